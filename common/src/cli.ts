@@ -1,0 +1,37 @@
+import { CommanderError, type Command } from "commander";
+import { UserError } from "./errors.js";
+
+/** Where a command prints; tests pass their own sink and read it back. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const consoleOutput: Output = {
+  out: (line) => process.stdout.write(line + "\n"),
+  err: (line) => process.stderr.write(line + "\n"),
+};
+
+/** Maps a thrown value to the exit code and message a user should see. */
+export function describeFailure(error: unknown, debug: boolean): { code: number; text: string } {
+  if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, text: "" };
+  if (error instanceof UserError) {
+    const cause = debug && error.cause instanceof Error ? `\n${error.cause.stack ?? error.cause.message}` : "";
+    return { code: error.exitCode, text: `error: ${error.message}${cause}` };
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { code: 1, text: `${stack}\nThis is a bug in spacktainers: please report it with the output above.` };
+}
+
+/** The only place that exits the process: parse argv, run, map errors to exit codes. */
+export async function runMain(program: Command, argv: readonly string[] = process.argv): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const debug = argv.includes("--debug");
+    const { code, text } = describeFailure(error, debug);
+    if (text) process.stderr.write(text + "\n");
+    process.exit(code);
+  }
+}

@@ -1,0 +1,40 @@
+/** One problem found in an input file, located as precisely as we can. */
+export interface Problem {
+  readonly file: string;
+  readonly line?: number;
+  /** Dotted path inside the document, e.g. `spack.specs[2]`; empty for the whole file. */
+  readonly path?: string;
+  readonly message: string;
+}
+
+/** Renders a problem as `file:line: path: message`, the shape editors and CI logs link on. */
+export function formatProblem(p: Problem): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+/** An error the user can act on: printed as one line, no stack. Exit code 1. */
+export class UserError extends Error {
+  readonly exitCode: number = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "UserError";
+  }
+}
+
+/** Bad input (files, flags): every problem is listed, exit code 2, nothing is written. */
+export class InputError extends UserError {
+  override readonly exitCode = 2;
+  readonly problems: readonly Problem[];
+  constructor(problems: readonly Problem[] | string) {
+    const list = typeof problems === "string" ? [] : problems;
+    super(typeof problems === "string" ? problems : list.map(formatProblem).join("\n"));
+    this.name = "InputError";
+    this.problems = list;
+  }
+}
+
+/** Throws an InputError when any problems were collected. */
+export function throwIfProblems(problems: readonly Problem[]): void {
+  if (problems.length > 0) throw new InputError(problems);
+}

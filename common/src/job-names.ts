@@ -1,0 +1,19 @@
+/**
+ * Names of the jobs that one tool generates and another looks up (get-artifacts finds
+ * the producers of child-pipeline files by these names), written in one place.
+ */
+export const GENERATE_PIPELINE_JOB = "generate base pipeline";
+export const BASE_PIPELINE_BRIDGE = "base containers and pipeline generation";
+
+export const generateSpackJobName = (container: string, arch: string) =>
+  `generate build cache population job for ${container} for ${arch}`;
+export const processSpackPipelineJobName = (arch: string) => `process spack pipeline for ${arch}`;
+export const generateSpacktainerJobName = (arch: string) => `generate spacktainer jobs for ${arch}`;
+export const cleanBuildCacheJobName = (arch: string) => `clean build cache for ${arch}`;
+export const buildBaseImageJobName = (image: string, arch: string) => `build ${image} image for ${arch}`;
+export const multiarchJobName = (image: string) => `create multiarch for ${image}`;
+
+/** Folders the per-arch producer jobs write, and get-artifacts extracts into. */
+export const spackArtifactsDir = (arch: string) => `spack.artifacts.${arch}`;
+export const spacktainerArtifactsDir = (arch: string) => `spacktainer.artifacts.${arch}`;
+export const jobsScratchDir = (arch: string) => `jobs_scratch_dir.${arch}`;

@@ -1,0 +1,59 @@
+import { Ajv, type ErrorObject } from "ajv";
+import type { Static, TSchema } from "@sinclair/typebox";
+import { InputError, type Problem } from "./errors.js";
+import { problemAt, type LocatedYaml } from "./yaml-io.js";
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true });
+
+/**
+ * Validates a parsed YAML document against a schema, filling in defaults.
+ * Every problem is reported at once, each with file, line and dotted path.
+ */
+export function checkAgainstSchema<S extends TSchema>(schema: S, doc: LocatedYaml): Static<S> {
+  const validate = ajv.compile(schema);
+  const data: unknown = structuredClone(doc.data ?? {});
+  if (validate(data)) return data as Static<S>;
+  throw new InputError(describeSchemaErrors(validate.errors ?? [], doc));
+}
+
+/** Turns ajv's errors into problems, dropping the noise of union branches that did not match. */
+export function describeSchemaErrors(errors: readonly ErrorObject[], doc: LocatedYaml): Problem[] {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const error of errors) {
+    const path = instancePath(error);
+    const message = messageOf(error);
+    const key = `${path.join("/")}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problemAt(doc, path, message));
+  }
+  return problems;
+}
+
+function instancePath(error: ErrorObject): (string | number)[] {
+  const parts = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  if (error.keyword === "additionalProperties") parts.push(String(error.params["additionalProperty"]));
+  return parts;
+}
+
+function messageOf(error: ErrorObject): string {
+  switch (error.keyword) {
+    case "additionalProperties":
+      return "unknown key (check its spelling, or see `jc schema` for the allowed keys)";
+    case "required":
+      return `missing required key "${String(error.params["missingProperty"])}"`;
+    case "type":
+      return `expected ${String(error.params["type"])}`;
+    case "enum":
+      return `expected one of ${(error.params["allowedValues"] as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern":
+      return `${error.message ?? "does not match"}${error.parentSchema?.description ? ` (${error.parentSchema.description})` : ""}`;
+    default:
+      return error.message ?? error.keyword;
+  }
+}

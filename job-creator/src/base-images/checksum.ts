@@ -1,0 +1,26 @@
+import { createHash } from "node:crypto";
+import { readFile, readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+
+/**
+ * sha256 over every file below `dir`, recursively and as bytes, in a fixed order: the
+ * path, the size, then the content of each file. A renamed, added or changed file
+ * changes it; file times do not. (The original read only top-level entries, as text.)
+ */
+export async function readFolderChecksum(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of await listFiles(dir)) {
+    const content = await readFile(file);
+    hash.update(`${relative(dir, file).split("\\").join("/")}\0${content.length}\0`);
+    hash.update(content);
+  }
+  return hash.digest("hex");
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}

@@ -1,0 +1,11 @@
+import type { BaseImageInputs, ImageDecision } from "./plan.js";
+
+/** Decides whether one arch image of a base image must be rebuilt. */
+export interface ImageDecider {
+  decide(request: { inputs: BaseImageInputs; arch: string; repository: string; tag: string }): Promise<ImageDecision>;
+}
+
+/** `--offline`: nothing is asked, so everything is planned as if no image existed yet. */
+export const offlineDecider: ImageDecider = {
+  decide: async () => ({ action: "rebuild", reason: "registry not checked (--offline)" }),
+};

@@ -1,0 +1,110 @@
+import { join } from "node:path";
+import type { Output } from "../../../common/src/cli.js";
+import { renderPipeline } from "../../../common/src/ci/render.js";
+import { InputError, type Problem } from "../../../common/src/errors.js";
+import { isMapping } from "../../../common/src/mapping.js";
+import { writeOutputs } from "../../../common/src/atomic-write.js";
+import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { offlineDecider, type ImageDecider } from "../base-images/decide.js";
+import { readBaseImageInputs, type SpackRevision } from "../base-images/inputs.js";
+import { imagesNeeded, planBaseImage, contentTag, type BaseImagePlan } from "../base-images/plan.js";
+import { readConfig } from "../config/read.js";
+import type { Config } from "../config/schema.js";
+import { readDefinitions, type DefinitionsRead } from "../definitions/read.js";
+import { conflictProblem } from "../spack/merge-env.js";
+import type { GenerationContext } from "../pipeline/context.js";
+import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
+import { formatPlan } from "./plan-report.js";
+import { TEMPLATE_FILE, buildEnvironments, type DefinitionConflict } from "../pipeline/environments.js";
+
+export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
+
+export interface CreateJobsOptions {
+  readonly repoRoot: string;
+  readonly configFile: string;
+  /** Relative to the repository root: jobs refer to the files below it by this path. */
+  readonly outputDir: string;
+  /** Print the plan, write nothing. */
+  readonly planOnly: boolean;
+  readonly branch?: string;
+  readonly defaultBranch?: string;
+}
+
+/** The network-facing parts, passed in: `--offline` passes ones that ask nothing. */
+export interface CreateJobsServices {
+  readonly images: ImageDecider;
+  readonly spackRevision: (config: Config) => Promise<SpackRevision>;
+}
+
+export const offlineServices: CreateJobsServices = {
+  images: offlineDecider,
+  spackRevision: async (config) => ({ branch: config.spack.branch }),
+};
+
+/** `jc create-jobs`: definitions + template -> generated child pipeline and merged environments. */
+export async function createJobs(opts: CreateJobsOptions, services: CreateJobsServices, output: Output): Promise<void> {
+  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
+  const template = await readTemplate(opts.repoRoot);
+  const ctx: GenerationContext = {
+    config,
+    outputDir: opts.outputDir,
+    onDefaultBranch: !opts.branch || !opts.defaultBranch || opts.branch === opts.defaultBranch,
+  };
+  const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
+  const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
+  if (environments.conflicts.length > 0) throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
+  const pipeline = buildGeneratedPipeline(read.architectures, baseImages, ctx);
+  const files = new Map([[GENERATED_PIPELINE_FILE, renderPipeline(pipeline)], ...environments.files]);
+
+  const branchNote = ctx.onDefaultBranch ? "default branch" : `branch ${opts.branch}`;
+  for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
+  if (opts.planOnly) return;
+  await writeOutputs(join(opts.repoRoot, opts.outputDir), files);
+  output.out(
+    `wrote ${opts.outputDir}/${GENERATED_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${environments.files.size} Spack environments`,
+  );
+}
+
+async function readTemplate(repoRoot: string): Promise<Record<string, unknown>> {
+  const doc = await readLocatedYaml(join(repoRoot, TEMPLATE_FILE), TEMPLATE_FILE);
+  const spack = isMapping(doc.data) ? doc.data["spack"] : undefined;
+  if (!isMapping(spack)) {
+    throw new InputError([{ file: TEMPLATE_FILE, line: doc.lineOf(["spack"]), message: "the template must hold a `spack:` mapping" }]);
+  }
+  return spack;
+}
+
+async function planBaseImages(
+  repoRoot: string,
+  read: DefinitionsRead,
+  config: Config,
+  services: CreateJobsServices,
+): Promise<BaseImagePlan[]> {
+  const needs = read.architectures.map(({ arch, containers }) => ({
+    arch,
+    images: imagesNeeded(new Set(containers.map((c) => c.kind))),
+  }));
+  const allImages = [...new Set(needs.flatMap((n) => n.images))];
+  if (allImages.length === 0) return [];
+  const revision = allImages.includes("builder") ? await services.spackRevision(config) : { branch: config.spack.branch };
+  const inputs = await readBaseImageInputs(repoRoot, config, allImages, revision);
+  const requests = needs.flatMap(({ arch, images }) =>
+    images.map((image) => {
+      const imageInputs = inputs.get(image)!;
+      const repository = `${config.registry.imageRoot}/${config.images[image]}`;
+      return { inputs: imageInputs, arch, repository, tag: contentTag(imageInputs) };
+    }),
+  );
+  const decisions = await Promise.all(requests.map((r) => services.images.decide(r)));
+  return requests.map((r, i) => planBaseImage(r.inputs, r.arch, r.repository, decisions[i]!));
+}
+
+async function locateConflicts(repoRoot: string, conflicts: readonly DefinitionConflict[]): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const conflict of conflicts) {
+    const doc = await readLocatedYaml(join(repoRoot, conflict.file), conflict.file);
+    problems.push(conflictProblem(conflict.file, TEMPLATE_FILE, conflict, doc.lineOf(["spack", ...conflict.path])));
+  }
+  return problems;
+}

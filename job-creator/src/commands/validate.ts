@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import { load } from "js-yaml";
+import type { Output } from "../../../common/src/cli.js";
+import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
+import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.js";
+import { InputError, UserError } from "../../../common/src/errors.js";
+import { isMapping } from "../../../common/src/mapping.js";
+
+export interface ValidateOptions {
+  readonly files: readonly string[];
+  /** GitLab's CI JSON Schema (ci.json); without it only the limits are checked. */
+  readonly schemaFile?: string;
+  readonly limits: CiLimits;
+}
+
+/** The findings for one pipeline file; empty when it is valid. */
+export interface FileFindings {
+  readonly file: string;
+  readonly problems: readonly string[];
+}
+
+/** Checks pipeline files against GitLab's schema and the limits the schema does not cover. */
+export async function validateFiles(opts: ValidateOptions): Promise<FileFindings[]> {
+  const validate = opts.schemaFile ? compileCiSchema(await readSchema(opts.schemaFile)) : undefined;
+  const findings: FileFindings[] = [];
+  for (const file of opts.files) {
+    const text = await readFile(file, "utf8").catch((e: Error) => {
+      throw new InputError([{ file, message: `cannot read: ${e.message}` }]);
+    });
+    let doc: unknown;
+    try {
+      doc = load(text);
+    } catch (error) {
+      findings.push({ file, problems: [`invalid YAML: ${(error as Error).message.split("\n")[0]}`] });
+      continue;
+    }
+    if (!isMapping(doc)) {
+      findings.push({ file, problems: ["not a pipeline: expected a mapping of jobs"] });
+      continue;
+    }
+    const problems = [
+      ...(validate ? ciSchemaErrors(validate, doc).map((e) => `schema: ${e}`) : []),
+      ...checkCiLimits(doc, Buffer.byteLength(text), opts.limits).map((e) => `limits: ${e}`),
+    ];
+    findings.push({ file, problems });
+  }
+  return findings;
+}
+
+async function readSchema(file: string): Promise<object> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as object;
+  } catch (error) {
+    throw new InputError([{ file, message: `cannot read GitLab's CI schema: ${(error as Error).message}` }]);
+  }
+}
+
+/** `jc validate`: prints findings per file; fails when any file has a problem. */
+export async function runValidate(opts: ValidateOptions, output: Output): Promise<void> {
+  const findings = await validateFiles(opts);
+  if (!opts.schemaFile) output.err("note: no --schema given: checked GitLab's limits only, not its CI schema");
+  for (const { file, problems } of findings) {
+    if (problems.length === 0) output.out(`${file}: valid`);
+    for (const problem of problems) output.out(`${file}: ${problem}`);
+  }
+  const bad = findings.filter((f) => f.problems.length > 0).length;
+  if (bad > 0) throw new UserError(`${bad} of ${findings.length} files are not valid for GitLab`);
+}

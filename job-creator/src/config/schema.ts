@@ -1,0 +1,149 @@
+import { Type, type Static } from "@sinclair/typebox";
+
+/**
+ * The configuration file, `spacktainers.config.yaml`: everything the original hard-coded.
+ * This TypeBox schema is the single source of the TypeScript type, the validator and the
+ * JSON Schema that `jc schema` prints for editors.
+ */
+
+const VariableName = Type.String({
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  description: "the NAME of a CI/CD variable (never its value), e.g. AWS_SECRET_ACCESS_KEY",
+});
+
+/** Registry values reach job scripts inside double quotes: `$VAR` may expand, nothing else. */
+const ShellSafe = {
+  pattern: "^[A-Za-z0-9_.:/${}-]+$",
+  description: "host/path, may use CI variables such as $CI_REGISTRY_IMAGE",
+};
+
+const S3Credentials = Type.Object(
+  {
+    accessKeyIdVariable: Type.String({ ...VariableName, default: "AWS_ACCESS_KEY_ID" }),
+    secretAccessKeyVariable: Type.String({ ...VariableName, default: "AWS_SECRET_ACCESS_KEY" }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const LoginCredentials = (user: string, password: string) =>
+  Type.Object(
+    {
+      userVariable: Type.String({ ...VariableName, default: user }),
+      passwordVariable: Type.String({ ...VariableName, default: password }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+
+const BranchBucket = Type.Object(
+  {
+    bucket: Type.String({ minLength: 3, description: "S3 bucket name" }),
+    maxAgeDays: Type.Integer({ minimum: 1, description: "spackitor deletes unused specs older than this" }),
+  },
+  { additionalProperties: false },
+);
+
+const CacheBucket = Type.Object(
+  {
+    defaultBranch: BranchBucket,
+    otherBranches: BranchBucket,
+    prefix: Type.String({ default: "", description: "mirror root inside the bucket" }),
+    endpoint: Type.Optional(Type.String({ description: "S3 endpoint URL for S3-compatible stores" })),
+    credentials: S3Credentials,
+  },
+  { additionalProperties: false },
+);
+
+const ContainersBucket = Type.Object(
+  {
+    bucket: Type.String({ minLength: 3 }),
+    prefix: Type.String({ default: "containers" }),
+    endpoint: Type.Optional(Type.String()),
+    credentials: S3Credentials,
+    archiveMaxAgeDays: Type.Integer({ minimum: 0, default: 7, description: "how long replaced SIF files are kept" }),
+  },
+  { additionalProperties: false },
+);
+
+const Architecture = Type.Object(
+  {
+    runnerTags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 49 }),
+    proxy: Type.Boolean({ default: false, description: "set the proxy variables of `proxy:` on this arch's jobs" }),
+    baseArch: Type.String({
+      minLength: 1,
+      description: "Spack requirement every package gets, e.g. '%gcc@12 os=ubuntu22.04 target=x86_64_v3'",
+    }),
+    cache: CacheBucket,
+    containers: ContainersBucket,
+    variables: Type.Record(Type.String(), Type.String(), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+const PublishTarget = Type.Object(
+  {
+    name: Type.String({ pattern: "^[a-z0-9-]+$" }),
+    registry: Type.String({ description: "host[:port], e.g. docker.io or ghcr.io" }),
+    namespace: Type.String({ description: "repository namespace, e.g. an organisation" }),
+    credentials: LoginCredentials("PUBLISH_USER", "PUBLISH_PASSWORD"),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    registry: Type.Object(
+      {
+        host: Type.String({ ...ShellSafe, default: "$CI_REGISTRY" }),
+        imageRoot: Type.String({ ...ShellSafe, default: "$CI_REGISTRY_IMAGE" }),
+        credentials: LoginCredentials("CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD"),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    images: Type.Object(
+      {
+        builder: Type.String({ default: "builder" }),
+        runtime: Type.String({ default: "runtime" }),
+        singularitah: Type.String({ default: "singularitah" }),
+        tools: Type.String({ default: "node:20-bookworm", description: "image the jc/spackitor jobs run in" }),
+        buildah: Type.String({ default: "quay.io/buildah/stable:v1.37" }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    spack: Type.Object(
+      {
+        repository: Type.String({ default: "https://github.com/spack/spack.git" }),
+        branch: Type.String({ default: "releases/v0.23" }),
+        version: Type.String({
+          pattern: "^\\d+\\.\\d+(\\.\\d+)?$",
+          default: "0.23",
+          description: "the Spack release the builder runs; decides the spack.yaml and CI format emitted",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    toolVersions: Type.Record(Type.String(), Type.String(), {
+      default: { apptainer: "1.3.4", s3cmd: "2.4.0" },
+      description: "versions of the tools baked into singularitah (build args and labels)",
+    }),
+    proxy: Type.Record(Type.String(), Type.String(), {
+      default: {},
+      description: "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
+    }),
+    publish: Type.Array(PublishTarget, { default: [] }),
+    limits: Type.Object(
+      {
+        maxFileBytes: Type.Integer({ minimum: 10_000, default: 800_000 }),
+        maxJobsPerFile: Type.Integer({ minimum: 2, default: 500 }),
+        maxNeedsPerJob: Type.Integer({ minimum: 1, maximum: 50, default: 50 }),
+        maxJobNameLength: Type.Integer({ minimum: 16, maximum: 255, default: 255 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    architectures: Type.Record(Type.String({ pattern: "^[a-z0-9_]+$" }), Architecture, { minProperties: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ArchitectureConfig = Static<typeof Architecture>;
+export type PublishTargetConfig = Static<typeof PublishTarget>;

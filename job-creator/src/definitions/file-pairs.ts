@@ -1,0 +1,81 @@
+import { realpath } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { Problem } from "../../../common/src/errors.js";
+import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
+import type { FilePair } from "./types.js";
+
+/**
+ * Reads `spacktainer.files`: entries `"source:/target"` or `{source, target}`. The source
+ * is relative to `baseDir` and must exist inside the repository (symlinks resolved); the
+ * target is an absolute path inside the image.
+ */
+export async function readFilePairs(
+  doc: LocatedYaml,
+  entries: unknown,
+  baseDir: string,
+  repoRoot: string,
+  problems: Problem[],
+): Promise<FilePair[]> {
+  if (entries === undefined) return [];
+  if (!Array.isArray(entries)) {
+    problems.push(problemAt(doc, ["spacktainer", "files"], "expected a list of \"source:/target\" entries"));
+    return [];
+  }
+  const realRoot = await realpath(repoRoot);
+  const pairs: FilePair[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const path = ["spacktainer", "files", index];
+    const pair = splitPair(entry);
+    if (typeof pair === "string") {
+      problems.push(problemAt(doc, path, pair));
+      continue;
+    }
+    const located = await locateSource(pair.source, baseDir, realRoot);
+    if ("error" in located) {
+      problems.push(problemAt(doc, path, located.error));
+      continue;
+    }
+    pairs.push({ source: located.path, target: pair.target });
+  }
+  return pairs;
+}
+
+function splitPair(entry: unknown): FilePair | string {
+  let source: unknown;
+  let target: unknown;
+  if (typeof entry === "string") {
+    // The target is absolute, so the pair splits at the first ":/"; sources may hold ":".
+    const at = entry.indexOf(":/");
+    if (at <= 0) return `expected "source:/absolute/target", got "${entry}"`;
+    [source, target] = [entry.slice(0, at), entry.slice(at + 1)];
+  } else if (entry !== null && typeof entry === "object") {
+    ({ source, target } = entry as Record<string, unknown>);
+  }
+  if (typeof source !== "string" || typeof target !== "string") {
+    return 'expected "source:/target" or {source, target} with string values';
+  }
+  if (/[\0-\x1f\x7f]/.test(source + target)) return "paths must not contain control characters";
+  if (!target.startsWith("/") || target.split("/").includes("..")) {
+    return `target "${target}" must be an absolute path without ".."`;
+  }
+  return { source, target };
+}
+
+async function locateSource(
+  source: string,
+  baseDir: string,
+  realRoot: string,
+): Promise<{ path: string } | { error: string }> {
+  if (isAbsolute(source)) return { error: `source "${source}" must be a relative path` };
+  let real: string;
+  try {
+    real = await realpath(resolve(baseDir, source));
+  } catch {
+    return { error: `source "${source}" does not exist (looked in ${relative(realRoot, baseDir) || "."}/)` };
+  }
+  const inside = relative(realRoot, real);
+  if (inside.startsWith("..") || isAbsolute(inside)) {
+    return { error: `source "${source}" resolves outside the repository: only files of the repository can be copied` };
+  }
+  return { path: inside.split("\\").join("/") };
+}

@@ -1,0 +1,22 @@
+/**
+ * Container names become image repository names, file names and parts of job names and
+ * shell words, so they are held to Docker's repository-component rules: lower-case
+ * letters and digits, separated by `.`, `_`, `__` or dashes. No shell metacharacters,
+ * no path separators.
+ */
+const CONTAINER_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const MAX_NAME_LENGTH = 64;
+
+/** Why `name` cannot be a container name, or undefined when it can. */
+export function containerNameProblem(name: string): string | undefined {
+  if (name.length > MAX_NAME_LENGTH) return `container name "${name}" is longer than ${MAX_NAME_LENGTH} characters`;
+  if (!CONTAINER_NAME.test(name)) {
+    return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-" (rename the file or folder)`;
+  }
+  return undefined;
+}
+
+/** Architecture folders and container entries starting with `_` are disabled. */
+export function isDisabled(entryName: string): boolean {
+  return entryName.startsWith("_");
+}

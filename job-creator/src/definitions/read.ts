@@ -1,0 +1,179 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
+import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { parseDefFile } from "./def-file.js";
+import { readFilePairs } from "./file-pairs.js";
+import { containerNameProblem, isDisabled } from "./names.js";
+import { checkSpackDefinition } from "./spack-definition.js";
+import type { ArchitectureDefinitions, ContainerDefinition } from "./types.js";
+
+export const DEFINITIONS_DIR = "container_definitions";
+/** Where sources of `spacktainer.files` of single-file definitions live, as in the original. */
+export const FILES_BASE_DIR = "spacktainer";
+
+export interface DefinitionsRead {
+  readonly architectures: readonly ArchitectureDefinitions[];
+  /** Folders and entries that were skipped, with why, for the plan output. */
+  readonly skipped: readonly string[];
+}
+
+interface Entry {
+  readonly name: string;
+  readonly kind: "file" | "folder";
+}
+
+/**
+ * Reads `container_definitions/<arch>/` of the repository. Every problem in every file
+ * is collected before failing, so one run shows them all.
+ */
+export async function readDefinitions(repoRoot: string, knownArchs: readonly string[]): Promise<DefinitionsRead> {
+  const problems: Problem[] = [];
+  const skipped: string[] = [];
+  const architectures: ArchitectureDefinitions[] = [];
+  for (const archEntry of await listEntries(repoRoot, DEFINITIONS_DIR)) {
+    const archDir = `${DEFINITIONS_DIR}/${archEntry.name}`;
+    if (archEntry.kind !== "folder") continue;
+    if (isDisabled(archEntry.name)) {
+      skipped.push(`${archDir}/: disabled (name starts with "_")`);
+      continue;
+    }
+    if (!knownArchs.includes(archEntry.name)) {
+      problems.push({
+        file: `${archDir}/`,
+        message: `no architecture "${archEntry.name}" in the configuration: add it under \`architectures:\` or rename the folder to _${archEntry.name} to disable it`,
+      });
+      continue;
+    }
+    const containers = await readArchitecture(repoRoot, archEntry.name, problems, skipped);
+    if (containers.length > 0) architectures.push({ arch: archEntry.name, containers });
+  }
+  throwIfProblems(problems);
+  return { architectures, skipped };
+}
+
+async function readArchitecture(
+  repoRoot: string,
+  arch: string,
+  problems: Problem[],
+  skipped: string[],
+): Promise<ContainerDefinition[]> {
+  const archDir = `${DEFINITIONS_DIR}/${arch}`;
+  const containers: ContainerDefinition[] = [];
+  const seen = new Map<string, string>();
+  for (const entry of await listEntries(repoRoot, archDir)) {
+    const source = `${archDir}/${entry.name}`;
+    if (isDisabled(entry.name) || entry.name.startsWith(".")) {
+      skipped.push(`${source}: disabled`);
+      continue;
+    }
+    const definition = await readEntry(repoRoot, arch, entry, problems, skipped);
+    if (!definition) continue;
+    const earlier = seen.get(definition.name);
+    if (earlier) {
+      problems.push({ file: source, message: `container "${definition.name}" is also defined by ${earlier}: keep one` });
+      continue;
+    }
+    seen.set(definition.name, source);
+    containers.push(definition);
+  }
+  return containers;
+}
+
+async function readEntry(
+  repoRoot: string,
+  arch: string,
+  entry: Entry,
+  problems: Problem[],
+  skipped: string[],
+): Promise<ContainerDefinition | undefined> {
+  const source = `${DEFINITIONS_DIR}/${arch}/${entry.name}`;
+  const match = /^(.*)\.(ya?ml|def)$/.exec(entry.name);
+  if (entry.kind === "file" && !match) {
+    skipped.push(`${source}: ignored (not .yaml, .yml or .def)`);
+    return undefined;
+  }
+  const name = entry.kind === "folder" ? entry.name : match![1]!;
+  const nameProblem = containerNameProblem(name);
+  if (nameProblem) {
+    problems.push({ file: source, message: nameProblem });
+    return undefined;
+  }
+  if (match?.[2] === "def") return readCustom(repoRoot, arch, name, source, problems);
+  return readSpack(repoRoot, arch, name, source, entry.kind, problems);
+}
+
+async function readCustom(
+  repoRoot: string,
+  arch: string,
+  name: string,
+  source: string,
+  problems: Problem[],
+): Promise<ContainerDefinition | undefined> {
+  const from = parseDefFile(await readFile(join(repoRoot, source), "utf8"), source, problems);
+  return from && { kind: "custom", name, arch, source, definitionFile: source, from };
+}
+
+async function readSpack(
+  repoRoot: string,
+  arch: string,
+  name: string,
+  source: string,
+  kind: Entry["kind"],
+  problems: Problem[],
+): Promise<ContainerDefinition | undefined> {
+  const definitionFile = kind === "folder" ? await folderEnvironmentFile(repoRoot, source, problems) : source;
+  if (!definitionFile) return undefined;
+  let doc;
+  try {
+    doc = await readLocatedYaml(join(repoRoot, definitionFile), definitionFile);
+  } catch (error) {
+    if (error instanceof InputError) problems.push(...error.problems);
+    else throw error;
+    return undefined;
+  }
+  const before = problems.length;
+  const environment = checkSpackDefinition(doc, problems);
+  const baseDir = join(repoRoot, kind === "folder" ? source : FILES_BASE_DIR);
+  const spacktainer = (doc.data as { spacktainer?: { files?: unknown } }).spacktainer;
+  const files = await readFilePairs(doc, spacktainer?.files, baseDir, repoRoot, problems);
+  if (!environment || problems.length > before) return undefined;
+  const epilogue = kind === "folder" && (await isFile(join(repoRoot, source, "Dockerfile.epilogue")));
+  return {
+    kind: "spack",
+    name,
+    arch,
+    source,
+    definitionFile,
+    environment,
+    files,
+    ...(epilogue ? { epilogue: `${source}/Dockerfile.epilogue` } : {}),
+  };
+}
+
+async function folderEnvironmentFile(repoRoot: string, folder: string, problems: Problem[]): Promise<string | undefined> {
+  for (const candidate of ["spack.yaml", "spack.yml"]) {
+    if (await isFile(join(repoRoot, folder, candidate))) return `${folder}/${candidate}`;
+  }
+  problems.push({ file: `${folder}/`, message: "a container folder needs a spack.yaml with the Spack environment" });
+  return undefined;
+}
+
+async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
+  let dirents;
+  try {
+    dirents = await readdir(join(repoRoot, dir), { withFileTypes: true });
+  } catch (error) {
+    throw new InputError([{ file: `${dir}/`, message: `cannot read folder: ${(error as Error).message}` }]);
+  }
+  const entries: Entry[] = [];
+  for (const d of dirents) {
+    const isFolder = d.isDirectory() || (d.isSymbolicLink() && (await stat(join(repoRoot, dir, d.name))).isDirectory());
+    entries.push({ name: d.name, kind: isFolder ? "folder" : "file" });
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}

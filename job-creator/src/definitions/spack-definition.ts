@@ -1,0 +1,55 @@
+import { isMapping } from "../../../common/src/mapping.js";
+import type { Problem } from "../../../common/src/errors.js";
+import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
+
+const TOP_LEVEL_KEYS = new Set(["spack", "spacktainer"]);
+
+/** Checks the shape of a Spack container definition; returns its `spack:` mapping. */
+export function checkSpackDefinition(doc: LocatedYaml, problems: Problem[]): Record<string, unknown> | undefined {
+  const data = doc.data;
+  if (!isMapping(data)) {
+    problems.push(problemAt(doc, [], "expected a mapping with a `spack:` key (a Spack environment)"));
+    return undefined;
+  }
+  for (const key of Object.keys(data)) {
+    if (!TOP_LEVEL_KEYS.has(key)) {
+      problems.push(problemAt(doc, [key], "unknown key: a definition holds only `spack:` and `spacktainer:`"));
+    }
+  }
+  const spack = data["spack"];
+  if (!isMapping(spack)) {
+    problems.push(problemAt(doc, ["spack"], spack === undefined ? "missing `spack:` mapping" : "expected a mapping"));
+    return undefined;
+  }
+  checkSpecs(doc, spack["specs"], problems);
+  if (spack["packages"] !== undefined && !isMapping(spack["packages"])) {
+    problems.push(problemAt(doc, ["spack", "packages"], "expected a mapping of package settings"));
+  }
+  const spacktainer = data["spacktainer"];
+  if (spacktainer !== undefined && !isMapping(spacktainer)) {
+    problems.push(problemAt(doc, ["spacktainer"], "expected a mapping (with `files:`)"));
+  } else if (spacktainer) {
+    for (const key of Object.keys(spacktainer)) {
+      if (key !== "files") problems.push(problemAt(doc, ["spacktainer", key], "unknown key: only `files` is allowed"));
+    }
+  }
+  return spack;
+}
+
+function checkSpecs(doc: LocatedYaml, specs: unknown, problems: Problem[]): void {
+  if (specs === undefined) {
+    problems.push(problemAt(doc, ["spack", "specs"], "missing: list the Spack specs to install, e.g. `specs: [py-numpy]`"));
+    return;
+  }
+  if (!Array.isArray(specs) || specs.length === 0) {
+    problems.push(problemAt(doc, ["spack", "specs"], "expected a non-empty list of Spack specs"));
+    return;
+  }
+  // The first spec names the container's main package, whose version tags the image.
+  specs.forEach((spec, index) => {
+    const isMatrix = index > 0 && isMapping(spec) && "matrix" in spec;
+    if ((typeof spec !== "string" || spec.trim() === "") && !isMatrix) {
+      problems.push(problemAt(doc, ["spack", "specs", index], "expected a spec string such as \"py-numpy@1.26 +blas\""));
+    }
+  });
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
+import { consoleOutput, runMain } from "../../common/src/cli.js";
+import { InputError } from "../../common/src/errors.js";
+import { createJobs, offlineServices } from "./commands/create-jobs.js";
+import { runValidate } from "./commands/validate.js";
+import { DEFAULT_CONFIG_FILE, configJsonSchema, readConfig } from "./config/read.js";
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+};
+
+function buildProgram(): Command {
+  const program = new Command("jc")
+    .description(
+      "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack\n" +
+        "binary caches, containers and SIF files, rebuilding only what changed.",
+    )
+    .option("--debug", "print causes and stack traces of errors")
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("create-jobs")
+    .description("read the definitions and the spack.yaml template, write the generated child pipeline")
+    .option("-r, --repo <dir>", "repository root holding container_definitions/ and spack.yaml", ".")
+    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .option("-o, --output-dir <dir>", "where to write, relative to --repo (jobs refer to it)", "generated")
+    .option("--offline", "ask no registry or git server: plan every base image as missing")
+    .option("--plan", "print the plan and write nothing (implies --offline)")
+    .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
+    .addOption(new Option("--default-branch <name>", "the project's default branch").env("CI_DEFAULT_BRANCH"))
+    .addHelpText(
+      "after",
+      "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +
+        "Off the default branch the development cache bucket is used.\n\n" +
+        "Example:\n  jc create-jobs --offline          # preview on a laptop, no network\n",
+    )
+    .action(async (opts: { repo: string; config: string; outputDir: string; offline?: boolean; plan?: boolean; branch?: string; defaultBranch?: string }) => {
+      if (!opts.offline && !opts.plan) {
+        throw new InputError("registry checks are not available yet: pass --offline (or --plan)");
+      }
+      await createJobs(
+        {
+          repoRoot: resolve(opts.repo),
+          configFile: opts.config,
+          outputDir: opts.outputDir,
+          planOnly: Boolean(opts.plan),
+          ...(opts.branch ? { branch: opts.branch } : {}),
+          ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
+        },
+        offlineServices,
+        consoleOutput,
+      );
+    });
+
+  program
+    .command("validate")
+    .description("check pipeline files against GitLab's CI schema and its limits (needs, names, bridges, size)")
+    .argument("<files...>", "pipeline YAML files")
+    .option("-s, --schema <file>", "GitLab's CI JSON Schema (ci.json from the GitLab repository)")
+    .option("-c, --config <file>", "take the limits from this configuration file", DEFAULT_CONFIG_FILE)
+    .option("--max-file-bytes <n>", "size budget per file", positiveInt)
+    .option("--max-jobs <n>", "jobs per file", positiveInt)
+    .option("--max-needs <n>", "needs per job", positiveInt)
+    .addHelpText("after", "\nExample:\n  jc validate generated/generated_pipeline.yaml --schema ci.json\n")
+    .action(async (files: string[], opts: { schema?: string; config: string; maxFileBytes?: number; maxJobs?: number; maxNeeds?: number }) => {
+      const configured: CiLimits = existsSync(opts.config) ? (await readConfig(opts.config)).limits : GITLAB_DEFAULT_LIMITS;
+      const limits: CiLimits = {
+        ...configured,
+        ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}),
+        ...(opts.maxJobs ? { maxJobsPerFile: opts.maxJobs } : {}),
+        ...(opts.maxNeeds ? { maxNeedsPerJob: opts.maxNeeds } : {}),
+      };
+      await runValidate({ files, limits, ...(opts.schema ? { schemaFile: opts.schema } : {}) }, consoleOutput);
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the configuration file (for editors)")
+    .action(() => consoleOutput.out(configJsonSchema().trimEnd()));
+
+  return program;
+}
+
+await runMain(buildProgram());
+

@@ -1,0 +1,64 @@
+import type { CiJob } from "../../../common/src/ci/types.js";
+import { shellExpand, shellQuote } from "../../../common/src/shell.js";
+import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
+import { archJobBase, type GenerationContext } from "./context.js";
+
+/** buildah in an unprivileged container: vfs storage and chroot isolation. */
+const BUILDAH_VARIABLES = { STORAGE_DRIVER: "vfs", BUILDAH_FORMAT: "docker", BUILDAH_ISOLATION: "chroot" };
+
+function registryLogin(ctx: GenerationContext): string {
+  const { host, credentials } = ctx.config.registry;
+  // The password goes through stdin, never onto a command line that logs could show.
+  return `printf '%s' "$${credentials.passwordVariable}" | buildah login --username "$${credentials.userVariable}" --password-stdin ${shellExpand(host)}`;
+}
+
+/** The job that builds and pushes one base image for one arch. */
+export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
+  const base = archJobBase(ctx, plan.arch);
+  const ref = shellExpand(archImageRef(plan));
+  const args = Object.entries(plan.inputs.buildArgs).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`);
+  const labels = Object.entries(plan.inputs.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`);
+  return {
+    stage: "base images",
+    image: { name: ctx.config.images.buildah, entrypoint: [""] },
+    tags: base.tags,
+    variables: { ...base.variables, ...BUILDAH_VARIABLES },
+    before_script: [registryLogin(ctx)],
+    script: [
+      [
+        "buildah build",
+        `--platform linux/${plan.arch}`,
+        ...args,
+        ...labels,
+        '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
+        '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
+        `--tag ${ref}`,
+        shellQuote(plan.image),
+      ].join(" "),
+      `buildah push ${ref}`,
+    ],
+    timeout: "4h",
+  };
+}
+
+/** The job that joins the arch images of one base image under its content tag. */
+export function buildMultiarchJob(plans: readonly BaseImagePlan[], rebuiltJobs: readonly string[], ctx: GenerationContext): CiJob {
+  const first = plans[0]!;
+  const list = shellExpand(`${first.repository}:${first.tag}`);
+  const adds = plans.map((p) => `buildah manifest add ${list} ${shellExpand(`docker://${archImageRef(p)}`)}`);
+  const pushLatest = ctx.onDefaultBranch ? [`buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:latest`)}`] : [];
+  return {
+    stage: "base manifests",
+    image: { name: ctx.config.images.buildah, entrypoint: [""] },
+    tags: archJobBase(ctx, first.arch).tags,
+    variables: BUILDAH_VARIABLES,
+    needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
+    before_script: [registryLogin(ctx)],
+    script: [
+      `buildah manifest create ${list}`,
+      ...adds,
+      `buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:${first.tag}`)}`,
+      ...pushLatest,
+    ],
+  };
+}

@@ -1,0 +1,59 @@
+import type { CiVariables } from "../../../common/src/ci/types.js";
+import type { ArchitectureConfig, Config } from "../config/schema.js";
+
+/** Everything the job builders need besides the definitions; no I/O, no clock. */
+export interface GenerationContext {
+  readonly config: Config;
+  /** Folder of the generated files, relative to the repository root (artifacts of the entry job). */
+  readonly outputDir: string;
+  /** True on the default branch: the production cache bucket, `latest` tags, publishing. */
+  readonly onDefaultBranch: boolean;
+}
+
+/** Stages of the generated child pipeline, in order. */
+export const STAGES = ["base images", "base manifests", "spack generate", "process", "cache cleanup"] as const;
+
+/** The jobs of our own tools run from the repository checkout, built once per job. */
+export const TOOL_SETUP = ["npm ci --no-audit --no-fund", "npm run build"] as const;
+export const JC = "node dist/job-creator/src/main.js";
+export const SPACKITOR = "node dist/spackitor/src/main.js";
+
+export function archConfig(ctx: GenerationContext, arch: string): ArchitectureConfig {
+  const found = ctx.config.architectures[arch];
+  if (!found) throw new Error(`architecture ${arch} is not configured`);
+  return found;
+}
+
+/** Runner tags and variables every job of an architecture gets. */
+export function archJobBase(ctx: GenerationContext, arch: string): { tags: string[]; variables: Record<string, string> } {
+  const settings = archConfig(ctx, arch);
+  return {
+    tags: [...settings.runnerTags],
+    variables: { ...(settings.proxy ? ctx.config.proxy : {}), ...settings.variables },
+  };
+}
+
+/** The cache bucket of this branch: production on the default branch, development elsewhere. */
+export function cacheBucket(ctx: GenerationContext, arch: string): { bucket: string; maxAgeDays: number } {
+  const cache = archConfig(ctx, arch).cache;
+  return ctx.onDefaultBranch ? cache.defaultBranch : cache.otherBranches;
+}
+
+/** `s3://bucket[/prefix]` of the arch's Spack binary cache on this branch. */
+export function cacheMirrorUrl(ctx: GenerationContext, arch: string): string {
+  const prefix = archConfig(ctx, arch).cache.prefix.replace(/^\/+|\/+$/g, "");
+  return `s3://${cacheBucket(ctx, arch).bucket}${prefix ? `/${prefix}` : ""}`;
+}
+
+/** AWS variables that point at the CI variables holding the cache key pair, by name. */
+export function cacheCredentialVariables(ctx: GenerationContext, arch: string): CiVariables {
+  const cache = archConfig(ctx, arch).cache;
+  return {
+    AWS_ACCESS_KEY_ID: `$${cache.credentials.accessKeyIdVariable}`,
+    AWS_SECRET_ACCESS_KEY: `$${cache.credentials.secretAccessKeyVariable}`,
+    ...(cache.endpoint ? { S3_ENDPOINT_URL: cache.endpoint } : {}),
+  };
+}
+
+/** `needs` entry that fetches the generated files from the entry pipeline's generate job. */
+export const parentArtifactsNeed = (job: string) => ({ pipeline: "$PARENT_PIPELINE_ID", job, artifacts: true }) as const;

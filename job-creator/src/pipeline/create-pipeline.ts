@@ -1,0 +1,78 @@
+import type { CiEntry, CiPipeline } from "../../../common/src/ci/types.js";
+import {
+  buildBaseImageJobName,
+  cleanBuildCacheJobName,
+  generateSpackJobName,
+  generateSpacktainerJobName,
+  multiarchJobName,
+  processSpackPipelineJobName,
+} from "../../../common/src/job-names.js";
+import { BASE_IMAGES, archImageRef, type BaseImagePlan } from "../base-images/plan.js";
+import type { ArchitectureDefinitions, SpackContainer } from "../definitions/types.js";
+import { buildBaseImageJob, buildMultiarchJob } from "./base-image-jobs.js";
+import { STAGES, type GenerationContext } from "./context.js";
+import {
+  buildCleanCacheJob,
+  buildProcessSpackJob,
+  buildSpackGenerateJob,
+  buildSpacktainerWorkflowJob,
+  type BuilderImage,
+} from "./spack-jobs.js";
+
+/**
+ * The child pipeline `jc create-jobs` writes: base images that must be rebuilt, their
+ * multi-arch manifests, and per arch the Spack generate, process, workflow and
+ * cache-cleaning jobs.
+ */
+export function buildGeneratedPipeline(
+  architectures: readonly ArchitectureDefinitions[],
+  baseImages: readonly BaseImagePlan[],
+  ctx: GenerationContext,
+): CiPipeline {
+  const jobs: Record<string, CiEntry> = { ...baseImageJobs(baseImages, ctx) };
+  for (const { arch, containers } of architectures) {
+    const spackContainers = containers.filter((c): c is SpackContainer => c.kind === "spack");
+    const builder = builderImage(baseImages, arch);
+    for (const container of spackContainers) {
+      jobs[generateSpackJobName(container.name, arch)] = buildSpackGenerateJob(container, builder, ctx);
+    }
+    if (spackContainers.length > 0) {
+      jobs[processSpackPipelineJobName(arch)] = buildProcessSpackJob(arch, spackContainers, ctx);
+      jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(arch, spackContainers, ctx);
+    }
+    jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(arch, spackContainers, ctx);
+  }
+  return {
+    stages: STAGES.filter((stage) => Object.values(jobs).some((job) => job.stage === stage)),
+    variables: { GIT_DEPTH: "1" },
+    jobs,
+  };
+}
+
+function baseImageJobs(plans: readonly BaseImagePlan[], ctx: GenerationContext): Record<string, CiEntry> {
+  const jobs: Record<string, CiEntry> = {};
+  for (const plan of plans) {
+    if (plan.decision.action === "rebuild") jobs[buildBaseImageJobName(plan.image, plan.arch)] = buildBaseImageJob(plan, ctx);
+  }
+  for (const image of BASE_IMAGES) {
+    const perArch = plans.filter((p) => p.image === image);
+    const rebuilt = perArch.filter((p) => p.decision.action === "rebuild");
+    // A manifest list only helps with two or more arches, and only changes when one of them did.
+    if (perArch.length < 2 || rebuilt.length === 0) continue;
+    jobs[multiarchJobName(image)] = buildMultiarchJob(
+      perArch,
+      rebuilt.map((p) => buildBaseImageJobName(p.image, p.arch)),
+      ctx,
+    );
+  }
+  return jobs;
+}
+
+function builderImage(plans: readonly BaseImagePlan[], arch: string): BuilderImage {
+  const plan = plans.find((p) => p.image === "builder" && p.arch === arch);
+  if (!plan) return { ref: "" };
+  return {
+    ref: archImageRef(plan),
+    ...(plan.decision.action === "rebuild" ? { buildJob: buildBaseImageJobName("builder", arch) } : {}),
+  };
+}

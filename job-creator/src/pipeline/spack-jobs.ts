@@ -1,0 +1,118 @@
+import type { CiJob, CiNeed } from "../../../common/src/ci/types.js";
+import {
+  GENERATE_PIPELINE_JOB,
+  generateSpackJobName,
+  jobsScratchDir,
+  spackArtifactsDir,
+  spacktainerArtifactsDir,
+} from "../../../common/src/job-names.js";
+import { shellQuote } from "../../../common/src/shell.js";
+import type { SpackContainer } from "../definitions/types.js";
+import {
+  JC,
+  SPACKITOR,
+  TOOL_SETUP,
+  archConfig,
+  archJobBase,
+  cacheBucket,
+  cacheCredentialVariables,
+  parentArtifactsNeed,
+  type GenerationContext,
+} from "./context.js";
+
+/** Where the merged environment of a container is written by `jc create-jobs`. */
+export const environmentDir = (outputDir: string, arch: string, name: string) =>
+  `${outputDir}/${environmentPath(arch, name)}`;
+export const environmentPath = (arch: string, name: string) => `spack_envs/${arch}/${name}`;
+
+/** The builder image of an arch and the job that builds it in this pipeline, if any. */
+export interface BuilderImage {
+  readonly ref: string;
+  readonly buildJob?: string;
+}
+
+/**
+ * Concretizes one container's environment and runs `spack ci generate` on it. Its
+ * artifacts (the generated pipeline, the concrete environment, spack.lock) feed the
+ * process, workflow and cleaning jobs of the arch.
+ */
+export function buildSpackGenerateJob(container: SpackContainer, builder: BuilderImage, ctx: GenerationContext): CiJob {
+  const base = archJobBase(ctx, container.arch);
+  const envDir = environmentDir(ctx.outputDir, container.arch, container.name);
+  const scratch = `${jobsScratchDir(container.arch)}/${container.name}`;
+  const needs: CiNeed[] = [parentArtifactsNeed(GENERATE_PIPELINE_JOB)];
+  if (builder.buildJob) needs.push({ job: builder.buildJob, artifacts: false });
+  return {
+    stage: "spack generate",
+    image: { name: builder.ref, entrypoint: [""] },
+    tags: base.tags,
+    variables: { ...base.variables, ...cacheCredentialVariables(ctx, container.arch) },
+    needs,
+    script: [
+      ". /opt/spack/share/spack/setup-env.sh",
+      `mkdir -p ${shellQuote(scratch)}`,
+      `spack env activate --without-view ${shellQuote(envDir)}`,
+      "spack concretize -f",
+      `spack ci generate --check-index-only --artifacts-root "$CI_PROJECT_DIR"/${shellQuote(scratch)} --output-file "$CI_PROJECT_DIR"/${shellQuote(`${scratch}/pipeline.yml`)}`,
+      `cp ${shellQuote(`${envDir}/spack.lock`)} ${shellQuote(`${scratch}/spack.lock`)}`,
+    ],
+    artifacts: { paths: [`${scratch}/`], when: "always", expire_in: "1 week" },
+    timeout: "1h",
+  };
+}
+
+function toolJob(ctx: GenerationContext, arch: string, needs: readonly CiNeed[]): Omit<CiJob, "script"> {
+  return {
+    image: ctx.config.images.tools,
+    tags: archJobBase(ctx, arch).tags,
+    variables: archJobBase(ctx, arch).variables,
+    needs,
+    before_script: [...TOOL_SETUP],
+  };
+}
+
+const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
+  containers.map((c) => ({ job: generateSpackJobName(c.name, c.arch), artifacts: true }));
+
+/** Turns spack's per-container pipelines of one arch into size-limited child pipelines. */
+export function buildProcessSpackJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+  const out = spackArtifactsDir(arch);
+  return {
+    ...toolJob(ctx, arch, generateNeeds(containers)),
+    stage: "process",
+    script: [`${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out}`],
+    artifacts: { paths: [`${out}/`], expire_in: "1 week" },
+  };
+}
+
+/** Decides which containers of one arch to build, convert and publish. */
+export function buildSpacktainerWorkflowJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+  const out = spacktainerArtifactsDir(arch);
+  return {
+    ...toolJob(ctx, arch, [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)]),
+    stage: "process",
+    script: [
+      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch)} --lock-dir ${jobsScratchDir(arch)} -o ${out}`,
+    ],
+    artifacts: { paths: [`${out}/`], expire_in: "1 week" },
+  };
+}
+
+/** Prunes the arch's binary cache, keeping every spec the containers' lock files use. */
+export function buildCleanCacheJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+  const cache = archConfig(ctx, arch).cache;
+  const { bucket, maxAgeDays } = cacheBucket(ctx, arch);
+  const prefix = cache.prefix ? ` --prefix ${shellQuote(cache.prefix)}` : "";
+  const job = toolJob(ctx, arch, generateNeeds(containers));
+  return {
+    ...job,
+    stage: "cache cleanup",
+    variables: { ...job.variables, ...cacheCredentialVariables(ctx, arch) },
+    script: [
+      `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch)} --log-file spackitor.${arch}.log`,
+    ],
+    artifacts: { paths: [`spackitor.${arch}.log`], when: "always", expire_in: "1 month" },
+    // One cleaner per cache at a time: two pipelines must not prune the same bucket at once.
+    resource_group: `build-cache-${arch}-${bucket}`,
+  };
+}
