@@ -25,7 +25,9 @@ export function describeFailure(error: unknown, debug: boolean): { code: number;
 
 /** The only place that exits the process: parse argv, run, map errors to exit codes. */
 export async function runMain(program: Command, argv: readonly string[] = process.argv): Promise<void> {
-  program.exitOverride();
+  // Commander copies settings into subcommands when they are created, so set each one.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride();
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

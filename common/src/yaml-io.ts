@@ -13,7 +13,7 @@ export interface LocatedYaml {
 /** Parses YAML text; syntax errors become problems naming `file` and the line. */
 export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((e) => ({
