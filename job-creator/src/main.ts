@@ -4,8 +4,9 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
 import { consoleOutput, runMain } from "../../common/src/cli.js";
-import { InputError } from "../../common/src/errors.js";
+import { runProcess } from "../../common/src/run.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
+import { onlineServices } from "./commands/online-services.js";
 import { runValidate } from "./commands/validate.js";
 import { DEFAULT_CONFIG_FILE, configJsonSchema, readConfig } from "./config/read.js";
 
@@ -14,6 +15,23 @@ const positiveInt = (value: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
   return n;
 };
+
+const isoDate = (value: string): Date => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
+  return date;
+};
+
+interface CreateJobsFlags {
+  repo: string;
+  config: string;
+  outputDir: string;
+  offline?: boolean;
+  plan?: boolean;
+  now?: Date;
+  branch?: string;
+  defaultBranch?: string;
+}
 
 function buildProgram(): Command {
   const program = new Command("jc")
@@ -31,6 +49,7 @@ function buildProgram(): Command {
     .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
     .option("-o, --output-dir <dir>", "where to write, relative to --repo (jobs refer to it)", "generated")
     .option("--offline", "ask no registry or git server: plan every base image as missing")
+    .addOption(new Option("--now <iso-date>", "the generation time recorded in labels").argParser(isoDate).hideHelp())
     .option("--plan", "print the plan and write nothing (implies --offline)")
     .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
     .addOption(new Option("--default-branch <name>", "the project's default branch").env("CI_DEFAULT_BRANCH"))
@@ -38,22 +57,28 @@ function buildProgram(): Command {
       "after",
       "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +
         "Off the default branch the development cache bucket is used.\n\n" +
-        "Example:\n  jc create-jobs --offline          # preview on a laptop, no network\n",
+        "Without --offline, each base image is looked up in the registry (credentials from the CI\n" +
+        "variables named in registry.credentials) and rebuilt only when missing or changed; the\n" +
+        "Spack commit comes from `git ls-remote`. A registry error fails the run: it is never\n" +
+        "taken for a missing image.\n\n" +
+        "Examples:\n" +
+        "  jc create-jobs --offline          # preview on a laptop, no network\n" +
+        "  jc create-jobs --plan             # print the plan only\n" +
+        "  jc create-jobs                    # in CI: check the registry, write the pipeline\n",
     )
-    .action(async (opts: { repo: string; config: string; outputDir: string; offline?: boolean; plan?: boolean; branch?: string; defaultBranch?: string }) => {
-      if (!opts.offline && !opts.plan) {
-        throw new InputError("registry checks are not available yet: pass --offline (or --plan)");
-      }
+    .action(async (opts: CreateJobsFlags) => {
+      const offline = opts.offline || opts.plan;
       await createJobs(
         {
           repoRoot: resolve(opts.repo),
           configFile: opts.config,
           outputDir: opts.outputDir,
           planOnly: Boolean(opts.plan),
+          now: opts.now ?? new Date(),
           ...(opts.branch ? { branch: opts.branch } : {}),
           ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
         },
-        offlineServices,
+        offline ? offlineServices : onlineServices(process.env, runProcess),
         consoleOutput,
       );
     });

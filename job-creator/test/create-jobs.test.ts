@@ -11,7 +11,7 @@ import { exampleRepo } from "../../test/helpers/temp-repo.js";
 async function run(repo: string, overrides: Partial<Parameters<typeof createJobs>[0]> = {}) {
   const output = memoryOutput();
   await createJobs(
-    { repoRoot: repo, configFile: "spacktainers.config.yaml", outputDir: "generated", planOnly: false, ...overrides },
+    { repoRoot: repo, configFile: "spacktainers.config.yaml", outputDir: "generated", planOnly: false, now: new Date("2026-01-05T23:59:00Z"), ...overrides },
     offlineServices,
     output,
   );

@@ -28,6 +28,7 @@ export interface CreateJobsOptions {
   readonly planOnly: boolean;
   readonly branch?: string;
   readonly defaultBranch?: string;
+  readonly now: Date;
 }
 
 /** The network-facing parts, passed in: `--offline` passes ones that ask nothing. */
@@ -36,20 +37,25 @@ export interface CreateJobsServices {
   readonly spackRevision: (config: Config) => Promise<SpackRevision>;
 }
 
-export const offlineServices: CreateJobsServices = {
+/** Builds the services once the configuration (registry, variable names) is known. */
+export type ServicesFactory = (config: Config) => CreateJobsServices;
+
+export const offlineServices: ServicesFactory = () => ({
   images: offlineDecider,
   spackRevision: async (config) => ({ branch: config.spack.branch }),
-};
+});
 
 /** `jc create-jobs`: definitions + template -> generated child pipeline and merged environments. */
-export async function createJobs(opts: CreateJobsOptions, services: CreateJobsServices, output: Output): Promise<void> {
+export async function createJobs(opts: CreateJobsOptions, makeServices: ServicesFactory, output: Output): Promise<void> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const services = makeServices(config);
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
   const template = await readTemplate(opts.repoRoot);
   const ctx: GenerationContext = {
     config,
     outputDir: opts.outputDir,
     onDefaultBranch: !opts.branch || !opts.defaultBranch || opts.branch === opts.defaultBranch,
+    now: opts.now,
   };
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);

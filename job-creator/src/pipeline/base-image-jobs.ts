@@ -1,6 +1,7 @@
 import type { CiJob } from "../../../common/src/ci/types.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
+import { latestArchTag } from "../base-images/registry-decider.js";
 import { archJobBase, type GenerationContext } from "./context.js";
 
 /** buildah in an unprivileged container: vfs storage and chroot isolation. */
@@ -32,10 +33,13 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
         ...labels,
         '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
         '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
+        `--label ${shellQuote(`org.opencontainers.image.created=${ctx.now.toISOString()}`)}`,
         `--tag ${ref}`,
         shellQuote(plan.image),
       ].join(" "),
       `buildah push ${ref}`,
+      // The default branch moves latest-<arch>, which later plans compare against to say what changed.
+      ...(ctx.onDefaultBranch ? [`buildah push ${ref} ${shellExpand(`docker://${plan.repository}:${latestArchTag(plan.arch)}`)}`] : []),
     ],
     timeout: "4h",
   };

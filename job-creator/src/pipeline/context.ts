@@ -8,6 +8,8 @@ export interface GenerationContext {
   readonly outputDir: string;
   /** True on the default branch: the production cache bucket, `latest` tags, publishing. */
   readonly onDefaultBranch: boolean;
+  /** When the pipeline was generated: recorded in labels, never part of a tag. */
+  readonly now: Date;
 }
 
 /** Stages of the generated child pipeline, in order. */
