@@ -17,3 +17,12 @@ export const multiarchJobName = (image: string) => `create multiarch for ${image
 export const spackArtifactsDir = (arch: string) => `spack.artifacts.${arch}`;
 export const spacktainerArtifactsDir = (arch: string) => `spacktainer.artifacts.${arch}`;
 export const jobsScratchDir = (arch: string) => `jobs_scratch_dir.${arch}`;
+
+/** Entry-pipeline job that downloads the child pipelines' artifacts (get-artifacts). */
+export const GATHER_ARTIFACTS_JOB = "gather child artifacts";
+/** Job of the processed spack trigger pipeline that holds the child files its bridges include. */
+export const COLLECT_ARTIFACTS_JOB = "collect artifacts";
+/** The entry pipeline's id, passed down by bridges (needs:pipeline cannot use $CI_PIPELINE_ID of a parent). */
+export const ENTRY_PIPELINE_ID_VARIABLE = "PARENT_PIPELINE_ID";
+/** The id of the child pipeline whose `spack ci generate` jobs hold the concrete environments. */
+export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";

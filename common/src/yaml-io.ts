@@ -70,5 +70,5 @@ export function problemAt(doc: LocatedYaml, path: readonly (string | number)[], 
  * package's 1.2 output leaves them bare. It is also several times faster on large pipelines.
  */
 export function toYaml(value: unknown): string {
-  return dump(value, { lineWidth: -1, noRefs: true, noCompatMode: false });
+  return dump(value, { lineWidth: -1, noRefs: true });
 }

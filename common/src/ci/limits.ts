@@ -9,7 +9,7 @@ export interface CiLimits {
 }
 
 export const GITLAB_DEFAULT_LIMITS: CiLimits = {
-  maxFileBytes: 800_000,
+  maxFileBytes: 500_000,
   maxJobsPerFile: 500,
   maxNeedsPerJob: 50,
   maxJobNameLength: 255,

@@ -130,9 +130,22 @@ export const ConfigSchema = Type.Object(
       description: "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
+    buildJobs: Type.Object(
+      {
+        timeout: Type.String({ default: "4h", description: "timeout of each Spack rebuild job" }),
+        imagePullPolicy: Type.Union([Type.Literal("always"), Type.Literal("if-not-present"), Type.Literal("never")], {
+          default: "always",
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     limits: Type.Object(
       {
-        maxFileBytes: Type.Integer({ minimum: 10_000, default: 800_000 }),
+        maxFileBytes: Type.Integer({
+          minimum: 10_000,
+          default: 500_000,
+          description: "bytes per generated file; GitLab checks 2-3x this against max_yaml_size_bytes (2 MB)",
+        }),
         maxJobsPerFile: Type.Integer({ minimum: 2, default: 500 }),
         maxNeedsPerJob: Type.Integer({ minimum: 1, maximum: 50, default: 50 }),
         maxJobNameLength: Type.Integer({ minimum: 16, maximum: 255, default: 255 }),

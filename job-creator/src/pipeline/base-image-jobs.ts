@@ -15,7 +15,7 @@ function registryLogin(ctx: GenerationContext): string {
 
 /** The job that builds and pushes one base image for one arch. */
 export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
-  const base = archJobBase(ctx, plan.arch);
+  const base = archJobBase(ctx.config, plan.arch);
   const ref = shellExpand(archImageRef(plan));
   const args = Object.entries(plan.inputs.buildArgs).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`);
   const labels = Object.entries(plan.inputs.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`);
@@ -54,7 +54,7 @@ export function buildMultiarchJob(plans: readonly BaseImagePlan[], rebuiltJobs: 
   return {
     stage: "base manifests",
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
-    tags: archJobBase(ctx, first.arch).tags,
+    tags: archJobBase(ctx.config, first.arch).tags,
     variables: BUILDAH_VARIABLES,
     needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
     before_script: [registryLogin(ctx)],

@@ -1,4 +1,4 @@
-import type { CiVariables } from "../../../common/src/ci/types.js";
+import { ENTRY_PIPELINE_ID_VARIABLE } from "../../../common/src/job-names.js";
 import type { ArchitectureConfig, Config } from "../config/schema.js";
 
 /** Everything the job builders need besides the definitions; no I/O, no clock. */
@@ -20,36 +20,36 @@ export const TOOL_SETUP = ["npm ci --no-audit --no-fund", "npm run build"] as co
 export const JC = "node dist/job-creator/src/main.js";
 export const SPACKITOR = "node dist/spackitor/src/main.js";
 
-export function archConfig(ctx: GenerationContext, arch: string): ArchitectureConfig {
-  const found = ctx.config.architectures[arch];
+export function archConfig(config: Config, arch: string): ArchitectureConfig {
+  const found = config.architectures[arch];
   if (!found) throw new Error(`architecture ${arch} is not configured`);
   return found;
 }
 
 /** Runner tags and variables every job of an architecture gets. */
-export function archJobBase(ctx: GenerationContext, arch: string): { tags: string[]; variables: Record<string, string> } {
-  const settings = archConfig(ctx, arch);
+export function archJobBase(config: Config, arch: string): { tags: string[]; variables: Record<string, string> } {
+  const settings = archConfig(config, arch);
   return {
     tags: [...settings.runnerTags],
-    variables: { ...(settings.proxy ? ctx.config.proxy : {}), ...settings.variables },
+    variables: { ...(settings.proxy ? config.proxy : {}), ...settings.variables },
   };
 }
 
 /** The cache bucket of this branch: production on the default branch, development elsewhere. */
 export function cacheBucket(ctx: GenerationContext, arch: string): { bucket: string; maxAgeDays: number } {
-  const cache = archConfig(ctx, arch).cache;
+  const cache = archConfig(ctx.config, arch).cache;
   return ctx.onDefaultBranch ? cache.defaultBranch : cache.otherBranches;
 }
 
 /** `s3://bucket[/prefix]` of the arch's Spack binary cache on this branch. */
 export function cacheMirrorUrl(ctx: GenerationContext, arch: string): string {
-  const prefix = archConfig(ctx, arch).cache.prefix.replace(/^\/+|\/+$/g, "");
+  const prefix = archConfig(ctx.config, arch).cache.prefix.replace(/^\/+|\/+$/g, "");
   return `s3://${cacheBucket(ctx, arch).bucket}${prefix ? `/${prefix}` : ""}`;
 }
 
 /** AWS variables that point at the CI variables holding the cache key pair, by name. */
-export function cacheCredentialVariables(ctx: GenerationContext, arch: string): CiVariables {
-  const cache = archConfig(ctx, arch).cache;
+export function cacheCredentialVariables(config: Config, arch: string): Record<string, string> {
+  const cache = archConfig(config, arch).cache;
   return {
     AWS_ACCESS_KEY_ID: `$${cache.credentials.accessKeyIdVariable}`,
     AWS_SECRET_ACCESS_KEY: `$${cache.credentials.secretAccessKeyVariable}`,
@@ -58,4 +58,5 @@ export function cacheCredentialVariables(ctx: GenerationContext, arch: string): 
 }
 
 /** `needs` entry that fetches the generated files from the entry pipeline's generate job. */
-export const parentArtifactsNeed = (job: string) => ({ pipeline: "$PARENT_PIPELINE_ID", job, artifacts: true }) as const;
+export const parentArtifactsNeed = (job: string) =>
+  ({ pipeline: `$${ENTRY_PIPELINE_ID_VARIABLE}`, job, artifacts: true }) as const;

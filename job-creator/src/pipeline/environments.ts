@@ -31,16 +31,16 @@ export function buildEnvironments(
       if (container.kind !== "spack") continue;
       const merge = mergeEnvironments(template, container.environment);
       conflicts.push(...merge.conflicts.map((c) => ({ ...c, file: container.definitionFile })));
-      const settings = archConfig(ctx, arch);
+      const settings = archConfig(ctx.config, arch);
       const environment = applyArchSettings(
         merge.merged,
         {
           baseArch: settings.baseArch,
           mirrorUrl: cacheMirrorUrl(ctx, arch),
           ...(settings.cache.endpoint ? { mirrorEndpoint: settings.cache.endpoint } : {}),
-          runnerTags: archJobBase(ctx, arch).tags,
+          runnerTags: archJobBase(ctx.config, arch).tags,
           builderImage: builder ? archImageRef(builder) : "",
-          variables: archJobBase(ctx, arch).variables,
+          variables: archJobBase(ctx.config, arch).variables,
         },
         ctx.config.spack.version,
       );

@@ -37,7 +37,7 @@ export interface BuilderImage {
  * process, workflow and cleaning jobs of the arch.
  */
 export function buildSpackGenerateJob(container: SpackContainer, builder: BuilderImage, ctx: GenerationContext): CiJob {
-  const base = archJobBase(ctx, container.arch);
+  const base = archJobBase(ctx.config, container.arch);
   const envDir = environmentDir(ctx.outputDir, container.arch, container.name);
   const scratch = `${jobsScratchDir(container.arch)}/${container.name}`;
   const needs: CiNeed[] = [parentArtifactsNeed(GENERATE_PIPELINE_JOB)];
@@ -46,7 +46,7 @@ export function buildSpackGenerateJob(container: SpackContainer, builder: Builde
     stage: "spack generate",
     image: { name: builder.ref, entrypoint: [""] },
     tags: base.tags,
-    variables: { ...base.variables, ...cacheCredentialVariables(ctx, container.arch) },
+    variables: { ...base.variables, ...cacheCredentialVariables(ctx.config, container.arch) },
     needs,
     script: [
       ". /opt/spack/share/spack/setup-env.sh",
@@ -64,8 +64,8 @@ export function buildSpackGenerateJob(container: SpackContainer, builder: Builde
 function toolJob(ctx: GenerationContext, arch: string, needs: readonly CiNeed[]): Omit<CiJob, "script"> {
   return {
     image: ctx.config.images.tools,
-    tags: archJobBase(ctx, arch).tags,
-    variables: archJobBase(ctx, arch).variables,
+    tags: archJobBase(ctx.config, arch).tags,
+    variables: archJobBase(ctx.config, arch).variables,
     needs,
     before_script: [...TOOL_SETUP],
   };
@@ -100,14 +100,14 @@ export function buildSpacktainerWorkflowJob(arch: string, containers: readonly S
 
 /** Prunes the arch's binary cache, keeping every spec the containers' lock files use. */
 export function buildCleanCacheJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
-  const cache = archConfig(ctx, arch).cache;
+  const cache = archConfig(ctx.config, arch).cache;
   const { bucket, maxAgeDays } = cacheBucket(ctx, arch);
   const prefix = cache.prefix ? ` --prefix ${shellQuote(cache.prefix)}` : "";
   const job = toolJob(ctx, arch, generateNeeds(containers));
   return {
     ...job,
     stage: "cache cleanup",
-    variables: { ...job.variables, ...cacheCredentialVariables(ctx, arch) },
+    variables: { ...job.variables, ...cacheCredentialVariables(ctx.config, arch) },
     script: [
       `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch)} --log-file spackitor.${arch}.log`,
     ],

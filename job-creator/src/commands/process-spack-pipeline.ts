@@ -1,0 +1,61 @@
+import { isAbsolute, join } from "node:path";
+import type { Output } from "../../../common/src/cli.js";
+import { generateSpackJobName, GENERATION_PIPELINE_ID_VARIABLE } from "../../../common/src/job-names.js";
+import { replaceDirectory } from "../../../common/src/replace-dir.js";
+import { InputError } from "../../../common/src/errors.js";
+import { readConfig } from "../config/read.js";
+import type { Config } from "../config/schema.js";
+import { archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
+import { assembleProcessedPipelines, type AssembleSettings, type ProcessSummary } from "../spack-pipeline/assemble.js";
+import { mergeSpackOutputs } from "../spack-pipeline/merge.js";
+import { readSpackOutputs } from "../spack-pipeline/read.js";
+
+export interface ProcessOptions {
+  readonly repoRoot: string;
+  readonly configFile: string;
+  readonly arch: string;
+  readonly inputDir: string;
+  readonly outputDir: string;
+  /** Where the child files are inside the job's artifacts (relative to the project dir). */
+  readonly artifactsDir: string;
+}
+
+/** `jc process-spack-pipeline`: spack's per-container outputs -> size-limited child pipelines. */
+export async function processSpackPipeline(opts: ProcessOptions, output: Output): Promise<ProcessSummary> {
+  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  if (isAbsolute(opts.artifactsDir) || opts.artifactsDir.split("/").includes("..")) {
+    throw new InputError(`the artifacts path "${opts.artifactsDir}" must be relative to the project folder (pass --artifacts-path)`);
+  }
+  if (!config.architectures[opts.arch]) {
+    throw new InputError(`no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`);
+  }
+  const merged = mergeSpackOutputs(await readSpackOutputs(opts.inputDir));
+  const { files, summary } = assembleProcessedPipelines(merged, processSettings(config, opts.arch, opts.artifactsDir));
+  await replaceDirectory(opts.outputDir, files);
+  output.out(
+    `jobs in: ${summary.jobsIn}, jobs out: ${summary.jobsOut}, duplicates removed: ${summary.duplicatesRemoved}, ` +
+      `child pipelines: ${summary.childPipelines}, biggest file: ${summary.biggestFileBytes} bytes`,
+  );
+  return summary;
+}
+
+/** The configuration's say on the processed pipelines of one arch. */
+export function processSettings(config: Config, arch: string, artifactsDir: string): AssembleSettings {
+  const base = archJobBase(config, arch);
+  return {
+    limits: config.limits,
+    rewrite: {
+      tags: base.tags,
+      defaultVariables: base.variables,
+      forcedVariables: cacheCredentialVariables(config, arch),
+      timeout: config.buildJobs.timeout,
+      imagePullPolicy: config.buildJobs.imagePullPolicy,
+      generateNeed: (container) => ({
+        pipeline: `$${GENERATION_PIPELINE_ID_VARIABLE}`,
+        job: generateSpackJobName(container, arch),
+        artifacts: true,
+      }),
+    },
+    trigger: { artifactsDir: artifactsDir.replace(/\/+$/, ""), tags: base.tags, image: config.images.tools },
+  };
+}

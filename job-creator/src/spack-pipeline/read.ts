@@ -1,0 +1,58 @@
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
+import { parseSpackOutput } from "./parse.js";
+import type { SpackOutput } from "./types.js";
+
+const PIPELINE_FILE = /\.ya?ml$/;
+
+/** The pipeline files below `dir`: directly in it, or one folder deep (`<container>/pipeline.yml`). */
+export async function listSpackOutputs(dir: string): Promise<{ path: string; container: string }[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new InputError([{ file: dir, message: `cannot read the folder of spack outputs: ${(error as Error).message}` }]);
+  }
+  const files: { path: string; container: string }[] = [];
+  for (const entry of entries) {
+    if (entry.isFile() && PIPELINE_FILE.test(entry.name)) {
+      files.push({ path: join(dir, entry.name), container: entry.name.replace(PIPELINE_FILE, "") });
+    } else if (entry.isDirectory()) {
+      for (const inner of await readdir(join(dir, entry.name), { withFileTypes: true })) {
+        if (inner.isFile() && PIPELINE_FILE.test(inner.name)) files.push({ path: join(dir, entry.name, inner.name), container: entry.name });
+      }
+    }
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Reads and parses every spack output below `dir`, one file at a time so that only the
+ * parsed jobs, not the texts, stay in memory. js-yaml resolves spack's anchors and aliases
+ * without a count limit (the `yaml` package's default of 100 rejects large pipelines);
+ * aliased nodes are shared objects, so nothing here changes a job in place.
+ */
+export async function readSpackOutputs(dir: string): Promise<SpackOutput[]> {
+  const problems: Problem[] = [];
+  const outputs: SpackOutput[] = [];
+  for (const { path, container } of await listSpackOutputs(dir)) {
+    const file = path;
+    let doc: unknown;
+    try {
+      doc = load(await readFile(path, "utf8"), { filename: file });
+    } catch (error) {
+      const mark = (error as { mark?: { line?: number } }).mark;
+      problems.push({ file, ...(mark?.line !== undefined ? { line: mark.line + 1 } : {}), message: `cannot read: ${(error as { reason?: string }).reason ?? (error as Error).message}` });
+      continue;
+    }
+    const output = parseSpackOutput(doc, file, container, problems);
+    if (output) outputs.push(output);
+  }
+  if (outputs.length === 0 && problems.length === 0) {
+    problems.push({ file: dir, message: "no spack outputs (*.yml, *.yaml) found here or one folder below" });
+  }
+  throwIfProblems(problems);
+  return outputs;
+}

@@ -1,0 +1,60 @@
+import type { CiImage, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
+import { isMapping } from "../../../common/src/mapping.js";
+import type { RawJob } from "./types.js";
+
+/** What the configuration puts on every job of the processed spack pipeline of one arch. */
+export interface RewriteSettings {
+  readonly tags: readonly string[];
+  /** Arch variables and proxy: defaults that spack's own job variables may override. */
+  readonly defaultVariables: Readonly<Record<string, string>>;
+  /** Credentials by CI variable name: always win. */
+  readonly forcedVariables: Readonly<Record<string, string>>;
+  readonly timeout: string;
+  readonly imagePullPolicy: string;
+  /** The `needs` entry that fetches a container's concrete environment from its generate job. */
+  readonly generateNeed: (container: string) => CiNeed;
+}
+
+/** A rewritten job: spack's keys with ours put in, before stage and needs are assigned. */
+export type RewrittenJob = Readonly<Record<string, unknown>>;
+
+/**
+ * Rewrites a spack job for our pipeline, from the configuration: runner tags, variables
+ * (the container file's globals first, so merged jobs keep their own concrete environment),
+ * timeout and image pull policy. Returns a new object: spack's aliased nodes are shared
+ * between jobs, so nothing is changed in place.
+ */
+export function rewriteSpackJob(job: RawJob, fileVariables: Readonly<Record<string, unknown>>, settings: RewriteSettings): RewrittenJob {
+  const { needs: _needs, stage: _stage, tags: _tags, ...rest } = job;
+  const rewritten: Record<string, unknown> = {
+    ...rest,
+    tags: [...settings.tags],
+    variables: {
+      ...settings.defaultVariables,
+      ...gitlabVariables(fileVariables),
+      ...gitlabVariables(job["variables"]),
+      ...settings.forcedVariables,
+    },
+    timeout: settings.timeout,
+  };
+  if (job["image"] !== undefined) rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
+  return rewritten;
+}
+
+/**
+ * GitLab accepts strings, numbers and booleans (or `{value, …}`) as variable values; spack
+ * v0.21 writes `SPACK_REMOTE_MIRROR_URL: null`, which the schema rejects, so such entries go.
+ */
+export function gitlabVariables(variables: unknown): Record<string, CiVariableValue> {
+  if (!isMapping(variables)) return {};
+  const result: Record<string, CiVariableValue> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") result[name] = value;
+    else if (isMapping(value) && typeof value["value"] === "string") result[name] = value as { value: string };
+  }
+  return result;
+}
+
+function withPullPolicy(image: CiImage, policy: string): CiImage {
+  return typeof image === "string" ? { name: image, pull_policy: policy } : { ...image, pull_policy: policy };
+}
