@@ -3,7 +3,17 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import { InputError, type Problem } from "./errors.js";
 import { problemAt, type LocatedYaml } from "./yaml-io.js";
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true, verbose: true });
+// Our schemas are small and tested: skipping ajv's meta-validation and code optimisation
+// takes compiling from ~70 ms to ~15 ms, which every command pays at start-up.
+const ajv = new Ajv({
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+  allowUnionTypes: true,
+  verbose: true,
+  validateSchema: false,
+  code: { optimize: false },
+});
 
 /**
  * Validates a parsed YAML document against a schema, filling in defaults.

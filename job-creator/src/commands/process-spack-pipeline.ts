@@ -7,7 +7,7 @@ import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
 import { assembleProcessedPipelines, type AssembleSettings, type ProcessSummary } from "../spack-pipeline/assemble.js";
-import { mergeSpackOutputs } from "../spack-pipeline/merge.js";
+import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
 
 export interface ProcessOptions {
@@ -29,7 +29,9 @@ export async function processSpackPipeline(opts: ProcessOptions, output: Output)
   if (!config.architectures[opts.arch]) {
     throw new InputError(`no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`);
   }
-  const merged = mergeSpackOutputs(await readSpackOutputs(opts.inputDir));
+  const merge = new SpackMerge();
+  await readSpackOutputs(opts.inputDir, (output) => merge.add(output));
+  const merged = merge.result();
   const { files, summary } = assembleProcessedPipelines(merged, processSettings(config, opts.arch, opts.artifactsDir));
   await replaceDirectory(opts.outputDir, files);
   output.out(

@@ -1,11 +1,10 @@
 import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { InputError } from "../../../common/src/errors.js";
-import { renderPipeline } from "../../../common/src/ci/render.js";
+import { renderJobBlock, renderNeedsLines, renderPipeline, renderPipelineFromBlocks } from "../../../common/src/ci/render.js";
 import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
-import { toYaml } from "../../../common/src/yaml-io.js";
 import { COPY_JOB, CLEANUP_JOB, NO_SPECS_TO_REBUILD_JOB, REBUILD_INDEX_JOB, SIGN_PKGS_JOB } from "../spack/names.js";
 import type { MergedJob, MergedPipeline } from "./merge.js";
-import { rewriteSpackJob, type RewriteSettings, type RewrittenJob } from "./rewrite.js";
+import { rewriteSpackJob, type RewriteSettings } from "./rewrite.js";
 import { planSplit, type ChildPart } from "./split.js";
 import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from "./trigger.js";
 
@@ -45,7 +44,7 @@ export function assembleProcessedPipelines(
   const steps: ChildFileRef[][] = plan.map((step, s) =>
     step.map((part, p) => {
       const file = step.length === 1 ? `build-step-${s}.yaml` : `build-step-${s}-part-${p}.yaml`;
-      files.set(file, renderPipeline(childPipeline(part, byName, settings.rewrite)));
+      files.set(file, renderChild(part, byName, settings.rewrite));
       const bridge = step.length === 1 ? `build cache step ${s}` : `build cache step ${s} part ${p + 1} of ${step.length}`;
       return { file, bridge };
     }),
@@ -69,32 +68,38 @@ export function assembleProcessedPipelines(
 
 interface Prepared {
   readonly job: MergedJob;
-  readonly rewritten: RewrittenJob;
+  readonly rewritten: CiJob;
+  /** The job rendered once, without its needs (which depend on the file it lands in). */
+  readonly block: string;
   readonly dependencyNames: readonly string[];
   readonly split: { name: string; level: number; dependencies: readonly string[]; bytes: number };
 }
 
 function prepare(job: MergedJob, nameByHash: ReadonlyMap<string, string>, rewrite: RewriteSettings): Prepared {
-  const rewritten = rewriteSpackJob(job.job, job.fileVariables, rewrite);
+  const rewritten = { ...(rewriteSpackJob(job.job, job.fileVariables, rewrite) as unknown as CiJob), stage: `stage-${job.level}` };
   const dependencyNames = job.dependencies.map((h) => nameByHash.get(h)!).filter(Boolean);
+  const block = renderJobBlock(job.name, rewritten);
   // Sized with every dependency as a need: an upper bound of the job in any file.
-  const widest = { ...rewritten, stage: `stage-${job.level}`, needs: [...dependencyNames.map(localNeed), rewrite.generateNeed(job.container)] };
-  const bytes = Buffer.byteLength(toYaml({ [job.name]: widest }));
-  return { job, rewritten, dependencyNames, split: { name: job.name, level: job.level, dependencies: dependencyNames, bytes } };
+  const widest = renderNeedsLines([...dependencyNames.map(localNeed), rewrite.generateNeed(job.container)]);
+  const bytes = Buffer.byteLength(block) + Buffer.byteLength(widest);
+  return { job, rewritten, block, dependencyNames, split: { name: job.name, level: job.level, dependencies: dependencyNames, bytes } };
 }
 
 const localNeed = (job: string): CiNeed => ({ job, artifacts: false });
 
-function childPipeline(part: ChildPart, byName: ReadonlyMap<string, Prepared>, rewrite: RewriteSettings): CiPipeline {
+/** Renders one child file from the jobs' blocks, adding the needs that stay inside it. */
+function renderChild(part: ChildPart, byName: ReadonlyMap<string, Prepared>, rewrite: RewriteSettings): string {
   const inFile = new Set(part.jobs);
   const jobs: Record<string, CiEntry> = {};
+  const blocks = new Map<string, string>();
   for (const name of part.jobs) {
-    const { job, rewritten, dependencyNames } = byName.get(name)!;
+    const { job, rewritten, block, dependencyNames } = byName.get(name)!;
     // Dependencies in other files are done before this file starts: the bridges run in steps.
     const needs = [...dependencyNames.filter((d) => inFile.has(d)).map(localNeed), rewrite.generateNeed(job.container)];
-    jobs[name] = { ...(rewritten as unknown as CiJob), stage: `stage-${job.level}`, needs };
+    jobs[name] = { ...rewritten, needs };
+    blocks.set(name, block + renderNeedsLines(needs));
   }
-  return { stages: part.levels.map((l) => `stage-${l}`), jobs };
+  return renderPipelineFromBlocks({ stages: part.levels.map((l) => `stage-${l}`), jobs }, blocks);
 }
 
 function servicesPipeline(merged: MergedPipeline, rewrite: RewriteSettings): CiPipeline | undefined {

@@ -25,50 +25,78 @@ export interface MergedPipeline {
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The copy of a spec kept so far; it holds no reference to its file's other jobs, which can go. */
+interface Candidate {
+  readonly job: SpackOutput["rebuildJobs"][number];
+  readonly container: string;
+  readonly fileVariables: Readonly<Record<string, unknown>>;
+  readonly deps: Set<string>;
+}
+
 /**
- * Merges the outputs of every container of one arch: one job per DAG hash (the copy from
- * the earliest spack stage, then the first container by name), the union of its
- * dependencies, and levels computed on the merged graph so every job comes after every
+ * Merges the outputs of every container of one arch, one file at a time so that only one
+ * copy of each spec stays in memory: one job per DAG hash (the copy from the earliest spack
+ * stage, then the first container by name, whatever the order of the files), the union of
+ * its dependencies, and levels computed on the merged graph, so every job comes after every
  * rebuild job it depends on.
  */
-export function mergeSpackOutputs(outputs: readonly SpackOutput[]): MergedPipeline {
-  const problems: Problem[] = [];
-  const chosen = new Map<string, { job: SpackOutput["rebuildJobs"][number]; output: SpackOutput; deps: Set<string> }>();
-  const fileOfName = new Map<string, { hash: string; file: string }>();
-  let jobsIn = 0;
-  const ordered = [...outputs].sort((a, b) => byText(a.container, b.container) || byText(a.file, b.file));
-  for (const output of ordered) {
+export class SpackMerge {
+  private readonly chosen = new Map<string, Candidate>();
+  private readonly hashOfName = new Map<string, { hash: string; file: string }>();
+  private readonly services = new Map<string, MergedPipeline["services"][number]>();
+  private readonly problems: Problem[] = [];
+  private jobsIn = 0;
+
+  add(output: SpackOutput): void {
     for (const job of output.rebuildJobs) {
-      jobsIn++;
-      const sameName = fileOfName.get(job.name);
+      this.jobsIn++;
+      const sameName = this.hashOfName.get(job.name);
       if (sameName && sameName.hash !== job.hash) {
-        problems.push({ file: output.file, path: job.name, message: `conflicts with the job of the same name in ${sameName.file}, which builds ${sameName.hash}, not ${job.hash}` });
+        this.problems.push({ file: output.file, path: job.name, message: `conflicts with the job of the same name in ${sameName.file}, which builds ${sameName.hash}, not ${job.hash}` });
         continue;
       }
-      fileOfName.set(job.name, { hash: job.hash, file: output.file });
-      const existing = chosen.get(job.hash);
+      this.hashOfName.set(job.name, { hash: job.hash, file: output.file });
+      const existing = this.chosen.get(job.hash);
+      const candidate = { job, container: output.container, fileVariables: output.variables };
       if (!existing) {
-        chosen.set(job.hash, { job, output, deps: new Set(job.dependencies) });
+        this.chosen.set(job.hash, { ...candidate, deps: new Set(job.dependencies) });
         continue;
       }
       for (const dep of job.dependencies) existing.deps.add(dep);
-      if (job.stage < existing.job.stage) chosen.set(job.hash, { job, output, deps: existing.deps });
+      const earlier = job.stage - existing.job.stage || byText(output.container, existing.container);
+      if (earlier < 0) this.chosen.set(job.hash, { ...candidate, deps: existing.deps });
+    }
+    for (const service of output.serviceJobs) {
+      const existing = this.services.get(service.name);
+      if (!existing || byText(output.container, existing.container) < 0) {
+        this.services.set(service.name, { ...service, container: output.container, fileVariables: output.variables });
+      }
     }
   }
-  if (problems.length > 0) throw new InputError(problems);
-  const levels = computeLevels(new Map([...chosen].map(([hash, c]) => [hash, [...c.deps].sort(byText)])));
-  const jobs: MergedJob[] = [...chosen].map(([hash, { job, output, deps }]) => ({
-    hash,
-    name: job.name,
-    container: output.container,
-    dependencies: [...deps].sort(byText),
-    level: levels.get(hash)!,
-    job: job.job,
-    fileVariables: output.variables,
-  }));
-  jobs.sort((a, b) => a.level - b.level || byText(a.name, b.name));
-  const services = ordered.flatMap((o) => o.serviceJobs.map((s) => ({ ...s, container: o.container, fileVariables: o.variables })));
-  return { jobs, services, jobsIn, duplicatesRemoved: jobsIn - jobs.length };
+
+  result(): MergedPipeline {
+    if (this.problems.length > 0) throw new InputError(this.problems);
+    const levels = computeLevels(new Map([...this.chosen].map(([hash, c]) => [hash, [...c.deps]])));
+    const jobs: MergedJob[] = [...this.chosen].map(([hash, { job, container, fileVariables, deps }]) => ({
+      hash,
+      name: job.name,
+      container,
+      dependencies: [...deps].sort(byText),
+      level: levels.get(hash)!,
+      job: job.job,
+      fileVariables,
+    }));
+    jobs.sort((a, b) => a.level - b.level || byText(a.name, b.name));
+    const services = [...this.services.values()].sort((a, b) => byText(a.name, b.name));
+    return { jobs, services, jobsIn: this.jobsIn, duplicatesRemoved: this.jobsIn - jobs.length };
+  }
+}
+
+/** Merges outputs already in memory (see SpackMerge). */
+export function mergeSpackOutputs(outputs: readonly SpackOutput[]): MergedPipeline {
+  const merge = new SpackMerge();
+  for (const output of outputs) merge.add(output);
+  return merge.result();
 }
 
 /** Longest-path levels of a DAG given as hash -> dependency hashes; a cycle is bad input. */

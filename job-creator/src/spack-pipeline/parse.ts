@@ -20,6 +20,7 @@ export function parseSpackOutput(doc: unknown, file: string, container: string, 
   const rebuildJobs: RebuildJob[] = [];
   const serviceJobs: ServiceJob[] = [];
   const hashByName = new Map<string, string>();
+  const interned = new Map<string, unknown>();
   const entries = Object.entries(doc).filter(([name]) => !TOP_LEVEL_KEYS.has(name) && !name.startsWith("."));
   for (const [name, job] of entries) {
     if (!isMapping(job)) {
@@ -27,7 +28,7 @@ export function parseSpackOutput(doc: unknown, file: string, container: string, 
       continue;
     }
     if (SERVICE_JOBS.has(name)) {
-      serviceJobs.push({ name, job, ...(typeof job["stage"] === "string" ? { stage: job["stage"] } : {}) });
+      serviceJobs.push({ name, job: detached(job), ...(typeof job["stage"] === "string" ? { stage: job["stage"] } : {}) });
       continue;
     }
     const hash = isMapping(job["variables"]) ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"] : undefined;
@@ -35,7 +36,7 @@ export function parseSpackOutput(doc: unknown, file: string, container: string, 
       problems.push({ file, path: name, message: "job has no SPACK_JOB_SPEC_DAG_HASH variable: this is not a spack rebuild job" });
       continue;
     }
-    hashByName.set(name, hash);
+    hashByName.set(name, detached(hash));
   }
   for (const [name, hash] of hashByName) {
     const job = doc[name] as Record<string, unknown>;
@@ -44,12 +45,12 @@ export function parseSpackOutput(doc: unknown, file: string, container: string, 
       problems.push({ file, path: name, message: `stage ${JSON.stringify(job["stage"] ?? null)} is not "stage-N": cannot order this job` });
       continue;
     }
-    rebuildJobs.push({ name, hash, stage: Number(stage[1]), dependencies: localDependencies(job["needs"], hashByName), job });
+    rebuildJobs.push({ name, hash, stage: Number(stage[1]), dependencies: localDependencies(job["needs"], hashByName), job: shareValues(job, interned) });
   }
   if (rebuildJobs.length === 0 && serviceJobs.length === 0 && problems.length === 0) {
     problems.push({ file, message: "no jobs: expected spack's rebuild jobs or its no-specs-to-rebuild job" });
   }
-  return { container, file, rebuildJobs, serviceJobs, variables: isMapping(doc["variables"]) ? doc["variables"] : {} };
+  return { container, file, rebuildJobs, serviceJobs, variables: isMapping(doc["variables"]) ? detached(doc["variables"]) : {} };
 }
 
 /** The rebuild jobs a job needs in the same file; `{job, pipeline}` needs on the generate job are dropped. */
@@ -62,4 +63,40 @@ function localDependencies(needs: unknown, hashByName: ReadonlyMap<string, strin
     if (hash) hashes.push(hash);
   }
   return hashes;
+}
+
+/**
+ * A copy made of new strings. A YAML parser's strings are slices of the file's text, and
+ * V8 keeps the whole text alive while one slice lives: keeping a few jobs of each file
+ * would otherwise keep every file in memory.
+ */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Keys whose values differ per job; every other value is usually the same in every job. */
+const PER_JOB_KEYS = new Set(["variables"]);
+/** Read into RebuildJob fields and replaced when the job is rewritten: not kept. */
+const CONSUMED_KEYS = new Set(["needs", "stage"]);
+
+/**
+ * Drops what is consumed (needs, stage) and replaces values that many jobs of a file repeat (script, image, tags, artifacts, retry)
+ * with one shared copy, as spack >= 0.22.3 itself does with anchors: tens of thousands of
+ * jobs then hold one script list, not one each. Shared values are never changed in place.
+ */
+function shareValues(job: Record<string, unknown>, interned: Map<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(job)) {
+    if (CONSUMED_KEYS.has(key)) continue;
+    const json = JSON.stringify(value);
+    if (PER_JOB_KEYS.has(key) || value === null || typeof value !== "object") {
+      result[key] = JSON.parse(json) as unknown;
+      continue;
+    }
+    const id = `${key}\0${json}`;
+    const shared = interned.get(id);
+    if (shared !== undefined) result[key] = shared;
+    else interned.set(id, (result[key] = JSON.parse(json)));
+  }
+  return result;
 }

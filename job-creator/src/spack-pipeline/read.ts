@@ -29,14 +29,14 @@ export async function listSpackOutputs(dir: string): Promise<{ path: string; con
 }
 
 /**
- * Reads and parses every spack output below `dir`, one file at a time so that only the
- * parsed jobs, not the texts, stay in memory. js-yaml resolves spack's anchors and aliases
+ * Reads and parses every spack output below `dir`, handing each to `onOutput` in turn so
+ * that a file's text and unused jobs can go before the next is read. js-yaml resolves spack's anchors and aliases
  * without a count limit (the `yaml` package's default of 100 rejects large pipelines);
  * aliased nodes are shared objects, so nothing here changes a job in place.
  */
-export async function readSpackOutputs(dir: string): Promise<SpackOutput[]> {
+export async function readSpackOutputs(dir: string, onOutput: (output: SpackOutput) => void): Promise<void> {
   const problems: Problem[] = [];
-  const outputs: SpackOutput[] = [];
+  let outputs = 0;
   for (const { path, container } of await listSpackOutputs(dir)) {
     const file = path;
     let doc: unknown;
@@ -48,11 +48,13 @@ export async function readSpackOutputs(dir: string): Promise<SpackOutput[]> {
       continue;
     }
     const output = parseSpackOutput(doc, file, container, problems);
-    if (output) outputs.push(output);
+    if (output && problems.length === 0) {
+      onOutput(output);
+      outputs++;
+    }
   }
-  if (outputs.length === 0 && problems.length === 0) {
+  if (outputs === 0 && problems.length === 0) {
     problems.push({ file: dir, message: "no spack outputs (*.yml, *.yaml) found here or one folder below" });
   }
   throwIfProblems(problems);
-  return outputs;
 }
