@@ -1,0 +1,58 @@
+import type { Output } from "../../../common/src/cli.js";
+import { UserError } from "../../../common/src/errors.js";
+import { writeFileAtomic } from "../../../common/src/atomic-write.js";
+import { applyPrune, type ApplyResult } from "../apply.js";
+import { readLockedHashes, readPackageNames } from "../inputs.js";
+import { planPrune, type DependentsStrategy, type Plan } from "../plan.js";
+import { readSnapshot } from "../snapshot.js";
+import type { BucketStore } from "../store/types.js";
+import { formatSummary } from "../summary.js";
+
+export interface PruneOptions {
+  readonly prefix: string;
+  readonly maxAgeDays: number;
+  readonly locks: readonly string[];
+  readonly spackDirectory?: string;
+  readonly dependents: DependentsStrategy;
+  readonly dryRun: boolean;
+  readonly rewriteIndex: boolean;
+  /** Where to write the full plan as JSON. */
+  readonly jsonFile?: string;
+  readonly concurrency: number;
+  /** When the run started: objects modified since are never touched. */
+  readonly now: Date;
+}
+
+export interface PruneReport {
+  readonly plan: Plan;
+  readonly applied?: ApplyResult;
+  readonly requests: { list: number; get: number };
+}
+
+/** `spackitor`: read the mirror once, decide every object, then (unless --dry-run) delete. */
+export async function runPrune(opts: PruneOptions, store: BucketStore, output: Output): Promise<PruneReport> {
+  const locked = await readLockedHashes(opts.locks);
+  const packageExists = opts.spackDirectory ? await readPackageNames(opts.spackDirectory) : undefined;
+  output.out(`reading ${store.description}${opts.prefix ? `/${opts.prefix}` : ""}; ${locked.hashes.size} specs kept by ${locked.files.length} lock files`);
+  const snapshot = await readSnapshot(store, opts.prefix);
+  output.out(`listed ${snapshot.objects.length} objects (layouts: ${snapshot.layouts.join(", ") || "none"}), ${snapshot.index.size} specs in the index`);
+  const base = { maxAgeDays: opts.maxAgeDays, now: opts.now, locked: locked.hashes, ...(packageExists ? { packageExists } : {}) };
+  const plan = planPrune(snapshot, { ...base, dependents: opts.dependents });
+  const other = opts.dependents === "delete" ? "keep" : "delete";
+  const otherPlan = planPrune(snapshot, { ...base, dependents: other });
+  for (const line of formatSummary(plan, { name: other, deletes: otherPlan.decisions.filter((d) => d.action === "delete").length }, opts.dependents)) {
+    output.out(line);
+  }
+  if (opts.jsonFile) await writeFileAtomic(opts.jsonFile, JSON.stringify({ decisions: plan.decisions, conflicts: plan.conflicts }, null, 1) + "\n");
+  if (opts.dryRun) {
+    output.out("dry run: nothing was deleted");
+    return { plan, requests: snapshot.requests };
+  }
+  const applied = await applyPrune(store, opts.prefix, plan, snapshot, { concurrency: opts.concurrency, rewriteIndex: opts.rewriteIndex, log: output.out });
+  output.out(`deleted ${applied.deleted} objects in ${applied.batches} batches, freed ${(applied.bytesFreed / 1e6).toFixed(1)} MB; ${applied.indexNote}`);
+  if (applied.failed.length > 0) {
+    for (const f of applied.failed.slice(0, 20)) output.err(`not deleted: ${f.key}: ${f.message}`);
+    throw new UserError(`${applied.failed.length} objects could not be deleted (see above); the index lists none of the specs that lost objects`);
+  }
+  return { plan, applied, requests: snapshot.requests };
+}

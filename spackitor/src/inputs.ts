@@ -1,0 +1,53 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
+import { parseLockFile } from "./specs.js";
+
+/** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
+export async function readLockedHashes(paths: readonly string[]): Promise<{ hashes: Set<string>; files: string[] }> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw new InputError([{ file: path, message: "no such lock file or folder" }]);
+    if (info.isDirectory()) {
+      const found = (await readdir(path, { recursive: true })).filter((f) => f.endsWith("spack.lock")).sort();
+      files.push(...found.map((f) => join(path, f)));
+    } else files.push(path);
+  }
+  const hashes = new Set<string>();
+  const problems: Problem[] = [];
+  for (const file of files) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      problems.push({ file, message: `not a JSON lock file: ${(error as Error).message}` });
+      continue;
+    }
+    const specs = parseLockFile(json);
+    if ("error" in specs) problems.push({ file, message: specs.error });
+    else for (const hash of specs.keys()) hashes.add(hash);
+  }
+  throwIfProblems(problems);
+  return { hashes, files };
+}
+
+/** Where Spack checkouts keep the builtin packages, by release. */
+const PACKAGE_DIRS = ["var/spack/repos/builtin/packages", "var/spack/repos/spack_repo/builtin/packages", "repos/spack_repo/builtin/packages"];
+
+/** The package names of a Spack (or spack-packages) checkout, to find specs whose package is gone. */
+export async function readPackageNames(spackDirectory: string): Promise<(name: string) => boolean> {
+  const names = new Set<string>();
+  let found = false;
+  for (const dir of PACKAGE_DIRS) {
+    const entries = await readdir(join(spackDirectory, dir)).catch(() => undefined);
+    if (!entries) continue;
+    found = true;
+    for (const entry of entries) names.add(entry);
+  }
+  if (!found) {
+    throw new InputError(`${spackDirectory}: no package repository found (looked for ${PACKAGE_DIRS.join(", ")}): pass the root of a Spack checkout`);
+  }
+  // Spack 1.0's repositories name package folders as Python modules: py-numpy lives in py_numpy.
+  return (name) => names.has(name) || names.has(name.replace(/-/g, "_"));
+}

@@ -1,0 +1,103 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { UserError } from "../../../common/src/errors.js";
+import type { BucketStore, DeleteResult, ObjectInfo } from "./types.js";
+
+export interface S3StoreOptions {
+  readonly bucket: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** Attempts per request; the SDK backs off on 5xx, throttling (SlowDown) and dropped connections. */
+  readonly maxAttempts?: number;
+  /** S3-compatible stores often need path-style addressing and no default checksums. */
+  readonly forcePathStyle?: boolean;
+  /** Explicit credentials (tests); otherwise the SDK's chain: environment, profile, role. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
+export class S3Store implements BucketStore {
+  private readonly client: S3Client;
+  readonly description: string;
+
+  constructor(private readonly options: S3StoreOptions) {
+    this.client = new S3Client({
+      region: options.region ?? "us-east-1",
+      maxAttempts: options.maxAttempts ?? 6,
+      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    this.description = `s3://${options.bucket}${options.endpoint ? ` at ${options.endpoint}` : ""}`;
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    // Some S3-compatible servers list a key twice across pages; real S3 never does.
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await this.call(`list ${prefix || "/"}`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 })),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || seen.has(object.Key)) continue;
+        seen.add(object.Key);
+        yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      return Buffer.from(await answer.Body!.transformToByteArray());
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return undefined;
+      throw this.wrap(`read ${key}`, error);
+    }
+  }
+
+  async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
+    await this.call(`write ${key}`, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType })),
+    );
+  }
+
+  async deleteBatch(keys: readonly string[]): Promise<DeleteResult> {
+    const unique = [...new Set(keys)];
+    const answer = await this.call(`delete ${unique.length} objects`, () =>
+      this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: unique.map((Key) => ({ Key })), Quiet: true } }),
+      ),
+    );
+    const failed = (answer.Errors ?? []).map((e) => ({ key: e.Key ?? "?", message: `${e.Code ?? "error"}: ${e.Message ?? ""}` }));
+    const failedKeys = new Set(failed.map((f) => f.key));
+    return { deleted: unique.filter((k) => !failedKeys.has(k)), failed };
+  }
+
+  private async call<T>(what: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.wrap(what, error);
+    }
+  }
+
+  private wrap(what: string, error: unknown): UserError {
+    const status = error instanceof S3ServiceException ? ` (HTTP ${error.$metadata.httpStatusCode ?? "?"} ${error.name})` : "";
+    const hint = error instanceof S3ServiceException && [401, 403].includes(error.$metadata.httpStatusCode ?? 0)
+      ? ": check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the SDK's other credential sources)"
+      : "";
+    return new UserError(`cannot ${what} in ${this.description}${status}${hint}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,23 @@
+/** One object of a listing: what spackitor needs to decide, from one ListObjectsV2 pass. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
+/** The outcome of deleting one batch: what went, and what did not with why. */
+export interface DeleteResult {
+  readonly deleted: readonly string[];
+  readonly failed: readonly { readonly key: string; readonly message: string }[];
+}
+
+/** What spackitor asks of a bucket; tests and other stores implement the same. */
+export interface BucketStore {
+  readonly description: string;
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** The object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Buffer | undefined>;
+  put(key: string, body: Buffer | string, contentType: string): Promise<void>;
+  /** Deletes up to 1000 keys in one request. */
+  deleteBatch(keys: readonly string[]): Promise<DeleteResult>;
+}
