@@ -19,7 +19,9 @@ export type Reason =
   | "depends on a deleted spec"
   | "orphan: no spec in the index"
   | "orphan: spec without its tarball"
-  | "orphan: blob no manifest references";
+  | "orphan: blob no manifest references"
+  | "purged on request"
+  | "not selected";
 
 export interface Decision {
   readonly key: string;
@@ -53,6 +55,13 @@ export interface PlanOptions {
   readonly locked: ReadonlySet<string>;
   readonly packageExists?: (name: string) => boolean;
   readonly dependents: DependentsStrategy;
+  /**
+   * Manual purges: returns the delete reason for a spec to purge, undefined to keep it
+   * ("not selected"); replaces the age rule. Locks and fresh objects still win.
+   */
+  readonly select?: (entry: IndexEntry) => Reason | undefined;
+  /** Orphans: deleted when older than max age (default), always, or never. */
+  readonly orphans?: "by-age" | "all" | "none";
 }
 
 export interface Plan {
@@ -70,6 +79,8 @@ interface SpecState {
 }
 
 const DAY_MS = 86_400_000;
+/** Keep reasons a deleted dependency overrides; locks, fresh pushes and needed specs are never overridden. */
+const WEAK_KEEP = new Set<Reason>(["younger than max age", "not selected"]);
 
 /** Decides every object of the mirror, before anything is deleted. Pure. */
 export function planPrune(snapshot: CacheSnapshot, options: PlanOptions): Plan {
@@ -112,8 +123,12 @@ function initialDecisions(
     if (newest.getTime() >= options.now.getTime()) decide("keep", "modified after this run started");
     else if (options.locked.has(hash)) decide("keep", "in a lock file");
     else if (options.packageExists && !options.packageExists(entry.name)) decide("delete", "package no longer exists");
-    else if (!complete) decide("delete", "orphan: spec without its tarball");
-    else if (newest.getTime() < cutoff) decide("delete", "older than max age");
+    // Spack uploads the tarball before the spec file, so a spec file alone is no push in progress.
+    else if (!complete && (options.orphans ?? "by-age") !== "none") decide("delete", "orphan: spec without its tarball");
+    else if (options.select) {
+      const reason = options.select(entry);
+      decide(reason ? "delete" : "keep", reason ?? "not selected");
+    } else if (newest.getTime() < cutoff) decide("delete", "older than max age");
     else decide("keep", "younger than max age");
   }
   return specs;
@@ -158,7 +173,7 @@ function deleteDependents(specs: Map<string, SpecState>, index: ReadonlyMap<stri
   while (queue.length > 0) {
     for (const parent of dependents.get(queue.pop()!) ?? []) {
       const state = specs.get(parent);
-      if (!state || state.action === "delete" || state.reason !== "younger than max age") continue;
+      if (!state || state.action === "delete" || !WEAK_KEEP.has(state.reason)) continue;
       state.action = "delete";
       state.reason = "depends on a deleted spec";
       queue.push(parent);
@@ -200,12 +215,15 @@ function decideObjects(
       else deletedBlobReason.set(blob, state.reason);
     }
   }
+  const orphans = options.orphans ?? "by-age";
   const orphan = (o: ObjectInfo, reason: Reason): Pick<Decision, "action" | "reason"> =>
     o.lastModified.getTime() >= options.now.getTime()
       ? { action: "keep", reason: "modified after this run started" }
-      : o.lastModified.getTime() < cutoff
-        ? { action: "delete", reason }
-        : { action: "keep", reason: "younger than max age" };
+      : orphans === "none"
+        ? { action: "keep", reason: "not selected" }
+        : orphans === "all" || o.lastModified.getTime() < cutoff
+          ? { action: "delete", reason }
+          : { action: "keep", reason: "younger than max age" };
   return classified.map(({ object, what }): Decision => {
     const base = { key: object.key, size: object.size };
     if (what.hash) {

@@ -252,3 +252,30 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
     expect(installs.dwu5eopbj2efglsv5o5oi3edrgviwp2r.in_buildcache).toBe(false); // the external gcc stays as it was
   });
 });
+
+describe("manual purges", () => {
+  it("purge-hashes deletes the given spec and, by default, what depends on it, whatever their age", async () => {
+    const bucket = await newBucket();
+    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    await ageAll(bucket, keys, 1);
+    const target = mostDependedOn(index);
+    const wanted = new Set([target]);
+    const report = await runPrune(options({ dryRun: true, orphans: "none", select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined) }), s3.store(bucket), memoryOutput());
+    expect(report.plan.decisions.filter((d) => d.hash === target).every((d) => d.reason === "purged on request")).toBe(true);
+    const dependents = Object.entries(index).filter(([, e]) => runtimeDeps(e).includes(target)).map(([h]) => h);
+    for (const h of dependents) expect(report.plan.deletedSpecs.has(h)).toBe(true);
+    expect(report.plan.decisions.filter((d) => d.action === "keep").every((d) => d.reason === "not selected" || d.reason === "mirror metadata")).toBe(true);
+  });
+
+  it("purge-orphans deletes orphans of any age and nothing else", async () => {
+    const bucket = await newBucket();
+    const { keys } = await uploadLegacyMirror(s3, bucket);
+    await ageAll(bucket, keys, 100);
+    const stray = "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
+    await s3.put(bucket, stray, "sig");
+    await s3.age(bucket, stray, 1);
+    const report = await runPrune(options({ maxAgeDays: 0, orphans: "all", select: () => undefined }), s3.store(bucket), memoryOutput());
+    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([stray]);
+    expect(await keysOf(bucket)).toEqual([...keys].sort());
+  });
+});

@@ -3,7 +3,7 @@ import { UserError } from "../../../common/src/errors.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
 import { applyPrune, type ApplyResult } from "../apply.js";
 import { readLockedHashes, readPackageNames } from "../inputs.js";
-import { planPrune, type DependentsStrategy, type Plan } from "../plan.js";
+import { planPrune, type DependentsStrategy, type Plan, type PlanOptions } from "../plan.js";
 import { readSnapshot } from "../snapshot.js";
 import type { BucketStore } from "../store/types.js";
 import { formatSummary } from "../summary.js";
@@ -21,6 +21,9 @@ export interface PruneOptions {
   readonly concurrency: number;
   /** When the run started: objects modified since are never touched. */
   readonly now: Date;
+  /** Manual purges (see PlanOptions): which specs to delete instead of the age rule. */
+  readonly select?: PlanOptions["select"];
+  readonly orphans?: PlanOptions["orphans"];
 }
 
 export interface PruneReport {
@@ -36,7 +39,14 @@ export async function runPrune(opts: PruneOptions, store: BucketStore, output: O
   output.out(`reading ${store.description}${opts.prefix ? `/${opts.prefix}` : ""}; ${locked.hashes.size} specs kept by ${locked.files.length} lock files`);
   const snapshot = await readSnapshot(store, opts.prefix);
   output.out(`listed ${snapshot.objects.length} objects (layouts: ${snapshot.layouts.join(", ") || "none"}), ${snapshot.index.size} specs in the index`);
-  const base = { maxAgeDays: opts.maxAgeDays, now: opts.now, locked: locked.hashes, ...(packageExists ? { packageExists } : {}) };
+  const base = {
+    maxAgeDays: opts.maxAgeDays,
+    now: opts.now,
+    locked: locked.hashes,
+    ...(packageExists ? { packageExists } : {}),
+    ...(opts.select ? { select: opts.select } : {}),
+    ...(opts.orphans ? { orphans: opts.orphans } : {}),
+  };
   const plan = planPrune(snapshot, { ...base, dependents: opts.dependents });
   const other = opts.dependents === "delete" ? "keep" : "delete";
   const otherPlan = planPrune(snapshot, { ...base, dependents: other });

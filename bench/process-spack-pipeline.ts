@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: process-spack-pipeline on synthetic Spack v0.21-shaped outputs of 1,000,
+ * 5,000 and 20,000 unique jobs and on the largest real fixture, each against the floor
+ * measured in the same run (js-yaml parsing the same input and writing the same output).
+ * Prints wall time, peak RSS and ratios. Targets: within 2x of the floor, linear in size,
+ * peak RSS under 600 MB at 20,000 jobs.
+ */
+import { spawnSync } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
+import { generateSpackOutputs } from "../test/synthetic/spack-output.js";
+
+interface Measure {
+  ms: number;
+  rssMb: number;
+  stdout: string;
+}
+
+function measure(script: string, args: string[]): Measure {
+  const result = spawnSync(process.execPath, ["--require", join(REPO_ROOT, "bench/report-rss.cjs"), "--import", "tsx", join(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
+  const ms = Number(/BENCH_(?:FLOOR_)?MS (\d+)/.exec(result.stdout)?.[1]);
+  const rssKb = Number(/BENCH_MAX_RSS_KB (\d+)/.exec(result.stderr)?.[1]);
+  return { ms, rssMb: rssKb / 1024, stdout: result.stdout };
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+async function syntheticInput(dir: string, uniqueJobs: number): Promise<void> {
+  const outputs = generateSpackOutputs({ uniqueJobs, containers: 50, rootsPerContainer: 2, maxDependencies: 4, seed: uniqueJobs });
+  for (const [container, text] of outputs) {
+    await mkdir(join(dir, container), { recursive: true });
+    await writeFile(join(dir, container, "pipeline.yml"), text);
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), "spacktainers-bench-"));
+const cases: { name: string; jobs: number; prepare: (dir: string) => Promise<void> }[] = [
+  { name: "synthetic 1,000", jobs: 1_000, prepare: (d) => syntheticInput(d, 1_000) },
+  { name: "synthetic 5,000", jobs: 5_000, prepare: (d) => syntheticInput(d, 5_000) },
+  { name: "synthetic 20,000", jobs: 20_000, prepare: (d) => syntheticInput(d, 20_000) },
+  {
+    name: "real: scenarios-v0.21/large",
+    jobs: 313,
+    prepare: async (d) => {
+      await mkdir(join(d, "large"), { recursive: true });
+      await cp(join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"), join(d, "large/pipeline.yml"));
+    },
+  },
+];
+
+console.log("process-spack-pipeline benchmark (each run in its own process; times exclude Node start-up)");
+console.log("case                         | input MB | jobs in -> out | ours ms | floor ms | ratio | ms/MB in | ours RSS MB | floor RSS MB | files | biggest KB");
+try {
+  for (const c of cases) {
+    const input = join(work, `${c.jobs}-in`);
+    const output = join(work, `${c.jobs}-out`);
+    await c.prepare(input);
+    const inputBytes = await folderBytes(input);
+    const ours = measure("bench/process-child.ts", [input, output]);
+    const floor = measure("bench/yaml-floor.ts", [input, output, join(work, `${c.jobs}-floor`)]);
+    const summary = /jobs in: (\d+), jobs out: (\d+), .*child pipelines: (\d+), biggest file: (\d+) bytes/.exec(ours.stdout)!;
+    console.log(
+      [
+        c.name.padEnd(28),
+        (inputBytes / 1e6).toFixed(1).padStart(8),
+        `${summary[1]} -> ${summary[2]}`.padStart(14),
+        String(ours.ms).padStart(7),
+        String(floor.ms).padStart(8),
+        (ours.ms / floor.ms).toFixed(2).padStart(5),
+        (ours.ms / (inputBytes / 1e6)).toFixed(0).padStart(8),
+        ours.rssMb.toFixed(0).padStart(11),
+        floor.rssMb.toFixed(0).padStart(12),
+        summary[3]!.padStart(5),
+        (Number(summary[4]) / 1024).toFixed(0).padStart(10),
+      ].join(" | "),
+    );
+    await rm(input, { recursive: true, force: true });
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
