@@ -1,45 +1,25 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pLimit from "p-limit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UserError } from "../../common/src/errors.js";
 import { startProxy } from "../../test/helpers/http-proxy.js";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { startS3, TEST_CREDENTIALS, type TestS3 } from "../../test/helpers/s3.js";
+import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { generateLegacyMirror } from "../../test/synthetic/spack-mirror.js";
 import { runPrune, type PruneOptions } from "../src/commands/prune.js";
 import { S3Store } from "../src/store/s3-store.js";
 
-let dir: string;
-let s3: TestS3;
-let buckets = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "spackitor-faults-"));
-  s3 = await startS3(join(dir, "s3"));
-});
-afterAll(async () => {
-  await s3?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useTestS3("faults");
+let seeds = 0;
 
 /** A synthetic mirror of 650 specs (1,301 objects: listing needs two pages), the older half old. */
 async function mirror(): Promise<{ bucket: string; keys: string[] }> {
-  const bucket = `faults-${++buckets}`;
-  await s3.createBucket(bucket);
-  const { objects, hashes } = generateLegacyMirror(650, buckets);
+  const bucket = await env.bucket();
+  const { objects, hashes } = generateLegacyMirror(650, ++seeds);
   const limit = pLimit(16);
-  await Promise.all([...objects].map(([key, body]) => limit(() => s3.put(bucket, key, body))));
+  await Promise.all([...objects].map(([key, body]) => limit(() => env.s3.put(bucket, key, body))));
   const old = new Set(hashes.slice(0, 325));
-  await Promise.all([...objects.keys()].map((key) => limit(() => s3.age(bucket, key, [...old].some((h) => key.includes(h)) ? 100 : 1))));
+  await Promise.all([...objects.keys()].map((key) => limit(() => env.s3.age(bucket, key, [...old].some((h) => key.includes(h)) ? 100 : 1))));
   return { bucket, keys: [...objects.keys()].sort() };
-}
-
-async function keysOf(bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const o of s3.store(bucket).list("")) keys.push(o.key);
-  return keys.sort();
 }
 
 const options: PruneOptions = { prefix: "", maxAgeDays: 30, locks: [], dependents: "keep", dryRun: false, rewriteIndex: true, concurrency: 4, now: new Date(Date.now() + 60_000) };
@@ -47,18 +27,18 @@ const options: PruneOptions = { prefix: "", maxAgeDays: 30, locks: [], dependent
 describe("spackitor under faults", () => {
   it("lists past 1,000 objects without repeats", async () => {
     const { bucket, keys } = await mirror();
-    expect(await keysOf(bucket)).toEqual(keys);
+    expect(await env.keysOf(bucket)).toEqual(keys);
     expect(keys.length).toBeGreaterThan(1000);
   });
 
   it("completes with exactly the planned deletions through 500s, SlowDown and dropped connections", async () => {
     const { bucket, keys } = await mirror();
-    const planned = await runPrune({ ...options, dryRun: true }, s3.store(bucket), memoryOutput());
+    const planned = await runPrune({ ...options, dryRun: true }, env.s3.store(bucket), memoryOutput());
     const toDelete = new Set(planned.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key));
     expect(toDelete.size).toBeGreaterThan(20);
     let n = 0;
     let faults = 0;
-    const proxy = await startProxy(s3.endpoint, (req, res) => {
+    const proxy = await startProxy(env.s3.endpoint, (req, res) => {
       n++;
       if (n % 9 === 0 || n % 4 === 0 || n % 7 === 0) faults++;
       if (n % 9 === 0) {
@@ -83,14 +63,14 @@ describe("spackitor under faults", () => {
     } finally {
       await proxy.stop();
     }
-    const left = await keysOf(bucket);
+    const left = await env.keysOf(bucket);
     // Exactly the planned deletions; the index was rewritten, with the hash file Spack writes beside it.
     expect(left).toEqual([...keys.filter((k) => !toDelete.has(k)), "build_cache/index.json.hash"].sort());
   });
 
   it("fails clearly when deletions keep failing, and deletes nothing it should keep", async () => {
     const { bucket, keys } = await mirror();
-    const proxy = await startProxy(s3.endpoint, (req, res) => {
+    const proxy = await startProxy(env.s3.endpoint, (req, res) => {
       if (req.method === "POST") {
         res.writeHead(500, { "content-type": "application/xml" }).end("<Error><Code>InternalError</Code><Message>down</Message></Error>");
         return true;
@@ -107,6 +87,6 @@ describe("spackitor under faults", () => {
     } finally {
       await proxy.stop();
     }
-    expect(await keysOf(bucket)).toEqual(keys);
+    expect(await env.keysOf(bucket)).toEqual(keys);
   });
 });

@@ -1,40 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InputError } from "../../common/src/errors.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
-import { startS3, type TestS3 } from "../../test/helpers/s3.js";
+import { useTestS3 } from "../../test/helpers/s3.js";
 import { uploadLegacyMirror, uploadV3Mirror } from "../../test/helpers/spack-mirror.js";
 import { runPrune, type PruneOptions } from "../src/commands/prune.js";
 
-let dir: string;
-let s3: TestS3;
-let buckets = 0;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "spackitor-test-"));
-  s3 = await startS3(join(dir, "s3"));
-});
-afterAll(async () => {
-  await s3?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function newBucket(): Promise<string> {
-  const name = `cache-${++buckets}`;
-  await s3.createBucket(name);
-  return name;
-}
-
-async function keysOf(bucket: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const o of s3.store(bucket).list("")) keys.push(o.key);
-  return keys.sort();
-}
+const env = useTestS3("spackitor");
 
 const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
   prefix: "",
@@ -49,7 +25,7 @@ const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
 });
 
 async function ageAll(bucket: string, keys: readonly string[], days: number) {
-  for (const key of keys) await s3.age(bucket, key, days);
+  for (const key of keys) await env.s3.age(bucket, key, days);
 }
 
 type Installs = Awaited<ReturnType<typeof uploadLegacyMirror>>["index"];
@@ -72,30 +48,30 @@ const lockOf = (scenario: string) => join(SPACK_FIXTURES, "scenarios-v0.21", sce
 
 describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("dry run: plans exactly every old spec outside the lock file, and deletes nothing", async () => {
-    const bucket = await newBucket();
-    const { keys } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
     const lock = JSON.parse(await readFile(lockOf("small"), "utf8"));
     const locked = new Set(Object.keys(lock.concrete_specs));
     const output = memoryOutput();
-    const report = await runPrune(options({ dryRun: true, locks: [lockOf("small")] }), s3.store(bucket), output);
+    const report = await runPrune(options({ dryRun: true, locks: [lockOf("small")] }), env.s3.store(bucket), output);
     const expected = keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)).sort();
     expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual(expected);
     expect(expected).toHaveLength((59 - locked.size) * 2);
-    expect(await keysOf(bucket)).toEqual([...keys].sort());
+    expect(await env.keysOf(bucket)).toEqual([...keys].sort());
     expect(output.lines.join("\n")).toMatch(/dry run: nothing was deleted/);
     expect(output.lines.join("\n")).toMatch(/delete +86 .* older than max age/);
   });
 
   it("deletes the planned objects and rewrites the index as Spack does", async () => {
-    const bucket = await newBucket();
-    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
-    const report = await runPrune(options({ locks: [lockOf("medium")] }), s3.store(bucket), memoryOutput());
+    const report = await runPrune(options({ locks: [lockOf("medium")] }), env.s3.store(bucket), memoryOutput());
     const deleted = report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key);
-    expect(await keysOf(bucket)).toEqual(keys.filter((k) => !deleted.includes(k)).sort());
-    const text = (await s3.store(bucket).get("build_cache/index.json"))!.toString();
-    const hash = (await s3.store(bucket).get("build_cache/index.json.hash"))!.toString();
+    expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => !deleted.includes(k)).sort());
+    const text = (await env.s3.store(bucket).get("build_cache/index.json"))!.toString();
+    const hash = (await env.s3.store(bucket).get("build_cache/index.json.hash"))!.toString();
     expect(hash).toBe(createHash("sha256").update(text).digest("hex"));
     const installs = JSON.parse(text).database.installs as Record<string, unknown>;
     expect(Object.keys(installs).sort()).toEqual(Object.keys(index).filter((h) => !report.plan.deletedSpecs.has(h)).sort());
@@ -105,22 +81,22 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("keeps young specs, and specs modified after the run started", async () => {
-    const bucket = await newBucket();
-    const { keys } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 10);
     const zlib = keys.filter((k) => k.includes("-zlib-1.3-"));
-    for (const key of zlib) await s3.age(bucket, key, -1); // pushed by a concurrent pipeline, in the future of this run
-    const report = await runPrune(options({ dryRun: true, now: new Date() }), s3.store(bucket), memoryOutput());
+    for (const key of zlib) await env.s3.age(bucket, key, -1); // pushed by a concurrent pipeline, in the future of this run
+    const report = await runPrune(options({ dryRun: true, now: new Date() }), env.s3.store(bucket), memoryOutput());
     expect(report.plan.decisions.filter((d) => d.action === "delete")).toEqual([]);
     expect(report.plan.decisions.filter((d) => zlib.includes(d.key)).map((d) => d.reason)).toEqual(["modified after this run started", "modified after this run started"]);
   });
 
   it("deletes dependents over several levels, or keeps the old dependency, by strategy", async () => {
-    const bucket = await newBucket();
-    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 5);
     const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await s3.age(bucket, key, 100);
+    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await env.s3.age(bucket, key, 100);
     // Every spec that depends on it at run time, directly or not, computed from the index.
     const dependents = new Set([zlibHash]);
     for (let grew = true; grew; ) {
@@ -130,60 +106,60 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
       }
     }
     expect(dependents.size).toBeGreaterThan(3);
-    const aggressive = await runPrune(options({ dryRun: true }), s3.store(bucket), memoryOutput());
+    const aggressive = await runPrune(options({ dryRun: true }), env.s3.store(bucket), memoryOutput());
     expect(aggressive.plan.deletedSpecs).toEqual(dependents);
     expect(new Set(aggressive.plan.decisions.filter((d) => d.reason === "depends on a deleted spec").map((d) => d.hash))).toEqual(new Set([...dependents].filter((h) => h !== zlibHash)));
     const output = memoryOutput();
-    const careful = await runPrune(options({ dryRun: true, dependents: "keep" }), s3.store(bucket), output);
+    const careful = await runPrune(options({ dryRun: true, dependents: "keep" }), env.s3.store(bucket), output);
     expect(careful.plan.deletedSpecs.size).toBe(0);
     expect(careful.plan.decisions.filter((d) => d.hash === zlibHash).map((d) => d.reason)).toEqual(["needed by a kept spec", "needed by a kept spec"]);
     expect(output.lines.join("\n")).toContain(`with --dependents delete: delete ${dependents.size * 2} objects`);
   });
 
   it("keeps an old dependency a lock file needs, and reports the conflict", async () => {
-    const bucket = await newBucket();
-    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 5);
     const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await s3.age(bucket, key, 100);
+    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await env.s3.age(bucket, key, 100);
     // A lock file listing only one spec that depends on it (not the old spec itself).
     const dependent = Object.entries(index).find(([, e]) => runtimeDeps(e).includes(zlibHash))!;
-    const lockPath = join(dir, `lock-${buckets}.json`);
+    const lockPath = join(env.dir, `lock-${bucket}.json`);
     await writeFile(lockPath, JSON.stringify({ _meta: { "lockfile-version": 5 }, roots: [], concrete_specs: { [dependent[0]]: dependent[1].spec } }));
     const output = memoryOutput();
-    const report = await runPrune(options({ dryRun: true, locks: [lockPath] }), s3.store(bucket), output);
+    const report = await runPrune(options({ dryRun: true, locks: [lockPath] }), env.s3.store(bucket), output);
     expect(report.plan.conflicts).toEqual([{ kept: zlibHash, neededBy: dependent[0] }]);
     expect(report.plan.deletedSpecs.size).toBe(0);
     expect(output.lines.join("\n")).toMatch(/conflicts: 1 specs would have been deleted but a spec in a lock file needs them/);
   });
 
   it("deletes specs whose package no longer exists in the Spack checkout", async () => {
-    const bucket = await newBucket();
-    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 1);
-    const spack = join(dir, `spack-${buckets}`);
+    const spack = join(env.dir, `spack-${bucket}`);
     const names = new Set(Object.values(index).map((e) => e.spec.name));
     names.delete("ninja");
     for (const name of names) await mkdir(join(spack, "var/spack/repos/builtin/packages", name), { recursive: true });
-    const report = await runPrune(options({ dryRun: true, spackDirectory: spack, dependents: "keep" }), s3.store(bucket), memoryOutput());
+    const report = await runPrune(options({ dryRun: true, spackDirectory: spack, dependents: "keep" }), env.s3.store(bucket), memoryOutput());
     const gone = report.plan.decisions.filter((d) => d.reason === "package no longer exists");
     expect(gone.map((d) => d.key).every((k) => k.includes("-ninja-"))).toBe(true);
     expect(gone).toHaveLength(2);
   });
 
   it("deletes old orphans (objects with no spec, specs without tarball) and keeps young ones", async () => {
-    const bucket = await newBucket();
-    const { keys } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 1);
     const stray = "build_cache/linux-debian12-x86_64_v3/gcc-12.2.0/gone-1.0/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.spack";
     const young = stray.replace(/a{32}/g, "b".repeat(32));
-    await s3.put(bucket, stray, "x");
-    await s3.put(bucket, young, "x");
-    await s3.age(bucket, stray, 100);
-    await s3.age(bucket, young, 1);
+    await env.s3.put(bucket, stray, "x");
+    await env.s3.put(bucket, young, "x");
+    await env.s3.age(bucket, stray, 100);
+    await env.s3.age(bucket, young, 1);
     const tarball = keys.find((k) => k.endsWith(".spack") && k.includes("-ninja-"))!;
-    await s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: tarball }));
-    const report = await runPrune(options({ dryRun: true, dependents: "keep" }), s3.store(bucket), memoryOutput());
+    await env.s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: tarball }));
+    const report = await runPrune(options({ dryRun: true, dependents: "keep" }), env.s3.store(bucket), memoryOutput());
     const byKey = new Map(report.plan.decisions.map((d) => [d.key, d]));
     expect(byKey.get(stray)).toMatchObject({ action: "delete", reason: "orphan: no spec in the index" });
     expect(byKey.get(young)).toMatchObject({ action: "keep", reason: "younger than max age" });
@@ -192,56 +168,56 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("never touches objects outside the mirror prefix", async () => {
-    const bucket = await newBucket();
-    const { keys } = await uploadLegacyMirror(s3, bucket, "mirrors/prod");
-    const outside = await uploadLegacyMirror(s3, bucket, "mirrors/other");
+    const bucket = await env.bucket();
+    const { keys } = await uploadLegacyMirror(env.s3, bucket, "mirrors/prod");
+    const outside = await uploadLegacyMirror(env.s3, bucket, "mirrors/other");
     await ageAll(bucket, [...keys, ...outside.keys], 100);
-    const report = await runPrune(options({ prefix: "mirrors/prod" }), s3.store(bucket), memoryOutput());
+    const report = await runPrune(options({ prefix: "mirrors/prod" }), env.s3.store(bucket), memoryOutput());
     expect(report.applied!.deleted).toBe(118);
-    const left = await keysOf(bucket);
+    const left = await env.keysOf(bucket);
     expect(outside.keys.every((k) => left.includes(k))).toBe(true);
     expect(left.filter((k) => k.startsWith("mirrors/prod/"))).toEqual(["mirrors/prod/build_cache/index.json", "mirrors/prod/build_cache/index.json.hash"]);
   });
 
   it("stops before deleting anything when the index is missing or corrupt", async () => {
     for (const breakIndex of [
-      (bucket: string) => s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" })),
-      (bucket: string) => s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
+      (bucket: string) => env.s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" })),
+      (bucket: string) => env.s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
     ]) {
-      const bucket = await newBucket();
-      const { keys } = await uploadLegacyMirror(s3, bucket);
+      const bucket = await env.bucket();
+      const { keys } = await uploadLegacyMirror(env.s3, bucket);
       await ageAll(bucket, keys, 100);
       await breakIndex(bucket);
-      const error = await runPrune(options(), s3.store(bucket), memoryOutput()).catch((e: unknown) => e);
+      const error = await runPrune(options(), env.s3.store(bucket), memoryOutput()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       expect((error as Error).message).toMatch(/build_cache\/index\.json (is missing|is not valid JSON).*nothing was deleted/);
-      expect((await keysOf(bucket)).length).toBeGreaterThanOrEqual(keys.length - 1);
+      expect((await env.keysOf(bucket)).length).toBeGreaterThanOrEqual(keys.length - 1);
     }
   });
 });
 
 describe("spackitor on a Spack 1.0 (v3) mirror", () => {
   it("keeps what the v6 lock file uses and deletes the orphaned index blob", async () => {
-    const bucket = await newBucket();
-    const { keys, orphanBlob } = await uploadV3Mirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, orphanBlob } = await uploadV3Mirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
-    const report = await runPrune(options({ locks: [join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }), s3.store(bucket), memoryOutput());
+    const report = await runPrune(options({ locks: [join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }), env.s3.store(bucket), memoryOutput());
     expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([orphanBlob]);
-    expect(await keysOf(bucket)).toEqual(keys.filter((k) => k !== orphanBlob).sort());
+    expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => k !== orphanBlob).sort());
   });
 
   it("deletes a spec's manifest and the blobs no kept manifest uses, and writes a new index", async () => {
-    const bucket = await newBucket();
-    const { keys, blobsOf } = await uploadV3Mirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, blobsOf } = await uploadV3Mirror(env.s3, bucket);
     await ageAll(bucket, keys, 1);
     // libxslt: a root nothing depends on.
     const xz = keys.find((k) => k.includes("/libxslt-1.1.42-"))!;
-    await s3.age(bucket, xz, 100);
-    const report = await runPrune(options({ dependents: "keep" }), s3.store(bucket), memoryOutput());
+    await env.s3.age(bucket, xz, 100);
+    const report = await runPrune(options({ dependents: "keep" }), env.s3.store(bucket), memoryOutput());
     const xzHash = "znywdb7ijwwni2uh5xofzepdoyjdmshz";
     const xzBlobs = blobsOf.get(xzHash)!.map((c) => `blobs/sha256/${c.slice(0, 2)}/${c}`);
     expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual([xz, ...xzBlobs].sort());
-    const store = s3.store(bucket);
+    const store = env.s3.store(bucket);
     const manifest = JSON.parse((await store.get("v3/manifests/index/index.manifest.json"))!.toString());
     const blob = (await store.get(`blobs/sha256/${manifest.data[0].checksum.slice(0, 2)}/${manifest.data[0].checksum}`))!;
     expect(createHash("sha256").update(blob).digest("hex")).toBe(manifest.data[0].checksum);
@@ -255,12 +231,12 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
 
 describe("manual purges", () => {
   it("purge-hashes deletes the given spec and, by default, what depends on it, whatever their age", async () => {
-    const bucket = await newBucket();
-    const { keys, index } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 1);
     const target = mostDependedOn(index);
     const wanted = new Set([target]);
-    const report = await runPrune(options({ dryRun: true, orphans: "none", select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined) }), s3.store(bucket), memoryOutput());
+    const report = await runPrune(options({ dryRun: true, orphans: "none", select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined) }), env.s3.store(bucket), memoryOutput());
     expect(report.plan.decisions.filter((d) => d.hash === target).every((d) => d.reason === "purged on request")).toBe(true);
     const dependents = Object.entries(index).filter(([, e]) => runtimeDeps(e).includes(target)).map(([h]) => h);
     for (const h of dependents) expect(report.plan.deletedSpecs.has(h)).toBe(true);
@@ -268,14 +244,14 @@ describe("manual purges", () => {
   });
 
   it("purge-orphans deletes orphans of any age and nothing else", async () => {
-    const bucket = await newBucket();
-    const { keys } = await uploadLegacyMirror(s3, bucket);
+    const bucket = await env.bucket();
+    const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
     const stray = "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
-    await s3.put(bucket, stray, "sig");
-    await s3.age(bucket, stray, 1);
-    const report = await runPrune(options({ maxAgeDays: 0, orphans: "all", select: () => undefined }), s3.store(bucket), memoryOutput());
+    await env.s3.put(bucket, stray, "sig");
+    await env.s3.age(bucket, stray, 1);
+    const report = await runPrune(options({ maxAgeDays: 0, orphans: "all", select: () => undefined }), env.s3.store(bucket), memoryOutput());
     expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([stray]);
-    expect(await keysOf(bucket)).toEqual([...keys].sort());
+    expect(await env.keysOf(bucket)).toEqual([...keys].sort());
   });
 });

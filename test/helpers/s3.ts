@@ -1,9 +1,32 @@
 import crypto from "node:crypto";
-import { mkdir, utimes } from "node:fs/promises";
-import { join } from "node:path";
+import { readdirSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, rm, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { afterAll, beforeAll } from "vitest";
+import { createRequire } from "node:module";
+import { join, posix } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
 import { S3Store } from "../../spackitor/src/store/s3-store.js";
+
+// s3rver walks its folders in name order, so `a/x` is listed before `a-b` although S3 orders
+// `a-b` first; paging past such siblings skips keys (Spack's legacy layout has them:
+// `build_cache/<arch>/…` beside `build_cache/<arch>-….spec.json`). Walking a folder as if
+// its name ended in "/" gives S3's key order. This fixes the test server, not the product.
+const s3rverUtils = createRequire(import.meta.url)("s3rver/lib/utils.js") as { walk: unknown };
+s3rverUtils.walk = function* walk(dir: string, recurseFilter?: (path: string) => boolean): Generator<string> {
+  const entries = readdirSync(dir).map((name) => ({ name, isDir: statSync(posix.join(dir, name)).isDirectory() }));
+  entries.sort((a, b) => {
+    const ka = a.isDir ? `${a.name}/` : a.name;
+    const kb = b.isDir ? `${b.name}/` : b.name;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  for (const { name, isDir } of entries) {
+    const path = posix.join(dir, name);
+    if (!isDir) yield path;
+    else if (!recurseFilter || recurseFilter(path)) yield* walk(path, recurseFilter);
+  }
+};
+const { default: S3rver } = await import("s3rver");
 
 // s3rver encrypts continuation tokens with single DES, which OpenSSL 3 refuses. Three-key
 // DES with three equal keys is single DES, so paged listings work without legacy flags.
@@ -56,6 +79,42 @@ export async function startS3(dir: string): Promise<TestS3> {
     stop: async () => {
       client.destroy();
       await server.close();
+    },
+  };
+}
+
+/**
+ * One s3rver for the tests of a file, started before them and stopped after; `bucket()`
+ * gives each test a bucket of its own, `keysOf` lists one.
+ */
+export function useTestS3(name: string): { readonly s3: TestS3; readonly dir: string; bucket(): Promise<string>; keysOf(bucket: string): Promise<string[]> } {
+  let dir = "";
+  let s3: TestS3 | undefined;
+  let buckets = 0;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `${name}-`));
+    s3 = await startS3(join(dir, "s3"));
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get s3() {
+      return s3!;
+    },
+    get dir() {
+      return dir;
+    },
+    async bucket() {
+      const bucket = `${name}-${++buckets}`;
+      await s3!.createBucket(bucket);
+      return bucket;
+    },
+    async keysOf(bucket) {
+      const keys: string[] = [];
+      for await (const o of s3!.store(bucket).list("")) keys.push(o.key);
+      return keys.sort();
     },
   };
 }
