@@ -15,6 +15,8 @@ async function run(repo: string, overrides: Partial<Parameters<typeof createJobs
     offlineServices,
     output,
   );
+  // Every file written in every test must be valid for GitLab.
+  if (!overrides.planOnly) expectValidPipeline(await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8"));
   return output;
 }
 

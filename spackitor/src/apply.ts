@@ -25,7 +25,7 @@ export async function applyPrune(
   prefix: string,
   plan: Plan,
   snapshot: ReadSnapshot,
-  options: { concurrency: number; rewriteIndex: boolean; log: (line: string) => void },
+  options: { concurrency: number; rewriteIndex: boolean; log: (line: string) => void; progress?: (done: number, total: number) => void },
 ): Promise<ApplyResult> {
   const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
   const sizes = new Map(plan.decisions.filter((d) => d.action === "delete").map((d) => [root + d.key, d.size]));
@@ -35,6 +35,7 @@ export async function applyPrune(
   const limit = pLimit(options.concurrency);
   const deleted = new Set<string>();
   const failed: { key: string; message: string }[] = [];
+  let done = 0;
   await Promise.all(
     batches.map((batch, n) =>
       limit(async () => {
@@ -47,6 +48,7 @@ export async function applyPrune(
           failed.push(...batch.map((key) => ({ key, message: (error as Error).message })));
           options.log(`batch ${n + 1}/${batches.length} failed: ${(error as Error).message}`);
         }
+        options.progress?.(++done, batches.length);
       }),
     ),
   );

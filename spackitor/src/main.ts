@@ -50,6 +50,16 @@ function mirrorCommand(name: string, description: string): Command {
     .option("--debug", "print causes and stack traces of errors");
 }
 
+/** A one-line progress bar on a terminal's stderr; nothing in CI, where stderr is a pipe. */
+function terminalProgress(): PruneOptions["progress"] {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    process.stderr.write(`\rdeleting [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} batches${done === total ? "\n" : ""}`);
+  };
+}
+
 async function run(flags: MirrorFlags, extra: Pick<PruneOptions, "maxAgeDays"> & Partial<PruneOptions>): Promise<void> {
   const output = withLogFile(consoleOutput, flags.logFile);
   const store = new S3Store({ bucket: flags.bucket, ...(flags.endpoint ? { endpoint: flags.endpoint } : {}) });
@@ -63,6 +73,7 @@ async function run(flags: MirrorFlags, extra: Pick<PruneOptions, "maxAgeDays"> &
       ...(flags.json ? { jsonFile: flags.json } : {}),
       concurrency: flags.concurrency,
       now: new Date(),
+      ...(terminalProgress() ? { progress: terminalProgress()! } : {}),
       ...extra,
     },
     store,

@@ -229,6 +229,21 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
   });
 });
 
+describe("a mirror holding both layouts", () => {
+  it("plans both from one listing, each spec by its own index", async () => {
+    const bucket = await env.bucket();
+    const legacy = await uploadLegacyMirror(env.s3, bucket);
+    const v3 = await uploadV3Mirror(env.s3, bucket);
+    await ageAll(bucket, [...legacy.keys, ...v3.keys], 100);
+    const locked = new Set(Object.keys(JSON.parse(await readFile(lockOf("small"), "utf8")).concrete_specs));
+    const output = memoryOutput();
+    const report = await runPrune(options({ dryRun: true, locks: [lockOf("small"), join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }), env.s3.store(bucket), output);
+    const expected = [...legacy.keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)), v3.orphanBlob].sort();
+    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual(expected);
+    expect(output.lines.join("\n")).toMatch(/layouts: legacy, v3/);
+  });
+});
+
 describe("manual purges", () => {
   it("purge-hashes deletes the given spec and, by default, what depends on it, whatever their age", async () => {
     const bucket = await env.bucket();

@@ -21,6 +21,8 @@ export interface PruneOptions {
   readonly concurrency: number;
   /** When the run started: objects modified since are never touched. */
   readonly now: Date;
+  /** Draws progress while deleting (a terminal); CI logs get the plain batch lines only. */
+  readonly progress?: (done: number, total: number) => void;
   /** Manual purges (see PlanOptions): which specs to delete instead of the age rule. */
   readonly select?: PlanOptions["select"];
   readonly orphans?: PlanOptions["orphans"];
@@ -58,7 +60,12 @@ export async function runPrune(opts: PruneOptions, store: BucketStore, output: O
     output.out("dry run: nothing was deleted");
     return { plan, requests: snapshot.requests };
   }
-  const applied = await applyPrune(store, opts.prefix, plan, snapshot, { concurrency: opts.concurrency, rewriteIndex: opts.rewriteIndex, log: output.out });
+  const applied = await applyPrune(store, opts.prefix, plan, snapshot, {
+    concurrency: opts.concurrency,
+    rewriteIndex: opts.rewriteIndex,
+    log: output.out,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
   output.out(`deleted ${applied.deleted} objects in ${applied.batches} batches, freed ${(applied.bytesFreed / 1e6).toFixed(1)} MB; ${applied.indexNote}`);
   if (applied.failed.length > 0) {
     for (const f of applied.failed.slice(0, 20)) output.err(`not deleted: ${f.key}: ${f.message}`);
