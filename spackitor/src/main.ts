@@ -63,6 +63,7 @@ function terminalProgress(): PruneOptions["progress"] {
 async function run(flags: MirrorFlags, extra: Pick<PruneOptions, "maxAgeDays"> & Partial<PruneOptions>): Promise<void> {
   const output = withLogFile(consoleOutput, flags.logFile);
   const store = new S3Store({ bucket: flags.bucket, ...(flags.endpoint ? { endpoint: flags.endpoint } : {}) });
+  const progress = terminalProgress();
   await runPrune(
     {
       prefix: flags.prefix.replace(/^\/+|\/+$/g, ""),
@@ -73,7 +74,7 @@ async function run(flags: MirrorFlags, extra: Pick<PruneOptions, "maxAgeDays"> &
       ...(flags.json ? { jsonFile: flags.json } : {}),
       concurrency: flags.concurrency,
       now: new Date(),
-      ...(terminalProgress() ? { progress: terminalProgress()! } : {}),
+      ...(progress ? { progress } : {}),
       ...extra,
     },
     store,
