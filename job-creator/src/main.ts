@@ -4,7 +4,9 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
 import { consoleOutput, runMain } from "../../common/src/cli.js";
+import { InputError } from "../../common/src/errors.js";
 import { runProcess } from "../../common/src/run.js";
+import { gitlabCiLinter } from "./gitlab/ci-lint.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
 import { onlineServices } from "./commands/online-services.js";
 import { runValidate } from "./commands/validate.js";
@@ -22,6 +24,24 @@ const isoDate = (value: string): Date => {
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
   return date;
 };
+
+interface ValidateFlags {
+  schema?: string;
+  config: string;
+  maxFileBytes?: number;
+  maxJobs?: number;
+  maxNeeds?: number;
+  lint?: boolean;
+  gitlabUrl?: string;
+  project?: string;
+  token?: string;
+}
+
+function linterFrom(opts: ValidateFlags) {
+  const missing = [!opts.gitlabUrl && "--gitlab-url (CI_SERVER_URL)", !opts.project && "--project (CI_PROJECT_ID)", !opts.token && "--token (GITLAB_API_TOKEN)"].filter(Boolean);
+  if (missing.length > 0) throw new InputError(`--lint needs ${missing.join(", ")}`);
+  return gitlabCiLinter({ host: opts.gitlabUrl!, projectId: opts.project!, token: opts.token! });
+}
 
 interface CreateJobsFlags {
   repo: string;
@@ -124,8 +144,15 @@ function buildProgram(): Command {
     .option("--max-file-bytes <n>", "size budget per file", positiveInt)
     .option("--max-jobs <n>", "jobs per file", positiveInt)
     .option("--max-needs <n>", "needs per job", positiveInt)
-    .addHelpText("after", "\nExample:\n  jc validate generated/generated_pipeline.yaml --schema ci.json\n")
-    .action(async (files: string[], opts: { schema?: string; config: string; maxFileBytes?: number; maxJobs?: number; maxNeeds?: number }) => {
+    .option("--lint", "also ask the GitLab instance's CI Lint API (needs --gitlab-url, --project, --token)")
+    .addOption(new Option("--gitlab-url <url>", "GitLab instance").env("CI_SERVER_URL"))
+    .addOption(new Option("--project <id>", "project whose CI Lint API to use").env("CI_PROJECT_ID"))
+    .addOption(new Option("--token <token>", "API token with the api scope (never printed)").env("GITLAB_API_TOKEN"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  jc validate generated/generated_pipeline.yaml --schema ci.json\n  jc validate spack.artifacts.amd64/*.yaml --lint     # in CI, with GITLAB_API_TOKEN set\n",
+    )
+    .action(async (files: string[], opts: ValidateFlags) => {
       const configured: CiLimits = existsSync(opts.config) ? (await readConfig(opts.config)).limits : GITLAB_DEFAULT_LIMITS;
       const limits: CiLimits = {
         ...configured,
@@ -133,7 +160,8 @@ function buildProgram(): Command {
         ...(opts.maxJobs ? { maxJobsPerFile: opts.maxJobs } : {}),
         ...(opts.maxNeeds ? { maxNeedsPerJob: opts.maxNeeds } : {}),
       };
-      await runValidate({ files, limits, ...(opts.schema ? { schemaFile: opts.schema } : {}) }, consoleOutput);
+      const linter = opts.lint ? linterFrom(opts) : undefined;
+      await runValidate({ files, limits, ...(opts.schema ? { schemaFile: opts.schema } : {}), ...(linter ? { linter } : {}) }, consoleOutput);
     });
 
   program

@@ -5,12 +5,15 @@ import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
 import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
+import type { CiLinter } from "../gitlab/ci-lint.js";
 
 export interface ValidateOptions {
   readonly files: readonly string[];
   /** GitLab's CI JSON Schema (ci.json); without it only the limits are checked. */
   readonly schemaFile?: string;
   readonly limits: CiLimits;
+  /** Also ask a GitLab instance (its CI Lint API). */
+  readonly linter?: CiLinter;
 }
 
 /** The findings for one pipeline file; empty when it is valid. */
@@ -41,6 +44,7 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
     const problems = [
       ...(validate ? ciSchemaErrors(validate, doc).map((e) => `schema: ${e}`) : []),
       ...checkCiLimits(doc, Buffer.byteLength(text), opts.limits).map((e) => `limits: ${e}`),
+      ...(opts.linter ? (await opts.linter.lint(text)).errors.map((e) => `gitlab: ${e}`) : []),
     ];
     findings.push({ file, problems });
   }
@@ -58,7 +62,7 @@ async function readSchema(file: string): Promise<object> {
 /** `jc validate`: prints findings per file; fails when any file has a problem. */
 export async function runValidate(opts: ValidateOptions, output: Output): Promise<void> {
   const findings = await validateFiles(opts);
-  if (!opts.schemaFile) output.err("note: no --schema given: checked GitLab's limits only, not its CI schema");
+  if (!opts.schemaFile && !opts.linter) output.err("note: neither --schema nor --lint given: checked GitLab's limits only, not its CI schema");
   for (const { file, problems } of findings) {
     if (problems.length === 0) output.out(`${file}: valid`);
     for (const problem of problems) output.out(`${file}: ${problem}`);
