@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
-import { parseLockFile } from "./specs.js";
+import { parseLockFile } from "../../common/src/spack-specs.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
 export async function readLockedHashes(paths: readonly string[]): Promise<{ hashes: Set<string>; files: string[] }> {
@@ -24,9 +24,9 @@ export async function readLockedHashes(paths: readonly string[]): Promise<{ hash
       problems.push({ file, message: `not a JSON lock file: ${(error as Error).message}` });
       continue;
     }
-    const specs = parseLockFile(json);
-    if ("error" in specs) problems.push({ file, message: specs.error });
-    else for (const hash of specs.keys()) hashes.add(hash);
+    const lock = parseLockFile(json);
+    if ("error" in lock) problems.push({ file, message: lock.error });
+    else for (const hash of lock.specs.keys()) hashes.add(hash);
   }
   throwIfProblems(problems);
   return { hashes, files };

@@ -1,0 +1,69 @@
+/**
+ * Spack's concrete specs as lock files and buildcache indexes write them, in every format
+ * from Spack v0.18 to v1.0. Used by spackitor (what to keep) and job-creator (image tags).
+ */
+import { isMapping } from "./mapping.js";
+
+/** A concrete spec as an index or a lock file describes it. */
+export interface SpecNode {
+  readonly hash: string;
+  readonly name: string;
+  readonly version: string;
+  /**
+   * Link and run dependencies: what the spec's binary needs to work. Build-only
+   * dependencies are left out: deleting one breaks no installed binary.
+   */
+  readonly dependencies: readonly string[];
+  /** External (e.g. the system compiler in Spack 1.0): never in a binary cache. */
+  readonly external: boolean;
+}
+
+/**
+ * Reads a spec node of either format: with a `compiler` field (before Spack 1.0) or with
+ * compilers as dependencies (1.0); dependencies as `{name, hash, type}` (lockfile v4) or
+ * `{name, hash, parameters}` (v5, v6).
+ */
+export function readSpecNode(hash: string, node: unknown): SpecNode | undefined {
+  if (!isMapping(node) || typeof node["name"] !== "string") return undefined;
+  const entries = Array.isArray(node["dependencies"])
+    ? node["dependencies"]
+    : isMapping(node["dependencies"]) // the pre-v4 form: {name: {hash, type}}
+      ? Object.values(node["dependencies"])
+      : [];
+  const dependencies = entries.flatMap((d) => (isMapping(d) && typeof d["hash"] === "string" && !buildOnly(d) ? [d["hash"]] : []));
+  return {
+    hash: typeof node["hash"] === "string" ? node["hash"] : hash,
+    name: node["name"],
+    version: String(node["version"] ?? ""),
+    dependencies,
+    external: isMapping(node["external"]) && Boolean(node["external"]["path"] ?? node["external"]["module"]),
+  };
+}
+
+/** Dependency types: `type` (lockfile v4) or `parameters.deptypes` (v5, v6); unknown counts as needed. */
+function buildOnly(dependency: Record<string, unknown>): boolean {
+  const types = dependency["type"] ?? (isMapping(dependency["parameters"]) ? dependency["parameters"]["deptypes"] : undefined);
+  return Array.isArray(types) && types.length > 0 && types.every((t) => t === "build");
+}
+
+/** A parsed `spack.lock`: its roots (the environment's specs, in order) and every concrete spec. */
+export interface LockFile {
+  readonly roots: readonly { readonly hash: string; readonly spec: string }[];
+  readonly specs: ReadonlyMap<string, SpecNode>;
+}
+
+/** Parses a `spack.lock` (lockfile v3 to v6). */
+export function parseLockFile(json: unknown): LockFile | { error: string } {
+  if (!isMapping(json) || !isMapping(json["concrete_specs"])) return { error: "not a spack.lock: no concrete_specs" };
+  const version = isMapping(json["_meta"]) ? Number(json["_meta"]["lockfile-version"]) : NaN;
+  if (!(version >= 3)) return { error: `lockfile version ${String(version)} is not supported (3 or later)` };
+  const specs = new Map<string, SpecNode>();
+  for (const [hash, node] of Object.entries(json["concrete_specs"])) {
+    const spec = readSpecNode(hash, node);
+    if (spec) specs.set(hash, spec);
+  }
+  const roots = (Array.isArray(json["roots"]) ? json["roots"] : []).flatMap((r) =>
+    isMapping(r) && typeof r["hash"] === "string" ? [{ hash: r["hash"], spec: String(r["spec"] ?? "") }] : [],
+  );
+  return { roots, specs };
+}
