@@ -5,7 +5,17 @@ import { processSpackPipeline } from "../job-creator/src/commands/process-spack-
 const [inputDir, outputDir] = process.argv.slice(2) as [string, string];
 const start = performance.now();
 await processSpackPipeline(
-  { repoRoot: REPO_ROOT, configFile: "spacktainers.config.yaml", arch: "amd64", inputDir, outputDir, artifactsDir: "spack.artifacts.amd64" },
-  { out: (line) => process.stdout.write(`BENCH_SUMMARY ${line}\n`), err: (line) => process.stderr.write(line + "\n") },
+  {
+    repoRoot: REPO_ROOT,
+    configFile: "spacktainers.config.yaml",
+    arch: "amd64",
+    inputDir,
+    outputDir,
+    artifactsDir: "spack.artifacts.amd64",
+  },
+  {
+    out: (line) => process.stdout.write(`BENCH_SUMMARY ${line}\n`),
+    err: (line) => process.stderr.write(line + "\n"),
+  },
 );
 process.stdout.write(`BENCH_MS ${(performance.now() - start).toFixed(0)}\n`);

@@ -19,11 +19,22 @@ interface Measure {
 }
 
 function measure(script: string, args: string[]): Measure {
-  const result = spawnSync(process.execPath, ["--require", join(REPO_ROOT, "bench/report-rss.cjs"), "--import", "tsx", join(REPO_ROOT, script), ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--require",
+      join(REPO_ROOT, "bench/report-rss.cjs"),
+      "--import",
+      "tsx",
+      join(REPO_ROOT, script),
+      ...args,
+    ],
+    {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
   const ms = Number(/BENCH_(?:FLOOR_)?MS (\d+)/.exec(result.stdout)?.[1]);
   const rssKb = Number(/BENCH_MAX_RSS_KB (\d+)/.exec(result.stderr)?.[1]);
@@ -39,7 +50,13 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 async function syntheticInput(dir: string, uniqueJobs: number): Promise<void> {
-  const outputs = generateSpackOutputs({ uniqueJobs, containers: 50, rootsPerContainer: 2, maxDependencies: 4, seed: uniqueJobs });
+  const outputs = generateSpackOutputs({
+    uniqueJobs,
+    containers: 50,
+    rootsPerContainer: 2,
+    maxDependencies: 4,
+    seed: uniqueJobs,
+  });
   for (const [container, text] of outputs) {
     await mkdir(join(dir, container), { recursive: true });
     await writeFile(join(dir, container, "pipeline.yml"), text);
@@ -56,13 +73,20 @@ const cases: { name: string; jobs: number; prepare: (dir: string) => Promise<voi
     jobs: 313,
     prepare: async (d) => {
       await mkdir(join(d, "large"), { recursive: true });
-      await cp(join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"), join(d, "large/pipeline.yml"));
+      await cp(
+        join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"),
+        join(d, "large/pipeline.yml"),
+      );
     },
   },
 ];
 
-console.log("process-spack-pipeline benchmark (each run in its own process; times exclude Node start-up)");
-console.log("case                         | input MB | jobs in -> out | ours ms | floor ms | ratio | ms/MB in | ours RSS MB | floor RSS MB | files | biggest KB");
+console.log(
+  "process-spack-pipeline benchmark (each run in its own process; times exclude Node start-up)",
+);
+console.log(
+  "case                         | input MB | jobs in -> out | ours ms | floor ms | ratio | ms/MB in | ours RSS MB | floor RSS MB | files | biggest KB",
+);
 try {
   for (const c of cases) {
     const input = join(work, `${c.jobs}-in`);
@@ -71,7 +95,10 @@ try {
     const inputBytes = await folderBytes(input);
     const ours = measure("bench/process-child.ts", [input, output]);
     const floor = measure("bench/yaml-floor.ts", [input, output, join(work, `${c.jobs}-floor`)]);
-    const summary = /jobs in: (\d+), jobs out: (\d+), .*child pipelines: (\d+), biggest file: (\d+) bytes/.exec(ours.stdout)!;
+    const summary =
+      /jobs in: (\d+), jobs out: (\d+), .*child pipelines: (\d+), biggest file: (\d+) bytes/.exec(
+        ours.stdout,
+      )!;
     console.log(
       [
         c.name.padEnd(28),

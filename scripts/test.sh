@@ -18,4 +18,5 @@ fi
 
 npm ci --no-audit --no-fund
 npm run typecheck
+npm run format
 npm test

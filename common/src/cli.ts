@@ -16,15 +16,22 @@ export const consoleOutput: Output = {
 export function describeFailure(error: unknown, debug: boolean): { code: number; text: string } {
   if (error instanceof CommanderError) return { code: error.exitCode === 0 ? 0 : 2, text: "" };
   if (error instanceof UserError) {
-    const cause = debug && error.cause instanceof Error ? `\n${error.cause.stack ?? error.cause.message}` : "";
+    const cause =
+      debug && error.cause instanceof Error ? `\n${error.cause.stack ?? error.cause.message}` : "";
     return { code: error.exitCode, text: `error: ${error.message}${cause}` };
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { code: 1, text: `${stack}\nThis is a bug in spacktainers: please report it with the output above.` };
+  return {
+    code: 1,
+    text: `${stack}\nThis is a bug in spacktainers: please report it with the output above.`,
+  };
 }
 
 /** The only place that exits the process: parse argv, run, map errors to exit codes. */
-export async function runMain(program: Command, argv: readonly string[] = process.argv): Promise<void> {
+export async function runMain(
+  program: Command,
+  argv: readonly string[] = process.argv,
+): Promise<void> {
   // Commander copies settings into subcommands when they are created, so set each one.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();

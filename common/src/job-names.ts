@@ -10,7 +10,8 @@ export const generateSpackJobName = (container: string, arch: string) =>
 export const processSpackPipelineJobName = (arch: string) => `process spack pipeline for ${arch}`;
 export const generateSpacktainerJobName = (arch: string) => `generate spacktainer jobs for ${arch}`;
 export const cleanBuildCacheJobName = (arch: string) => `clean build cache for ${arch}`;
-export const buildBaseImageJobName = (image: string, arch: string) => `build ${image} image for ${arch}`;
+export const buildBaseImageJobName = (image: string, arch: string) =>
+  `build ${image} image for ${arch}`;
 export const multiarchJobName = (image: string) => `create multiarch for ${image}`;
 
 /** Folders the per-arch producer jobs write, and get-artifacts extracts into. */

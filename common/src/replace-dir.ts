@@ -7,7 +7,10 @@ import { writeOutputs } from "./atomic-write.js";
  * temporary folder first, which then takes the place of `dir`. A failure leaves the old
  * folder as it was, and no stale file of an earlier run survives a success.
  */
-export async function replaceDirectory(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
+export async function replaceDirectory(
+  dir: string,
+  files: ReadonlyMap<string, string>,
+): Promise<void> {
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = `${temp}-old`;
   await mkdir(dirname(dir), { recursive: true });

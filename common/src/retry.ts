@@ -21,7 +21,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Runs `attempt` until it succeeds, throws a non-transient error, or the attempts are
  * spent; then the last transient error is rethrown, with the count in `attempts`.
  */
-export async function withRetry<T>(policy: RetryPolicy, attempt: (n: number) => Promise<T>): Promise<T> {
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  attempt: (n: number) => Promise<T>,
+): Promise<T> {
   let last: unknown;
   for (let n = 1; n <= policy.attempts; n++) {
     try {
@@ -29,7 +32,8 @@ export async function withRetry<T>(policy: RetryPolicy, attempt: (n: number) => 
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
       last = error;
-      if (n < policy.attempts) await sleep(policy.initialDelayMs * 2 ** (n - 1) * (0.75 + Math.random() / 2));
+      if (n < policy.attempts)
+        await sleep(policy.initialDelayMs * 2 ** (n - 1) * (0.75 + Math.random() / 2));
     }
   }
   throw last;

@@ -7,14 +7,23 @@ export interface RunResult {
 }
 
 /** Runs a program (never through a shell); the one place subprocesses start. */
-export type Runner = (command: string, args: readonly string[], options?: { timeoutMs?: number; cwd?: string }) => Promise<RunResult>;
+export type Runner = (
+  command: string,
+  args: readonly string[],
+  options?: { timeoutMs?: number; cwd?: string },
+) => Promise<RunResult>;
 
 export const runProcess: Runner = (command, args, options = {}) =>
   new Promise((resolve, reject) => {
     execFile(
       command,
       [...args],
-      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: options.cwd, encoding: "utf8" },
+      {
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+        cwd: options.cwd,
+        encoding: "utf8",
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error }));

@@ -47,7 +47,8 @@ function instancePath(error: ErrorObject): (string | number)[] {
     .slice(1)
     .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-  if (error.keyword === "additionalProperties") parts.push(String(error.params["additionalProperty"]));
+  if (error.keyword === "additionalProperties")
+    parts.push(String(error.params["additionalProperty"]));
   return parts;
 }
 

@@ -15,6 +15,7 @@ export function shellQuote(value: string): string {
  * quotes keep `$NAME` expansion but nothing else is special.
  */
 export function shellExpand(value: string): string {
-  if (/[`"\\]|\$\(/.test(value)) throw new Error(`refusing to put ${JSON.stringify(value)} into a shell line`);
+  if (/[`"\\]|\$\(/.test(value))
+    throw new Error(`refusing to put ${JSON.stringify(value)} into a shell line`);
   return `"${value}"`;
 }

@@ -30,19 +30,25 @@ export function readSpecNode(hash: string, node: unknown): SpecNode | undefined 
     : isMapping(node["dependencies"]) // the pre-v4 form: {name: {hash, type}}
       ? Object.values(node["dependencies"])
       : [];
-  const dependencies = entries.flatMap((d) => (isMapping(d) && typeof d["hash"] === "string" && !buildOnly(d) ? [d["hash"]] : []));
+  const dependencies = entries.flatMap((d) =>
+    isMapping(d) && typeof d["hash"] === "string" && !buildOnly(d) ? [d["hash"]] : [],
+  );
   return {
     hash: typeof node["hash"] === "string" ? node["hash"] : hash,
     name: node["name"],
     version: String(node["version"] ?? ""),
     dependencies,
-    external: isMapping(node["external"]) && Boolean(node["external"]["path"] ?? node["external"]["module"]),
+    external:
+      isMapping(node["external"]) &&
+      Boolean(node["external"]["path"] ?? node["external"]["module"]),
   };
 }
 
 /** Dependency types: `type` (lockfile v4) or `parameters.deptypes` (v5, v6); unknown counts as needed. */
 function buildOnly(dependency: Record<string, unknown>): boolean {
-  const types = dependency["type"] ?? (isMapping(dependency["parameters"]) ? dependency["parameters"]["deptypes"] : undefined);
+  const types =
+    dependency["type"] ??
+    (isMapping(dependency["parameters"]) ? dependency["parameters"]["deptypes"] : undefined);
   return Array.isArray(types) && types.length > 0 && types.every((t) => t === "build");
 }
 
@@ -54,16 +60,20 @@ export interface LockFile {
 
 /** Parses a `spack.lock` (lockfile v3 to v6). */
 export function parseLockFile(json: unknown): LockFile | { error: string } {
-  if (!isMapping(json) || !isMapping(json["concrete_specs"])) return { error: "not a spack.lock: no concrete_specs" };
+  if (!isMapping(json) || !isMapping(json["concrete_specs"]))
+    return { error: "not a spack.lock: no concrete_specs" };
   const version = isMapping(json["_meta"]) ? Number(json["_meta"]["lockfile-version"]) : NaN;
-  if (!(version >= 3)) return { error: `lockfile version ${String(version)} is not supported (3 or later)` };
+  if (!(version >= 3))
+    return { error: `lockfile version ${String(version)} is not supported (3 or later)` };
   const specs = new Map<string, SpecNode>();
   for (const [hash, node] of Object.entries(json["concrete_specs"])) {
     const spec = readSpecNode(hash, node);
     if (spec) specs.set(hash, spec);
   }
   const roots = (Array.isArray(json["roots"]) ? json["roots"] : []).flatMap((r) =>
-    isMapping(r) && typeof r["hash"] === "string" ? [{ hash: r["hash"], spec: String(r["spec"] ?? "") }] : [],
+    isMapping(r) && typeof r["hash"] === "string"
+      ? [{ hash: r["hash"], spec: String(r["spec"] ?? "") }]
+      : [],
   );
   return { roots, specs };
 }

@@ -31,7 +31,11 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   };
 }
 
-function lineOfPath(doc: Document, counter: LineCounter, path: readonly (string | number)[]): number | undefined {
+function lineOfPath(
+  doc: Document,
+  counter: LineCounter,
+  path: readonly (string | number)[],
+): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
     // A missing key has no node: the loop then points at its nearest parent.
@@ -46,7 +50,9 @@ export async function readLocatedYaml(path: string, displayName = path): Promise
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InputError([{ file: displayName, message: `cannot read: ${(error as Error).message}` }]);
+    throw new InputError([
+      { file: displayName, message: `cannot read: ${(error as Error).message}` },
+    ]);
   }
   return parseLocatedYaml(text, displayName);
 }
@@ -59,7 +65,11 @@ export function dottedPath(path: readonly (string | number)[]): string {
 }
 
 /** A problem located at `path` inside a located YAML file. */
-export function problemAt(doc: LocatedYaml, path: readonly (string | number)[], message: string): Problem {
+export function problemAt(
+  doc: LocatedYaml,
+  path: readonly (string | number)[],
+  message: string,
+): Problem {
   return { file: doc.file, line: doc.lineOf(path), path: dottedPath(path), message };
 }
 

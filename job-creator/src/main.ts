@@ -15,13 +15,15 @@ import { DEFAULT_CONFIG_FILE, configJsonSchema, readConfig } from "./config/read
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number");
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError("expected a positive whole number");
   return n;
 };
 
 const isoDate = (value: string): Date => {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
   return date;
 };
 
@@ -38,7 +40,11 @@ interface ValidateFlags {
 }
 
 function linterFrom(opts: ValidateFlags) {
-  const missing = [!opts.gitlabUrl && "--gitlab-url (CI_SERVER_URL)", !opts.project && "--project (CI_PROJECT_ID)", !opts.token && "--token (GITLAB_API_TOKEN)"].filter(Boolean);
+  const missing = [
+    !opts.gitlabUrl && "--gitlab-url (CI_SERVER_URL)",
+    !opts.project && "--project (CI_PROJECT_ID)",
+    !opts.token && "--token (GITLAB_API_TOKEN)",
+  ].filter(Boolean);
   if (missing.length > 0) throw new InputError(`--lint needs ${missing.join(", ")}`);
   return gitlabCiLinter({ host: opts.gitlabUrl!, projectId: opts.project!, token: opts.token! });
 }
@@ -65,15 +71,33 @@ function buildProgram(): Command {
 
   program
     .command("create-jobs")
-    .description("read the definitions and the spack.yaml template, write the generated child pipeline")
-    .option("-r, --repo <dir>", "repository root holding container_definitions/ and spack.yaml", ".")
+    .description(
+      "read the definitions and the spack.yaml template, write the generated child pipeline",
+    )
+    .option(
+      "-r, --repo <dir>",
+      "repository root holding container_definitions/ and spack.yaml",
+      ".",
+    )
     .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
-    .option("-o, --output-dir <dir>", "where to write, relative to --repo (jobs refer to it)", "generated")
+    .option(
+      "-o, --output-dir <dir>",
+      "where to write, relative to --repo (jobs refer to it)",
+      "generated",
+    )
     .option("--offline", "ask no registry or git server: plan every base image as missing")
-    .addOption(new Option("--now <iso-date>", "the generation time recorded in labels").argParser(isoDate).hideHelp())
+    .addOption(
+      new Option("--now <iso-date>", "the generation time recorded in labels")
+        .argParser(isoDate)
+        .hideHelp(),
+    )
     .option("--plan", "print the plan and write nothing (implies --offline)")
     .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
-    .addOption(new Option("--default-branch <name>", "the project's default branch").env("CI_DEFAULT_BRANCH"))
+    .addOption(
+      new Option("--default-branch <name>", "the project's default branch").env(
+        "CI_DEFAULT_BRANCH",
+      ),
+    )
     .addHelpText(
       "after",
       "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +
@@ -106,11 +130,22 @@ function buildProgram(): Command {
 
   program
     .command("process-spack-pipeline")
-    .description("merge spack's generated pipelines of one arch and split them into child pipelines within GitLab's limits")
+    .description(
+      "merge spack's generated pipelines of one arch and split them into child pipelines within GitLab's limits",
+    )
     .requiredOption("-a, --arch <arch>", "architecture, as configured")
-    .requiredOption("-d, --input-dir <dir>", "folder of `spack ci generate` outputs (files, or <container>/*.yml)")
-    .requiredOption("-o, --output-dir <dir>", "folder to (re)write: spack_pipeline.yaml and the child files")
-    .option("--artifacts-path <path>", "where the files are inside the job artifacts (default: --output-dir)")
+    .requiredOption(
+      "-d, --input-dir <dir>",
+      "folder of `spack ci generate` outputs (files, or <container>/*.yml)",
+    )
+    .requiredOption(
+      "-o, --output-dir <dir>",
+      "folder to (re)write: spack_pipeline.yaml and the child files",
+    )
+    .option(
+      "--artifacts-path <path>",
+      "where the files are inside the job artifacts (default: --output-dir)",
+    )
     .option("-r, --repo <dir>", "repository root holding the configuration", ".")
     .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
     .addHelpText(
@@ -121,39 +156,65 @@ function buildProgram(): Command {
         "the files in order through bridges; needs between files are replaced by that order.\n\n" +
         "Example:\n  jc process-spack-pipeline -a amd64 -d jobs_scratch_dir.amd64 -o spack.artifacts.amd64\n",
     )
-    .action(async (opts: { arch: string; inputDir: string; outputDir: string; artifactsPath?: string; repo: string; config: string }) => {
-      await processSpackPipeline(
-        {
-          repoRoot: resolve(opts.repo),
-          configFile: opts.config,
-          arch: opts.arch,
-          inputDir: opts.inputDir,
-          outputDir: opts.outputDir,
-          artifactsDir: opts.artifactsPath ?? opts.outputDir,
-        },
-        consoleOutput,
-      );
-    });
+    .action(
+      async (opts: {
+        arch: string;
+        inputDir: string;
+        outputDir: string;
+        artifactsPath?: string;
+        repo: string;
+        config: string;
+      }) => {
+        await processSpackPipeline(
+          {
+            repoRoot: resolve(opts.repo),
+            configFile: opts.config,
+            arch: opts.arch,
+            inputDir: opts.inputDir,
+            outputDir: opts.outputDir,
+            artifactsDir: opts.artifactsPath ?? opts.outputDir,
+          },
+          consoleOutput,
+        );
+      },
+    );
 
   program
     .command("validate")
-    .description("check pipeline files against GitLab's CI schema and its limits (needs, names, bridges, size)")
+    .description(
+      "check pipeline files against GitLab's CI schema and its limits (needs, names, bridges, size)",
+    )
     .argument("<files...>", "pipeline YAML files")
     .option("-s, --schema <file>", "GitLab's CI JSON Schema (ci.json from the GitLab repository)")
-    .option("-c, --config <file>", "take the limits from this configuration file", DEFAULT_CONFIG_FILE)
+    .option(
+      "-c, --config <file>",
+      "take the limits from this configuration file",
+      DEFAULT_CONFIG_FILE,
+    )
     .option("--max-file-bytes <n>", "size budget per file", positiveInt)
     .option("--max-jobs <n>", "jobs per file", positiveInt)
     .option("--max-needs <n>", "needs per job", positiveInt)
-    .option("--lint", "also ask the GitLab instance's CI Lint API (needs --gitlab-url, --project, --token)")
+    .option(
+      "--lint",
+      "also ask the GitLab instance's CI Lint API (needs --gitlab-url, --project, --token)",
+    )
     .addOption(new Option("--gitlab-url <url>", "GitLab instance").env("CI_SERVER_URL"))
-    .addOption(new Option("--project <id>", "project whose CI Lint API to use").env("CI_PROJECT_ID"))
-    .addOption(new Option("--token <token>", "API token with the api scope (never printed)").env("GITLAB_API_TOKEN"))
+    .addOption(
+      new Option("--project <id>", "project whose CI Lint API to use").env("CI_PROJECT_ID"),
+    )
+    .addOption(
+      new Option("--token <token>", "API token with the api scope (never printed)").env(
+        "GITLAB_API_TOKEN",
+      ),
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  jc validate generated/generated_pipeline.yaml --schema ci.json\n  jc validate spack.artifacts.amd64/*.yaml --lint     # in CI, with GITLAB_API_TOKEN set\n",
     )
     .action(async (files: string[], opts: ValidateFlags) => {
-      const configured: CiLimits = existsSync(opts.config) ? (await readConfig(opts.config)).limits : GITLAB_DEFAULT_LIMITS;
+      const configured: CiLimits = existsSync(opts.config)
+        ? (await readConfig(opts.config)).limits
+        : GITLAB_DEFAULT_LIMITS;
       const limits: CiLimits = {
         ...configured,
         ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}),
@@ -161,7 +222,15 @@ function buildProgram(): Command {
         ...(opts.maxNeeds ? { maxNeedsPerJob: opts.maxNeeds } : {}),
       };
       const linter = opts.lint ? linterFrom(opts) : undefined;
-      await runValidate({ files, limits, ...(opts.schema ? { schemaFile: opts.schema } : {}), ...(linter ? { linter } : {}) }, consoleOutput);
+      await runValidate(
+        {
+          files,
+          limits,
+          ...(opts.schema ? { schemaFile: opts.schema } : {}),
+          ...(linter ? { linter } : {}),
+        },
+        consoleOutput,
+      );
     });
 
   program
@@ -173,4 +242,3 @@ function buildProgram(): Command {
 }
 
 await runMain(buildProgram());
-

@@ -9,24 +9,38 @@ import { runJc } from "./cli.js";
 const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expected: RegExp[] }[] = [
   {
     name: "YAML syntax error",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/broken.yaml"), "spack:\n  specs: [zlib\n  view: true\n"),
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/broken.yaml"),
+        "spack:\n  specs: [zlib\n  view: true\n",
+      ),
     expected: [/container_definitions\/amd64\/broken\.yaml:\d+: invalid YAML/],
   },
   {
     name: "missing spack.specs",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/empty.yaml"), "spack:\n  packages: {}\n"),
+    breakRepo: (repo) =>
+      writeFile(join(repo, "container_definitions/amd64/empty.yaml"), "spack:\n  packages: {}\n"),
     expected: [/container_definitions\/amd64\/empty\.yaml:2: spack\.specs: missing/],
   },
   {
     name: "wrong types in a definition",
     breakRepo: (repo) =>
-      writeFile(join(repo, "container_definitions/amd64/typed.yaml"), "spack:\n  specs:\n    - zlib\n    - 42\n  packages: [x]\n"),
-    expected: [/typed\.yaml:4: spack\.specs\[1\]: expected a spec string/, /typed\.yaml:5: spack\.packages: expected a mapping/],
+      writeFile(
+        join(repo, "container_definitions/amd64/typed.yaml"),
+        "spack:\n  specs:\n    - zlib\n    - 42\n  packages: [x]\n",
+      ),
+    expected: [
+      /typed\.yaml:4: spack\.specs\[1\]: expected a spec string/,
+      /typed\.yaml:5: spack\.packages: expected a mapping/,
+    ],
   },
   {
     name: "wrong types in the configuration, all reported at once",
     breakRepo: (repo) =>
-      appendFile(join(repo, "spacktainers.config.yaml"), "limits:\n  maxNeedsPerJob: 80\n  maxJobs: 3\n"),
+      appendFile(
+        join(repo, "spacktainers.config.yaml"),
+        "limits:\n  maxNeedsPerJob: 80\n  maxJobs: 3\n",
+      ),
     expected: [
       /spacktainers\.config\.yaml:\d+: limits\.maxNeedsPerJob: must be <= 50/,
       /spacktainers\.config\.yaml:\d+: limits\.maxJobs: unknown key/,
@@ -34,7 +48,11 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
   },
   {
     name: "unsafe container name",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/x;rm -rf.yaml"), "spack:\n  specs: [zlib]\n"),
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/x;rm -rf.yaml"),
+        "spack:\n  specs: [zlib]\n",
+      ),
     expected: [/x;rm -rf\.yaml: "x;rm -rf" is not a safe container name/],
   },
   {
@@ -44,7 +62,9 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
         join(repo, "container_definitions/amd64/escape.yaml"),
         "spack:\n  specs: [zlib]\nspacktainer:\n  files:\n    - ../../../../etc/passwd:/etc/passwd\n",
       ),
-    expected: [/escape\.yaml:5: spacktainer\.files\[0\]: source "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" resolves outside the repository/],
+    expected: [
+      /escape\.yaml:5: spacktainer\.files\[0\]: source "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" resolves outside the repository/,
+    ],
   },
   {
     name: "a files pair escaping through a symlink",
@@ -55,40 +75,67 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
         "spack:\n  specs: [zlib]\nspacktainer:\n  files:\n    - files/etc-link/hostname:/x\n",
       );
     },
-    expected: [/link\.yaml:5: spacktainer\.files\[0\]: source "files\/etc-link\/hostname" (resolves outside|does not exist)/],
+    expected: [
+      /link\.yaml:5: spacktainer\.files\[0\]: source "files\/etc-link\/hostname" (resolves outside|does not exist)/,
+    ],
   },
   {
     name: "a files pair whose source is missing",
     breakRepo: (repo) =>
-      writeFile(join(repo, "container_definitions/amd64/nofile.yaml"), "spack:\n  specs: [zlib]\nspacktainer:\n  files:\n    - files/nope.sh:/opt/nope.sh\n"),
+      writeFile(
+        join(repo, "container_definitions/amd64/nofile.yaml"),
+        "spack:\n  specs: [zlib]\nspacktainer:\n  files:\n    - files/nope.sh:/opt/nope.sh\n",
+      ),
     expected: [/nofile\.yaml:5: spacktainer\.files\[0\]: source "files\/nope\.sh" does not exist/],
   },
   {
     name: "a .def without From:",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/nofrom.def"), "Bootstrap: docker\n\n%post\n  true\n"),
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/nofrom.def"),
+        "Bootstrap: docker\n\n%post\n  true\n",
+      ),
     expected: [/nofrom\.def:1: no `From:` line/],
   },
   {
     name: "a .def with an invalid image reference",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/badfrom.def"), "Bootstrap: docker\nFrom: Bad Image:1\n"),
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/badfrom.def"),
+        "Bootstrap: docker\nFrom: Bad Image:1\n",
+      ),
     expected: [/badfrom\.def:2: "Bad Image:1" is not a valid image reference/],
   },
   {
     name: "a merge conflict with the template",
     breakRepo: (repo) =>
-      writeFile(join(repo, "container_definitions/amd64/conflict.yaml"), "spack:\n  specs: [zlib]\n  concretizer:\n    unify: false\n"),
-    expected: [/conflict\.yaml:4: spack\.concretizer\.unify: conflicts with spack\.yaml \(template: true, here: false\)/],
+      writeFile(
+        join(repo, "container_definitions/amd64/conflict.yaml"),
+        "spack:\n  specs: [zlib]\n  concretizer:\n    unify: false\n",
+      ),
+    expected: [
+      /conflict\.yaml:4: spack\.concretizer\.unify: conflicts with spack\.yaml \(template: true, here: false\)/,
+    ],
   },
   {
     name: "duplicate names in one arch",
-    breakRepo: (repo) => writeFile(join(repo, "container_definitions/amd64/neuron.yml"), "spack:\n  specs: [neuron]\n"),
-    expected: [/container_definitions\/amd64\/neuron\.yml: container "neuron" is also defined by container_definitions\/amd64\/neuron\.yaml/],
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/neuron.yml"),
+        "spack:\n  specs: [neuron]\n",
+      ),
+    expected: [
+      /container_definitions\/amd64\/neuron\.yml: container "neuron" is also defined by container_definitions\/amd64\/neuron\.yaml/,
+    ],
   },
   {
     name: "an architecture folder that is not configured",
     breakRepo: async (repo) => {
       await mkdir(join(repo, "container_definitions/riscv64"));
-      await writeFile(join(repo, "container_definitions/riscv64/x.yaml"), "spack:\n  specs: [zlib]\n");
+      await writeFile(
+        join(repo, "container_definitions/riscv64/x.yaml"),
+        "spack:\n  specs: [zlib]\n",
+      );
     },
     expected: [/container_definitions\/riscv64\/: no architecture "riscv64" in the configuration/],
   },
@@ -100,15 +147,18 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
 ];
 
 describe("bad input", () => {
-  it.each(cases)("$name: clear message, exit code 2, nothing written", async ({ breakRepo, expected }) => {
-    const repo = await exampleRepo();
-    await breakRepo(repo);
-    const { code, stderr } = runJc(["create-jobs", "--offline", "--repo", repo]);
-    for (const pattern of expected) expect(stderr).toMatch(pattern);
-    expect(stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace for bad input
-    expect(code).toBe(2);
-    expect(existsSync(join(repo, "generated"))).toBe(false);
-  });
+  it.each(cases)(
+    "$name: clear message, exit code 2, nothing written",
+    async ({ breakRepo, expected }) => {
+      const repo = await exampleRepo();
+      await breakRepo(repo);
+      const { code, stderr } = runJc(["create-jobs", "--offline", "--repo", repo]);
+      for (const pattern of expected) expect(stderr).toMatch(pattern);
+      expect(stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace for bad input
+      expect(code).toBe(2);
+      expect(existsSync(join(repo, "generated"))).toBe(false);
+    },
+  );
 
   it("reports problems of several files in one run", async () => {
     const repo = await exampleRepo();

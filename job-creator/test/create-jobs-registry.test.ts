@@ -30,7 +30,10 @@ let base: string;
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "jc-registry-"));
   open = await startRegistry(join(base, "open"));
-  locked = await startRegistry(join(base, "locked"), { username: "ci", password: "pw-not-to-print" });
+  locked = await startRegistry(join(base, "locked"), {
+    username: "ci",
+    password: "pw-not-to-print",
+  });
   registries = [open, locked];
 }, 60_000);
 afterAll(async () => {
@@ -54,10 +57,20 @@ async function setup(registry: TestRegistry) {
   return { repo, spack, namespace };
 }
 
-async function run(repo: string, env: Record<string, string> = {}, now = new Date("2026-03-01T23:30:00Z")) {
+async function run(
+  repo: string,
+  env: Record<string, string> = {},
+  now = new Date("2026-03-01T23:30:00Z"),
+) {
   const output = memoryOutput();
   await createJobs(
-    { repoRoot: repo, configFile: "spacktainers.config.yaml", outputDir: "generated", planOnly: false, now },
+    {
+      repoRoot: repo,
+      configFile: "spacktainers.config.yaml",
+      outputDir: "generated",
+      planOnly: false,
+      now,
+    },
     onlineServices(env, runProcess, FAST),
     output,
   );
@@ -76,7 +89,12 @@ async function pushUpToDate(repo: string, registry: TestRegistry, namespace: str
   for (const image of images) {
     const expected = inputs.get(image)!;
     for (const arch of ["amd64", "arm64"]) {
-      await pusher.pushImage(`${namespace}/${image}`, `${contentTag(expected)}-${arch}`, arch, expected.labels);
+      await pusher.pushImage(
+        `${namespace}/${image}`,
+        `${contentTag(expected)}-${arch}`,
+        arch,
+        expected.labels,
+      );
       await pusher.pushImage(`${namespace}/${image}`, `latest-${arch}`, arch, expected.labels);
     }
   }
@@ -87,7 +105,9 @@ describe("jc create-jobs against a registry", () => {
   it("rebuilds every base image when the registry is empty, saying so", async () => {
     const { repo } = await setup(open);
     const { plan, jobs } = await run(repo);
-    expect(plan).toMatch(/builder for amd64 \([0-9a-f]{16}-amd64\): rebuild: missing for amd64 \(no earlier image to compare with\)/);
+    expect(plan).toMatch(
+      /builder for amd64 \([0-9a-f]{16}-amd64\): rebuild: missing for amd64 \(no earlier image to compare with\)/,
+    );
     expect(jobs).toContain("build builder image for arm64");
     expect(jobs).toContain("create multiarch for singularitah");
   });
@@ -97,8 +117,12 @@ describe("jc create-jobs against a registry", () => {
     await pushUpToDate(repo, open, namespace);
     const { plan, jobs, text } = await run(repo);
     expect(jobs.filter((j) => /image for|multiarch/.test(j))).toEqual([]);
-    expect(plan).toMatch(/builder for amd64 \(\w+-amd64\): up to date: labels match \(build folder, Spack commit\)/);
-    expect(plan).toMatch(/singularitah for arm64 \(\w+-arm64\): up to date: labels match \(build folder, apptainer version, s3cmd version\)/);
+    expect(plan).toMatch(
+      /builder for amd64 \(\w+-amd64\): up to date: labels match \(build folder, Spack commit\)/,
+    );
+    expect(plan).toMatch(
+      /singularitah for arm64 \(\w+-arm64\): up to date: labels match \(build folder, apptainer version, s3cmd version\)/,
+    );
     // The generate jobs use the existing builder image and need no build job.
     expect(text).toMatch(new RegExp(`name: ${open.host}/${namespace}/builder:[0-9a-f]{16}-amd64`));
   });
@@ -108,7 +132,9 @@ describe("jc create-jobs against a registry", () => {
     await pushUpToDate(repo, open, namespace);
     await appendFile(join(repo, "builder/spack-setup.sh"), "# changed\n");
     const { plan, jobs } = await run(repo);
-    expect(plan).toMatch(/builder for amd64 .*: rebuild: changed since latest-amd64: files under builder\/ changed/);
+    expect(plan).toMatch(
+      /builder for amd64 .*: rebuild: changed since latest-amd64: files under builder\/ changed/,
+    );
     expect(jobs.filter((j) => /image for|multiarch/.test(j)).sort()).toEqual([
       "build builder image for amd64",
       "build builder image for arm64",
@@ -121,7 +147,11 @@ describe("jc create-jobs against a registry", () => {
     await pushUpToDate(repo, open, namespace);
     const commit = await spack.commit();
     const { plan } = await run(repo);
-    expect(plan).toMatch(new RegExp(`builder for arm64 .*: rebuild: changed since latest-arm64: Spack commit changed \\([0-9a-f]{10} -> ${commit.slice(0, 10)}\\)`));
+    expect(plan).toMatch(
+      new RegExp(
+        `builder for arm64 .*: rebuild: changed since latest-arm64: Spack commit changed \\([0-9a-f]{10} -> ${commit.slice(0, 10)}\\)`,
+      ),
+    );
     expect(plan).toMatch(/runtime for arm64 .*: up to date/);
   });
 
@@ -133,17 +163,29 @@ describe("jc create-jobs against a registry", () => {
     const amd = await pusher.pushImage(`${namespace}/runtime`, "only-amd", "amd64", runtime.labels);
     await pusher.pushIndex(`${namespace}/runtime`, `${contentTag(runtime)}-arm64`, [amd]);
     const { plan, jobs } = await run(repo);
-    expect(plan).toMatch(/runtime for arm64 .*: rebuild: missing for arm64 \(the tag has amd64 images\)/);
-    expect(jobs.filter((j) => /image for|multiarch/.test(j)).sort()).toEqual(["build runtime image for arm64", "create multiarch for runtime"]);
+    expect(plan).toMatch(
+      /runtime for arm64 .*: rebuild: missing for arm64 \(the tag has amd64 images\)/,
+    );
+    expect(jobs.filter((j) => /image for|multiarch/.test(j)).sort()).toEqual([
+      "build runtime image for arm64",
+      "create multiarch for runtime",
+    ]);
   });
 
   it("rebuilds an arch whose tag holds a single image of another arch", async () => {
     const { repo, namespace } = await setup(open);
     const inputs = await pushUpToDate(repo, open, namespace);
     const builder = inputs.get("builder")!;
-    await new RegistryPusher(open).pushImage(`${namespace}/builder`, `${contentTag(builder)}-arm64`, "amd64", builder.labels);
+    await new RegistryPusher(open).pushImage(
+      `${namespace}/builder`,
+      `${contentTag(builder)}-arm64`,
+      "amd64",
+      builder.labels,
+    );
     const { plan } = await run(repo);
-    expect(plan).toMatch(/builder for arm64 .*: rebuild: missing for arm64 \(the tag has amd64 images\)/);
+    expect(plan).toMatch(
+      /builder for arm64 .*: rebuild: missing for arm64 \(the tag has amd64 images\)/,
+    );
   });
 
   it("rebuilds when the labels of the tagged image differ", async () => {
@@ -151,16 +193,24 @@ describe("jc create-jobs against a registry", () => {
     const inputs = await pushUpToDate(repo, open, namespace);
     const singularitah = inputs.get("singularitah")!;
     const stale = { ...singularitah.labels, "org.spacktainers.tool.apptainer.version": "1.0.0" };
-    await new RegistryPusher(open).pushImage(`${namespace}/singularitah`, `${contentTag(singularitah)}-amd64`, "amd64", stale);
+    await new RegistryPusher(open).pushImage(
+      `${namespace}/singularitah`,
+      `${contentTag(singularitah)}-amd64`,
+      "amd64",
+      stale,
+    );
     const { plan } = await run(repo);
-    expect(plan).toMatch(/singularitah for amd64 .*: rebuild: the image's labels differ: apptainer version changed \(1\.0\.0 -> 1\.3\.4\)/);
+    expect(plan).toMatch(
+      /singularitah for amd64 .*: rebuild: the image's labels differ: apptainer version changed \(1\.0\.0 -> 1\.3\.4\)/,
+    );
   });
 
   it("gives the same tags when generated a day apart", async () => {
     const { repo } = await setup(open);
     const first = await run(repo, {}, new Date("2026-03-01T23:59:00Z"));
     const second = await run(repo, {}, new Date("2026-03-02T23:59:00Z"));
-    const tags = (text: string) => [...text.matchAll(/:([0-9a-f]{16}-(?:amd64|arm64))/g)].map((m) => m[1]).sort();
+    const tags = (text: string) =>
+      [...text.matchAll(/:([0-9a-f]{16}-(?:amd64|arm64))/g)].map((m) => m[1]).sort();
     expect(tags(first.text).length).toBeGreaterThan(0);
     expect(tags(second.text)).toEqual(tags(first.text));
     expect(first.text).toContain("org.opencontainers.image.created=2026-03-01T23:59:00.000Z");
@@ -171,13 +221,20 @@ describe("jc create-jobs against a registry", () => {
     const { repo } = await setup(locked);
     const error = await run(repo).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(new RegExp(`registry ${locked.host} needs credentials .*set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `registry ${locked.host} needs credentials .*set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
+      ),
+    );
     expect(existsSync(join(repo, "generated"))).toBe(false);
   });
 
   it("logs in with the configured variables and never prints the password", async () => {
     const { repo } = await setup(locked);
-    const { plan, text } = await run(repo, { CI_REGISTRY_USER: "ci", CI_REGISTRY_PASSWORD: "pw-not-to-print" });
+    const { plan, text } = await run(repo, {
+      CI_REGISTRY_USER: "ci",
+      CI_REGISTRY_PASSWORD: "pw-not-to-print",
+    });
     expect(plan).toMatch(/rebuild: missing for amd64/);
     expect(plan + text).not.toContain("pw-not-to-print");
     expect(text).toContain('"$CI_REGISTRY_PASSWORD"');
@@ -187,14 +244,21 @@ describe("jc create-jobs against a registry", () => {
     const host = `127.0.0.1:${await freePort()}`;
     const { repo } = await setup({ ...open, host });
     const error = await run(repo).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(new RegExp(`registry ${host} failed for hpc/test\\d+/\\w+ after 2 attempts \\(cannot connect`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `registry ${host} failed for hpc/test\\d+/\\w+ after 2 attempts \\(cannot connect`,
+      ),
+    );
     expect(existsSync(join(repo, "generated"))).toBe(false);
   });
 
   it("fails clearly when the Spack branch does not exist", async () => {
     const { repo } = await setup(open);
     const path = join(repo, "spacktainers.config.yaml");
-    await writeFile(path, (await readFile(path, "utf8")).replace(`branch: ${BRANCH}`, "branch: releases/v9"));
+    await writeFile(
+      path,
+      (await readFile(path, "utf8")).replace(`branch: ${BRANCH}`, "branch: releases/v9"),
+    );
     const error = await run(repo).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/has no branch or tag "releases\/v9"/);
   });

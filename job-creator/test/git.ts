@@ -1,6 +1,13 @@
 import { runProcess } from "../../common/src/run.js";
 
-const IDENTITY = ["-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=develop"];
+const IDENTITY = [
+  "-c",
+  "user.name=test",
+  "-c",
+  "user.email=test@example.org",
+  "-c",
+  "init.defaultBranch=develop",
+];
 
 async function git(args: string[], cwd?: string): Promise<string> {
   const result = await runProcess("git", [...IDENTITY, ...args], cwd ? { cwd } : {});
@@ -9,7 +16,10 @@ async function git(args: string[], cwd?: string): Promise<string> {
 }
 
 /** A local bare repository standing in for Spack's, with `branch` pointing at a fresh commit. */
-export async function createSpackRemote(dir: string, branch: string): Promise<{ url: string; commit: () => Promise<string> }> {
+export async function createSpackRemote(
+  dir: string,
+  branch: string,
+): Promise<{ url: string; commit: () => Promise<string> }> {
   await git(["init", "--bare", `${dir}/spack.git`]);
   await git(["init", `${dir}/work`]);
   let n = 0;

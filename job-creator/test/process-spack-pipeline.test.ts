@@ -11,14 +11,26 @@ import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
 import { generateSpackOutputs } from "../../test/synthetic/spack-output.js";
 import { processSpackPipeline } from "../src/commands/process-spack-pipeline.js";
 
-const SCENARIOS = ["tiny", "small", "medium", "medium-legacy", "small-prepopulated", "large", "large-incremental"];
+const SCENARIOS = [
+  "tiny",
+  "small",
+  "medium",
+  "medium-legacy",
+  "small-prepopulated",
+  "large",
+  "large-incremental",
+];
 const ARTIFACTS = "spack.artifacts.amd64";
 
 /** A repository whose configuration has the given limits. */
 async function repoWithLimits(limits: Partial<CiLimits>): Promise<string> {
   const repo = await exampleRepo();
   const lines = Object.entries(limits).map(([k, v]) => `  ${k}: ${v}`);
-  if (lines.length > 0) await writeFile(join(repo, "spacktainers.config.yaml"), `${await readFile(join(repo, "spacktainers.config.yaml"), "utf8")}limits:\n${lines.join("\n")}\n`);
+  if (lines.length > 0)
+    await writeFile(
+      join(repo, "spacktainers.config.yaml"),
+      `${await readFile(join(repo, "spacktainers.config.yaml"), "utf8")}limits:\n${lines.join("\n")}\n`,
+    );
   return repo;
 }
 
@@ -27,14 +39,34 @@ async function process(inputDir: string, limits: Partial<CiLimits> = {}) {
   const outputDir = join(await tempDir(), ARTIFACTS);
   const output = memoryOutput();
   const summary = await processSpackPipeline(
-    { repoRoot: repo, configFile: "spacktainers.config.yaml", arch: "amd64", inputDir, outputDir, artifactsDir: ARTIFACTS },
+    {
+      repoRoot: repo,
+      configFile: "spacktainers.config.yaml",
+      arch: "amd64",
+      inputDir,
+      outputDir,
+      artifactsDir: ARTIFACTS,
+    },
     output,
   );
   const files = await readOutputs(outputDir, (await readdir(outputDir)).sort());
-  await expectProcessedInvariants(inputDir, ARTIFACTS, files, { ...GITLAB_DEFAULT_LIMITS, ...limits });
+  await expectProcessedInvariants(inputDir, ARTIFACTS, files, {
+    ...GITLAB_DEFAULT_LIMITS,
+    ...limits,
+  });
   // Deterministic: a second run writes the same bytes.
   const again = join(await tempDir(), ARTIFACTS);
-  await processSpackPipeline({ repoRoot: repo, configFile: "spacktainers.config.yaml", arch: "amd64", inputDir, outputDir: again, artifactsDir: ARTIFACTS }, memoryOutput());
+  await processSpackPipeline(
+    {
+      repoRoot: repo,
+      configFile: "spacktainers.config.yaml",
+      arch: "amd64",
+      inputDir,
+      outputDir: again,
+      artifactsDir: ARTIFACTS,
+    },
+    memoryOutput(),
+  );
   expect(await readOutputs(again, files.keys())).toEqual(files);
   return { summary, files, line: output.lines.join("\n") };
 }
@@ -49,9 +81,20 @@ async function fixtureInput(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-async function syntheticInput(uniqueJobs: number, containers: number, extra: { anchors?: boolean; maxDependencies?: number } = {}): Promise<string> {
+async function syntheticInput(
+  uniqueJobs: number,
+  containers: number,
+  extra: { anchors?: boolean; maxDependencies?: number } = {},
+): Promise<string> {
   const dir = await tempDir();
-  const outputs = generateSpackOutputs({ uniqueJobs, containers, rootsPerContainer: 2, maxDependencies: extra.maxDependencies ?? 4, seed: uniqueJobs, ...(extra.anchors ? { anchors: true } : {}) });
+  const outputs = generateSpackOutputs({
+    uniqueJobs,
+    containers,
+    rootsPerContainer: 2,
+    maxDependencies: extra.maxDependencies ?? 4,
+    seed: uniqueJobs,
+    ...(extra.anchors ? { anchors: true } : {}),
+  });
   for (const [container, text] of outputs) {
     await mkdir(join(dir, container));
     await writeFile(join(dir, container, "pipeline.yml"), text);
@@ -61,26 +104,41 @@ async function syntheticInput(uniqueJobs: number, containers: number, extra: { a
 
 describe("jc process-spack-pipeline on real spack outputs", () => {
   it.each(SCENARIOS)("scenario %s alone", async (scenario) => {
-    const input = await fixtureInput({ [scenario]: join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "pipeline.yml") });
+    const input = await fixtureInput({
+      [scenario]: join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "pipeline.yml"),
+    });
     const { summary } = await process(input);
     expect(summary.jobsIn).toBe(summary.jobsOut);
   });
 
   it("merges every scenario of one arch, keeping one job per DAG hash", async () => {
-    const input = await fixtureInput(Object.fromEntries(SCENARIOS.map((s) => [s, join(SPACK_FIXTURES, "scenarios-v0.21", s, "pipeline.yml")])));
+    const input = await fixtureInput(
+      Object.fromEntries(
+        SCENARIOS.map((s) => [s, join(SPACK_FIXTURES, "scenarios-v0.21", s, "pipeline.yml")]),
+      ),
+    );
     const { summary, line } = await process(input);
     expect(summary.jobsIn).toBe(2 + 16 + 58 + 58 + 313 + 5);
     expect(summary.duplicatesRemoved).toBeGreaterThan(100); // medium-legacy repeats medium; small and tiny sit inside large
-    expect(line).toMatch(/^jobs in: 452, jobs out: \d+, duplicates removed: \d+, child pipelines: \d+, biggest file: \d+ bytes$/);
+    expect(line).toMatch(
+      /^jobs in: 452, jobs out: \d+, duplicates removed: \d+, child pipelines: \d+, biggest file: \d+ bytes$/,
+    );
   });
 
   it.each([
     ["v0.20", ["v0.20-small.yaml"]],
     ["v0.21", ["v0.21-small.yaml", "v0.21-partial-pruned.yaml", "v0.21-no-specs-to-rebuild.yaml"]],
-    ["v0.23 (anchors and aliases)", ["v0.23-small-anchors.yaml", "v0.23-partial-pruned.yaml", "v0.23-no-specs-to-rebuild.yaml"]],
+    [
+      "v0.23 (anchors and aliases)",
+      ["v0.23-small-anchors.yaml", "v0.23-partial-pruned.yaml", "v0.23-no-specs-to-rebuild.yaml"],
+    ],
     ["v1.0", ["v1.0-partial-pruned.yaml", "v1.0-no-specs-to-rebuild.yaml"]],
   ])("Spack %s outputs", async (_version, names) => {
-    const input = await fixtureInput(Object.fromEntries(names.map((n) => [n.replace(/\.yaml$/, ""), join(SPACK_FIXTURES, "versions", n)])));
+    const input = await fixtureInput(
+      Object.fromEntries(
+        names.map((n) => [n.replace(/\.yaml$/, ""), join(SPACK_FIXTURES, "versions", n)]),
+      ),
+    );
     const { files } = await process(input);
     for (const text of files.values()) expect(text).not.toMatch(/: null$/m);
   });
@@ -92,12 +150,16 @@ describe("jc process-spack-pipeline on real spack outputs", () => {
     });
     const { files, summary } = await process(input);
     expect([...files.keys()]).toEqual(["spack_pipeline.yaml"]);
-    expect(Object.keys(load(files.get("spack_pipeline.yaml")!) as object)).toEqual(["no-specs-to-rebuild"]);
+    expect(Object.keys(load(files.get("spack_pipeline.yaml")!) as object)).toEqual([
+      "no-specs-to-rebuild",
+    ]);
     expect(summary.childPipelines).toBe(0);
   });
 
   it("points each job at the generate job of its container through $GENERATION_PIPELINE_ID", async () => {
-    const input = await fixtureInput({ small: join(SPACK_FIXTURES, "scenarios-v0.21/small/pipeline.yml") });
+    const input = await fixtureInput({
+      small: join(SPACK_FIXTURES, "scenarios-v0.21/small/pipeline.yml"),
+    });
     const { files } = await process(input);
     const text = [...files.values()].join("\n");
     expect(text).toContain("job: generate build cache population job for small for amd64");
@@ -108,7 +170,9 @@ describe("jc process-spack-pipeline on real spack outputs", () => {
 
 describe("splitting within the limits", () => {
   it("splits the large scenario under a small byte budget, in stage order", async () => {
-    const input = await fixtureInput({ large: join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml") });
+    const input = await fixtureInput({
+      large: join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"),
+    });
     const { summary } = await process(input, { maxFileBytes: 60_000 });
     expect(summary.childPipelines).toBeGreaterThan(10);
     expect(summary.biggestFileBytes).toBeLessThanOrEqual(60_000);
@@ -122,7 +186,9 @@ describe("splitting within the limits", () => {
 
   it("fails clearly when the trigger pipeline itself would be over the jobs limit", async () => {
     const input = await syntheticInput(1_000, 10);
-    await expect(process(input, { maxJobsPerFile: 10 })).rejects.toThrow(/spack_pipeline\.yaml would have \d+ jobs, over limits\.maxJobsPerFile \(10\)/);
+    await expect(process(input, { maxJobsPerFile: 10 })).rejects.toThrow(
+      /spack_pipeline\.yaml would have \d+ jobs, over limits\.maxJobsPerFile \(10\)/,
+    );
   });
 
   it("keeps every job under the needs limit", async () => {
@@ -140,13 +206,40 @@ describe("splitting within the limits", () => {
 
 describe("the synthetic generator", () => {
   it("writes jobs of the same shape as Spack v0.21's", async () => {
-    const real = load(await readFile(join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"), "utf8")) as Record<string, Record<string, unknown>>;
-    const synthetic = load(generateSpackOutputs({ uniqueJobs: 200, containers: 2, rootsPerContainer: 2, maxDependencies: 4, seed: 7 }).get("container-000")!) as Record<string, Record<string, unknown>>;
-    const rebuild = (doc: Record<string, Record<string, unknown>>) => Object.entries(doc).find(([n]) => n.includes(" /"))![1];
+    const real = load(
+      await readFile(join(SPACK_FIXTURES, "scenarios-v0.21/large/pipeline.yml"), "utf8"),
+    ) as Record<string, Record<string, unknown>>;
+    const synthetic = load(
+      generateSpackOutputs({
+        uniqueJobs: 200,
+        containers: 2,
+        rootsPerContainer: 2,
+        maxDependencies: 4,
+        seed: 7,
+      }).get("container-000")!,
+    ) as Record<string, Record<string, unknown>>;
+    const rebuild = (doc: Record<string, Record<string, unknown>>) =>
+      Object.entries(doc).find(([n]) => n.includes(" /"))![1];
     expect(Object.keys(rebuild(synthetic)).sort()).toEqual(Object.keys(rebuild(real)).sort());
-    expect(Object.keys(rebuild(synthetic)["variables"] as object).sort()).toEqual(Object.keys(rebuild(real)["variables"] as object).sort());
-    expect(Object.keys(synthetic).filter((k) => !k.includes(" /")).sort()).toEqual(Object.keys(real).filter((k) => !k.includes(" /")).sort());
-    expect(Object.keys(synthetic["variables"]!)).toEqual(expect.arrayContaining(["SPACK_ARTIFACTS_ROOT", "SPACK_CONCRETE_ENV_DIR", "SPACK_REMOTE_MIRROR_URL"]));
+    expect(Object.keys(rebuild(synthetic)["variables"] as object).sort()).toEqual(
+      Object.keys(rebuild(real)["variables"] as object).sort(),
+    );
+    expect(
+      Object.keys(synthetic)
+        .filter((k) => !k.includes(" /"))
+        .sort(),
+    ).toEqual(
+      Object.keys(real)
+        .filter((k) => !k.includes(" /"))
+        .sort(),
+    );
+    expect(Object.keys(synthetic["variables"]!)).toEqual(
+      expect.arrayContaining([
+        "SPACK_ARTIFACTS_ROOT",
+        "SPACK_CONCRETE_ENV_DIR",
+        "SPACK_REMOTE_MIRROR_URL",
+      ]),
+    );
   });
 });
 
@@ -154,17 +247,38 @@ describe("bad input", () => {
   const cases: [string, string, RegExp][] = [
     ["unreadable YAML", "a: [b\nc: d\n", /broken\/pipeline\.yml:\d+: cannot read/],
     ["a list, not a pipeline", "- a\n- b\n", /broken\/pipeline\.yml: not a pipeline/],
-    ["a build job without a stage", "x /abc:\n  variables: {SPACK_JOB_SPEC_DAG_HASH: abc}\n  script: [a]\n", /broken\/pipeline\.yml: x \/abc: stage null is not "stage-N"/],
-    ["a stage that is not stage-N", "x /abc:\n  stage: build\n  variables: {SPACK_JOB_SPEC_DAG_HASH: abc}\n  script: [a]\n", /stage "build" is not "stage-N"/],
-    ["a job that is not spack's", "hello:\n  stage: stage-0\n  script: [a]\n", /hello: job has no SPACK_JOB_SPEC_DAG_HASH/],
+    [
+      "a build job without a stage",
+      "x /abc:\n  variables: {SPACK_JOB_SPEC_DAG_HASH: abc}\n  script: [a]\n",
+      /broken\/pipeline\.yml: x \/abc: stage null is not "stage-N"/,
+    ],
+    [
+      "a stage that is not stage-N",
+      "x /abc:\n  stage: build\n  variables: {SPACK_JOB_SPEC_DAG_HASH: abc}\n  script: [a]\n",
+      /stage "build" is not "stage-N"/,
+    ],
+    [
+      "a job that is not spack's",
+      "hello:\n  stage: stage-0\n  script: [a]\n",
+      /hello: job has no SPACK_JOB_SPEC_DAG_HASH/,
+    ],
   ];
   it.each(cases)("%s: names the file, writes nothing", async (_name, text, pattern) => {
-    const input = await fixtureInput({ good: join(SPACK_FIXTURES, "scenarios-v0.21/tiny/pipeline.yml") });
+    const input = await fixtureInput({
+      good: join(SPACK_FIXTURES, "scenarios-v0.21/tiny/pipeline.yml"),
+    });
     await mkdir(join(input, "broken"));
     await writeFile(join(input, "broken", "pipeline.yml"), text);
     const outputDir = join(await tempDir(), ARTIFACTS);
     const error = await processSpackPipeline(
-      { repoRoot: await exampleRepo(), configFile: "spacktainers.config.yaml", arch: "amd64", inputDir: input, outputDir, artifactsDir: ARTIFACTS },
+      {
+        repoRoot: await exampleRepo(),
+        configFile: "spacktainers.config.yaml",
+        arch: "amd64",
+        inputDir: input,
+        outputDir,
+        artifactsDir: ARTIFACTS,
+      },
       memoryOutput(),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
@@ -174,14 +288,29 @@ describe("bad input", () => {
 
   it("rejects two jobs of one name with different DAG hashes, naming both files", async () => {
     const input = await tempDir();
-    for (const [container, hash] of [["a", "hash-one"], ["b", "hash-two"]] as const) {
+    for (const [container, hash] of [
+      ["a", "hash-one"],
+      ["b", "hash-two"],
+    ] as const) {
       await mkdir(join(input, container));
-      await writeFile(join(input, container, "pipeline.yml"), `zlib /abc:\n  stage: stage-0\n  variables: {SPACK_JOB_SPEC_DAG_HASH: ${hash}}\n  script: [a]\n`);
+      await writeFile(
+        join(input, container, "pipeline.yml"),
+        `zlib /abc:\n  stage: stage-0\n  variables: {SPACK_JOB_SPEC_DAG_HASH: ${hash}}\n  script: [a]\n`,
+      );
     }
     const error = await processSpackPipeline(
-      { repoRoot: await exampleRepo(), configFile: "spacktainers.config.yaml", arch: "amd64", inputDir: input, outputDir: join(await tempDir(), "out"), artifactsDir: "out" },
+      {
+        repoRoot: await exampleRepo(),
+        configFile: "spacktainers.config.yaml",
+        arch: "amd64",
+        inputDir: input,
+        outputDir: join(await tempDir(), "out"),
+        artifactsDir: "out",
+      },
       memoryOutput(),
     ).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/b\/pipeline\.yml: zlib \/abc: conflicts with the job of the same name in .*a\/pipeline\.yml, which builds hash-one, not hash-two/);
+    expect((error as Error).message).toMatch(
+      /b\/pipeline\.yml: zlib \/abc: conflicts with the job of the same name in .*a\/pipeline\.yml, which builds hash-one, not hash-two/,
+    );
   });
 });

@@ -25,7 +25,10 @@ async function file(dir: string, name: string, text: string): Promise<string> {
 describe("jc validate", () => {
   it("accepts a valid file", async () => {
     const dir = await tempDir();
-    const { code, stdout } = runJc(["validate", "--schema", GITLAB_SCHEMA, await file(dir, "ok.yml", VALID)], dir);
+    const { code, stdout } = runJc(
+      ["validate", "--schema", GITLAB_SCHEMA, await file(dir, "ok.yml", VALID)],
+      dir,
+    );
     expect(stdout).toMatch(/ok\.yml: valid/);
     expect(code).toBe(0);
   });
@@ -43,7 +46,10 @@ describe("jc validate", () => {
       "typo: {stage: test, scrip: [x]}",
       "odd: {stage: nostage, script: [x]}",
     ].join("\n");
-    const { code, stdout, stderr } = runJc(["validate", "--schema", GITLAB_SCHEMA, await file(dir, "bad.yml", text)], dir);
+    const { code, stdout, stderr } = runJc(
+      ["validate", "--schema", GITLAB_SCHEMA, await file(dir, "bad.yml", text)],
+      dir,
+    );
     expect(stdout).toMatch(/bad\.yml: schema: /);
     expect(stdout).toMatch(/job "wide": 51 needs, over the limit of 50/);
     expect(stdout).toMatch(/job "lost": needs "nowhere", which is not a job of this file/);
@@ -56,14 +62,20 @@ describe("jc validate", () => {
 
   it("checks the size budget", async () => {
     const dir = await tempDir();
-    const { code, stdout } = runJc(["validate", "--max-file-bytes", "20", await file(dir, "big.yml", VALID)], dir);
+    const { code, stdout } = runJc(
+      ["validate", "--max-file-bytes", "20", await file(dir, "big.yml", VALID)],
+      dir,
+    );
     expect(stdout).toMatch(/over the budget of 20/);
     expect(code).toBe(1);
   });
 
   it("exits 2 when the schema file is missing", async () => {
     const dir = await tempDir();
-    const { code, stderr } = runJc(["validate", "--schema", join(dir, "nope.json"), await file(dir, "ok.yml", VALID)], dir);
+    const { code, stderr } = runJc(
+      ["validate", "--schema", join(dir, "nope.json"), await file(dir, "ok.yml", VALID)],
+      dir,
+    );
     expect(stderr).toMatch(/nope\.json: cannot read GitLab's CI schema/);
     expect(code).toBe(2);
   });
@@ -73,14 +85,20 @@ describe("jc schema", () => {
   it("prints a JSON Schema with the defaults of the configuration", () => {
     const { code, stdout } = runJc(["schema"]);
     expect(code).toBe(0);
-    const schema = JSON.parse(stdout) as { properties: Record<string, { properties?: Record<string, { default?: unknown }> }> };
+    const schema = JSON.parse(stdout) as {
+      properties: Record<string, { properties?: Record<string, { default?: unknown }> }>;
+    };
     expect(schema.properties["limits"]!.properties!["maxNeedsPerJob"]!.default).toBe(50);
-    expect(schema.properties["registry"]!.properties!["imageRoot"]!.default).toBe("$CI_REGISTRY_IMAGE");
+    expect(schema.properties["registry"]!.properties!["imageRoot"]!.default).toBe(
+      "$CI_REGISTRY_IMAGE",
+    );
   });
 });
 
 describe("spacktainers.config.schema.json", () => {
   it("is what `jc schema` prints (regenerate with `npm run jc -- schema > spacktainers.config.schema.json`)", async () => {
-    expect(await readFile(join(REPO_ROOT, "spacktainers.config.schema.json"), "utf8")).toBe(configJsonSchema());
+    expect(await readFile(join(REPO_ROOT, "spacktainers.config.schema.json"), "utf8")).toBe(
+      configJsonSchema(),
+    );
   });
 });

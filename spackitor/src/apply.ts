@@ -25,10 +25,17 @@ export async function applyPrune(
   prefix: string,
   plan: Plan,
   snapshot: ReadSnapshot,
-  options: { concurrency: number; rewriteIndex: boolean; log: (line: string) => void; progress?: (done: number, total: number) => void },
+  options: {
+    concurrency: number;
+    rewriteIndex: boolean;
+    log: (line: string) => void;
+    progress?: (done: number, total: number) => void;
+  },
 ): Promise<ApplyResult> {
   const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
-  const sizes = new Map(plan.decisions.filter((d) => d.action === "delete").map((d) => [root + d.key, d.size]));
+  const sizes = new Map(
+    plan.decisions.filter((d) => d.action === "delete").map((d) => [root + d.key, d.size]),
+  );
   const keys = [...sizes.keys()];
   const batches: string[][] = [];
   for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
@@ -43,7 +50,9 @@ export async function applyPrune(
           const result = await store.deleteBatch(batch);
           for (const key of result.deleted) deleted.add(key);
           failed.push(...result.failed);
-          options.log(`batch ${n + 1}/${batches.length}: deleted ${result.deleted.length}${result.failed.length ? `, ${result.failed.length} failed` : ""}`);
+          options.log(
+            `batch ${n + 1}/${batches.length}: deleted ${result.deleted.length}${result.failed.length ? `, ${result.failed.length} failed` : ""}`,
+          );
         } catch (error) {
           failed.push(...batch.map((key) => ({ key, message: (error as Error).message })));
           options.log(`batch ${n + 1}/${batches.length} failed: ${(error as Error).message}`);
@@ -54,14 +63,23 @@ export async function applyPrune(
   );
   const bytesFreed = [...deleted].reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
   // A spec leaves the index as soon as any of its objects is gone: the index must never promise a broken binary.
-  const gone = new Set(plan.decisions.filter((d) => d.hash && d.action === "delete" && deleted.has(root + d.key)).map((d) => d.hash!));
+  const gone = new Set(
+    plan.decisions
+      .filter((d) => d.hash && d.action === "delete" && deleted.has(root + d.key))
+      .map((d) => d.hash!),
+  );
   const indexNote = options.rewriteIndex
     ? await rewriteIndexes(store, root, snapshot, gone)
     : "index left as it is: run `spack buildcache update-index` on the mirror";
   return { deleted: deleted.size, bytesFreed, failed, batches: batches.length, indexNote };
 }
 
-async function rewriteIndexes(store: BucketStore, root: string, snapshot: ReadSnapshot, gone: ReadonlySet<string>): Promise<string> {
+async function rewriteIndexes(
+  store: BucketStore,
+  root: string,
+  snapshot: ReadSnapshot,
+  gone: ReadonlySet<string>,
+): Promise<string> {
   if (gone.size === 0) return "index unchanged: no spec was deleted";
   const notes: string[] = [];
   const { legacy, v3 } = snapshot.rawIndexes;
@@ -72,24 +90,45 @@ async function rewriteIndexes(store: BucketStore, root: string, snapshot: ReadSn
     notes.push(`rewrote ${LEGACY_INDEX} and ${LEGACY_INDEX_HASH} without ${gone.size} specs`);
   }
   if (v3 && v3.signed) {
-    notes.push(`left the signed v3 index as it is (spackitor cannot sign): run \`spack buildcache update-index\``);
+    notes.push(
+      `left the signed v3 index as it is (spackitor cannot sign): run \`spack buildcache update-index\``,
+    );
   } else if (v3) {
     const text = JSON.stringify(withoutSpecs(v3.json, gone));
     const checksum = sha256(text);
     await store.put(root + blobKey(checksum), text, "application/json");
     const manifest = {
       version: 3,
-      data: [{ contentLength: Buffer.byteLength(text), mediaType: v3.mediaType, compression: "none", checksumAlgorithm: "sha256", checksum }],
+      data: [
+        {
+          contentLength: Buffer.byteLength(text),
+          mediaType: v3.mediaType,
+          compression: "none",
+          checksumAlgorithm: "sha256",
+          checksum,
+        },
+      ],
     };
-    await store.put(root + V3_INDEX_MANIFEST, JSON.stringify(manifest, null, 0), "application/json");
+    await store.put(
+      root + V3_INDEX_MANIFEST,
+      JSON.stringify(manifest, null, 0),
+      "application/json",
+    );
     notes.push(`wrote a new v3 index blob ${checksum.slice(0, 12)} and ${V3_INDEX_MANIFEST}`);
   }
   return notes.join("; ");
 }
 
-function withoutSpecs(index: Record<string, unknown>, gone: ReadonlySet<string>): Record<string, unknown> {
+function withoutSpecs(
+  index: Record<string, unknown>,
+  gone: ReadonlySet<string>,
+): Record<string, unknown> {
   const database = index["database"] as Record<string, unknown>;
-  const installs = Object.fromEntries(Object.entries(database["installs"] as Record<string, unknown>).filter(([hash]) => !gone.has(hash)));
+  const installs = Object.fromEntries(
+    Object.entries(database["installs"] as Record<string, unknown>).filter(
+      ([hash]) => !gone.has(hash),
+    ),
+  );
   return { ...index, database: { ...database, installs } };
 }
 

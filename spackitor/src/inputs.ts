@@ -4,13 +4,17 @@ import { InputError, throwIfProblems, type Problem } from "../../common/src/erro
 import { parseLockFile } from "../../common/src/spack-specs.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
-export async function readLockedHashes(paths: readonly string[]): Promise<{ hashes: Set<string>; files: string[] }> {
+export async function readLockedHashes(
+  paths: readonly string[],
+): Promise<{ hashes: Set<string>; files: string[] }> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new InputError([{ file: path, message: "no such lock file or folder" }]);
     if (info.isDirectory()) {
-      const found = (await readdir(path, { recursive: true })).filter((f) => f.endsWith("spack.lock")).sort();
+      const found = (await readdir(path, { recursive: true }))
+        .filter((f) => f.endsWith("spack.lock"))
+        .sort();
       files.push(...found.map((f) => join(path, f)));
     } else files.push(path);
   }
@@ -33,7 +37,11 @@ export async function readLockedHashes(paths: readonly string[]): Promise<{ hash
 }
 
 /** Where Spack checkouts keep the builtin packages, by release. */
-const PACKAGE_DIRS = ["var/spack/repos/builtin/packages", "var/spack/repos/spack_repo/builtin/packages", "repos/spack_repo/builtin/packages"];
+const PACKAGE_DIRS = [
+  "var/spack/repos/builtin/packages",
+  "var/spack/repos/spack_repo/builtin/packages",
+  "repos/spack_repo/builtin/packages",
+];
 
 /** The package names of a Spack (or spack-packages) checkout, to find specs whose package is gone. */
 export async function readPackageNames(spackDirectory: string): Promise<(name: string) => boolean> {
@@ -46,7 +54,9 @@ export async function readPackageNames(spackDirectory: string): Promise<(name: s
     for (const entry of entries) names.add(entry);
   }
   if (!found) {
-    throw new InputError(`${spackDirectory}: no package repository found (looked for ${PACKAGE_DIRS.join(", ")}): pass the root of a Spack checkout`);
+    throw new InputError(
+      `${spackDirectory}: no package repository found (looked for ${PACKAGE_DIRS.join(", ")}): pass the root of a Spack checkout`,
+    );
   }
   // Spack 1.0's repositories name package folders as Python modules: py-numpy lives in py_numpy.
   return (name) => names.has(name) || names.has(name.replace(/-/g, "_"));

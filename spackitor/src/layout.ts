@@ -12,9 +12,11 @@ export const LEGACY_INDEX_HASH = `${LEGACY_DIR}/index.json.hash`;
 export const V3_INDEX_MANIFEST = "v3/manifests/index/index.manifest.json";
 
 /** What an object is, for the plan. */
-export type ObjectKind = "tarball" | "spec" | "signature" | "manifest" | "blob" | "index" | "keys" | "layout" | "other";
+export type ObjectKind =
+  "tarball" | "spec" | "signature" | "manifest" | "blob" | "index" | "keys" | "layout" | "other";
 
-const LEGACY_OBJECT = /-([a-z2-7]{32})\.(spack|spec\.json|spec\.json\.sig|spec\.yaml|spec\.json\.gz)$/;
+const LEGACY_OBJECT =
+  /-([a-z2-7]{32})\.(spack|spec\.json|spec\.json\.sig|spec\.yaml|spec\.json\.gz)$/;
 const V3_MANIFEST = /^v3\/manifests\/spec\/[^/]+\/.+-([a-z2-7]{32})\.spec\.manifest\.json$/;
 const BLOB = /^blobs\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
 
@@ -34,7 +36,8 @@ export function classify(key: string): Classified {
   if (key.startsWith(`${LEGACY_DIR}/`)) {
     const match = LEGACY_OBJECT.exec(key);
     if (!match) return { kind: "other", layout: "legacy" };
-    const kind = match[2] === "spack" ? "tarball" : match[2]!.endsWith(".sig") ? "signature" : "spec";
+    const kind =
+      match[2] === "spack" ? "tarball" : match[2]!.endsWith(".sig") ? "signature" : "spec";
     return { kind, layout: "legacy", hash: match[1]! };
   }
   if (key.startsWith("v3/")) {
@@ -42,7 +45,9 @@ export function classify(key: string): Classified {
     if (key === "v3/layout.json") return { kind: "layout", layout: "v3" };
     if (key.startsWith("v3/manifests/key")) return { kind: "keys", layout: "v3" };
     const match = V3_MANIFEST.exec(key);
-    return match ? { kind: "manifest", layout: "v3", hash: match[1]! } : { kind: "other", layout: "v3" };
+    return match
+      ? { kind: "manifest", layout: "v3", hash: match[1]! }
+      : { kind: "other", layout: "v3" };
   }
   const blob = BLOB.exec(key);
   if (blob) return { kind: "blob", layout: "v3", checksum: blob[1]! };

@@ -7,7 +7,8 @@ import { S3Store } from "./store/s3-store.js";
 
 const wholeNumber = (min: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidArgumentError(`expected a whole number of at least ${min}`);
   return n;
 };
 
@@ -38,12 +39,25 @@ function mirrorCommand(name: string, description: string): Command {
     .description(description)
     .requiredOption("-b, --bucket <name>", "the bucket holding the mirror")
     .option("-p, --prefix <path>", "the mirror root inside the bucket", "")
-    .addOption(new Option("--endpoint <url>", "S3 endpoint for S3-compatible stores").env("S3_ENDPOINT_URL"))
-    .option("-e, --lock <path...>", "spack.lock files, or folders searched for them: their specs are always kept", [])
+    .addOption(
+      new Option("--endpoint <url>", "S3 endpoint for S3-compatible stores").env("S3_ENDPOINT_URL"),
+    )
+    .option(
+      "-e, --lock <path...>",
+      "spack.lock files, or folders searched for them: their specs are always kept",
+      [],
+    )
     .option("--lock-dir <path...>", "same as --lock")
-    .addOption(new Option("--dependents <strategy>", "what happens to specs depending on a deleted one").choices(["delete", "keep"]).default("delete"))
+    .addOption(
+      new Option("--dependents <strategy>", "what happens to specs depending on a deleted one")
+        .choices(["delete", "keep"])
+        .default("delete"),
+    )
     .option("-n, --dry-run", "print the plan, delete nothing")
-    .option("--no-index", "leave the index for `spack buildcache update-index` instead of rewriting it")
+    .option(
+      "--no-index",
+      "leave the index for `spack buildcache update-index` instead of rewriting it",
+    )
     .option("--json <file>", "write the full plan (every object, action and reason) as JSON")
     .option("--log-file <file>", "also append every line to this file")
     .option("--concurrency <n>", "delete batches at once", wholeNumber(1), 4)
@@ -56,13 +70,21 @@ function terminalProgress(): PruneOptions["progress"] {
   return (done, total) => {
     const width = 30;
     const filled = Math.round((done / total) * width);
-    process.stderr.write(`\rdeleting [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} batches${done === total ? "\n" : ""}`);
+    process.stderr.write(
+      `\rdeleting [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} batches${done === total ? "\n" : ""}`,
+    );
   };
 }
 
-async function run(flags: MirrorFlags, extra: Pick<PruneOptions, "maxAgeDays"> & Partial<PruneOptions>): Promise<void> {
+async function run(
+  flags: MirrorFlags,
+  extra: Pick<PruneOptions, "maxAgeDays"> & Partial<PruneOptions>,
+): Promise<void> {
   const output = withLogFile(consoleOutput, flags.logFile);
-  const store = new S3Store({ bucket: flags.bucket, ...(flags.endpoint ? { endpoint: flags.endpoint } : {}) });
+  const store = new S3Store({
+    bucket: flags.bucket,
+    ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+  });
   const progress = terminalProgress();
   await runPrune(
     {
@@ -88,7 +110,10 @@ const prune = mirrorCommand(
     "is gone, and orphaned objects, keeping every spec the given spack.lock files use. The default command.",
 )
   .requiredOption("-m, --max-age <days>", "delete unused specs older than this", wholeNumber(0))
-  .option("-s, --spack-directory <dir>", "a Spack checkout: specs whose package no longer exists are deleted")
+  .option(
+    "-s, --spack-directory <dir>",
+    "a Spack checkout: specs whose package no longer exists are deleted",
+  )
   .addHelpText(
     "after",
     "\nCredentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles).\n" +
@@ -98,24 +123,45 @@ const prune = mirrorCommand(
       "  spackitor -b spack-cache -p mirror -m 90 --dependents keep --json plan.json\n",
   )
   .action((flags: MirrorFlags & { maxAge: number; spackDirectory?: string }) =>
-    run(flags, { maxAgeDays: flags.maxAge, ...(flags.spackDirectory ? { spackDirectory: flags.spackDirectory } : {}) }),
+    run(flags, {
+      maxAgeDays: flags.maxAge,
+      ...(flags.spackDirectory ? { spackDirectory: flags.spackDirectory } : {}),
+    }),
   );
 
-const purgePackage = mirrorCommand("purge-package", "Delete every spec of a package (and, with --dependents delete, what depends on it).")
+const purgePackage = mirrorCommand(
+  "purge-package",
+  "Delete every spec of a package (and, with --dependents delete, what depends on it).",
+)
   .argument("<name>", "package name, e.g. py-numpy")
   .action((name: string, flags: MirrorFlags) =>
-    run(flags, { maxAgeDays: 0, orphans: "none", select: (e) => (e.name === name ? "purged on request" : undefined) }),
+    run(flags, {
+      maxAgeDays: 0,
+      orphans: "none",
+      select: (e) => (e.name === name ? "purged on request" : undefined),
+    }),
   );
 
-const purgeHashes = mirrorCommand("purge-hashes", "Delete the specs of the given DAG hashes (and, with --dependents delete, what depends on them).")
+const purgeHashes = mirrorCommand(
+  "purge-hashes",
+  "Delete the specs of the given DAG hashes (and, with --dependents delete, what depends on them).",
+)
   .argument("<hash...>", "full 32-character DAG hashes")
   .action((hashes: string[], flags: MirrorFlags) => {
     const wanted = new Set(hashes);
-    return run(flags, { maxAgeDays: 0, orphans: "none", select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined) });
+    return run(flags, {
+      maxAgeDays: 0,
+      orphans: "none",
+      select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined),
+    });
   });
 
-const purgeOrphans = mirrorCommand("purge-orphans", "Delete only orphans: objects of specs not in the index, specs without tarball, unreferenced blobs.")
-  .action((flags: MirrorFlags) => run(flags, { maxAgeDays: 0, orphans: "all", select: () => undefined }));
+const purgeOrphans = mirrorCommand(
+  "purge-orphans",
+  "Delete only orphans: objects of specs not in the index, specs without tarball, unreferenced blobs.",
+).action((flags: MirrorFlags) =>
+  run(flags, { maxAgeDays: 0, orphans: "all", select: () => undefined }),
+);
 
 const program = new Command("spackitor")
   .description(

@@ -95,7 +95,9 @@ export function planPrune(snapshot: CacheSnapshot, options: PlanOptions): Plan {
   return { decisions, conflicts, deletedSpecs };
 }
 
-function groupByHash(classified: readonly { object: ObjectInfo; what: Classified }[]): Map<string, { object: ObjectInfo; what: Classified }[]> {
+function groupByHash(
+  classified: readonly { object: ObjectInfo; what: Classified }[],
+): Map<string, { object: ObjectInfo; what: Classified }[]> {
   const byHash = new Map<string, { object: ObjectInfo; what: Classified }[]>();
   for (const item of classified) {
     if (!item.what.hash) continue;
@@ -119,12 +121,16 @@ function initialDecisions(
     if (!entry.inBuildcache || !objects) continue;
     const newest = new Date(Math.max(...objects.map((o) => o.object.lastModified.getTime())));
     const complete = objects.some((o) => o.what.kind === "tarball" || o.what.kind === "manifest");
-    const decide = (action: Action, reason: Reason) => specs.set(hash, { action, reason, entry, newest });
-    if (newest.getTime() >= options.now.getTime()) decide("keep", "modified after this run started");
+    const decide = (action: Action, reason: Reason) =>
+      specs.set(hash, { action, reason, entry, newest });
+    if (newest.getTime() >= options.now.getTime())
+      decide("keep", "modified after this run started");
     else if (options.locked.has(hash)) decide("keep", "in a lock file");
-    else if (options.packageExists && !options.packageExists(entry.name)) decide("delete", "package no longer exists");
+    else if (options.packageExists && !options.packageExists(entry.name))
+      decide("delete", "package no longer exists");
     // Spack uploads the tarball before the spec file, so a spec file alone is no push in progress.
-    else if (!complete && (options.orphans ?? "by-age") !== "none") decide("delete", "orphan: spec without its tarball");
+    else if (!complete && (options.orphans ?? "by-age") !== "none")
+      decide("delete", "orphan: spec without its tarball");
     else if (options.select) {
       const reason = options.select(entry);
       decide(reason ? "delete" : "keep", reason ?? "not selected");
@@ -135,9 +141,17 @@ function initialDecisions(
 }
 
 /** Keeps every dependency of a spec that is kept because a lock file or a running pipeline needs it. */
-function protectDependencies(specs: Map<string, SpecState>, index: ReadonlyMap<string, IndexEntry>, options: PlanOptions): Conflict[] {
+function protectDependencies(
+  specs: Map<string, SpecState>,
+  index: ReadonlyMap<string, IndexEntry>,
+  options: PlanOptions,
+): Conflict[] {
   const conflicts: Conflict[] = [];
-  const roots = [...specs].filter(([, s]) => s.reason === "in a lock file" || s.reason === "modified after this run started").map(([h]) => h);
+  const roots = [...specs]
+    .filter(
+      ([, s]) => s.reason === "in a lock file" || s.reason === "modified after this run started",
+    )
+    .map(([h]) => h);
   // Lock files list their whole DAG, but a lock's spec may also be absent from the cache.
   for (const hash of options.locked) if (!specs.has(hash) && index.has(hash)) roots.push(hash);
   const seen = new Set<string>();
@@ -160,7 +174,10 @@ function protectDependencies(specs: Map<string, SpecState>, index: ReadonlyMap<s
 }
 
 /** The original's strategy: every spec depending on a deleted one goes too, in one pass over the reverse graph. */
-function deleteDependents(specs: Map<string, SpecState>, index: ReadonlyMap<string, IndexEntry>): void {
+function deleteDependents(
+  specs: Map<string, SpecState>,
+  index: ReadonlyMap<string, IndexEntry>,
+): void {
   const dependents = new Map<string, string[]>();
   for (const [hash, entry] of index) {
     for (const dep of entry.dependencies) {
@@ -182,7 +199,10 @@ function deleteDependents(specs: Map<string, SpecState>, index: ReadonlyMap<stri
 }
 
 /** The conservative strategy: a spec any kept spec depends on stays, so no kept binary loses a dependency. */
-function keepDependencies(specs: Map<string, SpecState>, index: ReadonlyMap<string, IndexEntry>): void {
+function keepDependencies(
+  specs: Map<string, SpecState>,
+  index: ReadonlyMap<string, IndexEntry>,
+): void {
   const stack = [...specs].filter(([, s]) => s.action === "keep").map(([h]) => h);
   const seen = new Set(stack);
   while (stack.length > 0) {
@@ -232,7 +252,8 @@ function decideObjects(
       return { ...base, hash: what.hash, ...orphan(object, "orphan: no spec in the index") };
     }
     if (what.checksum) {
-      if (keptBlobs.has(what.checksum)) return { ...base, action: "keep", reason: "referenced by a kept manifest" };
+      if (keptBlobs.has(what.checksum))
+        return { ...base, action: "keep", reason: "referenced by a kept manifest" };
       const reason = deletedBlobReason.get(what.checksum);
       if (reason) return { ...base, action: "delete", reason };
       return { ...base, ...orphan(object, "orphan: blob no manifest references") };

@@ -11,13 +11,19 @@ export interface ReadSnapshot extends CacheSnapshot {
   readonly layouts: readonly Layout[];
   readonly requests: { list: number; get: number };
   /** The indexes as read, kept to rewrite them without the deleted specs. */
-  readonly rawIndexes: { legacy?: Record<string, unknown>; v3?: { json: Record<string, unknown>; mediaType: string; signed: boolean } };
+  readonly rawIndexes: {
+    legacy?: Record<string, unknown>;
+    v3?: { json: Record<string, unknown>; mediaType: string; signed: boolean };
+  };
 }
 
 /** Strips an OpenPGP clear signature, returning the signed text. */
 export function unwrapClearsigned(text: string): { text: string; signed: boolean } {
   if (!text.startsWith("-----BEGIN PGP SIGNED MESSAGE-----")) return { text, signed: false };
-  const body = text.slice(text.indexOf("\n\n") + 2, text.indexOf("\n-----BEGIN PGP SIGNATURE-----"));
+  const body = text.slice(
+    text.indexOf("\n\n") + 2,
+    text.indexOf("\n-----BEGIN PGP SIGNATURE-----"),
+  );
   return { text: body.replace(/^- /gm, ""), signed: true };
 }
 
@@ -29,12 +35,21 @@ export function unwrapClearsigned(text: string): { text: string; signed: boolean
 export async function readSnapshot(store: BucketStore, prefix: string): Promise<ReadSnapshot> {
   const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
   const objects: ObjectInfo[] = [];
-  for await (const object of store.list(root)) objects.push({ ...object, key: object.key.slice(root.length) });
+  for await (const object of store.list(root))
+    objects.push({ ...object, key: object.key.slice(root.length) });
   const requests = { list: Math.max(1, Math.ceil(objects.length / 1000)), get: 0 };
   const keys = new Set(objects.map((o) => o.key));
-  const layouts = (["legacy", "v3"] as const).filter((l) => objects.some((o) => classify(o.key).layout === l && classify(o.key).kind !== "blob"));
-  if (layouts.length === 0 && objects.length > 0 && !objects.some((o) => classify(o.key).kind === "blob")) {
-    throw new InputError(`${store.description}/${root}: no Spack binary cache here (no build_cache/ or v3/): check --bucket and --prefix`);
+  const layouts = (["legacy", "v3"] as const).filter((l) =>
+    objects.some((o) => classify(o.key).layout === l && classify(o.key).kind !== "blob"),
+  );
+  if (
+    layouts.length === 0 &&
+    objects.length > 0 &&
+    !objects.some((o) => classify(o.key).kind === "blob")
+  ) {
+    throw new InputError(
+      `${store.description}/${root}: no Spack binary cache here (no build_cache/ or v3/): check --bucket and --prefix`,
+    );
   }
   const get = async (key: string) => {
     requests.get++;
@@ -70,17 +85,24 @@ type Getter = (key: string) => Promise<Buffer | undefined>;
 
 async function readLegacyIndex(get: Getter, keys: ReadonlySet<string>, where: string) {
   if (!keys.has(LEGACY_INDEX)) {
-    throw new InputError(`${where}${LEGACY_INDEX} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`);
+    throw new InputError(
+      `${where}${LEGACY_INDEX} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`,
+    );
   }
   return parseIndexText((await get(LEGACY_INDEX))?.toString("utf8"), `${where}${LEGACY_INDEX}`);
 }
 
-function parseIndexText(text: string | undefined, where: string): { index: Map<string, IndexEntry>; json: Record<string, unknown> } {
+function parseIndexText(
+  text: string | undefined,
+  where: string,
+): { index: Map<string, IndexEntry>; json: Record<string, unknown> } {
   let json: unknown;
   try {
     json = JSON.parse(text ?? "");
   } catch {
-    throw new InputError(`${where} is not valid JSON (corrupt or truncated): nothing was deleted. Rebuild it with \`spack buildcache update-index\``);
+    throw new InputError(
+      `${where} is not valid JSON (corrupt or truncated): nothing was deleted. Rebuild it with \`spack buildcache update-index\``,
+    );
   }
   const index = parseIndex(json);
   if ("error" in index) throw new InputError(`${where}: ${index.error}: nothing was deleted`);
@@ -88,28 +110,44 @@ function parseIndexText(text: string | undefined, where: string): { index: Map<s
 }
 
 /** Reads a v3 manifest: the blobs it lists, by media type. */
-export function parseManifest(text: string): { mediaType: string; checksum: string; contentLength: number }[] {
+export function parseManifest(
+  text: string,
+): { mediaType: string; checksum: string; contentLength: number }[] {
   const json = JSON.parse(unwrapClearsigned(text).text) as unknown;
   const data = isMapping(json) && Array.isArray(json["data"]) ? json["data"] : undefined;
   if (!data) throw new Error("no data");
-  return data.map((d) => ({ mediaType: String(d["mediaType"]), checksum: String(d["checksum"]), contentLength: Number(d["contentLength"]) }));
+  return data.map((d) => ({
+    mediaType: String(d["mediaType"]),
+    checksum: String(d["checksum"]),
+    contentLength: Number(d["contentLength"]),
+  }));
 }
 
 async function readV3(get: Getter, objects: readonly ObjectInfo[], where: string) {
   const manifestText = (await get(V3_INDEX_MANIFEST))?.toString("utf8");
   if (manifestText === undefined) {
-    throw new InputError(`${where}${V3_INDEX_MANIFEST} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`);
+    throw new InputError(
+      `${where}${V3_INDEX_MANIFEST} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`,
+    );
   }
   let indexBlob: { checksum: string; mediaType: string };
   try {
-    indexBlob = parseManifest(manifestText).find((d) => d.mediaType.startsWith("application/vnd.spack.db"))!;
+    indexBlob = parseManifest(manifestText).find((d) =>
+      d.mediaType.startsWith("application/vnd.spack.db"),
+    )!;
     if (!indexBlob) throw new Error("no index blob");
   } catch {
     throw new InputError(`${where}${V3_INDEX_MANIFEST} is corrupt: nothing was deleted`);
   }
   const blob = await get(blobKey(indexBlob.checksum));
-  if (!blob) throw new InputError(`${where}: the index blob ${indexBlob.checksum} is missing: nothing was deleted`);
-  const index = parseIndexText(maybeGunzip(blob).toString("utf8"), `${where}${blobKey(indexBlob.checksum)}`);
+  if (!blob)
+    throw new InputError(
+      `${where}: the index blob ${indexBlob.checksum} is missing: nothing was deleted`,
+    );
+  const index = parseIndexText(
+    maybeGunzip(blob).toString("utf8"),
+    `${where}${blobKey(indexBlob.checksum)}`,
+  );
   const manifestBlobs = new Map<string, string[]>();
   const limit = pLimit(16);
   await Promise.all(
@@ -120,15 +158,26 @@ async function readV3(get: Getter, objects: readonly ObjectInfo[], where: string
           const text = (await get(o.key))?.toString("utf8");
           if (text === undefined) return; // deleted meanwhile: its blobs are orphans now
           try {
-            manifestBlobs.set(classify(o.key).hash!, parseManifest(text).map((d) => d.checksum));
+            manifestBlobs.set(
+              classify(o.key).hash!,
+              parseManifest(text).map((d) => d.checksum),
+            );
           } catch {
-            throw new UserError(`${where}${o.key} is not a valid spec manifest: nothing was deleted`);
+            throw new UserError(
+              `${where}${o.key} is not a valid spec manifest: nothing was deleted`,
+            );
           }
         }),
       ),
   );
   const signed = unwrapClearsigned(manifestText).signed;
-  return { index, indexBlobs: new Set([indexBlob.checksum]), manifestBlobs, mediaType: indexBlob.mediaType, signed };
+  return {
+    index,
+    indexBlobs: new Set([indexBlob.checksum]),
+    manifestBlobs,
+    mediaType: indexBlob.mediaType,
+    signed,
+  };
 }
 
 function maybeGunzip(data: Buffer): Buffer {

@@ -8,7 +8,8 @@ export interface IndexEntry extends SpecNode {
 
 /** Parses a buildcache index (`{database: {version, installs}}`, database v6 to v8). */
 export function parseIndex(json: unknown): Map<string, IndexEntry> | { error: string } {
-  const installs = isMapping(json) && isMapping(json["database"]) ? json["database"]["installs"] : undefined;
+  const installs =
+    isMapping(json) && isMapping(json["database"]) ? json["database"]["installs"] : undefined;
   if (!isMapping(installs)) return { error: "not a Spack buildcache index: no database.installs" };
   const entries = new Map<string, IndexEntry>();
   for (const [hash, record] of Object.entries(installs)) {
@@ -19,4 +20,3 @@ export function parseIndex(json: unknown): Map<string, IndexEntry> | { error: st
   }
   return entries;
 }
-

@@ -18,11 +18,24 @@ async function mirror(): Promise<{ bucket: string; keys: string[] }> {
   const limit = pLimit(16);
   await Promise.all([...objects].map(([key, body]) => limit(() => env.s3.put(bucket, key, body))));
   const old = new Set(hashes.slice(0, 325));
-  await Promise.all([...objects.keys()].map((key) => limit(() => env.s3.age(bucket, key, [...old].some((h) => key.includes(h)) ? 100 : 1))));
+  await Promise.all(
+    [...objects.keys()].map((key) =>
+      limit(() => env.s3.age(bucket, key, [...old].some((h) => key.includes(h)) ? 100 : 1)),
+    ),
+  );
   return { bucket, keys: [...objects.keys()].sort() };
 }
 
-const options: PruneOptions = { prefix: "", maxAgeDays: 30, locks: [], dependents: "keep", dryRun: false, rewriteIndex: true, concurrency: 4, now: new Date(Date.now() + 60_000) };
+const options: PruneOptions = {
+  prefix: "",
+  maxAgeDays: 30,
+  locks: [],
+  dependents: "keep",
+  dryRun: false,
+  rewriteIndex: true,
+  concurrency: 4,
+  now: new Date(Date.now() + 60_000),
+};
 
 describe("spackitor under faults", () => {
   it("lists past 1,000 objects without repeats", async () => {
@@ -33,8 +46,14 @@ describe("spackitor under faults", () => {
 
   it("completes with exactly the planned deletions through 500s, SlowDown and dropped connections", async () => {
     const { bucket, keys } = await mirror();
-    const planned = await runPrune({ ...options, dryRun: true }, env.s3.store(bucket), memoryOutput());
-    const toDelete = new Set(planned.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key));
+    const planned = await runPrune(
+      { ...options, dryRun: true },
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
+    const toDelete = new Set(
+      planned.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key),
+    );
     expect(toDelete.size).toBeGreaterThan(20);
     let n = 0;
     let faults = 0;
@@ -46,17 +65,30 @@ describe("spackitor under faults", () => {
         return true;
       }
       if (n % 4 === 0) {
-        res.writeHead(503, { "content-type": "application/xml" }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        res
+          .writeHead(503, { "content-type": "application/xml" })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+          );
         return true;
       }
       if (n % 7 === 0) {
-        res.writeHead(500, { "content-type": "application/xml" }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>boom</Message></Error>');
+        res
+          .writeHead(500, { "content-type": "application/xml" })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>boom</Message></Error>',
+          );
         return true;
       }
       return false;
     });
     try {
-      const store = new S3Store({ bucket, endpoint: proxy.url, credentials: TEST_CREDENTIALS, maxAttempts: 8 });
+      const store = new S3Store({
+        bucket,
+        endpoint: proxy.url,
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 8,
+      });
       const report = await runPrune(options, store, memoryOutput());
       expect(report.applied!.failed).toEqual([]);
       expect(faults).toBeGreaterThanOrEqual(3);
@@ -65,20 +97,29 @@ describe("spackitor under faults", () => {
     }
     const left = await env.keysOf(bucket);
     // Exactly the planned deletions; the index was rewritten, with the hash file Spack writes beside it.
-    expect(left).toEqual([...keys.filter((k) => !toDelete.has(k)), "build_cache/index.json.hash"].sort());
+    expect(left).toEqual(
+      [...keys.filter((k) => !toDelete.has(k)), "build_cache/index.json.hash"].sort(),
+    );
   });
 
   it("fails clearly when deletions keep failing, and deletes nothing it should keep", async () => {
     const { bucket, keys } = await mirror();
     const proxy = await startProxy(env.s3.endpoint, (req, res) => {
       if (req.method === "POST") {
-        res.writeHead(500, { "content-type": "application/xml" }).end("<Error><Code>InternalError</Code><Message>down</Message></Error>");
+        res
+          .writeHead(500, { "content-type": "application/xml" })
+          .end("<Error><Code>InternalError</Code><Message>down</Message></Error>");
         return true;
       }
       return false;
     });
     try {
-      const store = new S3Store({ bucket, endpoint: proxy.url, credentials: TEST_CREDENTIALS, maxAttempts: 2 });
+      const store = new S3Store({
+        bucket,
+        endpoint: proxy.url,
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 2,
+      });
       const output = memoryOutput();
       const error = await runPrune(options, store, output).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);

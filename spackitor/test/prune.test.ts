@@ -39,12 +39,14 @@ const runtimeDeps = (entry: Installs[string]) =>
 /** The spec most others depend on at run time: a good one to age. */
 function mostDependedOn(index: Installs): string {
   const counts = new Map<string, number>();
-  for (const entry of Object.values(index)) for (const dep of runtimeDeps(entry)) counts.set(dep, (counts.get(dep) ?? 0) + 1);
+  for (const entry of Object.values(index))
+    for (const dep of runtimeDeps(entry)) counts.set(dep, (counts.get(dep) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
 const hashOf = (key: string) => /-([a-z2-7]{32})\.(spack|spec\.json(\.sig)?)$/.exec(key)?.[1];
-const lockOf = (scenario: string) => join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "spack.lock");
+const lockOf = (scenario: string) =>
+  join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "spack.lock");
 
 describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("dry run: plans exactly every old spec outside the lock file, and deletes nothing", async () => {
@@ -54,9 +56,18 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const lock = JSON.parse(await readFile(lockOf("small"), "utf8"));
     const locked = new Set(Object.keys(lock.concrete_specs));
     const output = memoryOutput();
-    const report = await runPrune(options({ dryRun: true, locks: [lockOf("small")] }), env.s3.store(bucket), output);
+    const report = await runPrune(
+      options({ dryRun: true, locks: [lockOf("small")] }),
+      env.s3.store(bucket),
+      output,
+    );
     const expected = keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)).sort();
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual(expected);
+    expect(
+      report.plan.decisions
+        .filter((d) => d.action === "delete")
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual(expected);
     expect(expected).toHaveLength((59 - locked.size) * 2);
     expect(await env.keysOf(bucket)).toEqual([...keys].sort());
     expect(output.lines.join("\n")).toMatch(/dry run: nothing was deleted/);
@@ -67,14 +78,22 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const bucket = await env.bucket();
     const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
-    const report = await runPrune(options({ locks: [lockOf("medium")] }), env.s3.store(bucket), memoryOutput());
+    const report = await runPrune(
+      options({ locks: [lockOf("medium")] }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     const deleted = report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key);
     expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => !deleted.includes(k)).sort());
     const text = (await env.s3.store(bucket).get("build_cache/index.json"))!.toString();
     const hash = (await env.s3.store(bucket).get("build_cache/index.json.hash"))!.toString();
     expect(hash).toBe(createHash("sha256").update(text).digest("hex"));
     const installs = JSON.parse(text).database.installs as Record<string, unknown>;
-    expect(Object.keys(installs).sort()).toEqual(Object.keys(index).filter((h) => !report.plan.deletedSpecs.has(h)).sort());
+    expect(Object.keys(installs).sort()).toEqual(
+      Object.keys(index)
+        .filter((h) => !report.plan.deletedSpecs.has(h))
+        .sort(),
+    );
     expect(JSON.parse(text).database.version).toBe("7");
     // Kept entries are unchanged.
     for (const [h, entry] of Object.entries(installs)) expect(entry).toEqual(index[h]);
@@ -86,9 +105,16 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     await ageAll(bucket, keys, 10);
     const zlib = keys.filter((k) => k.includes("-zlib-1.3-"));
     for (const key of zlib) await env.s3.age(bucket, key, -1); // pushed by a concurrent pipeline, in the future of this run
-    const report = await runPrune(options({ dryRun: true, now: new Date() }), env.s3.store(bucket), memoryOutput());
+    const report = await runPrune(
+      options({ dryRun: true, now: new Date() }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     expect(report.plan.decisions.filter((d) => d.action === "delete")).toEqual([]);
-    expect(report.plan.decisions.filter((d) => zlib.includes(d.key)).map((d) => d.reason)).toEqual(["modified after this run started", "modified after this run started"]);
+    expect(report.plan.decisions.filter((d) => zlib.includes(d.key)).map((d) => d.reason)).toEqual([
+      "modified after this run started",
+      "modified after this run started",
+    ]);
   });
 
   it("deletes dependents over several levels, or keeps the old dependency, by strategy", async () => {
@@ -96,24 +122,45 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 5);
     const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await env.s3.age(bucket, key, 100);
+    for (const key of keys.filter((k) => hashOf(k) === zlibHash))
+      await env.s3.age(bucket, key, 100);
     // Every spec that depends on it at run time, directly or not, computed from the index.
     const dependents = new Set([zlibHash]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const [h, e] of Object.entries(index)) {
-        if (!dependents.has(h) && runtimeDeps(e).some((d) => dependents.has(d))) grew = Boolean(dependents.add(h));
+        if (!dependents.has(h) && runtimeDeps(e).some((d) => dependents.has(d)))
+          grew = Boolean(dependents.add(h));
       }
     }
     expect(dependents.size).toBeGreaterThan(3);
-    const aggressive = await runPrune(options({ dryRun: true }), env.s3.store(bucket), memoryOutput());
+    const aggressive = await runPrune(
+      options({ dryRun: true }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     expect(aggressive.plan.deletedSpecs).toEqual(dependents);
-    expect(new Set(aggressive.plan.decisions.filter((d) => d.reason === "depends on a deleted spec").map((d) => d.hash))).toEqual(new Set([...dependents].filter((h) => h !== zlibHash)));
+    expect(
+      new Set(
+        aggressive.plan.decisions
+          .filter((d) => d.reason === "depends on a deleted spec")
+          .map((d) => d.hash),
+      ),
+    ).toEqual(new Set([...dependents].filter((h) => h !== zlibHash)));
     const output = memoryOutput();
-    const careful = await runPrune(options({ dryRun: true, dependents: "keep" }), env.s3.store(bucket), output);
+    const careful = await runPrune(
+      options({ dryRun: true, dependents: "keep" }),
+      env.s3.store(bucket),
+      output,
+    );
     expect(careful.plan.deletedSpecs.size).toBe(0);
-    expect(careful.plan.decisions.filter((d) => d.hash === zlibHash).map((d) => d.reason)).toEqual(["needed by a kept spec", "needed by a kept spec"]);
-    expect(output.lines.join("\n")).toContain(`with --dependents delete: delete ${dependents.size * 2} objects`);
+    expect(careful.plan.decisions.filter((d) => d.hash === zlibHash).map((d) => d.reason)).toEqual([
+      "needed by a kept spec",
+      "needed by a kept spec",
+    ]);
+    expect(output.lines.join("\n")).toContain(
+      `with --dependents delete: delete ${dependents.size * 2} objects`,
+    );
   });
 
   it("keeps an old dependency a lock file needs, and reports the conflict", async () => {
@@ -121,16 +168,30 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 5);
     const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash)) await env.s3.age(bucket, key, 100);
+    for (const key of keys.filter((k) => hashOf(k) === zlibHash))
+      await env.s3.age(bucket, key, 100);
     // A lock file listing only one spec that depends on it (not the old spec itself).
     const dependent = Object.entries(index).find(([, e]) => runtimeDeps(e).includes(zlibHash))!;
     const lockPath = join(env.dir, `lock-${bucket}.json`);
-    await writeFile(lockPath, JSON.stringify({ _meta: { "lockfile-version": 5 }, roots: [], concrete_specs: { [dependent[0]]: dependent[1].spec } }));
+    await writeFile(
+      lockPath,
+      JSON.stringify({
+        _meta: { "lockfile-version": 5 },
+        roots: [],
+        concrete_specs: { [dependent[0]]: dependent[1].spec },
+      }),
+    );
     const output = memoryOutput();
-    const report = await runPrune(options({ dryRun: true, locks: [lockPath] }), env.s3.store(bucket), output);
+    const report = await runPrune(
+      options({ dryRun: true, locks: [lockPath] }),
+      env.s3.store(bucket),
+      output,
+    );
     expect(report.plan.conflicts).toEqual([{ kept: zlibHash, neededBy: dependent[0] }]);
     expect(report.plan.deletedSpecs.size).toBe(0);
-    expect(output.lines.join("\n")).toMatch(/conflicts: 1 specs would have been deleted but a spec in a lock file needs them/);
+    expect(output.lines.join("\n")).toMatch(
+      /conflicts: 1 specs would have been deleted but a spec in a lock file needs them/,
+    );
   });
 
   it("deletes specs whose package no longer exists in the Spack checkout", async () => {
@@ -140,8 +201,13 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const spack = join(env.dir, `spack-${bucket}`);
     const names = new Set(Object.values(index).map((e) => e.spec.name));
     names.delete("ninja");
-    for (const name of names) await mkdir(join(spack, "var/spack/repos/builtin/packages", name), { recursive: true });
-    const report = await runPrune(options({ dryRun: true, spackDirectory: spack, dependents: "keep" }), env.s3.store(bucket), memoryOutput());
+    for (const name of names)
+      await mkdir(join(spack, "var/spack/repos/builtin/packages", name), { recursive: true });
+    const report = await runPrune(
+      options({ dryRun: true, spackDirectory: spack, dependents: "keep" }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     const gone = report.plan.decisions.filter((d) => d.reason === "package no longer exists");
     expect(gone.map((d) => d.key).every((k) => k.includes("-ninja-"))).toBe(true);
     expect(gone).toHaveLength(2);
@@ -151,7 +217,8 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 1);
-    const stray = "build_cache/linux-debian12-x86_64_v3/gcc-12.2.0/gone-1.0/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.spack";
+    const stray =
+      "build_cache/linux-debian12-x86_64_v3/gcc-12.2.0/gone-1.0/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.spack";
     const young = stray.replace(/a{32}/g, "b".repeat(32));
     await env.s3.put(bucket, stray, "x");
     await env.s3.put(bucket, young, "x");
@@ -159,12 +226,22 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     await env.s3.age(bucket, young, 1);
     const tarball = keys.find((k) => k.endsWith(".spack") && k.includes("-ninja-"))!;
     await env.s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: tarball }));
-    const report = await runPrune(options({ dryRun: true, dependents: "keep" }), env.s3.store(bucket), memoryOutput());
+    const report = await runPrune(
+      options({ dryRun: true, dependents: "keep" }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     const byKey = new Map(report.plan.decisions.map((d) => [d.key, d]));
-    expect(byKey.get(stray)).toMatchObject({ action: "delete", reason: "orphan: no spec in the index" });
+    expect(byKey.get(stray)).toMatchObject({
+      action: "delete",
+      reason: "orphan: no spec in the index",
+    });
     expect(byKey.get(young)).toMatchObject({ action: "keep", reason: "younger than max age" });
     const ninjaSpec = keys.find((k) => k.endsWith(".spec.json") && k.includes("-ninja-"))!;
-    expect(byKey.get(ninjaSpec)).toMatchObject({ action: "delete", reason: "orphan: spec without its tarball" });
+    expect(byKey.get(ninjaSpec)).toMatchObject({
+      action: "delete",
+      reason: "orphan: spec without its tarball",
+    });
   });
 
   it("never touches objects outside the mirror prefix", async () => {
@@ -172,25 +249,40 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const { keys } = await uploadLegacyMirror(env.s3, bucket, "mirrors/prod");
     const outside = await uploadLegacyMirror(env.s3, bucket, "mirrors/other");
     await ageAll(bucket, [...keys, ...outside.keys], 100);
-    const report = await runPrune(options({ prefix: "mirrors/prod" }), env.s3.store(bucket), memoryOutput());
+    const report = await runPrune(
+      options({ prefix: "mirrors/prod" }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     expect(report.applied!.deleted).toBe(118);
     const left = await env.keysOf(bucket);
     expect(outside.keys.every((k) => left.includes(k))).toBe(true);
-    expect(left.filter((k) => k.startsWith("mirrors/prod/"))).toEqual(["mirrors/prod/build_cache/index.json", "mirrors/prod/build_cache/index.json.hash"]);
+    expect(left.filter((k) => k.startsWith("mirrors/prod/"))).toEqual([
+      "mirrors/prod/build_cache/index.json",
+      "mirrors/prod/build_cache/index.json.hash",
+    ]);
   });
 
   it("stops before deleting anything when the index is missing or corrupt", async () => {
     for (const breakIndex of [
-      (bucket: string) => env.s3.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" })),
-      (bucket: string) => env.s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
+      (bucket: string) =>
+        env.s3.client.send(
+          new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" }),
+        ),
+      (bucket: string) =>
+        env.s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
     ]) {
       const bucket = await env.bucket();
       const { keys } = await uploadLegacyMirror(env.s3, bucket);
       await ageAll(bucket, keys, 100);
       await breakIndex(bucket);
-      const error = await runPrune(options(), env.s3.store(bucket), memoryOutput()).catch((e: unknown) => e);
+      const error = await runPrune(options(), env.s3.store(bucket), memoryOutput()).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message).toMatch(/build_cache\/index\.json (is missing|is not valid JSON).*nothing was deleted/);
+      expect((error as Error).message).toMatch(
+        /build_cache\/index\.json (is missing|is not valid JSON).*nothing was deleted/,
+      );
       expect((await env.keysOf(bucket)).length).toBeGreaterThanOrEqual(keys.length - 1);
     }
   });
@@ -201,8 +293,14 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
     const bucket = await env.bucket();
     const { keys, orphanBlob } = await uploadV3Mirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
-    const report = await runPrune(options({ locks: [join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }), env.s3.store(bucket), memoryOutput());
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([orphanBlob]);
+    const report = await runPrune(
+      options({ locks: [join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
+    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([
+      orphanBlob,
+    ]);
     expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => k !== orphanBlob).sort());
   });
 
@@ -213,15 +311,31 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
     // libxslt: a root nothing depends on.
     const xz = keys.find((k) => k.includes("/libxslt-1.1.42-"))!;
     await env.s3.age(bucket, xz, 100);
-    const report = await runPrune(options({ dependents: "keep" }), env.s3.store(bucket), memoryOutput());
+    const report = await runPrune(
+      options({ dependents: "keep" }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
     const xzHash = "znywdb7ijwwni2uh5xofzepdoyjdmshz";
     const xzBlobs = blobsOf.get(xzHash)!.map((c) => `blobs/sha256/${c.slice(0, 2)}/${c}`);
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual([xz, ...xzBlobs].sort());
+    expect(
+      report.plan.decisions
+        .filter((d) => d.action === "delete")
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual([xz, ...xzBlobs].sort());
     const store = env.s3.store(bucket);
-    const manifest = JSON.parse((await store.get("v3/manifests/index/index.manifest.json"))!.toString());
-    const blob = (await store.get(`blobs/sha256/${manifest.data[0].checksum.slice(0, 2)}/${manifest.data[0].checksum}`))!;
+    const manifest = JSON.parse(
+      (await store.get("v3/manifests/index/index.manifest.json"))!.toString(),
+    );
+    const blob = (await store.get(
+      `blobs/sha256/${manifest.data[0].checksum.slice(0, 2)}/${manifest.data[0].checksum}`,
+    ))!;
     expect(createHash("sha256").update(blob).digest("hex")).toBe(manifest.data[0].checksum);
-    expect(manifest.data[0]).toMatchObject({ mediaType: "application/vnd.spack.db.v8+json", contentLength: blob.length });
+    expect(manifest.data[0]).toMatchObject({
+      mediaType: "application/vnd.spack.db.v8+json",
+      contentLength: blob.length,
+    });
     const installs = JSON.parse(blob.toString()).database.installs;
     expect(Object.keys(installs)).not.toContain(xzHash);
     expect(Object.keys(installs)).toHaveLength(10);
@@ -235,11 +349,28 @@ describe("a mirror holding both layouts", () => {
     const legacy = await uploadLegacyMirror(env.s3, bucket);
     const v3 = await uploadV3Mirror(env.s3, bucket);
     await ageAll(bucket, [...legacy.keys, ...v3.keys], 100);
-    const locked = new Set(Object.keys(JSON.parse(await readFile(lockOf("small"), "utf8")).concrete_specs));
+    const locked = new Set(
+      Object.keys(JSON.parse(await readFile(lockOf("small"), "utf8")).concrete_specs),
+    );
     const output = memoryOutput();
-    const report = await runPrune(options({ dryRun: true, locks: [lockOf("small"), join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }), env.s3.store(bucket), output);
-    const expected = [...legacy.keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)), v3.orphanBlob].sort();
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key).sort()).toEqual(expected);
+    const report = await runPrune(
+      options({
+        dryRun: true,
+        locks: [lockOf("small"), join(SPACK_FIXTURES, "versions/v1.0-spack.lock")],
+      }),
+      env.s3.store(bucket),
+      output,
+    );
+    const expected = [
+      ...legacy.keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)),
+      v3.orphanBlob,
+    ].sort();
+    expect(
+      report.plan.decisions
+        .filter((d) => d.action === "delete")
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual(expected);
     expect(output.lines.join("\n")).toMatch(/layouts: legacy, v3/);
   });
 });
@@ -251,22 +382,47 @@ describe("manual purges", () => {
     await ageAll(bucket, keys, 1);
     const target = mostDependedOn(index);
     const wanted = new Set([target]);
-    const report = await runPrune(options({ dryRun: true, orphans: "none", select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined) }), env.s3.store(bucket), memoryOutput());
-    expect(report.plan.decisions.filter((d) => d.hash === target).every((d) => d.reason === "purged on request")).toBe(true);
-    const dependents = Object.entries(index).filter(([, e]) => runtimeDeps(e).includes(target)).map(([h]) => h);
+    const report = await runPrune(
+      options({
+        dryRun: true,
+        orphans: "none",
+        select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined),
+      }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
+    expect(
+      report.plan.decisions
+        .filter((d) => d.hash === target)
+        .every((d) => d.reason === "purged on request"),
+    ).toBe(true);
+    const dependents = Object.entries(index)
+      .filter(([, e]) => runtimeDeps(e).includes(target))
+      .map(([h]) => h);
     for (const h of dependents) expect(report.plan.deletedSpecs.has(h)).toBe(true);
-    expect(report.plan.decisions.filter((d) => d.action === "keep").every((d) => d.reason === "not selected" || d.reason === "mirror metadata")).toBe(true);
+    expect(
+      report.plan.decisions
+        .filter((d) => d.action === "keep")
+        .every((d) => d.reason === "not selected" || d.reason === "mirror metadata"),
+    ).toBe(true);
   });
 
   it("purge-orphans deletes orphans of any age and nothing else", async () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket);
     await ageAll(bucket, keys, 100);
-    const stray = "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
+    const stray =
+      "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
     await env.s3.put(bucket, stray, "sig");
     await env.s3.age(bucket, stray, 1);
-    const report = await runPrune(options({ maxAgeDays: 0, orphans: "all", select: () => undefined }), env.s3.store(bucket), memoryOutput());
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([stray]);
+    const report = await runPrune(
+      options({ maxAgeDays: 0, orphans: "all", select: () => undefined }),
+      env.s3.store(bucket),
+      memoryOutput(),
+    );
+    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([
+      stray,
+    ]);
     expect(await env.keysOf(bucket)).toEqual([...keys].sort());
   });
 });

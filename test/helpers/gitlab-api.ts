@@ -1,21 +1,30 @@
 import { createServer, type IncomingMessage } from "node:http";
 
 /** A route of the fake GitLab API: method, path under /api/v4, and the JSON answer. */
-export type Route = (req: IncomingMessage, body: string) => { status: number; json: unknown; headers?: Record<string, string> } | undefined;
+export type Route = (
+  req: IncomingMessage,
+  body: string,
+) => { status: number; json: unknown; headers?: Record<string, string> } | undefined;
 
 /**
  * A small local server speaking the part of GitLab's REST API a test needs, answering
  * JSON with `content-type: application/json` as GitLab does (gitbeaker parses by it).
  */
-export async function startGitlabApi(route: Route): Promise<{ url: string; requests: string[]; stop: () => Promise<void> }> {
+export async function startGitlabApi(
+  route: Route,
+): Promise<{ url: string; requests: string[]; stop: () => Promise<void> }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
-      requests.push(`${req.method} ${req.url} token=${req.headers["private-token"] ? "yes" : "no"}`);
+      requests.push(
+        `${req.method} ${req.url} token=${req.headers["private-token"] ? "yes" : "no"}`,
+      );
       const answer = route(req, body) ?? { status: 404, json: { message: "404 Not Found" } };
-      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers }).end(JSON.stringify(answer.json));
+      res
+        .writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+        .end(JSON.stringify(answer.json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -8,7 +8,10 @@ import { GITLAB_SCHEMA } from "./paths.js";
 const validate = compileCiSchema(JSON.parse(readFileSync(GITLAB_SCHEMA, "utf8")) as object);
 
 /** Asserts that a pipeline file passes GitLab's CI schema and the limits check. */
-export function expectValidPipeline(text: string, limits: CiLimits = GITLAB_DEFAULT_LIMITS): Record<string, unknown> {
+export function expectValidPipeline(
+  text: string,
+  limits: CiLimits = GITLAB_DEFAULT_LIMITS,
+): Record<string, unknown> {
   const doc = load(text) as Record<string, unknown>;
   expect(ciSchemaErrors(validate, doc)).toEqual([]);
   expect(checkCiLimits(doc, Buffer.byteLength(text), limits)).toEqual([]);

@@ -16,7 +16,10 @@ export interface TestRegistry {
 }
 
 /** Starts a registry; with `auth`, it demands HTTP basic auth checked against an htpasswd file. */
-export async function startRegistry(dir: string, auth?: { username: string; password: string }): Promise<TestRegistry> {
+export async function startRegistry(
+  dir: string,
+  auth?: { username: string; password: string },
+): Promise<TestRegistry> {
   const port = await freePort();
   await mkdir(dir, { recursive: true });
   const lines = [
@@ -26,12 +29,17 @@ export async function startRegistry(dir: string, auth?: { username: string; pass
     `http: {addr: "127.0.0.1:${port}", secret: test-secret}`,
   ];
   if (auth) {
-    await writeFile(join(dir, "htpasswd"), `${auth.username}:${bcrypt.hashSync(auth.password, 6)}\n`);
+    await writeFile(
+      join(dir, "htpasswd"),
+      `${auth.username}:${bcrypt.hashSync(auth.password, 6)}\n`,
+    );
     lines.push(`auth: {htpasswd: {realm: test-realm, path: ${join(dir, "htpasswd")}}}`);
   }
   await writeFile(join(dir, "config.yml"), lines.join("\n") + "\n");
   const log = openSync(join(dir, "registry.log"), "a");
-  const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", log, log] });
+  const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], {
+    stdio: ["ignore", log, log],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(url, child, dir);
   return {
@@ -44,7 +52,8 @@ export async function startRegistry(dir: string, auth?: { username: string; pass
 
 async function waitUntilReady(url: string, child: ChildProcess, dir: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}; see ${dir}/registry.log`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited with ${child.exitCode}; see ${dir}/registry.log`);
     try {
       const response = await fetch(`${url}/v2/`);
       if (response.status === 200 || response.status === 401) return;
@@ -90,13 +99,24 @@ export class RegistryPusher {
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const c = this.registry.credentials;
-    return { ...extra, ...(c ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` } : {}) };
+    return {
+      ...extra,
+      ...(c
+        ? {
+            authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`,
+          }
+        : {}),
+    };
   }
 
   async pushBlob(repo: string, content: Buffer): Promise<{ digest: string; size: number }> {
     const digest = `sha256:${createHash("sha256").update(content).digest("hex")}`;
-    const start = await fetch(`${this.registry.url}/v2/${repo}/blobs/uploads/`, { method: "POST", headers: this.headers() });
-    if (start.status !== 202) throw new Error(`blob upload start: ${start.status} ${await start.text()}`);
+    const start = await fetch(`${this.registry.url}/v2/${repo}/blobs/uploads/`, {
+      method: "POST",
+      headers: this.headers(),
+    });
+    if (start.status !== 202)
+      throw new Error(`blob upload start: ${start.status} ${await start.text()}`);
     const location = new URL(start.headers.get("location")!, this.registry.url);
     location.searchParams.set("digest", digest);
     const put = await fetch(location, {
@@ -108,15 +128,24 @@ export class RegistryPusher {
     return { digest, size: content.length };
   }
 
-  async pushManifest(repo: string, reference: string, manifest: object, mediaType: string): Promise<{ digest: string; size: number }> {
+  async pushManifest(
+    repo: string,
+    reference: string,
+    manifest: object,
+    mediaType: string,
+  ): Promise<{ digest: string; size: number }> {
     const body = Buffer.from(JSON.stringify(manifest));
     const response = await fetch(`${this.registry.url}/v2/${repo}/manifests/${reference}`, {
       method: "PUT",
       headers: this.headers({ "content-type": mediaType }),
       body,
     });
-    if (response.status !== 201) throw new Error(`manifest push: ${response.status} ${await response.text()}`);
-    return { digest: `sha256:${createHash("sha256").update(body).digest("hex")}`, size: body.length };
+    if (response.status !== 201)
+      throw new Error(`manifest push: ${response.status} ${await response.text()}`);
+    return {
+      digest: `sha256:${createHash("sha256").update(body).digest("hex")}`,
+      size: body.length,
+    };
   }
 
   /** A one-layer image of `arch` with `labels` in its config, tagged `tag`. */
@@ -127,10 +156,20 @@ export class RegistryPusher {
     labels: Record<string, string>,
     format: "oci" | "docker" = "oci",
   ): Promise<PushedManifest> {
-    const layer = await this.pushBlob(repo, Buffer.from(`layer of ${repo}:${tag} for ${arch} ${JSON.stringify(labels)}`));
+    const layer = await this.pushBlob(
+      repo,
+      Buffer.from(`layer of ${repo}:${tag} for ${arch} ${JSON.stringify(labels)}`),
+    );
     const config = await this.pushBlob(
       repo,
-      Buffer.from(JSON.stringify({ architecture: arch, os: "linux", config: { Labels: labels }, rootfs: { type: "layers", diff_ids: [layer.digest] } })),
+      Buffer.from(
+        JSON.stringify({
+          architecture: arch,
+          os: "linux",
+          config: { Labels: labels },
+          rootfs: { type: "layers", diff_ids: [layer.digest] },
+        }),
+      ),
     );
     const types = format === "oci" ? OCI_TYPES : DOCKER_TYPES;
     const manifest = {
@@ -139,11 +178,20 @@ export class RegistryPusher {
       config: { mediaType: types.config, ...config },
       layers: [{ mediaType: types.layer, ...layer }],
     };
-    return { ...(await this.pushManifest(repo, tag, manifest, types.manifest)), mediaType: types.manifest, arch };
+    return {
+      ...(await this.pushManifest(repo, tag, manifest, types.manifest)),
+      mediaType: types.manifest,
+      arch,
+    };
   }
 
   /** An OCI index (or Docker manifest list) over images already pushed. */
-  async pushIndex(repo: string, tag: string, images: readonly PushedManifest[], kind: "oci" | "docker" = "oci"): Promise<string> {
+  async pushIndex(
+    repo: string,
+    tag: string,
+    images: readonly PushedManifest[],
+    kind: "oci" | "docker" = "oci",
+  ): Promise<string> {
     const mediaType = kind === "oci" ? OCI_INDEX : DOCKER_LIST;
     const index = {
       schemaVersion: 2,

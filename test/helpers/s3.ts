@@ -13,8 +13,14 @@ import { S3Store } from "../../spackitor/src/store/s3-store.js";
 // `build_cache/<arch>/…` beside `build_cache/<arch>-….spec.json`). Walking a folder as if
 // its name ended in "/" gives S3's key order. This fixes the test server, not the product.
 const s3rverUtils = createRequire(import.meta.url)("s3rver/lib/utils.js") as { walk: unknown };
-s3rverUtils.walk = function* walk(dir: string, recurseFilter?: (path: string) => boolean): Generator<string> {
-  const entries = readdirSync(dir).map((name) => ({ name, isDir: statSync(posix.join(dir, name)).isDirectory() }));
+s3rverUtils.walk = function* walk(
+  dir: string,
+  recurseFilter?: (path: string) => boolean,
+): Generator<string> {
+  const entries = readdirSync(dir).map((name) => ({
+    name,
+    isDir: statSync(posix.join(dir, name)).isDirectory(),
+  }));
   entries.sort((a, b) => {
     const ka = a.isDir ? `${a.name}/` : a.name;
     const kb = b.isDir ? `${b.name}/` : b.name;
@@ -31,12 +37,17 @@ const { default: S3rver } = await import("s3rver");
 // s3rver encrypts continuation tokens with single DES, which OpenSSL 3 refuses. Three-key
 // DES with three equal keys is single DES, so paged listings work without legacy flags.
 const original = { cipher: crypto.createCipheriv, decipher: crypto.createDecipheriv };
-const tripled = (key: crypto.CipherKey) => Buffer.concat([key as Buffer, key as Buffer, key as Buffer]);
+const tripled = (key: crypto.CipherKey) =>
+  Buffer.concat([key as Buffer, key as Buffer, key as Buffer]);
 Object.assign(crypto, {
   createCipheriv: (alg: string, key: crypto.CipherKey, iv: Buffer, opts?: never) =>
-    alg === "des" ? original.cipher("des-ede3-cbc", tripled(key), iv, opts) : original.cipher(alg, key, iv, opts),
+    alg === "des"
+      ? original.cipher("des-ede3-cbc", tripled(key), iv, opts)
+      : original.cipher(alg, key, iv, opts),
   createDecipheriv: (alg: string, key: crypto.CipherKey, iv: Buffer, opts?: never) =>
-    alg === "des" ? original.decipher("des-ede3-cbc", tripled(key), iv, opts) : original.decipher(alg, key, iv, opts),
+    alg === "des"
+      ? original.decipher("des-ede3-cbc", tripled(key), iv, opts)
+      : original.decipher(alg, key, iv, opts),
 });
 
 export const TEST_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -69,13 +80,16 @@ export async function startS3(dir: string): Promise<TestS3> {
   return {
     endpoint,
     client,
-    createBucket: async (name) => void (await client.send(new CreateBucketCommand({ Bucket: name }))),
-    put: async (bucket, key, body) => void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    createBucket: async (name) =>
+      void (await client.send(new CreateBucketCommand({ Bucket: name }))),
+    put: async (bucket, key, body) =>
+      void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
     age: async (bucket, key, days) => {
       const when = new Date(Date.now() - days * 86_400_000);
       await utimes(join(dir, bucket, `${key}._S3rver_object`), when, when);
     },
-    store: (bucket, at = endpoint) => new S3Store({ bucket, endpoint: at, credentials: TEST_CREDENTIALS, maxAttempts: 6 }),
+    store: (bucket, at = endpoint) =>
+      new S3Store({ bucket, endpoint: at, credentials: TEST_CREDENTIALS, maxAttempts: 6 }),
     stop: async () => {
       client.destroy();
       await server.close();
@@ -87,7 +101,12 @@ export async function startS3(dir: string): Promise<TestS3> {
  * One s3rver for the tests of a file, started before them and stopped after; `bucket()`
  * gives each test a bucket of its own, `keysOf` lists one.
  */
-export function useTestS3(name: string): { readonly s3: TestS3; readonly dir: string; bucket(): Promise<string>; keysOf(bucket: string): Promise<string[]> } {
+export function useTestS3(name: string): {
+  readonly s3: TestS3;
+  readonly dir: string;
+  bucket(): Promise<string>;
+  keysOf(bucket: string): Promise<string[]>;
+} {
   let dir = "";
   let s3: TestS3 | undefined;
   let buckets = 0;

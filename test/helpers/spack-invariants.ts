@@ -17,7 +17,10 @@ async function inputGraph(inputDir: string): Promise<Map<string, Set<string>>> {
     const doc = load(await readFile(path, "utf8")) as Doc;
     const hashByName = new Map<string, string>();
     for (const [name, job] of Object.entries(doc)) {
-      const hash = isMapping(job) && isMapping(job["variables"]) ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"] : undefined;
+      const hash =
+        isMapping(job) && isMapping(job["variables"])
+          ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"]
+          : undefined;
       if (typeof hash === "string") hashByName.set(name, hash);
     }
     for (const [name, hash] of hashByName) {
@@ -37,7 +40,12 @@ async function inputGraph(inputDir: string): Promise<Map<string, Set<string>>> {
  * once; every job after each job it depended on, through a kept need in its file or a
  * bridge chain from that file's bridge; every file valid for GitLab and within the limits.
  */
-export async function expectProcessedInvariants(inputDir: string, outputDir: string, files: ReadonlyMap<string, string>, limits: CiLimits): Promise<void> {
+export async function expectProcessedInvariants(
+  inputDir: string,
+  outputDir: string,
+  files: ReadonlyMap<string, string>,
+  limits: CiLimits,
+): Promise<void> {
   const graph = await inputGraph(inputDir);
   const docs = new Map<string, Doc>();
   for (const [file, text] of files) docs.set(file, expectValidPipeline(text, limits) as Doc);
@@ -45,12 +53,21 @@ export async function expectProcessedInvariants(inputDir: string, outputDir: str
   const where = new Map<string, { file: string; name: string; needs: Set<string> }>();
   for (const [file, doc] of docs) {
     for (const [name, job] of Object.entries(doc)) {
-      const hash = isMapping(job) && isMapping(job["variables"]) ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"] : undefined;
+      const hash =
+        isMapping(job) && isMapping(job["variables"])
+          ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"]
+          : undefined;
       if (typeof hash !== "string") continue;
       expect(where.has(hash), `${hash} appears twice`).toBe(false);
-      const needs = new Set(((job["needs"] ?? []) as Record<string, string>[]).filter((n) => !n["pipeline"]).map((n) => n["job"]!));
+      const needs = new Set(
+        ((job["needs"] ?? []) as Record<string, string>[])
+          .filter((n) => !n["pipeline"])
+          .map((n) => n["job"]!),
+      );
       where.set(hash, { file, name, needs });
-      const generateNeeds = ((job["needs"] ?? []) as Record<string, string>[]).filter((n) => n["pipeline"]);
+      const generateNeeds = ((job["needs"] ?? []) as Record<string, string>[]).filter(
+        (n) => n["pipeline"],
+      );
       expect(generateNeeds).toHaveLength(1);
       expect(generateNeeds[0]!["pipeline"]).toBe("$GENERATION_PIPELINE_ID");
     }
@@ -62,8 +79,15 @@ export async function expectProcessedInvariants(inputDir: string, outputDir: str
     const job = where.get(hash)!;
     for (const dep of deps) {
       const before = where.get(dep)!;
-      if (before.file === job.file) expect(job.needs.has(before.name), `${job.name} keeps its need on ${before.name}`).toBe(true);
-      else expect(ancestors.get(job.file)?.has(before.file), `${before.file} finishes before ${job.file} starts`).toBe(true);
+      if (before.file === job.file)
+        expect(job.needs.has(before.name), `${job.name} keeps its need on ${before.name}`).toBe(
+          true,
+        );
+      else
+        expect(
+          ancestors.get(job.file)?.has(before.file),
+          `${before.file} finishes before ${job.file} starts`,
+        ).toBe(true);
     }
   }
 }
@@ -72,7 +96,10 @@ export async function expectProcessedInvariants(inputDir: string, outputDir: str
 function bridgeAncestors(trigger: Doc, artifactsDir: string): Map<string, Set<string>> {
   const fileOf = new Map<string, string>();
   for (const [name, job] of Object.entries(trigger)) {
-    const include = isMapping(job) && isMapping(job["trigger"]) ? (job["trigger"]["include"] as { artifact: string }[]) : undefined;
+    const include =
+      isMapping(job) && isMapping(job["trigger"])
+        ? (job["trigger"]["include"] as { artifact: string }[])
+        : undefined;
     if (include) fileOf.set(name, include[0]!.artifact.slice(artifactsDir.length + 1));
   }
   const memo = new Map<string, Set<string>>();
@@ -80,7 +107,7 @@ function bridgeAncestors(trigger: Doc, artifactsDir: string): Map<string, Set<st
     const known = memo.get(name);
     if (known) return known;
     const result = new Set<string>();
-    for (const need of ((trigger[name]?.["needs"] ?? []) as { job: string }[])) {
+    for (const need of (trigger[name]?.["needs"] ?? []) as { job: string }[]) {
       if (fileOf.has(need.job)) result.add(need.job);
       for (const n of reach(need.job)) result.add(n);
     }
@@ -88,12 +115,16 @@ function bridgeAncestors(trigger: Doc, artifactsDir: string): Map<string, Set<st
     return result;
   };
   const ancestors = new Map<string, Set<string>>();
-  for (const [bridge, file] of fileOf) ancestors.set(file, new Set([...reach(bridge)].map((b) => fileOf.get(b)!)));
+  for (const [bridge, file] of fileOf)
+    ancestors.set(file, new Set([...reach(bridge)].map((b) => fileOf.get(b)!)));
   return ancestors;
 }
 
 /** Reads every file of an output folder. */
-export async function readOutputs(dir: string, names: Iterable<string>): Promise<Map<string, string>> {
+export async function readOutputs(
+  dir: string,
+  names: Iterable<string>,
+): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const name of names) files.set(name, await readFile(join(dir, name), "utf8"));
   return files;

@@ -5,7 +5,15 @@ import { onTestFinished } from "vitest";
 import { REPO_ROOT } from "./paths.js";
 
 /** The parts of the repository that `jc create-jobs` reads. */
-const INPUTS = ["spacktainers.config.yaml", "spack.yaml", "container_definitions", "builder", "runtime", "singularitah", "spacktainer"];
+const INPUTS = [
+  "spacktainers.config.yaml",
+  "spack.yaml",
+  "container_definitions",
+  "builder",
+  "runtime",
+  "singularitah",
+  "spacktainer",
+];
 
 /** A temporary directory, removed when the test ends. */
 export async function tempDir(prefix = "spacktainers-test-"): Promise<string> {
@@ -17,6 +25,7 @@ export async function tempDir(prefix = "spacktainers-test-"): Promise<string> {
 /** A copy of the bundled example repository that a test may change. */
 export async function exampleRepo(): Promise<string> {
   const dir = await tempDir();
-  for (const entry of INPUTS) await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of INPUTS)
+    await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
   return dir;
 }

@@ -56,12 +56,21 @@ function makeSpecs(opts: SyntheticOptions, random: () => number): Spec[] {
       // Mostly the layer just below, sometimes further down, near the same position.
       const from = layer - 1 - Math.floor(random() * random() * Math.min(layer, 4));
       const size = layerStart(from + 1) - layerStart(from);
-      const at = Math.min(size - 1, Math.max(0, Math.floor((position + (random() - 0.5) * WINDOW) * size)));
+      const at = Math.min(
+        size - 1,
+        Math.max(0, Math.floor((position + (random() - 0.5) * WINDOW) * size)),
+      );
       deps.add(layerStart(from) + at);
     }
     const depList = [...deps].sort((a, b) => a - b);
     const stage = depList.reduce((s, d) => Math.max(s, specs[d]!.stage + 1), 0);
-    specs.push({ name: `pkg-${i}`, version: `${1 + (i % 7)}.${i % 13}.${i % 5}`, hash, deps: depList, stage });
+    specs.push({
+      name: `pkg-${i}`,
+      version: `${1 + (i % 7)}.${i % 13}.${i % 5}`,
+      hash,
+      deps: depList,
+      stage,
+    });
   }
   return specs;
 }
@@ -86,7 +95,8 @@ function closure(roots: readonly number[], specs: readonly Spec[]): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-const jobName = (s: Spec) => `${s.name}@${s.version} /${s.hash.slice(0, 7)} %gcc@12.2.0 arch=linux-debian12-x86_64_v3`;
+const jobName = (s: Spec) =>
+  `${s.name}@${s.version} /${s.hash.slice(0, 7)} %gcc@12.2.0 arch=linux-debian12-x86_64_v3`;
 
 /** Generates the outputs: container name -> YAML text. */
 export function generateSpackOutputs(opts: SyntheticOptions): Map<string, string> {
@@ -97,22 +107,47 @@ export function generateSpackOutputs(opts: SyntheticOptions): Map<string, string
     const container = `container-${String(c).padStart(3, "0")}`;
     // Each container owns a slice of every layer (so every spec is built by some container)
     // plus a few roots anywhere: their dependency cones overlap, as real stacks share libraries.
-    const owned = specs.map((_, i) => i).filter((i) => Math.floor((positionOf(i, specs.length) * opts.containers)) === c);
-    const extra = Array.from({ length: opts.rootsPerContainer }, () => Math.floor(random() * specs.length));
-    files.set(container, renderContainer(container, closure([...owned, ...extra], specs), specs, opts.anchors ?? false));
+    const owned = specs
+      .map((_, i) => i)
+      .filter((i) => Math.floor(positionOf(i, specs.length) * opts.containers) === c);
+    const extra = Array.from({ length: opts.rootsPerContainer }, () =>
+      Math.floor(random() * specs.length),
+    );
+    files.set(
+      container,
+      renderContainer(
+        container,
+        closure([...owned, ...extra], specs),
+        specs,
+        opts.anchors ?? false,
+      ),
+    );
   }
   return files;
 }
 
-function renderContainer(container: string, members: readonly number[], specs: readonly Spec[], anchors: boolean): string {
+function renderContainer(
+  container: string,
+  members: readonly number[],
+  specs: readonly Spec[],
+  anchors: boolean,
+): string {
   const root = `jobs_scratch_dir/${container}`;
   const shared = {
     image: { name: "registry.example.org:5050/hpc/spacktainers/builder:latest", entrypoint: [""] },
     before_script: [". /opt/spack/share/spack/setup-env.sh", "spack --version"],
-    script: ["cd ${SPACK_CONCRETE_ENV_DIR}", "spack env activate --without-view .", "mkdir -p ${SPACK_ARTIFACTS_ROOT}/user_data", "spack -d ci rebuild > >(tee ${SPACK_ARTIFACTS_ROOT}/user_data/pipeline_out.txt) 2> >(tee ${SPACK_ARTIFACTS_ROOT}/user_data/pipeline_err.txt >&2)"],
+    script: [
+      "cd ${SPACK_CONCRETE_ENV_DIR}",
+      "spack env activate --without-view .",
+      "mkdir -p ${SPACK_ARTIFACTS_ROOT}/user_data",
+      "spack -d ci rebuild > >(tee ${SPACK_ARTIFACTS_ROOT}/user_data/pipeline_out.txt) 2> >(tee ${SPACK_ARTIFACTS_ROOT}/user_data/pipeline_err.txt >&2)",
+    ],
     after_script: ["cat /proc/loadavg || true"],
     tags: ["kubernetes", "spacktainers", "small"],
-    artifacts: { when: "always", paths: [`${root}/logs`, `${root}/reproduction`, `${root}/tests`, `${root}/user_data`] },
+    artifacts: {
+      when: "always",
+      paths: [`${root}/logs`, `${root}/reproduction`, `${root}/tests`, `${root}/user_data`],
+    },
     retry: { max: 2, when: ["always"] },
     generateNeed: { job: `generate-${container}`, pipeline: "424242" },
   };
@@ -141,7 +176,10 @@ function renderContainer(container: string, members: readonly number[], specs: r
       script: copy(shared.script),
       after_script: copy(shared.after_script),
       tags: copy(shared.tags),
-      needs: [...s.deps.map((d) => ({ job: jobName(specs[d]!), artifacts: false })), copy(shared.generateNeed)],
+      needs: [
+        ...s.deps.map((d) => ({ job: jobName(specs[d]!), artifacts: false })),
+        copy(shared.generateNeed),
+      ],
       artifacts: copy(shared.artifacts),
       stage: `stage-${s.stage}`,
       retry: copy(shared.retry),
@@ -154,11 +192,17 @@ function renderContainer(container: string, members: readonly number[], specs: r
     tags: ["kubernetes", "spacktainers", "service"],
     stage: "stage-rebuild-index",
     when: "always",
-    retry: { max: 2, when: ["runner_system_failure", "stuck_or_timeout_failure", "script_failure"] },
+    retry: {
+      max: 2,
+      when: ["runner_system_failure", "stuck_or_timeout_failure", "script_failure"],
+    },
     interruptible: true,
   };
   // v0.2x lists every stage of the unpruned graph, empty ones included.
-  doc["stages"] = [...Array.from({ length: maxStage + 2 }, (_, i) => `stage-${i}`), "stage-rebuild-index"];
+  doc["stages"] = [
+    ...Array.from({ length: maxStage + 2 }, (_, i) => `stage-${i}`),
+    "stage-rebuild-index",
+  ];
   doc["variables"] = {
     SPACK_ARTIFACTS_ROOT: root,
     SPACK_CONCRETE_ENV_DIR: `${root}/concrete_environment`,

@@ -19,30 +19,83 @@ export const GITLAB_DEFAULT_LIMITS: CiLimits = {
 const MAX_NEEDED_NAME_LENGTH = 128;
 const MAX_TRIGGER_INCLUDES = 3;
 const MAX_TAGS = 49;
-const RESERVED = new Set(["image", "services", "stages", "before_script", "after_script", "variables", "cache", "include", "default", "workflow", "pages:deploy"]);
-const TOP_LEVEL = new Set(["image", "services", "stages", "before_script", "after_script", "variables", "cache", "include", "default", "workflow", "spec"]);
+const RESERVED = new Set([
+  "image",
+  "services",
+  "stages",
+  "before_script",
+  "after_script",
+  "variables",
+  "cache",
+  "include",
+  "default",
+  "workflow",
+  "pages:deploy",
+]);
+const TOP_LEVEL = new Set([
+  "image",
+  "services",
+  "stages",
+  "before_script",
+  "after_script",
+  "variables",
+  "cache",
+  "include",
+  "default",
+  "workflow",
+  "spec",
+]);
 /** @see https://docs.gitlab.com/ee/ci/yaml/#trigger (keywords allowed on trigger jobs) */
-const BRIDGE_KEYS = new Set(["allow_failure", "extends", "needs", "only", "except", "parallel", "rules", "stage", "trigger", "variables", "when", "resource_group", "environment", "inherit"]);
+const BRIDGE_KEYS = new Set([
+  "allow_failure",
+  "extends",
+  "needs",
+  "only",
+  "except",
+  "parallel",
+  "rules",
+  "stage",
+  "trigger",
+  "variables",
+  "when",
+  "resource_group",
+  "environment",
+  "inherit",
+]);
 const DEFAULT_STAGES = [".pre", "build", "test", "deploy", ".post"];
 
 /**
  * Checks what GitLab's schema does not: limits, bridge keys, `needs` targets and stage order.
  * Takes the parsed file (any pipeline file, generated or not) and its size on disk.
  */
-export function checkCiLimits(doc: Record<string, unknown>, bytes: number, limits: CiLimits): string[] {
+export function checkCiLimits(
+  doc: Record<string, unknown>,
+  bytes: number,
+  limits: CiLimits,
+): string[] {
   const problems: string[] = [];
   if (bytes > limits.maxFileBytes) {
-    problems.push(`file is ${bytes} bytes, over the budget of ${limits.maxFileBytes} (GitLab measures its parsed size against max_yaml_size_bytes)`);
+    problems.push(
+      `file is ${bytes} bytes, over the budget of ${limits.maxFileBytes} (GitLab measures its parsed size against max_yaml_size_bytes)`,
+    );
   }
-  const stages = Array.isArray(doc["stages"]) ? [".pre", ...(doc["stages"] as string[]), ".post"] : DEFAULT_STAGES;
-  const jobs = Object.entries(doc).filter(([name, value]) => !TOP_LEVEL.has(name) && !name.startsWith(".") && isMapping(value));
-  if (jobs.length > limits.maxJobsPerFile) problems.push(`${jobs.length} jobs, over the limit of ${limits.maxJobsPerFile} per file`);
-  const stageOf = new Map(jobs.map(([name, job]) => [name, String((job as Record<string, unknown>)["stage"] ?? "test")]));
+  const stages = Array.isArray(doc["stages"])
+    ? [".pre", ...(doc["stages"] as string[]), ".post"]
+    : DEFAULT_STAGES;
+  const jobs = Object.entries(doc).filter(
+    ([name, value]) => !TOP_LEVEL.has(name) && !name.startsWith(".") && isMapping(value),
+  );
+  if (jobs.length > limits.maxJobsPerFile)
+    problems.push(`${jobs.length} jobs, over the limit of ${limits.maxJobsPerFile} per file`);
+  const stageOf = new Map(
+    jobs.map(([name, job]) => [name, String((job as Record<string, unknown>)["stage"] ?? "test")]),
+  );
   for (const [name, value] of jobs) {
     problems.push(...checkJob(name, value as Record<string, unknown>, stages, stageOf, limits));
   }
   for (const name of Object.keys(doc)) {
-    if (RESERVED.has(name) && !TOP_LEVEL.has(name)) problems.push(`"${name}" is a reserved name and cannot be a job`);
+    if (RESERVED.has(name) && !TOP_LEVEL.has(name))
+      problems.push(`"${name}" is a reserved name and cannot be a job`);
   }
   return problems;
 }
@@ -56,15 +109,23 @@ function checkJob(
 ): string[] {
   const problems: string[] = [];
   const at = `job "${name.length > 80 ? name.slice(0, 77) + "..." : name}"`;
-  if (name.length > limits.maxJobNameLength) problems.push(`${at}: name is ${name.length} characters, over ${limits.maxJobNameLength}`);
+  if (name.length > limits.maxJobNameLength)
+    problems.push(`${at}: name is ${name.length} characters, over ${limits.maxJobNameLength}`);
   const stage = stageOf.get(name)!;
   if (!stages.includes(stage)) problems.push(`${at}: stage "${stage}" is not declared in stages:`);
-  if (Array.isArray(job["tags"]) && job["tags"].length > MAX_TAGS) problems.push(`${at}: ${job["tags"].length} tags, GitLab allows fewer than 50`);
+  if (Array.isArray(job["tags"]) && job["tags"].length > MAX_TAGS)
+    problems.push(`${at}: ${job["tags"].length} tags, GitLab allows fewer than 50`);
   if ("trigger" in job) problems.push(...checkBridge(at, job));
   const needs = Array.isArray(job["needs"]) ? (job["needs"] as unknown[]) : [];
-  if (needs.length > limits.maxNeedsPerJob) problems.push(`${at}: ${needs.length} needs, over the limit of ${limits.maxNeedsPerJob}`);
+  if (needs.length > limits.maxNeedsPerJob)
+    problems.push(`${at}: ${needs.length} needs, over the limit of ${limits.maxNeedsPerJob}`);
   for (const need of needs) {
-    const target = typeof need === "string" ? need : isMapping(need) && !("pipeline" in need) && !("project" in need) ? String(need["job"]) : undefined;
+    const target =
+      typeof need === "string"
+        ? need
+        : isMapping(need) && !("pipeline" in need) && !("project" in need)
+          ? String(need["job"])
+          : undefined;
     if (target === undefined) continue;
     const optional = isMapping(need) && need["optional"] === true;
     const targetStage = stageOf.get(target);
@@ -72,8 +133,12 @@ function checkJob(
       if (!optional) problems.push(`${at}: needs "${target}", which is not a job of this file`);
       continue;
     }
-    if (target.length > MAX_NEEDED_NAME_LENGTH) problems.push(`${at}: needs "${target.slice(0, 40)}...", whose name is over ${MAX_NEEDED_NAME_LENGTH} characters`);
-    if (stages.indexOf(targetStage) > stages.indexOf(stage)) problems.push(`${at}: needs "${target}" of the later stage "${targetStage}"`);
+    if (target.length > MAX_NEEDED_NAME_LENGTH)
+      problems.push(
+        `${at}: needs "${target.slice(0, 40)}...", whose name is over ${MAX_NEEDED_NAME_LENGTH} characters`,
+      );
+    if (stages.indexOf(targetStage) > stages.indexOf(stage))
+      problems.push(`${at}: needs "${target}" of the later stage "${targetStage}"`);
   }
   return problems;
 }
@@ -84,8 +149,12 @@ function checkBridge(at: string, job: Record<string, unknown>): string[] {
     .map((key) => `${at}: "${key}" is not allowed on a trigger job`);
   const trigger = job["trigger"];
   const include = isMapping(trigger) ? trigger["include"] : undefined;
-  if (Array.isArray(include) && include.length > MAX_TRIGGER_INCLUDES) problems.push(`${at}: ${include.length} trigger includes, GitLab allows ${MAX_TRIGGER_INCLUDES}`);
+  if (Array.isArray(include) && include.length > MAX_TRIGGER_INCLUDES)
+    problems.push(
+      `${at}: ${include.length} trigger includes, GitLab allows ${MAX_TRIGGER_INCLUDES}`,
+    );
   const needs = Array.isArray(job["needs"]) ? job["needs"] : [];
-  if (needs.some((n) => isMapping(n) && ("pipeline" in n || "project" in n))) problems.push(`${at}: trigger jobs cannot use needs:pipeline or needs:project`);
+  if (needs.some((n) => isMapping(n) && ("pipeline" in n || "project" in n)))
+    problems.push(`${at}: trigger jobs cannot use needs:pipeline or needs:project`);
   return problems;
 }

@@ -1,6 +1,12 @@
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { renderJobBlock, renderNeedsLines, renderPipeline, renderPipelineFromBlocks, sortedJobNames } from "./render.js";
+import {
+  renderJobBlock,
+  renderNeedsLines,
+  renderPipeline,
+  renderPipelineFromBlocks,
+  sortedJobNames,
+} from "./render.js";
 import type { CiPipeline } from "./types.js";
 
 const pipeline: CiPipeline = {
@@ -40,12 +46,27 @@ describe("renderPipeline", () => {
 describe("renderPipelineFromBlocks", () => {
   it("gives exactly the text of renderPipeline when needs come last", () => {
     const jobs: CiPipeline["jobs"] = {
-      "zlib@1.3 /abc %gcc@12 arch=linux-x": { stage: "stage-1", script: ["a: b", "yes"], variables: { X: "on" }, needs: [{ job: "dep: 1", artifacts: false }, { pipeline: "$P", job: "gen", artifacts: true }] },
-      "dep: 1": { stage: "stage-0", script: ["x"], needs: [{ pipeline: "$P", job: "gen", artifacts: true }] },
+      "zlib@1.3 /abc %gcc@12 arch=linux-x": {
+        stage: "stage-1",
+        script: ["a: b", "yes"],
+        variables: { X: "on" },
+        needs: [
+          { job: "dep: 1", artifacts: false },
+          { pipeline: "$P", job: "gen", artifacts: true },
+        ],
+      },
+      "dep: 1": {
+        stage: "stage-0",
+        script: ["x"],
+        needs: [{ pipeline: "$P", job: "gen", artifacts: true }],
+      },
     };
     const pipeline: CiPipeline = { stages: ["stage-0", "stage-1"], jobs };
     const blocks = new Map(
-      Object.entries(jobs).map(([name, { needs, ...job }]) => [name, renderJobBlock(name, job) + renderNeedsLines(needs ?? [])]),
+      Object.entries(jobs).map(([name, { needs, ...job }]) => [
+        name,
+        renderJobBlock(name, job) + renderNeedsLines(needs ?? []),
+      ]),
     );
     expect(renderPipelineFromBlocks(pipeline, blocks)).toBe(renderPipeline(pipeline));
   });

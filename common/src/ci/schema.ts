@@ -23,8 +23,15 @@ export function ciSchemaErrors(validate: ValidateFunction, doc: unknown): string
   for (const error of validate.errors ?? []) {
     // oneOf/anyOf branches repeat the same complaint many times; keep the leaves.
     if (error.keyword === "oneOf" || error.keyword === "anyOf" || error.keyword === "if") continue;
-    const where = error.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")).join(".") || "(top level)";
-    lines.add(`${where}: ${error.message ?? error.keyword}${error.keyword === "additionalProperties" ? ` "${String(error.params["additionalProperty"])}"` : ""}`);
+    const where =
+      error.instancePath
+        .split("/")
+        .slice(1)
+        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+        .join(".") || "(top level)";
+    lines.add(
+      `${where}: ${error.message ?? error.keyword}${error.keyword === "additionalProperties" ? ` "${String(error.params["additionalProperty"])}"` : ""}`,
+    );
   }
   return [...lines];
 }

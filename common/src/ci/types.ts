@@ -5,7 +5,13 @@
  */
 
 /** @see https://docs.gitlab.com/ee/ci/yaml/#image */
-export type CiImage = string | { readonly name: string; readonly entrypoint?: readonly string[]; readonly pull_policy?: string | readonly string[] };
+export type CiImage =
+  | string
+  | {
+      readonly name: string;
+      readonly entrypoint?: readonly string[];
+      readonly pull_policy?: string | readonly string[];
+    };
 
 /** @see https://docs.gitlab.com/ee/ci/yaml/#needs */
 export type CiNeed =
@@ -14,7 +20,11 @@ export type CiNeed =
   | { readonly pipeline: string; readonly job: string; readonly artifacts?: boolean };
 
 /** Variable values GitLab accepts: strings, numbers, booleans, or the expanded form. */
-export type CiVariableValue = string | number | boolean | { readonly value: string; readonly description?: string; readonly expand?: boolean };
+export type CiVariableValue =
+  | string
+  | number
+  | boolean
+  | { readonly value: string; readonly description?: string; readonly expand?: boolean };
 export type CiVariables = Readonly<Record<string, CiVariableValue>>;
 
 /** @see https://docs.gitlab.com/ee/ci/yaml/#rules */
@@ -60,7 +70,9 @@ export interface CiJob {
 
 /** @see https://docs.gitlab.com/ee/ci/yaml/#trigger */
 export interface CiTrigger {
-  readonly include: readonly ({ readonly artifact: string; readonly job: string } | { readonly local: string })[];
+  readonly include: readonly (
+    { readonly artifact: string; readonly job: string } | { readonly local: string }
+  )[];
   readonly strategy?: "depend";
   readonly forward?: { readonly yaml_variables?: boolean; readonly pipeline_variables?: boolean };
 }

@@ -2,7 +2,12 @@ import type { BaseImageInputs, ImageDecision } from "./plan.js";
 
 /** Decides whether one arch image of a base image must be rebuilt. */
 export interface ImageDecider {
-  decide(request: { inputs: BaseImageInputs; arch: string; repository: string; tag: string }): Promise<ImageDecision>;
+  decide(request: {
+    inputs: BaseImageInputs;
+    arch: string;
+    repository: string;
+    tag: string;
+  }): Promise<ImageDecision>;
 }
 
 /** `--offline`: nothing is asked, so everything is planned as if no image existed yet. */

@@ -20,7 +20,12 @@ export async function readBaseImageInputs(
   const result = new Map<BaseImageName, BaseImageInputs>();
   for (const image of images) {
     const folderChecksum = await readFolderChecksum(join(repoRoot, image)).catch((error: Error) => {
-      throw new InputError([{ file: `${image}/`, message: `cannot read the build folder of base image ${image}: ${error.message}` }]);
+      throw new InputError([
+        {
+          file: `${image}/`,
+          message: `cannot read the build folder of base image ${image}: ${error.message}`,
+        },
+      ]);
     });
     result.set(image, describeInputs(image, folderChecksum, config, spack));
   }

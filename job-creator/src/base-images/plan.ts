@@ -66,7 +66,15 @@ export function planBaseImage(
   decision: ImageDecision,
 ): BaseImagePlan {
   const tag = contentTag(inputs);
-  return { image: inputs.image, arch, repository, tag, archTag: `${tag}-${arch}`, inputs, decision };
+  return {
+    image: inputs.image,
+    arch,
+    repository,
+    tag,
+    archTag: `${tag}-${arch}`,
+    inputs,
+    decision,
+  };
 }
 
 /** The reference a job uses for an arch image: `<repository>:<tag>-<arch>`. */

@@ -7,7 +7,12 @@ import { writeOutputs } from "../../../common/src/atomic-write.js";
 import { readLocatedYaml } from "../../../common/src/yaml-io.js";
 import { offlineDecider, type ImageDecider } from "../base-images/decide.js";
 import { readBaseImageInputs, type SpackRevision } from "../base-images/inputs.js";
-import { imagesNeeded, planBaseImage, contentTag, type BaseImagePlan } from "../base-images/plan.js";
+import {
+  imagesNeeded,
+  planBaseImage,
+  contentTag,
+  type BaseImagePlan,
+} from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { readDefinitions, type DefinitionsRead } from "../definitions/read.js";
@@ -15,7 +20,11 @@ import { conflictProblem } from "../spack/merge-env.js";
 import type { GenerationContext } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
 import { formatPlan } from "./plan-report.js";
-import { TEMPLATE_FILE, buildEnvironments, type DefinitionConflict } from "../pipeline/environments.js";
+import {
+  TEMPLATE_FILE,
+  buildEnvironments,
+  type DefinitionConflict,
+} from "../pipeline/environments.js";
 
 export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
 
@@ -46,7 +55,11 @@ export const offlineServices: ServicesFactory = () => ({
 });
 
 /** `jc create-jobs`: definitions + template -> generated child pipeline and merged environments. */
-export async function createJobs(opts: CreateJobsOptions, makeServices: ServicesFactory, output: Output): Promise<void> {
+export async function createJobs(
+  opts: CreateJobsOptions,
+  makeServices: ServicesFactory,
+  output: Output,
+): Promise<void> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const services = makeServices(config);
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
@@ -59,9 +72,13 @@ export async function createJobs(opts: CreateJobsOptions, makeServices: Services
   };
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
-  if (environments.conflicts.length > 0) throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
+  if (environments.conflicts.length > 0)
+    throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
   const pipeline = buildGeneratedPipeline(read.architectures, baseImages, ctx);
-  const files = new Map([[GENERATED_PIPELINE_FILE, renderPipeline(pipeline)], ...environments.files]);
+  const files = new Map([
+    [GENERATED_PIPELINE_FILE, renderPipeline(pipeline)],
+    ...environments.files,
+  ]);
 
   const branchNote = ctx.onDefaultBranch ? "default branch" : `branch ${opts.branch}`;
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
@@ -76,7 +93,13 @@ async function readTemplate(repoRoot: string): Promise<Record<string, unknown>> 
   const doc = await readLocatedYaml(join(repoRoot, TEMPLATE_FILE), TEMPLATE_FILE);
   const spack = isMapping(doc.data) ? doc.data["spack"] : undefined;
   if (!isMapping(spack)) {
-    throw new InputError([{ file: TEMPLATE_FILE, line: doc.lineOf(["spack"]), message: "the template must hold a `spack:` mapping" }]);
+    throw new InputError([
+      {
+        file: TEMPLATE_FILE,
+        line: doc.lineOf(["spack"]),
+        message: "the template must hold a `spack:` mapping",
+      },
+    ]);
   }
   return spack;
 }
@@ -93,7 +116,9 @@ async function planBaseImages(
   }));
   const allImages = [...new Set(needs.flatMap((n) => n.images))];
   if (allImages.length === 0) return [];
-  const revision = allImages.includes("builder") ? await services.spackRevision(config) : { branch: config.spack.branch };
+  const revision = allImages.includes("builder")
+    ? await services.spackRevision(config)
+    : { branch: config.spack.branch };
   const inputs = await readBaseImageInputs(repoRoot, config, allImages, revision);
   const requests = needs.flatMap(({ arch, images }) =>
     images.map((image) => {
@@ -106,11 +131,21 @@ async function planBaseImages(
   return requests.map((r, i) => planBaseImage(r.inputs, r.arch, r.repository, decisions[i]!));
 }
 
-async function locateConflicts(repoRoot: string, conflicts: readonly DefinitionConflict[]): Promise<Problem[]> {
+async function locateConflicts(
+  repoRoot: string,
+  conflicts: readonly DefinitionConflict[],
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   for (const conflict of conflicts) {
     const doc = await readLocatedYaml(join(repoRoot, conflict.file), conflict.file);
-    problems.push(conflictProblem(conflict.file, TEMPLATE_FILE, conflict, doc.lineOf(["spack", ...conflict.path])));
+    problems.push(
+      conflictProblem(
+        conflict.file,
+        TEMPLATE_FILE,
+        conflict,
+        doc.lineOf(["spack", ...conflict.path]),
+      ),
+    );
   }
   return problems;
 }

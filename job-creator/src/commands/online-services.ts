@@ -7,15 +7,24 @@ import { OciRegistryClient } from "../registry/oci-client.js";
 import type { ServicesFactory } from "./create-jobs.js";
 
 /** Replaces `$NAME` and `${NAME}` with values from `env`; an unset variable is bad input. */
-export function expandVariables(text: string, env: Readonly<Record<string, string | undefined>>, where: string): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
-    const value = env[name];
-    if (value === undefined || value === "") {
-      throw new InputError(`${where} refers to $${name}, which is not set: run inside GitLab CI, export it, or use --offline`);
-    }
-    return value;
-  });
+export function expandVariables(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): string {
+  return text.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (_, braced: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare)!;
+      const value = env[name];
+      if (value === undefined || value === "") {
+        throw new InputError(
+          `${where} refers to $${name}, which is not set: run inside GitLab CI, export it, or use --offline`,
+        );
+      }
+      return value;
+    },
+  );
 }
 
 /**

@@ -3,14 +3,21 @@ import type { DefinitionsRead } from "../definitions/read.js";
 import { formatImageReference } from "../definitions/image-ref.js";
 
 /** The human-readable plan `jc create-jobs` prints: what is built and why. */
-export function formatPlan(read: DefinitionsRead, baseImages: readonly BaseImagePlan[], branchNote: string): string[] {
+export function formatPlan(
+  read: DefinitionsRead,
+  baseImages: readonly BaseImagePlan[],
+  branchNote: string,
+): string[] {
   const lines = [`plan (${branchNote})`];
   for (const skipped of read.skipped) lines.push(`  skipped ${skipped}`);
-  if (read.architectures.length === 0) lines.push("  no container definitions found: nothing to build");
+  if (read.architectures.length === 0)
+    lines.push("  no container definitions found: nothing to build");
   lines.push("base images:");
   for (const plan of baseImages) {
     const verdict = plan.decision.action === "rebuild" ? "rebuild" : "up to date";
-    lines.push(`  ${plan.image} for ${plan.arch} (${plan.archTag}): ${verdict}: ${plan.decision.reason}`);
+    lines.push(
+      `  ${plan.image} for ${plan.arch} (${plan.archTag}): ${verdict}: ${plan.decision.reason}`,
+    );
   }
   lines.push("containers:");
   for (const { arch, containers } of read.architectures) {

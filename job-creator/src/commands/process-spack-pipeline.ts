@@ -1,12 +1,19 @@
 import { isAbsolute, join } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
-import { generateSpackJobName, GENERATION_PIPELINE_ID_VARIABLE } from "../../../common/src/job-names.js";
+import {
+  generateSpackJobName,
+  GENERATION_PIPELINE_ID_VARIABLE,
+} from "../../../common/src/job-names.js";
 import { replaceDirectory } from "../../../common/src/replace-dir.js";
 import { InputError } from "../../../common/src/errors.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
-import { assembleProcessedPipelines, type AssembleSettings, type ProcessSummary } from "../spack-pipeline/assemble.js";
+import {
+  assembleProcessedPipelines,
+  type AssembleSettings,
+  type ProcessSummary,
+} from "../spack-pipeline/assemble.js";
 import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
 
@@ -21,18 +28,28 @@ export interface ProcessOptions {
 }
 
 /** `jc process-spack-pipeline`: spack's per-container outputs -> size-limited child pipelines. */
-export async function processSpackPipeline(opts: ProcessOptions, output: Output): Promise<ProcessSummary> {
+export async function processSpackPipeline(
+  opts: ProcessOptions,
+  output: Output,
+): Promise<ProcessSummary> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   if (isAbsolute(opts.artifactsDir) || opts.artifactsDir.split("/").includes("..")) {
-    throw new InputError(`the artifacts path "${opts.artifactsDir}" must be relative to the project folder (pass --artifacts-path)`);
+    throw new InputError(
+      `the artifacts path "${opts.artifactsDir}" must be relative to the project folder (pass --artifacts-path)`,
+    );
   }
   if (!config.architectures[opts.arch]) {
-    throw new InputError(`no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`);
+    throw new InputError(
+      `no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`,
+    );
   }
   const merge = new SpackMerge();
   await readSpackOutputs(opts.inputDir, (output) => merge.add(output));
   const merged = merge.result();
-  const { files, summary } = assembleProcessedPipelines(merged, processSettings(config, opts.arch, opts.artifactsDir));
+  const { files, summary } = assembleProcessedPipelines(
+    merged,
+    processSettings(config, opts.arch, opts.artifactsDir),
+  );
   await replaceDirectory(opts.outputDir, files);
   output.out(
     `jobs in: ${summary.jobsIn}, jobs out: ${summary.jobsOut}, duplicates removed: ${summary.duplicatesRemoved}, ` +
@@ -42,7 +59,11 @@ export async function processSpackPipeline(opts: ProcessOptions, output: Output)
 }
 
 /** The configuration's say on the processed pipelines of one arch. */
-export function processSettings(config: Config, arch: string, artifactsDir: string): AssembleSettings {
+export function processSettings(
+  config: Config,
+  arch: string,
+  artifactsDir: string,
+): AssembleSettings {
   const base = archJobBase(config, arch);
   return {
     limits: config.limits,
@@ -58,6 +79,10 @@ export function processSettings(config: Config, arch: string, artifactsDir: stri
         artifacts: true,
       }),
     },
-    trigger: { artifactsDir: artifactsDir.replace(/\/+$/, ""), tags: base.tags, image: config.images.tools },
+    trigger: {
+      artifactsDir: artifactsDir.replace(/\/+$/, ""),
+      tags: base.tags,
+      image: config.images.tools,
+    },
   };
 }

@@ -34,7 +34,10 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
     try {
       doc = load(text);
     } catch (error) {
-      findings.push({ file, problems: [`invalid YAML: ${(error as Error).message.split("\n")[0]}`] });
+      findings.push({
+        file,
+        problems: [`invalid YAML: ${(error as Error).message.split("\n")[0]}`],
+      });
       continue;
     }
     if (!isMapping(doc)) {
@@ -55,14 +58,19 @@ async function readSchema(file: string): Promise<object> {
   try {
     return JSON.parse(await readFile(file, "utf8")) as object;
   } catch (error) {
-    throw new InputError([{ file, message: `cannot read GitLab's CI schema: ${(error as Error).message}` }]);
+    throw new InputError([
+      { file, message: `cannot read GitLab's CI schema: ${(error as Error).message}` },
+    ]);
   }
 }
 
 /** `jc validate`: prints findings per file; fails when any file has a problem. */
 export async function runValidate(opts: ValidateOptions, output: Output): Promise<void> {
   const findings = await validateFiles(opts);
-  if (!opts.schemaFile && !opts.linter) output.err("note: neither --schema nor --lint given: checked GitLab's limits only, not its CI schema");
+  if (!opts.schemaFile && !opts.linter)
+    output.err(
+      "note: neither --schema nor --lint given: checked GitLab's limits only, not its CI schema",
+    );
   for (const { file, problems } of findings) {
     if (problems.length === 0) output.out(`${file}: valid`);
     for (const problem of problems) output.out(`${file}: ${problem}`);

@@ -31,23 +31,34 @@ describe("readConfig", () => {
       credentials: { userVariable: "CI_REGISTRY_USER", passwordVariable: "CI_REGISTRY_PASSWORD" },
     });
     expect(config.limits.maxNeedsPerJob).toBe(50);
-    expect(config.architectures["amd64"]!.cache.credentials.secretAccessKeyVariable).toBe("AWS_SECRET_ACCESS_KEY");
+    expect(config.architectures["amd64"]!.cache.credentials.secretAccessKeyVariable).toBe(
+      "AWS_SECRET_ACCESS_KEY",
+    );
     expect(config.architectures["amd64"]!.proxy).toBe(false);
   });
 
   it("reports every problem with file, line and dotted path", async () => {
-    const text = MINIMAL.replace("runnerTags: [k8s]", "runnerTags: k8s").replace("maxAgeDays: 30", "maxAgeDays: soon") +
-      "registry:\n  credentials:\n    passwordVariable: $(cat /secret)\n";
+    const text =
+      MINIMAL.replace("runnerTags: [k8s]", "runnerTags: k8s").replace(
+        "maxAgeDays: 30",
+        "maxAgeDays: soon",
+      ) + "registry:\n  credentials:\n    passwordVariable: $(cat /secret)\n";
     const error = await readConfig(await configFile(text), "cfg.yaml").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     const message = (error as InputError).message;
     expect(message).toMatch(/^cfg\.yaml:3: architectures\.amd64\.runnerTags: expected array$/m);
-    expect(message).toMatch(/^cfg\.yaml:7: architectures\.amd64\.cache\.otherBranches\.maxAgeDays: expected integer$/m);
-    expect(message).toMatch(/^cfg\.yaml:12: registry\.credentials\.passwordVariable: must match pattern .* \(the NAME of a CI\/CD variable/m);
+    expect(message).toMatch(
+      /^cfg\.yaml:7: architectures\.amd64\.cache\.otherBranches\.maxAgeDays: expected integer$/m,
+    );
+    expect(message).toMatch(
+      /^cfg\.yaml:12: registry\.credentials\.passwordVariable: must match pattern .* \(the NAME of a CI\/CD variable/m,
+    );
   });
 
   it("names a missing section", async () => {
-    const error = await readConfig(await configFile("limits: {}\n"), "cfg.yaml").catch((e: unknown) => e);
+    const error = await readConfig(await configFile("limits: {}\n"), "cfg.yaml").catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/cfg\.yaml:1: missing required key "architectures"/);
   });
 });

@@ -37,7 +37,10 @@ const LoginCredentials = (user: string, password: string) =>
 const BranchBucket = Type.Object(
   {
     bucket: Type.String({ minLength: 3, description: "S3 bucket name" }),
-    maxAgeDays: Type.Integer({ minimum: 1, description: "spackitor deletes unused specs older than this" }),
+    maxAgeDays: Type.Integer({
+      minimum: 1,
+      description: "spackitor deletes unused specs older than this",
+    }),
   },
   { additionalProperties: false },
 );
@@ -47,7 +50,9 @@ const CacheBucket = Type.Object(
     defaultBranch: BranchBucket,
     otherBranches: BranchBucket,
     prefix: Type.String({ default: "", description: "mirror root inside the bucket" }),
-    endpoint: Type.Optional(Type.String({ description: "S3 endpoint URL for S3-compatible stores" })),
+    endpoint: Type.Optional(
+      Type.String({ description: "S3 endpoint URL for S3-compatible stores" }),
+    ),
     credentials: S3Credentials,
   },
   { additionalProperties: false },
@@ -59,7 +64,11 @@ const ContainersBucket = Type.Object(
     prefix: Type.String({ default: "containers" }),
     endpoint: Type.Optional(Type.String()),
     credentials: S3Credentials,
-    archiveMaxAgeDays: Type.Integer({ minimum: 0, default: 7, description: "how long replaced SIF files are kept" }),
+    archiveMaxAgeDays: Type.Integer({
+      minimum: 0,
+      default: 7,
+      description: "how long replaced SIF files are kept",
+    }),
   },
   { additionalProperties: false },
 );
@@ -67,10 +76,14 @@ const ContainersBucket = Type.Object(
 const Architecture = Type.Object(
   {
     runnerTags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 49 }),
-    proxy: Type.Boolean({ default: false, description: "set the proxy variables of `proxy:` on this arch's jobs" }),
+    proxy: Type.Boolean({
+      default: false,
+      description: "set the proxy variables of `proxy:` on this arch's jobs",
+    }),
     baseArch: Type.String({
       minLength: 1,
-      description: "Spack requirement every package gets, e.g. '%gcc@12 os=ubuntu22.04 target=x86_64_v3'",
+      description:
+        "Spack requirement every package gets, e.g. '%gcc@12 os=ubuntu22.04 target=x86_64_v3'",
     }),
     cache: CacheBucket,
     containers: ContainersBucket,
@@ -104,7 +117,10 @@ export const ConfigSchema = Type.Object(
         builder: Type.String({ default: "builder" }),
         runtime: Type.String({ default: "runtime" }),
         singularitah: Type.String({ default: "singularitah" }),
-        tools: Type.String({ default: "node:20-bookworm", description: "image the jc/spackitor jobs run in" }),
+        tools: Type.String({
+          default: "node:20-bookworm",
+          description: "image the jc/spackitor jobs run in",
+        }),
         buildah: Type.String({ default: "quay.io/buildah/stable:v1.37" }),
       },
       { additionalProperties: false, default: {} },
@@ -116,7 +132,8 @@ export const ConfigSchema = Type.Object(
         version: Type.String({
           pattern: "^\\d+\\.\\d+(\\.\\d+)?$",
           default: "0.23",
-          description: "the Spack release the builder runs; decides the spack.yaml and CI format emitted",
+          description:
+            "the Spack release the builder runs; decides the spack.yaml and CI format emitted",
         }),
       },
       { additionalProperties: false, default: {} },
@@ -127,15 +144,19 @@ export const ConfigSchema = Type.Object(
     }),
     proxy: Type.Record(Type.String(), Type.String(), {
       default: {},
-      description: "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
+      description:
+        "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
     buildJobs: Type.Object(
       {
         timeout: Type.String({ default: "4h", description: "timeout of each Spack rebuild job" }),
-        imagePullPolicy: Type.Union([Type.Literal("always"), Type.Literal("if-not-present"), Type.Literal("never")], {
-          default: "always",
-        }),
+        imagePullPolicy: Type.Union(
+          [Type.Literal("always"), Type.Literal("if-not-present"), Type.Literal("never")],
+          {
+            default: "always",
+          },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -144,7 +165,8 @@ export const ConfigSchema = Type.Object(
         maxFileBytes: Type.Integer({
           minimum: 10_000,
           default: 500_000,
-          description: "bytes per generated file; GitLab checks 2-3x this against max_yaml_size_bytes (2 MB)",
+          description:
+            "bytes per generated file; GitLab checks 2-3x this against max_yaml_size_bytes (2 MB)",
         }),
         maxJobsPerFile: Type.Integer({ minimum: 2, default: 500 }),
         maxNeedsPerJob: Type.Integer({ minimum: 1, maximum: 50, default: 50 }),
@@ -152,7 +174,9 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    architectures: Type.Record(Type.String({ pattern: "^[a-z0-9_]+$" }), Architecture, { minProperties: 1 }),
+    architectures: Type.Record(Type.String({ pattern: "^[a-z0-9_]+$" }), Architecture, {
+      minProperties: 1,
+    }),
   },
   { additionalProperties: false },
 );

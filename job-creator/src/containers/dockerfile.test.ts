@@ -7,7 +7,12 @@ describe("renderDockerfile", () => {
       builderImage: "reg.example/builder:abc-amd64",
       runtimeImage: "reg.example/runtime:def-amd64",
       installedPaths: ["/opt/software", "/opt/view"],
-      files: [{ source: "container_definitions/amd64/gromacs/files/entrypoint.sh", target: "/usr/local/bin/my entry;point" }],
+      files: [
+        {
+          source: "container_definitions/amd64/gromacs/files/entrypoint.sh",
+          target: "/usr/local/bin/my entry;point",
+        },
+      ],
       epilogue: 'ENTRYPOINT ["/usr/local/bin/gromacs-entrypoint"]\n',
     });
     expect(text).toBe(
@@ -28,7 +33,12 @@ describe("renderDockerfile", () => {
   });
 
   it("has no epilogue section without one", () => {
-    const text = renderDockerfile({ builderImage: "b", runtimeImage: "r", installedPaths: [], files: [] });
+    const text = renderDockerfile({
+      builderImage: "b",
+      runtimeImage: "r",
+      installedPaths: [],
+      files: [],
+    });
     expect(text).not.toContain("epilogue");
   });
 });

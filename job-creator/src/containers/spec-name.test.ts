@@ -20,7 +20,10 @@ describe("specPackageName", () => {
     expect(specPackageName(spec)).toBe(name);
   });
 
-  it.each(["@1.2", "+mpi", "^zlib", "", "target=x86_64"])("rejects the anonymous spec %j", (spec) => {
-    expect(specPackageName(spec)).toHaveProperty("error");
-  });
+  it.each(["@1.2", "+mpi", "^zlib", "", "target=x86_64"])(
+    "rejects the anonymous spec %j",
+    (spec) => {
+      expect(specPackageName(spec)).toHaveProperty("error");
+    },
+  );
 });

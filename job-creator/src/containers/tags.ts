@@ -15,13 +15,20 @@ export function mainPackageVersion(lock: LockFile, firstSpec: string): string | 
   if (typeof name !== "string") return name;
   const fromRoots = lock.roots.map((r) => lock.specs.get(r.hash)).find((s) => s?.name === name);
   const spec = fromRoots ?? [...lock.specs.values()].find((s) => s.name === name);
-  if (!spec) return { error: `the concrete environment has no spec of the main package "${name}" (from "${firstSpec}")` };
+  if (!spec)
+    return {
+      error: `the concrete environment has no spec of the main package "${name}" (from "${firstSpec}")`,
+    };
   return spec.version;
 }
 
 /** GitLab's CI_COMMIT_REF_SLUG: lower case, anything but letters and digits as "-", at most 63 characters. */
 export function branchSlug(branch: string): string {
-  return branch.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-+|-+$/g, "");
+  return branch
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, "");
 }
 
 /** A registry tag for a container version: only the characters a tag may hold, at most 128. */

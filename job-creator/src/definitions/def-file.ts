@@ -6,22 +6,35 @@ import { parseImageReference, type ImageReference } from "./image-ref.js";
  * and the `From:` image it starts from.
  * @see https://apptainer.org/docs/user/latest/definition_files.html#header
  */
-export function parseDefFile(text: string, file: string, problems: Problem[]): ImageReference | undefined {
+export function parseDefFile(
+  text: string,
+  file: string,
+  problems: Problem[],
+): ImageReference | undefined {
   const header: { key: string; value: string; line: number }[] = [];
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     if (line.startsWith("%")) break; // sections start: the header is over
     const match = /^([A-Za-z]+)\s*:\s*(.*)$/.exec(line);
-    if (match) header.push({ key: match[1]!.toLowerCase(), value: match[2]!.trim(), line: index + 1 });
+    if (match)
+      header.push({ key: match[1]!.toLowerCase(), value: match[2]!.trim(), line: index + 1 });
   }
   const bootstrap = header.find((h) => h.key === "bootstrap");
   if (bootstrap && !["docker", "oras", "library"].includes(bootstrap.value.toLowerCase())) {
-    problems.push({ file, line: bootstrap.line, message: `Bootstrap "${bootstrap.value}" is not an image source: use "docker"` });
+    problems.push({
+      file,
+      line: bootstrap.line,
+      message: `Bootstrap "${bootstrap.value}" is not an image source: use "docker"`,
+    });
   }
   const from = header.find((h) => h.key === "from");
   if (!from || from.value === "") {
-    problems.push({ file, line: 1, message: "no `From:` line: name the image to start from, e.g. `From: ubuntu:22.04`" });
+    problems.push({
+      file,
+      line: 1,
+      message: "no `From:` line: name the image to start from, e.g. `From: ubuntu:22.04`",
+    });
     return undefined;
   }
   const ref = parseImageReference(from.value);

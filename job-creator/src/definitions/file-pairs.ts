@@ -18,7 +18,9 @@ export async function readFilePairs(
 ): Promise<FilePair[]> {
   if (entries === undefined) return [];
   if (!Array.isArray(entries)) {
-    problems.push(problemAt(doc, ["spacktainer", "files"], "expected a list of \"source:/target\" entries"));
+    problems.push(
+      problemAt(doc, ["spacktainer", "files"], 'expected a list of "source:/target" entries'),
+    );
     return [];
   }
   const realRoot = await realpath(repoRoot);
@@ -71,11 +73,15 @@ async function locateSource(
   try {
     real = await realpath(resolve(baseDir, source));
   } catch {
-    return { error: `source "${source}" does not exist (looked in ${relative(realRoot, baseDir) || "."}/)` };
+    return {
+      error: `source "${source}" does not exist (looked in ${relative(realRoot, baseDir) || "."}/)`,
+    };
   }
   const inside = relative(realRoot, real);
   if (inside.startsWith("..") || isAbsolute(inside)) {
-    return { error: `source "${source}" resolves outside the repository: only files of the repository can be copied` };
+    return {
+      error: `source "${source}" resolves outside the repository: only files of the repository can be copied`,
+    };
   }
   return { path: inside.split("\\").join("/") };
 }

@@ -7,11 +7,17 @@ describe("parseImageReference", () => {
     ["ubuntu:22.04", "docker.io/library/ubuntu:22.04"],
     ["bluebrain/nexus-storage:1.10.0", "docker.io/bluebrain/nexus-storage:1.10.0"],
     ["docker://bluebrain/nexus-storage", "docker.io/bluebrain/nexus-storage:latest"],
-    ["registry.example.org:5050/hpc/spacktainers/builder:abc-amd64", "registry.example.org:5050/hpc/spacktainers/builder:abc-amd64"],
+    [
+      "registry.example.org:5050/hpc/spacktainers/builder:abc-amd64",
+      "registry.example.org:5050/hpc/spacktainers/builder:abc-amd64",
+    ],
     ["localhost:5000/app", "localhost:5000/app:latest"],
     ["localhost/app:1", "localhost/app:1"],
     ["ghcr.io/org/tool@sha256:" + "a".repeat(64), "ghcr.io/org/tool@sha256:" + "a".repeat(64)],
-    ["ghcr.io/org/tool:1.0@sha256:" + "b".repeat(64), "ghcr.io/org/tool:1.0@sha256:" + "b".repeat(64)],
+    [
+      "ghcr.io/org/tool:1.0@sha256:" + "b".repeat(64),
+      "ghcr.io/org/tool:1.0@sha256:" + "b".repeat(64),
+    ],
     ["index.docker.io/library/busybox:1", "docker.io/library/busybox:1"],
     ["[::1]:5000/app:v2", "[::1]:5000/app:v2"],
   ])("%s -> %s", (input, expected) => {
@@ -28,10 +34,16 @@ describe("parseImageReference", () => {
     });
   });
 
-  it.each(["", "Ubuntu", "ubuntu:", "a b", "ubuntu:22.04;rm -rf /", "-ubuntu", "ubuntu@sha256:short", "ubuntu:" + "x".repeat(129)])(
-    "rejects %j",
-    (input) => {
-      expect(parseImageReference(input)).toHaveProperty("error");
-    },
-  );
+  it.each([
+    "",
+    "Ubuntu",
+    "ubuntu:",
+    "a b",
+    "ubuntu:22.04;rm -rf /",
+    "-ubuntu",
+    "ubuntu@sha256:short",
+    "ubuntu:" + "x".repeat(129),
+  ])("rejects %j", (input) => {
+    expect(parseImageReference(input)).toHaveProperty("error");
+  });
 });

@@ -51,12 +51,21 @@ export function parseImageReference(text: string): ImageReference | { error: str
  * Mirrors Docker's normalisation: the first path element is a registry only when it
  * looks like a host (has a dot or a port, or is `localhost`); otherwise it is Docker Hub.
  */
-function splitDomain(first: string | undefined, rest: string): { registry: string; repository: string } {
-  if (first !== undefined && (first.includes(".") || first.includes(":") || first === "localhost" || /[A-Z]/.test(first))) {
+function splitDomain(
+  first: string | undefined,
+  rest: string,
+): { registry: string; repository: string } {
+  if (
+    first !== undefined &&
+    (first.includes(".") || first.includes(":") || first === "localhost" || /[A-Z]/.test(first))
+  ) {
     return { registry: first === "index.docker.io" ? DOCKER_HUB : first, repository: rest };
   }
   const repository = first !== undefined ? `${first}/${rest}` : rest;
-  return { registry: DOCKER_HUB, repository: repository.includes("/") ? repository : `library/${repository}` };
+  return {
+    registry: DOCKER_HUB,
+    repository: repository.includes("/") ? repository : `library/${repository}`,
+  };
 }
 
 /** The canonical text of a reference: `registry/repository[:tag][@digest]`. */

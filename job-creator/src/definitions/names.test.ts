@@ -5,9 +5,12 @@ describe("containerNameProblem", () => {
   it.each(["neuron", "py-scientific", "hdf5_1.14", "a__b", "x1"])("accepts %s", (name) => {
     expect(containerNameProblem(name)).toBeUndefined();
   });
-  it.each(["Neuron", "a b", "a;b", "a/b", "../x", "$(id)", "-x", "x-", "a:b", "é", "x".repeat(65)])("rejects %j", (name) => {
-    expect(containerNameProblem(name)).toMatch(/name/);
-  });
+  it.each(["Neuron", "a b", "a;b", "a/b", "../x", "$(id)", "-x", "x-", "a:b", "é", "x".repeat(65)])(
+    "rejects %j",
+    (name) => {
+      expect(containerNameProblem(name)).toMatch(/name/);
+    },
+  );
   it("treats names starting with _ as disabled", () => {
     expect(isDisabled("_arm64")).toBe(true);
     expect(isDisabled("arm64")).toBe(false);

@@ -9,7 +9,8 @@ const MAX_NAME_LENGTH = 64;
 
 /** Why `name` cannot be a container name, or undefined when it can. */
 export function containerNameProblem(name: string): string | undefined {
-  if (name.length > MAX_NAME_LENGTH) return `container name "${name}" is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.length > MAX_NAME_LENGTH)
+    return `container name "${name}" is longer than ${MAX_NAME_LENGTH} characters`;
   if (!CONTAINER_NAME.test(name)) {
     return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-" (rename the file or folder)`;
   }

@@ -27,7 +27,10 @@ interface Entry {
  * Reads `container_definitions/<arch>/` of the repository. Every problem in every file
  * is collected before failing, so one run shows them all.
  */
-export async function readDefinitions(repoRoot: string, knownArchs: readonly string[]): Promise<DefinitionsRead> {
+export async function readDefinitions(
+  repoRoot: string,
+  knownArchs: readonly string[],
+): Promise<DefinitionsRead> {
   const problems: Problem[] = [];
   const skipped: string[] = [];
   const architectures: ArchitectureDefinitions[] = [];
@@ -71,7 +74,10 @@ async function readArchitecture(
     if (!definition) continue;
     const earlier = seen.get(definition.name);
     if (earlier) {
-      problems.push({ file: source, message: `container "${definition.name}" is also defined by ${earlier}: keep one` });
+      problems.push({
+        file: source,
+        message: `container "${definition.name}" is also defined by ${earlier}: keep one`,
+      });
       continue;
     }
     seen.set(definition.name, source);
@@ -122,7 +128,8 @@ async function readSpack(
   kind: Entry["kind"],
   problems: Problem[],
 ): Promise<ContainerDefinition | undefined> {
-  const definitionFile = kind === "folder" ? await folderEnvironmentFile(repoRoot, source, problems) : source;
+  const definitionFile =
+    kind === "folder" ? await folderEnvironmentFile(repoRoot, source, problems) : source;
   if (!definitionFile) return undefined;
   let doc;
   try {
@@ -138,7 +145,8 @@ async function readSpack(
   const spacktainer = (doc.data as { spacktainer?: { files?: unknown } }).spacktainer;
   const files = await readFilePairs(doc, spacktainer?.files, baseDir, repoRoot, problems);
   if (!environment || problems.length > before) return undefined;
-  const epilogue = kind === "folder" && (await isFile(join(repoRoot, source, "Dockerfile.epilogue")));
+  const epilogue =
+    kind === "folder" && (await isFile(join(repoRoot, source, "Dockerfile.epilogue")));
   return {
     kind: "spack",
     name,
@@ -151,11 +159,18 @@ async function readSpack(
   };
 }
 
-async function folderEnvironmentFile(repoRoot: string, folder: string, problems: Problem[]): Promise<string | undefined> {
+async function folderEnvironmentFile(
+  repoRoot: string,
+  folder: string,
+  problems: Problem[],
+): Promise<string | undefined> {
   for (const candidate of ["spack.yaml", "spack.yml"]) {
     if (await isFile(join(repoRoot, folder, candidate))) return `${folder}/${candidate}`;
   }
-  problems.push({ file: `${folder}/`, message: "a container folder needs a spack.yaml with the Spack environment" });
+  problems.push({
+    file: `${folder}/`,
+    message: "a container folder needs a spack.yaml with the Spack environment",
+  });
   return undefined;
 }
 
@@ -164,16 +179,23 @@ async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
   try {
     dirents = await readdir(join(repoRoot, dir), { withFileTypes: true });
   } catch (error) {
-    throw new InputError([{ file: `${dir}/`, message: `cannot read folder: ${(error as Error).message}` }]);
+    throw new InputError([
+      { file: `${dir}/`, message: `cannot read folder: ${(error as Error).message}` },
+    ]);
   }
   const entries: Entry[] = [];
   for (const d of dirents) {
-    const isFolder = d.isDirectory() || (d.isSymbolicLink() && (await stat(join(repoRoot, dir, d.name))).isDirectory());
+    const isFolder =
+      d.isDirectory() ||
+      (d.isSymbolicLink() && (await stat(join(repoRoot, dir, d.name))).isDirectory());
     entries.push({ name: d.name, kind: isFolder ? "folder" : "file" });
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

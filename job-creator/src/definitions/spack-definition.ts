@@ -5,20 +5,33 @@ import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
 const TOP_LEVEL_KEYS = new Set(["spack", "spacktainer"]);
 
 /** Checks the shape of a Spack container definition; returns its `spack:` mapping. */
-export function checkSpackDefinition(doc: LocatedYaml, problems: Problem[]): Record<string, unknown> | undefined {
+export function checkSpackDefinition(
+  doc: LocatedYaml,
+  problems: Problem[],
+): Record<string, unknown> | undefined {
   const data = doc.data;
   if (!isMapping(data)) {
-    problems.push(problemAt(doc, [], "expected a mapping with a `spack:` key (a Spack environment)"));
+    problems.push(
+      problemAt(doc, [], "expected a mapping with a `spack:` key (a Spack environment)"),
+    );
     return undefined;
   }
   for (const key of Object.keys(data)) {
     if (!TOP_LEVEL_KEYS.has(key)) {
-      problems.push(problemAt(doc, [key], "unknown key: a definition holds only `spack:` and `spacktainer:`"));
+      problems.push(
+        problemAt(doc, [key], "unknown key: a definition holds only `spack:` and `spacktainer:`"),
+      );
     }
   }
   const spack = data["spack"];
   if (!isMapping(spack)) {
-    problems.push(problemAt(doc, ["spack"], spack === undefined ? "missing `spack:` mapping" : "expected a mapping"));
+    problems.push(
+      problemAt(
+        doc,
+        ["spack"],
+        spack === undefined ? "missing `spack:` mapping" : "expected a mapping",
+      ),
+    );
     return undefined;
   }
   checkSpecs(doc, spack["specs"], problems);
@@ -30,7 +43,8 @@ export function checkSpackDefinition(doc: LocatedYaml, problems: Problem[]): Rec
     problems.push(problemAt(doc, ["spacktainer"], "expected a mapping (with `files:`)"));
   } else if (spacktainer) {
     for (const key of Object.keys(spacktainer)) {
-      if (key !== "files") problems.push(problemAt(doc, ["spacktainer", key], "unknown key: only `files` is allowed"));
+      if (key !== "files")
+        problems.push(problemAt(doc, ["spacktainer", key], "unknown key: only `files` is allowed"));
     }
   }
   return spack;
@@ -38,7 +52,13 @@ export function checkSpackDefinition(doc: LocatedYaml, problems: Problem[]): Rec
 
 function checkSpecs(doc: LocatedYaml, specs: unknown, problems: Problem[]): void {
   if (specs === undefined) {
-    problems.push(problemAt(doc, ["spack", "specs"], "missing: list the Spack specs to install, e.g. `specs: [py-numpy]`"));
+    problems.push(
+      problemAt(
+        doc,
+        ["spack", "specs"],
+        "missing: list the Spack specs to install, e.g. `specs: [py-numpy]`",
+      ),
+    );
     return;
   }
   if (!Array.isArray(specs) || specs.length === 0) {
@@ -49,7 +69,13 @@ function checkSpecs(doc: LocatedYaml, specs: unknown, problems: Problem[]): void
   specs.forEach((spec, index) => {
     const isMatrix = index > 0 && isMapping(spec) && "matrix" in spec;
     if ((typeof spec !== "string" || spec.trim() === "") && !isMatrix) {
-      problems.push(problemAt(doc, ["spack", "specs", index], "expected a spec string such as \"py-numpy@1.26 +blas\""));
+      problems.push(
+        problemAt(
+          doc,
+          ["spack", "specs", index],
+          'expected a spec string such as "py-numpy@1.26 +blas"',
+        ),
+      );
     }
   });
 }

@@ -3,7 +3,9 @@ import { UserError } from "../../../common/src/errors.js";
 
 /** GitLab's own opinion of a pipeline file. */
 export interface CiLinter {
-  lint(content: string): Promise<{ valid: boolean; errors: readonly string[]; warnings: readonly string[] }>;
+  lint(
+    content: string,
+  ): Promise<{ valid: boolean; errors: readonly string[]; warnings: readonly string[] }>;
 }
 
 /**
@@ -11,15 +13,24 @@ export interface CiLinter {
  * with its own version, limits and the project's context.
  * @see https://docs.gitlab.com/ee/api/lint.html
  */
-export function gitlabCiLinter(options: { host: string; token: string; projectId: string }): CiLinter {
+export function gitlabCiLinter(options: {
+  host: string;
+  token: string;
+  projectId: string;
+}): CiLinter {
   const api = new Gitlab({ host: options.host, token: options.token });
   return {
     async lint(content) {
       try {
         const answer = await api.Lint.lint(options.projectId, content);
-        return { valid: answer.valid, errors: answer.errors ?? [], warnings: answer.warnings ?? [] };
+        return {
+          valid: answer.valid,
+          errors: answer.errors ?? [],
+          warnings: answer.warnings ?? [],
+        };
       } catch (error) {
-        const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
+        const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
+          ?.status;
         throw new UserError(
           `GitLab's CI Lint API of project ${options.projectId} at ${options.host} failed${status ? ` (HTTP ${status})` : ""}: check the URL, the project and the token's api scope`,
           { cause: error },

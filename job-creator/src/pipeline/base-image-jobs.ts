@@ -5,7 +5,11 @@ import { latestArchTag } from "../base-images/registry-decider.js";
 import { archJobBase, type GenerationContext } from "./context.js";
 
 /** buildah in an unprivileged container: vfs storage and chroot isolation. */
-const BUILDAH_VARIABLES = { STORAGE_DRIVER: "vfs", BUILDAH_FORMAT: "docker", BUILDAH_ISOLATION: "chroot" };
+const BUILDAH_VARIABLES = {
+  STORAGE_DRIVER: "vfs",
+  BUILDAH_FORMAT: "docker",
+  BUILDAH_ISOLATION: "chroot",
+};
 
 function registryLogin(ctx: GenerationContext): string {
   const { host, credentials } = ctx.config.registry;
@@ -17,8 +21,12 @@ function registryLogin(ctx: GenerationContext): string {
 export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
   const base = archJobBase(ctx.config, plan.arch);
   const ref = shellExpand(archImageRef(plan));
-  const args = Object.entries(plan.inputs.buildArgs).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`);
-  const labels = Object.entries(plan.inputs.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`);
+  const args = Object.entries(plan.inputs.buildArgs).map(
+    ([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`,
+  );
+  const labels = Object.entries(plan.inputs.labels).map(
+    ([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`,
+  );
   return {
     stage: "base images",
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
@@ -39,18 +47,30 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
       ].join(" "),
       `buildah push ${ref}`,
       // The default branch moves latest-<arch>, which later plans compare against to say what changed.
-      ...(ctx.onDefaultBranch ? [`buildah push ${ref} ${shellExpand(`docker://${plan.repository}:${latestArchTag(plan.arch)}`)}`] : []),
+      ...(ctx.onDefaultBranch
+        ? [
+            `buildah push ${ref} ${shellExpand(`docker://${plan.repository}:${latestArchTag(plan.arch)}`)}`,
+          ]
+        : []),
     ],
     timeout: "4h",
   };
 }
 
 /** The job that joins the arch images of one base image under its content tag. */
-export function buildMultiarchJob(plans: readonly BaseImagePlan[], rebuiltJobs: readonly string[], ctx: GenerationContext): CiJob {
+export function buildMultiarchJob(
+  plans: readonly BaseImagePlan[],
+  rebuiltJobs: readonly string[],
+  ctx: GenerationContext,
+): CiJob {
   const first = plans[0]!;
   const list = shellExpand(`${first.repository}:${first.tag}`);
-  const adds = plans.map((p) => `buildah manifest add ${list} ${shellExpand(`docker://${archImageRef(p)}`)}`);
-  const pushLatest = ctx.onDefaultBranch ? [`buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:latest`)}`] : [];
+  const adds = plans.map(
+    (p) => `buildah manifest add ${list} ${shellExpand(`docker://${archImageRef(p)}`)}`,
+  );
+  const pushLatest = ctx.onDefaultBranch
+    ? [`buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:latest`)}`]
+    : [];
   return {
     stage: "base manifests",
     image: { name: ctx.config.images.buildah, entrypoint: [""] },

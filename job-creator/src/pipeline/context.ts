@@ -13,7 +13,13 @@ export interface GenerationContext {
 }
 
 /** Stages of the generated child pipeline, in order. */
-export const STAGES = ["base images", "base manifests", "spack generate", "process", "cache cleanup"] as const;
+export const STAGES = [
+  "base images",
+  "base manifests",
+  "spack generate",
+  "process",
+  "cache cleanup",
+] as const;
 
 /** The jobs of our own tools run from the repository checkout, built once per job. */
 export const TOOL_SETUP = ["npm ci --no-audit --no-fund", "npm run build"] as const;
@@ -27,7 +33,10 @@ export function archConfig(config: Config, arch: string): ArchitectureConfig {
 }
 
 /** Runner tags and variables every job of an architecture gets. */
-export function archJobBase(config: Config, arch: string): { tags: string[]; variables: Record<string, string> } {
+export function archJobBase(
+  config: Config,
+  arch: string,
+): { tags: string[]; variables: Record<string, string> } {
   const settings = archConfig(config, arch);
   return {
     tags: [...settings.runnerTags],
@@ -36,7 +45,10 @@ export function archJobBase(config: Config, arch: string): { tags: string[]; var
 }
 
 /** The cache bucket of this branch: production on the default branch, development elsewhere. */
-export function cacheBucket(ctx: GenerationContext, arch: string): { bucket: string; maxAgeDays: number } {
+export function cacheBucket(
+  ctx: GenerationContext,
+  arch: string,
+): { bucket: string; maxAgeDays: number } {
   const cache = archConfig(ctx.config, arch).cache;
   return ctx.onDefaultBranch ? cache.defaultBranch : cache.otherBranches;
 }

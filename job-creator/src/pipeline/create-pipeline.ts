@@ -34,13 +34,21 @@ export function buildGeneratedPipeline(
     const spackContainers = containers.filter((c): c is SpackContainer => c.kind === "spack");
     const builder = builderImage(baseImages, arch);
     for (const container of spackContainers) {
-      jobs[generateSpackJobName(container.name, arch)] = buildSpackGenerateJob(container, builder, ctx);
+      jobs[generateSpackJobName(container.name, arch)] = buildSpackGenerateJob(
+        container,
+        builder,
+        ctx,
+      );
     }
     if (spackContainers.length > 0) {
       jobs[processSpackPipelineJobName(arch)] = buildProcessSpackJob(arch, spackContainers, ctx);
       jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(arch, spackContainers, ctx);
     }
-    jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(arch, spackContainers, ctx);
+    jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(
+      arch,
+      spackContainers,
+      ctx,
+    );
   }
   return {
     stages: STAGES.filter((stage) => Object.values(jobs).some((job) => job.stage === stage)),
@@ -49,10 +57,14 @@ export function buildGeneratedPipeline(
   };
 }
 
-function baseImageJobs(plans: readonly BaseImagePlan[], ctx: GenerationContext): Record<string, CiEntry> {
+function baseImageJobs(
+  plans: readonly BaseImagePlan[],
+  ctx: GenerationContext,
+): Record<string, CiEntry> {
   const jobs: Record<string, CiEntry> = {};
   for (const plan of plans) {
-    if (plan.decision.action === "rebuild") jobs[buildBaseImageJobName(plan.image, plan.arch)] = buildBaseImageJob(plan, ctx);
+    if (plan.decision.action === "rebuild")
+      jobs[buildBaseImageJobName(plan.image, plan.arch)] = buildBaseImageJob(plan, ctx);
   }
   for (const image of BASE_IMAGES) {
     const perArch = plans.filter((p) => p.image === image);
@@ -73,6 +85,8 @@ function builderImage(plans: readonly BaseImagePlan[], arch: string): BuilderIma
   if (!plan) return { ref: "" };
   return {
     ref: archImageRef(plan),
-    ...(plan.decision.action === "rebuild" ? { buildJob: buildBaseImageJobName("builder", arch) } : {}),
+    ...(plan.decision.action === "rebuild"
+      ? { buildJob: buildBaseImageJobName("builder", arch) }
+      : {}),
   };
 }

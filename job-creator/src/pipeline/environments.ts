@@ -46,7 +46,10 @@ export function buildEnvironments(
       );
       // Specs first: that is what a reader of the merged file looks for.
       const { specs, ...rest } = environment;
-      files.set(`${environmentPath(arch, container.name)}/spack.yaml`, toYaml({ spack: { specs, ...rest } }));
+      files.set(
+        `${environmentPath(arch, container.name)}/spack.yaml`,
+        toYaml({ spack: { specs, ...rest } }),
+      );
     }
   }
   return { files, conflicts };

@@ -36,7 +36,11 @@ export interface BuilderImage {
  * artifacts (the generated pipeline, the concrete environment, spack.lock) feed the
  * process, workflow and cleaning jobs of the arch.
  */
-export function buildSpackGenerateJob(container: SpackContainer, builder: BuilderImage, ctx: GenerationContext): CiJob {
+export function buildSpackGenerateJob(
+  container: SpackContainer,
+  builder: BuilderImage,
+  ctx: GenerationContext,
+): CiJob {
   const base = archJobBase(ctx.config, container.arch);
   const envDir = environmentDir(ctx.outputDir, container.arch, container.name);
   const scratch = `${jobsScratchDir(container.arch)}/${container.name}`;
@@ -61,7 +65,11 @@ export function buildSpackGenerateJob(container: SpackContainer, builder: Builde
   };
 }
 
-function toolJob(ctx: GenerationContext, arch: string, needs: readonly CiNeed[]): Omit<CiJob, "script"> {
+function toolJob(
+  ctx: GenerationContext,
+  arch: string,
+  needs: readonly CiNeed[],
+): Omit<CiJob, "script"> {
   return {
     image: ctx.config.images.tools,
     tags: archJobBase(ctx.config, arch).tags,
@@ -75,21 +83,34 @@ const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
   containers.map((c) => ({ job: generateSpackJobName(c.name, c.arch), artifacts: true }));
 
 /** Turns spack's per-container pipelines of one arch into size-limited child pipelines. */
-export function buildProcessSpackJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+export function buildProcessSpackJob(
+  arch: string,
+  containers: readonly SpackContainer[],
+  ctx: GenerationContext,
+): CiJob {
   const out = spackArtifactsDir(arch);
   return {
     ...toolJob(ctx, arch, generateNeeds(containers)),
     stage: "process",
-    script: [`${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out}`],
+    script: [
+      `${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out}`,
+    ],
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
 }
 
 /** Decides which containers of one arch to build, convert and publish. */
-export function buildSpacktainerWorkflowJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+export function buildSpacktainerWorkflowJob(
+  arch: string,
+  containers: readonly SpackContainer[],
+  ctx: GenerationContext,
+): CiJob {
   const out = spacktainerArtifactsDir(arch);
   return {
-    ...toolJob(ctx, arch, [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)]),
+    ...toolJob(ctx, arch, [
+      parentArtifactsNeed(GENERATE_PIPELINE_JOB),
+      ...generateNeeds(containers),
+    ]),
     stage: "process",
     script: [
       `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch)} --lock-dir ${jobsScratchDir(arch)} -o ${out}`,
@@ -99,7 +120,11 @@ export function buildSpacktainerWorkflowJob(arch: string, containers: readonly S
 }
 
 /** Prunes the arch's binary cache, keeping every spec the containers' lock files use. */
-export function buildCleanCacheJob(arch: string, containers: readonly SpackContainer[], ctx: GenerationContext): CiJob {
+export function buildCleanCacheJob(
+  arch: string,
+  containers: readonly SpackContainer[],
+  ctx: GenerationContext,
+): CiJob {
   const cache = archConfig(ctx.config, arch).cache;
   const { bucket, maxAgeDays } = cacheBucket(ctx, arch);
   const prefix = cache.prefix ? ` --prefix ${shellQuote(cache.prefix)}` : "";

@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../../common/src/errors.js";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
-import { RegistryPusher, startRegistry, type TestRegistry } from "../../../test/helpers/registry.js";
+import {
+  RegistryPusher,
+  startRegistry,
+  type TestRegistry,
+} from "../../../test/helpers/registry.js";
 import { freePort } from "../../../test/helpers/ports.js";
 import { OciRegistryClient, type OciClientOptions } from "./oci-client.js";
 import type { ImageReference } from "../definitions/image-ref.js";
@@ -19,14 +23,26 @@ beforeAll(async () => {
   open = await startRegistry(join(dir, "open"));
   locked = await startRegistry(join(dir, "locked"), { username: "ci-user", password: "s3cret-pw" });
   const pusher = new RegistryPusher(open);
-  const amd = await pusher.pushImage("hpc/builder", "t1-amd64", "amd64", { "org.x.checksum": "aaa" });
-  const arm = await pusher.pushImage("hpc/builder", "t1-arm64", "arm64", { "org.x.checksum": "bbb" });
+  const amd = await pusher.pushImage("hpc/builder", "t1-amd64", "amd64", {
+    "org.x.checksum": "aaa",
+  });
+  const arm = await pusher.pushImage("hpc/builder", "t1-arm64", "arm64", {
+    "org.x.checksum": "bbb",
+  });
   await pusher.pushIndex("hpc/builder", "t1", [amd, arm]);
   await pusher.pushIndex("hpc/builder", "amd-only", [amd]);
   const damd = await pusher.pushImage("hpc/runtime", "d-amd64", "amd64", { k: "docker" }, "docker");
-  const darm = await pusher.pushImage("hpc/runtime", "d-arm64", "arm64", { k: "docker-arm" }, "docker");
+  const darm = await pusher.pushImage(
+    "hpc/runtime",
+    "d-arm64",
+    "arm64",
+    { k: "docker-arm" },
+    "docker",
+  );
   await pusher.pushIndex("hpc/runtime", "d", [damd, darm], "docker");
-  await new RegistryPusher(locked).pushImage("hpc/builder", "t1-amd64", "amd64", { "org.x.checksum": "aaa" });
+  await new RegistryPusher(locked).pushImage("hpc/builder", "t1-amd64", "amd64", {
+    "org.x.checksum": "aaa",
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -45,12 +61,20 @@ function client(overrides: Partial<OciClientOptions> = {}) {
   });
 }
 
-const ref = (registry: string, repository: string, tag: string): ImageReference => ({ registry, repository, tag });
+const ref = (registry: string, repository: string, tag: string): ImageReference => ({
+  registry,
+  repository,
+  tag,
+});
 
 describe("OciRegistryClient against docker-registry", () => {
   it("reads the labels of a single-arch image", async () => {
     const image = await client().imageFor(ref(open.host, "hpc/builder", "t1-amd64"), "amd64");
-    expect(image).toMatchObject({ architecture: "amd64", os: "linux", labels: { "org.x.checksum": "aaa" } });
+    expect(image).toMatchObject({
+      architecture: "amd64",
+      os: "linux",
+      labels: { "org.x.checksum": "aaa" },
+    });
   });
 
   it("picks the arch from an OCI index", async () => {
@@ -64,20 +88,32 @@ describe("OciRegistryClient against docker-registry", () => {
   });
 
   it("says the arch is missing from an index, and which arches it has", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "amd-only"), "arm64")).toEqual({ missing: "arch", available: ["amd64"] });
+    expect(await client().imageFor(ref(open.host, "hpc/builder", "amd-only"), "arm64")).toEqual({
+      missing: "arch",
+      available: ["amd64"],
+    });
   });
 
   it("does not take a single-arch image for another arch", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "t1-amd64"), "arm64")).toEqual({ missing: "arch", available: ["amd64"] });
+    expect(await client().imageFor(ref(open.host, "hpc/builder", "t1-amd64"), "arm64")).toEqual({
+      missing: "arch",
+      available: ["amd64"],
+    });
   });
 
   it("answers missing for an unknown tag or repository", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "nope"), "amd64")).toEqual({ missing: "reference" });
-    expect(await client().imageFor(ref(open.host, "hpc/nothing", "t1"), "amd64")).toEqual({ missing: "reference" });
+    expect(await client().imageFor(ref(open.host, "hpc/builder", "nope"), "amd64")).toEqual({
+      missing: "reference",
+    });
+    expect(await client().imageFor(ref(open.host, "hpc/nothing", "t1"), "amd64")).toEqual({
+      missing: "reference",
+    });
   });
 
   it("resolves digests", async () => {
-    expect(await client().digestOf(ref(open.host, "hpc/builder", "t1"))).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await client().digestOf(ref(open.host, "hpc/builder", "t1"))).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
     expect(await client().digestOf(ref(open.host, "hpc/builder", "nope"))).toBeUndefined();
   });
 });
@@ -85,18 +121,28 @@ describe("OciRegistryClient against docker-registry", () => {
 describe("authentication", () => {
   it("logs in with basic auth when challenged", async () => {
     const c = client({ credentialsFor: () => ({ username: "ci-user", password: "s3cret-pw" }) });
-    expect(await c.imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
+    expect(await c.imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")).toMatchObject({
+      labels: { "org.x.checksum": "aaa" },
+    });
   });
 
   it("fails clearly without credentials, naming the registry and the variables to set", async () => {
-    const error = await client().imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64").catch((e: unknown) => e);
+    const error = await client()
+      .imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(new RegExp(`registry ${locked.host} needs credentials for hpc/builder \\(HTTP 401\\): set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `registry ${locked.host} needs credentials for hpc/builder \\(HTTP 401\\): set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
+      ),
+    );
   });
 
   it("fails clearly with wrong credentials, and never prints the password", async () => {
     const c = client({ credentialsFor: () => ({ username: "ci-user", password: "wrong-pw" }) });
-    const error = await c.imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64").catch((e: unknown) => e);
+    const error = await c
+      .imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/refused the credentials .*HTTP 401/);
     expect((error as Error).message).not.toContain("wrong-pw");
   });
@@ -105,20 +151,32 @@ describe("authentication", () => {
     const tokens: string[] = [];
     const proxy = await startProxy(open.url, (req, res) => {
       if (req.url?.startsWith("/token")) {
-        tokens.push(`${req.headers.authorization ?? "anonymous"} ${new URL(req.url, "http://x").searchParams.get("scope")}`);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "tok-123" }));
+        tokens.push(
+          `${req.headers.authorization ?? "anonymous"} ${new URL(req.url, "http://x").searchParams.get("scope")}`,
+        );
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ token: "tok-123" }));
         return true;
       }
       if (req.headers.authorization !== "Bearer tok-123") {
-        res.writeHead(401, { "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="repository:hpc/builder:pull"` }).end();
+        res
+          .writeHead(401, {
+            "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="repository:hpc/builder:pull"`,
+          })
+          .end();
         return true;
       }
       return false;
     });
     try {
       const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
-      expect(await c.imageFor(ref(proxy.host, "hpc/builder", "t1"), "amd64")).toMatchObject({ architecture: "amd64" });
-      expect(tokens).toEqual([`Basic ${Buffer.from("u:p").toString("base64")} repository:hpc/builder:pull`]);
+      expect(await c.imageFor(ref(proxy.host, "hpc/builder", "t1"), "amd64")).toMatchObject({
+        architecture: "amd64",
+      });
+      expect(tokens).toEqual([
+        `Basic ${Buffer.from("u:p").toString("base64")} repository:hpc/builder:pull`,
+      ]);
     } finally {
       await proxy.stop();
     }
@@ -133,7 +191,9 @@ describe("failures are errors, never a silent rebuild", () => {
       return false;
     });
     try {
-      expect(await client().imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64")).toMatchObject({ architecture: "amd64" });
+      expect(
+        await client().imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64"),
+      ).toMatchObject({ architecture: "amd64" });
     } finally {
       await proxy.stop();
     }
@@ -142,8 +202,14 @@ describe("failures are errors, never a silent rebuild", () => {
   it("gives up on a registry that keeps answering 500, after the configured attempts", async () => {
     const proxy = await startProxy(open.url, (_req, res) => Boolean(res.writeHead(500).end()));
     try {
-      const error = await client().imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64").catch((e: unknown) => e);
-      expect((error as Error).message).toMatch(new RegExp(`registry ${proxy.host} failed for hpc/builder after 3 attempts \\(answered 500`));
+      const error = await client()
+        .imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64")
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `registry ${proxy.host} failed for hpc/builder after 3 attempts \\(answered 500`,
+        ),
+      );
       expect(proxy.requests).toHaveLength(3);
     } finally {
       await proxy.stop();
@@ -152,14 +218,20 @@ describe("failures are errors, never a silent rebuild", () => {
 
   it("reports a registry that is down", async () => {
     const host = `127.0.0.1:${await freePort()}`;
-    const error = await client().imageFor(ref(host, "hpc/builder", "t1"), "amd64").catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(new RegExp(`registry ${host} failed for hpc/builder after 3 attempts \\(cannot connect`));
+    const error = await client()
+      .imageFor(ref(host, "hpc/builder", "t1"), "amd64")
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      new RegExp(`registry ${host} failed for hpc/builder after 3 attempts \\(cannot connect`),
+    );
   });
 
   it("times out on a registry that does not answer", async () => {
     const proxy = await startProxy(open.url, () => true); // accepts, never answers
     try {
-      const error = await client({ timeoutMs: 200 }).imageFor(ref(proxy.host, "hpc/builder", "t1"), "amd64").catch((e: unknown) => e);
+      const error = await client({ timeoutMs: 200 })
+        .imageFor(ref(proxy.host, "hpc/builder", "t1"), "amd64")
+        .catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/after 3 attempts \(timed out\)/);
     } finally {
       await proxy.stop();

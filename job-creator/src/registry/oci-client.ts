@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
-import { DEFAULT_RETRY, TransientError, withRetry, type RetryPolicy } from "../../../common/src/retry.js";
+import {
+  DEFAULT_RETRY,
+  TransientError,
+  withRetry,
+  type RetryPolicy,
+} from "../../../common/src/retry.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
@@ -10,8 +15,14 @@ import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
  * Media types of manifests. Always send all four: with fewer, distribution 2.8 answers
  * 404 for OCI indexes or converts a Docker list to an amd64 schema1 manifest.
  */
-const INDEX_TYPES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
-const MANIFEST_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"];
+const INDEX_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+];
 const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 
 export interface OciClientOptions {
@@ -45,20 +56,34 @@ export class OciRegistryClient implements ImageRegistry {
     if (!top) return { missing: "reference" };
     let manifest = top;
     if (INDEX_TYPES.includes(top.mediaType)) {
-      const entries = (top.json["manifests"] ?? []) as { digest: string; platform?: { os?: string; architecture?: string } }[];
+      const entries = (top.json["manifests"] ?? []) as {
+        digest: string;
+        platform?: { os?: string; architecture?: string };
+      }[];
       const platforms = entries.filter((m) => m.platform && m.platform.architecture !== "unknown");
-      const entry = platforms.find((m) => m.platform?.architecture === arch && (m.platform.os ?? "linux") === "linux");
-      if (!entry) return { missing: "arch", available: platforms.map((m) => m.platform!.architecture ?? "?") };
+      const entry = platforms.find(
+        (m) => m.platform?.architecture === arch && (m.platform.os ?? "linux") === "linux",
+      );
+      if (!entry)
+        return {
+          missing: "arch",
+          available: platforms.map((m) => m.platform!.architecture ?? "?"),
+        };
       const child = await this.getManifest(ref, entry.digest);
-      if (!child) throw new UserError(`${describe(ref)}: the index lists ${entry.digest}, which the registry does not have`);
+      if (!child)
+        throw new UserError(
+          `${describe(ref)}: the index lists ${entry.digest}, which the registry does not have`,
+        );
       manifest = child;
     }
     const configDigest = (manifest.json["config"] as { digest?: string } | undefined)?.digest;
-    if (!configDigest) throw new UserError(`${describe(ref)}: manifest ${manifest.digest} has no config blob`);
+    if (!configDigest)
+      throw new UserError(`${describe(ref)}: manifest ${manifest.digest} has no config blob`);
     const config = await this.getBlobJson(ref, configDigest);
     const architecture = String(config["architecture"] ?? "");
     if (architecture !== arch) return { missing: "arch", available: [architecture] };
-    const labels = ((config["config"] as { Labels?: Record<string, string> } | undefined)?.Labels ?? {});
+    const labels =
+      (config["config"] as { Labels?: Record<string, string> } | undefined)?.Labels ?? {};
     return { digest: manifest.digest, architecture, os: String(config["os"] ?? ""), labels };
   }
 
@@ -70,13 +95,20 @@ export class OciRegistryClient implements ImageRegistry {
     const answer = await this.request(ref, `manifests/${reference}`, ACCEPT);
     if (answer.status === 404) return undefined;
     const mediaType = (answer.headers.get("content-type") ?? "").split(";")[0]!.trim();
-    const digest = answer.headers.get("docker-content-digest") ?? `sha256:${createHash("sha256").update(answer.body).digest("hex")}`;
-    return { mediaType, digest, json: parseJson(answer.body, `${describe(ref)} manifest ${reference}`) };
+    const digest =
+      answer.headers.get("docker-content-digest") ??
+      `sha256:${createHash("sha256").update(answer.body).digest("hex")}`;
+    return {
+      mediaType,
+      digest,
+      json: parseJson(answer.body, `${describe(ref)} manifest ${reference}`),
+    };
   }
 
   private async getBlobJson(ref: ImageReference, digest: string): Promise<Record<string, unknown>> {
     const answer = await this.request(ref, `blobs/${digest}`, "*/*");
-    if (answer.status === 404) throw new UserError(`${describe(ref)}: config blob ${digest} is missing from the registry`);
+    if (answer.status === 404)
+      throw new UserError(`${describe(ref)}: config blob ${digest} is missing from the registry`);
     return parseJson(answer.body, `${describe(ref)} config ${digest}`);
   }
 
@@ -85,24 +117,43 @@ export class OciRegistryClient implements ImageRegistry {
     return this.limit(async () => {
       const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
       const scope = `repository:${ref.repository}:pull`;
-      let answer = await this.fetchWithRetry(ref, url, accept, this.authorizations.get(`${ref.registry}|${scope}`));
+      let answer = await this.fetchWithRetry(
+        ref,
+        url,
+        accept,
+        this.authorizations.get(`${ref.registry}|${scope}`),
+      );
       if (answer.status === 401) {
-        const authorization = await this.authenticate(ref, answer.headers.get("www-authenticate"), scope);
+        const authorization = await this.authenticate(
+          ref,
+          answer.headers.get("www-authenticate"),
+          scope,
+        );
         this.authorizations.set(`${ref.registry}|${scope}`, authorization);
         answer = await this.fetchWithRetry(ref, url, accept, authorization);
       }
-      if (answer.status === 401 || answer.status === 403) throw this.accessError(ref, answer.status);
+      if (answer.status === 401 || answer.status === 403)
+        throw this.accessError(ref, answer.status);
       if (answer.status >= 400 && answer.status !== 404) {
-        throw new UserError(`registry ${ref.registry} answered ${answer.status} for ${ref.repository}/${path}: ${answer.body.toString("utf8").slice(0, 300)}`);
+        throw new UserError(
+          `registry ${ref.registry} answered ${answer.status} for ${ref.repository}/${path}: ${answer.body.toString("utf8").slice(0, 300)}`,
+        );
       }
       if (answer.status === 404 && !isUnknownError(answer.body)) {
-        throw new UserError(`registry ${ref.registry} answered 404 for ${ref.repository}/${path} without saying the image is unknown: is ${this.baseUrl(ref.registry)} a registry?`);
+        throw new UserError(
+          `registry ${ref.registry} answered 404 for ${ref.repository}/${path} without saying the image is unknown: is ${this.baseUrl(ref.registry)} a registry?`,
+        );
       }
       return answer;
     });
   }
 
-  private async fetchWithRetry(ref: ImageReference, url: string, accept: string, authorization?: string): Promise<Answer> {
+  private async fetchWithRetry(
+    ref: ImageReference,
+    url: string,
+    accept: string,
+    authorization?: string,
+  ): Promise<Answer> {
     const policy = this.options.retry ?? DEFAULT_RETRY;
     try {
       return await withRetry(policy, async () => {
@@ -116,7 +167,8 @@ export class OciRegistryClient implements ImageRegistry {
           throw new TransientError(describeNetworkError(error), { cause: error });
         }
         const body = Buffer.from(await response.arrayBuffer());
-        if (response.status >= 500 || response.status === 429) throw new TransientError(`answered ${response.status} ${response.statusText}`);
+        if (response.status >= 500 || response.status === 429)
+          throw new TransientError(`answered ${response.status} ${response.statusText}`);
         return { status: response.status, headers: response.headers, body };
       });
     } catch (error) {
@@ -128,27 +180,41 @@ export class OciRegistryClient implements ImageRegistry {
     }
   }
 
-  private async authenticate(ref: ImageReference, header: string | null, scope: string): Promise<string> {
+  private async authenticate(
+    ref: ImageReference,
+    header: string | null,
+    scope: string,
+  ): Promise<string> {
     const challenge = parseChallenge(header);
     const credentials = this.options.credentialsFor(ref.registry);
     if (challenge?.scheme === "basic") {
       if (!credentials) throw this.accessError(ref, 401);
       return basicAuthorization(credentials);
     }
-    if (challenge?.scheme !== "bearer" || !challenge.params["realm"]) throw this.accessError(ref, 401);
+    if (challenge?.scheme !== "bearer" || !challenge.params["realm"])
+      throw this.accessError(ref, 401);
     const tokenUrl = new URL(challenge.params["realm"]);
-    if (challenge.params["service"]) tokenUrl.searchParams.set("service", challenge.params["service"]);
+    if (challenge.params["service"])
+      tokenUrl.searchParams.set("service", challenge.params["service"]);
     tokenUrl.searchParams.set("scope", challenge.params["scope"] ?? scope);
-    const answer = await this.fetchWithRetry(ref, tokenUrl.href, "application/json", credentials && basicAuthorization(credentials));
+    const answer = await this.fetchWithRetry(
+      ref,
+      tokenUrl.href,
+      "application/json",
+      credentials && basicAuthorization(credentials),
+    );
     if (answer.status !== 200) throw this.accessError(ref, answer.status);
     const json = parseJson(answer.body, `token from ${tokenUrl.origin}`);
     const token = json["token"] ?? json["access_token"];
-    if (typeof token !== "string") throw new UserError(`the token service of ${ref.registry} answered without a token`);
+    if (typeof token !== "string")
+      throw new UserError(`the token service of ${ref.registry} answered without a token`);
     return `Bearer ${token}`;
   }
 
   private accessError(ref: ImageReference, status: number): UserError {
-    const who = this.options.credentialsFor(ref.registry) ? "refused the credentials" : "needs credentials";
+    const who = this.options.credentialsFor(ref.registry)
+      ? "refused the credentials"
+      : "needs credentials";
     return new UserError(
       `registry ${ref.registry} ${who} for ${ref.repository} (HTTP ${status}): ${this.options.credentialHint(ref.registry)}`,
     );
@@ -157,7 +223,11 @@ export class OciRegistryClient implements ImageRegistry {
   private baseUrl(registry: string): string {
     const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
     const bare = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-    const insecure = bare === "localhost" || bare.startsWith("127.") || bare === "::1" || (this.options.insecureRegistries ?? []).includes(registry);
+    const insecure =
+      bare === "localhost" ||
+      bare.startsWith("127.") ||
+      bare === "::1" ||
+      (this.options.insecureRegistries ?? []).includes(registry);
     return `${insecure ? "http" : "https"}://${host}`;
   }
 }
@@ -168,7 +238,8 @@ function describe(ref: ImageReference): string {
 
 function isUnknownError(body: Buffer): boolean {
   try {
-    const errors = (JSON.parse(body.toString("utf8")) as { errors?: { code?: string }[] }).errors ?? [];
+    const errors =
+      (JSON.parse(body.toString("utf8")) as { errors?: { code?: string }[] }).errors ?? [];
     return errors.some((e) => /_UNKNOWN$/.test(e.code ?? ""));
   } catch {
     return false;
@@ -185,6 +256,7 @@ function parseJson(body: Buffer, what: string): Record<string, unknown> {
 
 function describeNetworkError(error: unknown): string {
   if (error instanceof Error && error.name === "TimeoutError") return "timed out";
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  const cause =
+    error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
   return `cannot connect: ${cause}`;
 }

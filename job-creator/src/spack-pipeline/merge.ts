@@ -18,7 +18,10 @@ export interface MergedJob {
 export interface MergedPipeline {
   /** Ordered by level, then by name. */
   readonly jobs: readonly MergedJob[];
-  readonly services: readonly (ServiceJob & { readonly container: string; readonly fileVariables: Readonly<Record<string, unknown>> })[];
+  readonly services: readonly (ServiceJob & {
+    readonly container: string;
+    readonly fileVariables: Readonly<Record<string, unknown>>;
+  })[];
   readonly jobsIn: number;
   readonly duplicatesRemoved: number;
 }
@@ -52,7 +55,11 @@ export class SpackMerge {
       this.jobsIn++;
       const sameName = this.hashOfName.get(job.name);
       if (sameName && sameName.hash !== job.hash) {
-        this.problems.push({ file: output.file, path: job.name, message: `conflicts with the job of the same name in ${sameName.file}, which builds ${sameName.hash}, not ${job.hash}` });
+        this.problems.push({
+          file: output.file,
+          path: job.name,
+          message: `conflicts with the job of the same name in ${sameName.file}, which builds ${sameName.hash}, not ${job.hash}`,
+        });
         continue;
       }
       this.hashOfName.set(job.name, { hash: job.hash, file: output.file });
@@ -63,13 +70,18 @@ export class SpackMerge {
         continue;
       }
       for (const dep of job.dependencies) existing.deps.add(dep);
-      const earlier = job.stage - existing.job.stage || byText(output.container, existing.container);
+      const earlier =
+        job.stage - existing.job.stage || byText(output.container, existing.container);
       if (earlier < 0) this.chosen.set(job.hash, { ...candidate, deps: existing.deps });
     }
     for (const service of output.serviceJobs) {
       const existing = this.services.get(service.name);
       if (!existing || byText(output.container, existing.container) < 0) {
-        this.services.set(service.name, { ...service, container: output.container, fileVariables: output.variables });
+        this.services.set(service.name, {
+          ...service,
+          container: output.container,
+          fileVariables: output.variables,
+        });
       }
     }
   }
@@ -77,15 +89,17 @@ export class SpackMerge {
   result(): MergedPipeline {
     if (this.problems.length > 0) throw new InputError(this.problems);
     const levels = computeLevels(new Map([...this.chosen].map(([hash, c]) => [hash, [...c.deps]])));
-    const jobs: MergedJob[] = [...this.chosen].map(([hash, { job, container, fileVariables, deps }]) => ({
-      hash,
-      name: job.name,
-      container,
-      dependencies: [...deps].sort(byText),
-      level: levels.get(hash)!,
-      job: job.job,
-      fileVariables,
-    }));
+    const jobs: MergedJob[] = [...this.chosen].map(
+      ([hash, { job, container, fileVariables, deps }]) => ({
+        hash,
+        name: job.name,
+        container,
+        dependencies: [...deps].sort(byText),
+        level: levels.get(hash)!,
+        job: job.job,
+        fileVariables,
+      }),
+    );
     jobs.sort((a, b) => a.level - b.level || byText(a.name, b.name));
     const services = [...this.services.values()].sort((a, b) => byText(a.name, b.name));
     return { jobs, services, jobsIn: this.jobsIn, duplicatesRemoved: this.jobsIn - jobs.length };
@@ -106,10 +120,12 @@ export function computeLevels(graph: ReadonlyMap<string, readonly string[]>): Ma
   const visit = (hash: string): number => {
     const known = levels.get(hash);
     if (known !== undefined) return known;
-    if (visiting.has(hash)) throw new InputError(`the rebuild jobs depend on each other in a cycle through ${hash}`);
+    if (visiting.has(hash))
+      throw new InputError(`the rebuild jobs depend on each other in a cycle through ${hash}`);
     visiting.add(hash);
     let level = 0;
-    for (const dep of graph.get(hash) ?? []) if (graph.has(dep)) level = Math.max(level, visit(dep) + 1);
+    for (const dep of graph.get(hash) ?? [])
+      if (graph.has(dep)) level = Math.max(level, visit(dep) + 1);
     visiting.delete(hash);
     levels.set(hash, level);
     return level;

@@ -1,10 +1,33 @@
 import { isMapping } from "../../../common/src/mapping.js";
 import type { Problem } from "../../../common/src/errors.js";
-import { CLEANUP_JOB, COPY_JOB, NO_SPECS_TO_REBUILD_JOB, REBUILD_INDEX_JOB, SIGN_PKGS_JOB } from "../spack/names.js";
+import {
+  CLEANUP_JOB,
+  COPY_JOB,
+  NO_SPECS_TO_REBUILD_JOB,
+  REBUILD_INDEX_JOB,
+  SIGN_PKGS_JOB,
+} from "../spack/names.js";
 import type { RebuildJob, ServiceJob, SpackOutput } from "./types.js";
 
-const SERVICE_JOBS = new Set([REBUILD_INDEX_JOB, NO_SPECS_TO_REBUILD_JOB, CLEANUP_JOB, SIGN_PKGS_JOB, COPY_JOB]);
-const TOP_LEVEL_KEYS = new Set(["stages", "variables", "workflow", "default", "include", "image", "before_script", "after_script", "cache", "services"]);
+const SERVICE_JOBS = new Set([
+  REBUILD_INDEX_JOB,
+  NO_SPECS_TO_REBUILD_JOB,
+  CLEANUP_JOB,
+  SIGN_PKGS_JOB,
+  COPY_JOB,
+]);
+const TOP_LEVEL_KEYS = new Set([
+  "stages",
+  "variables",
+  "workflow",
+  "default",
+  "include",
+  "image",
+  "before_script",
+  "after_script",
+  "cache",
+  "services",
+]);
 const STAGE = /^stage-(\d+)$/;
 
 /**
@@ -12,28 +35,48 @@ const STAGE = /^stage-(\d+)$/;
  * job names changed between v0.20, v0.21-0.23 and v1.0, so jobs are identified by
  * `SPACK_JOB_SPEC_DAG_HASH`, and stage numbers compare as numbers.
  */
-export function parseSpackOutput(doc: unknown, file: string, container: string, problems: Problem[]): SpackOutput | undefined {
+export function parseSpackOutput(
+  doc: unknown,
+  file: string,
+  container: string,
+  problems: Problem[],
+): SpackOutput | undefined {
   if (!isMapping(doc)) {
-    problems.push({ file, message: "not a pipeline: expected a mapping of jobs (is this `spack ci generate` output?)" });
+    problems.push({
+      file,
+      message: "not a pipeline: expected a mapping of jobs (is this `spack ci generate` output?)",
+    });
     return undefined;
   }
   const rebuildJobs: RebuildJob[] = [];
   const serviceJobs: ServiceJob[] = [];
   const hashByName = new Map<string, string>();
   const interned = new Map<string, unknown>();
-  const entries = Object.entries(doc).filter(([name]) => !TOP_LEVEL_KEYS.has(name) && !name.startsWith("."));
+  const entries = Object.entries(doc).filter(
+    ([name]) => !TOP_LEVEL_KEYS.has(name) && !name.startsWith("."),
+  );
   for (const [name, job] of entries) {
     if (!isMapping(job)) {
       problems.push({ file, path: name, message: "expected a job mapping" });
       continue;
     }
     if (SERVICE_JOBS.has(name)) {
-      serviceJobs.push({ name, job: detached(job), ...(typeof job["stage"] === "string" ? { stage: job["stage"] } : {}) });
+      serviceJobs.push({
+        name,
+        job: detached(job),
+        ...(typeof job["stage"] === "string" ? { stage: job["stage"] } : {}),
+      });
       continue;
     }
-    const hash = isMapping(job["variables"]) ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"] : undefined;
+    const hash = isMapping(job["variables"])
+      ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"]
+      : undefined;
     if (typeof hash !== "string" || hash === "") {
-      problems.push({ file, path: name, message: "job has no SPACK_JOB_SPEC_DAG_HASH variable: this is not a spack rebuild job" });
+      problems.push({
+        file,
+        path: name,
+        message: "job has no SPACK_JOB_SPEC_DAG_HASH variable: this is not a spack rebuild job",
+      });
       continue;
     }
     hashByName.set(name, detached(hash));
@@ -42,15 +85,34 @@ export function parseSpackOutput(doc: unknown, file: string, container: string, 
     const job = doc[name] as Record<string, unknown>;
     const stage = STAGE.exec(String(job["stage"] ?? ""));
     if (!stage) {
-      problems.push({ file, path: name, message: `stage ${JSON.stringify(job["stage"] ?? null)} is not "stage-N": cannot order this job` });
+      problems.push({
+        file,
+        path: name,
+        message: `stage ${JSON.stringify(job["stage"] ?? null)} is not "stage-N": cannot order this job`,
+      });
       continue;
     }
-    rebuildJobs.push({ name, hash, stage: Number(stage[1]), dependencies: localDependencies(job["needs"], hashByName), job: shareValues(job, interned) });
+    rebuildJobs.push({
+      name,
+      hash,
+      stage: Number(stage[1]),
+      dependencies: localDependencies(job["needs"], hashByName),
+      job: shareValues(job, interned),
+    });
   }
   if (rebuildJobs.length === 0 && serviceJobs.length === 0 && problems.length === 0) {
-    problems.push({ file, message: "no jobs: expected spack's rebuild jobs or its no-specs-to-rebuild job" });
+    problems.push({
+      file,
+      message: "no jobs: expected spack's rebuild jobs or its no-specs-to-rebuild job",
+    });
   }
-  return { container, file, rebuildJobs, serviceJobs, variables: isMapping(doc["variables"]) ? detached(doc["variables"]) : {} };
+  return {
+    container,
+    file,
+    rebuildJobs,
+    serviceJobs,
+    variables: isMapping(doc["variables"]) ? detached(doc["variables"]) : {},
+  };
 }
 
 /** The rebuild jobs a job needs in the same file; `{job, pipeline}` needs on the generate job are dropped. */
@@ -58,7 +120,12 @@ function localDependencies(needs: unknown, hashByName: ReadonlyMap<string, strin
   if (!Array.isArray(needs)) return [];
   const hashes: string[] = [];
   for (const need of needs) {
-    const target = typeof need === "string" ? need : isMapping(need) && !("pipeline" in need) ? need["job"] : undefined;
+    const target =
+      typeof need === "string"
+        ? need
+        : isMapping(need) && !("pipeline" in need)
+          ? need["job"]
+          : undefined;
     const hash = typeof target === "string" ? hashByName.get(target) : undefined;
     if (hash) hashes.push(hash);
   }
@@ -84,7 +151,10 @@ const CONSUMED_KEYS = new Set(["needs", "stage"]);
  * with one shared copy, as spack >= 0.22.3 itself does with anchors: tens of thousands of
  * jobs then hold one script list, not one each. Shared values are never changed in place.
  */
-function shareValues(job: Record<string, unknown>, interned: Map<string, unknown>): Record<string, unknown> {
+function shareValues(
+  job: Record<string, unknown>,
+  interned: Map<string, unknown>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(job)) {
     if (CONSUMED_KEYS.has(key)) continue;

@@ -8,12 +8,19 @@ import type { SpackOutput } from "./types.js";
 const PIPELINE_FILE = /\.ya?ml$/;
 
 /** The pipeline files below `dir`: directly in it, or one folder deep (`<container>/pipeline.yml`). */
-export async function listSpackOutputs(dir: string): Promise<{ path: string; container: string }[]> {
+export async function listSpackOutputs(
+  dir: string,
+): Promise<{ path: string; container: string }[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw new InputError([{ file: dir, message: `cannot read the folder of spack outputs: ${(error as Error).message}` }]);
+    throw new InputError([
+      {
+        file: dir,
+        message: `cannot read the folder of spack outputs: ${(error as Error).message}`,
+      },
+    ]);
   }
   const files: { path: string; container: string }[] = [];
   for (const entry of entries) {
@@ -21,7 +28,8 @@ export async function listSpackOutputs(dir: string): Promise<{ path: string; con
       files.push({ path: join(dir, entry.name), container: entry.name.replace(PIPELINE_FILE, "") });
     } else if (entry.isDirectory()) {
       for (const inner of await readdir(join(dir, entry.name), { withFileTypes: true })) {
-        if (inner.isFile() && PIPELINE_FILE.test(inner.name)) files.push({ path: join(dir, entry.name, inner.name), container: entry.name });
+        if (inner.isFile() && PIPELINE_FILE.test(inner.name))
+          files.push({ path: join(dir, entry.name, inner.name), container: entry.name });
       }
     }
   }
@@ -34,7 +42,10 @@ export async function listSpackOutputs(dir: string): Promise<{ path: string; con
  * without a count limit (the `yaml` package's default of 100 rejects large pipelines);
  * aliased nodes are shared objects, so nothing here changes a job in place.
  */
-export async function readSpackOutputs(dir: string, onOutput: (output: SpackOutput) => void): Promise<void> {
+export async function readSpackOutputs(
+  dir: string,
+  onOutput: (output: SpackOutput) => void,
+): Promise<void> {
   const problems: Problem[] = [];
   let outputs = 0;
   for (const { path, container } of await listSpackOutputs(dir)) {
@@ -44,7 +55,11 @@ export async function readSpackOutputs(dir: string, onOutput: (output: SpackOutp
       doc = load(await readFile(path, "utf8"), { filename: file });
     } catch (error) {
       const mark = (error as { mark?: { line?: number } }).mark;
-      problems.push({ file, ...(mark?.line !== undefined ? { line: mark.line + 1 } : {}), message: `cannot read: ${(error as { reason?: string }).reason ?? (error as Error).message}` });
+      problems.push({
+        file,
+        ...(mark?.line !== undefined ? { line: mark.line + 1 } : {}),
+        message: `cannot read: ${(error as { reason?: string }).reason ?? (error as Error).message}`,
+      });
       continue;
     }
     const output = parseSpackOutput(doc, file, container, problems);
@@ -54,7 +69,10 @@ export async function readSpackOutputs(dir: string, onOutput: (output: SpackOutp
     }
   }
   if (outputs === 0 && problems.length === 0) {
-    problems.push({ file: dir, message: "no spack outputs (*.yml, *.yaml) found here or one folder below" });
+    problems.push({
+      file: dir,
+      message: "no spack outputs (*.yml, *.yaml) found here or one folder below",
+    });
   }
   throwIfProblems(problems);
 }

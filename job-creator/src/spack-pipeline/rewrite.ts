@@ -24,7 +24,11 @@ export type RewrittenJob = Readonly<Record<string, unknown>>;
  * timeout and image pull policy. Returns a new object: spack's aliased nodes are shared
  * between jobs, so nothing is changed in place.
  */
-export function rewriteSpackJob(job: RawJob, fileVariables: Readonly<Record<string, unknown>>, settings: RewriteSettings): RewrittenJob {
+export function rewriteSpackJob(
+  job: RawJob,
+  fileVariables: Readonly<Record<string, unknown>>,
+  settings: RewriteSettings,
+): RewrittenJob {
   const { needs: _needs, stage: _stage, tags: _tags, ...rest } = job;
   const rewritten: Record<string, unknown> = {
     ...rest,
@@ -37,7 +41,8 @@ export function rewriteSpackJob(job: RawJob, fileVariables: Readonly<Record<stri
     },
     timeout: settings.timeout,
   };
-  if (job["image"] !== undefined) rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
+  if (job["image"] !== undefined)
+    rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
   return rewritten;
 }
 
@@ -49,12 +54,16 @@ export function gitlabVariables(variables: unknown): Record<string, CiVariableVa
   if (!isMapping(variables)) return {};
   const result: Record<string, CiVariableValue> = {};
   for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") result[name] = value;
-    else if (isMapping(value) && typeof value["value"] === "string") result[name] = value as { value: string };
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      result[name] = value;
+    else if (isMapping(value) && typeof value["value"] === "string")
+      result[name] = value as { value: string };
   }
   return result;
 }
 
 function withPullPolicy(image: CiImage, policy: string): CiImage {
-  return typeof image === "string" ? { name: image, pull_policy: policy } : { ...image, pull_policy: policy };
+  return typeof image === "string"
+    ? { name: image, pull_policy: policy }
+    : { ...image, pull_policy: policy };
 }

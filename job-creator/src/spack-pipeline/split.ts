@@ -34,8 +34,14 @@ export const FILE_OVERHEAD_BYTES = 4_096;
 export function planSplit(jobs: readonly SplitJob[], limits: CiLimits): SplitPlan {
   const budget = limits.maxFileBytes - FILE_OVERHEAD_BYTES;
   for (const job of jobs) {
-    if (job.bytes > budget) throw new InputError(`job "${job.name}" alone renders to ${job.bytes} bytes, over the file budget of ${limits.maxFileBytes}: raise limits.maxFileBytes`);
-    if (job.name.length > limits.maxJobNameLength) throw new InputError(`job name "${job.name.slice(0, 60)}…" is ${job.name.length} characters, over limits.maxJobNameLength`);
+    if (job.bytes > budget)
+      throw new InputError(
+        `job "${job.name}" alone renders to ${job.bytes} bytes, over the file budget of ${limits.maxFileBytes}: raise limits.maxFileBytes`,
+      );
+    if (job.name.length > limits.maxJobNameLength)
+      throw new InputError(
+        `job name "${job.name.slice(0, 60)}…" is ${job.name.length} characters, over limits.maxJobNameLength`,
+      );
   }
   const steps: ChildPart[][] = [];
   let current: { jobs: string[]; levels: number[]; bytes: number; names: Set<string> } | undefined;
@@ -48,7 +54,9 @@ export function planSplit(jobs: readonly SplitJob[], limits: CiLimits): SplitPla
     const fitsIn = (file: typeof current) =>
       (file?.jobs.length ?? 0) + group.length <= limits.maxJobsPerFile &&
       (file?.bytes ?? 0) + bytes <= budget &&
-      group.every((j) => j.dependencies.filter((d) => file?.names.has(d)).length <= limits.maxNeedsPerJob - 1);
+      group.every(
+        (j) => j.dependencies.filter((d) => file?.names.has(d)).length <= limits.maxNeedsPerJob - 1,
+      );
     if (current && fitsIn(current)) {
       current.jobs.push(...group.map((j) => j.name));
       current.levels.push(level);
@@ -58,7 +66,12 @@ export function planSplit(jobs: readonly SplitJob[], limits: CiLimits): SplitPla
     }
     close();
     if (fitsIn(undefined)) {
-      current = { jobs: group.map((j) => j.name), levels: [level], bytes, names: new Set(group.map((j) => j.name)) };
+      current = {
+        jobs: group.map((j) => j.name),
+        levels: [level],
+        bytes,
+        names: new Set(group.map((j) => j.name)),
+      };
     } else {
       steps.push(cutLevel(group, level, budget, limits.maxJobsPerFile));
     }
@@ -78,7 +91,12 @@ function groupByLevel(jobs: readonly SplitJob[]): [number, SplitJob[]][] {
 }
 
 /** Cuts one level into parts of at most `maxJobs` jobs and `budget` bytes, in name order. */
-function cutLevel(group: readonly SplitJob[], level: number, budget: number, maxJobs: number): ChildPart[] {
+function cutLevel(
+  group: readonly SplitJob[],
+  level: number,
+  budget: number,
+  maxJobs: number,
+): ChildPart[] {
   const parts: ChildPart[] = [];
   let jobs: string[] = [];
   let bytes = 0;

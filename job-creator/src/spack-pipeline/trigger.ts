@@ -26,7 +26,10 @@ export interface TriggerSettings {
  * file, each step's bridges needing every bridge of the step before. Where a step has more
  * bridges than one job may need, small join jobs gather them, in as many rounds as it takes.
  */
-export function buildTriggerPipeline(steps: readonly (readonly ChildFileRef[])[], settings: TriggerSettings): CiPipeline {
+export function buildTriggerPipeline(
+  steps: readonly (readonly ChildFileRef[])[],
+  settings: TriggerSettings,
+): CiPipeline {
   const jobs: Record<string, CiEntry> = { [COLLECT_ARTIFACTS_JOB]: collectJob(settings) };
   const stages = ["collect"];
   let previous: string[] = [];
@@ -36,8 +39,14 @@ export function buildTriggerPipeline(steps: readonly (readonly ChildFileRef[])[]
     for (const { file, bridge } of step) {
       jobs[bridge] = {
         stage,
-        trigger: { include: [{ artifact: `${settings.artifactsDir}/${file}`, job: COLLECT_ARTIFACTS_JOB }], strategy: "depend" },
-        needs: [{ job: COLLECT_ARTIFACTS_JOB, artifacts: true }, ...previous.map((job) => ({ job, artifacts: false }))],
+        trigger: {
+          include: [{ artifact: `${settings.artifactsDir}/${file}`, job: COLLECT_ARTIFACTS_JOB }],
+          strategy: "depend",
+        },
+        needs: [
+          { job: COLLECT_ARTIFACTS_JOB, artifacts: true },
+          ...previous.map((job) => ({ job, artifacts: false })),
+        ],
         variables: { [GENERATION_PIPELINE_ID_VARIABLE]: `$${GENERATION_PIPELINE_ID_VARIABLE}` },
       };
     }
@@ -50,7 +59,12 @@ export function buildTriggerPipeline(steps: readonly (readonly ChildFileRef[])[]
   return { stages, jobs };
 }
 
-function joinRounds(names: string[], stage: string, settings: TriggerSettings, jobs: Record<string, CiEntry>): string[] {
+function joinRounds(
+  names: string[],
+  stage: string,
+  settings: TriggerSettings,
+  jobs: Record<string, CiEntry>,
+): string[] {
   let round = 0;
   let waiting = names;
   while (waiting.length > settings.maxNeedsPerJob - 1) {
@@ -82,7 +96,9 @@ function collectJob(settings: TriggerSettings): CiJob {
     stage: "collect",
     image: settings.image,
     tags: [...settings.tags],
-    needs: [{ pipeline: `$${ENTRY_PIPELINE_ID_VARIABLE}`, job: GATHER_ARTIFACTS_JOB, artifacts: true }],
+    needs: [
+      { pipeline: `$${ENTRY_PIPELINE_ID_VARIABLE}`, job: GATHER_ARTIFACTS_JOB, artifacts: true },
+    ],
     variables: { GIT_STRATEGY: "none" },
     script: [`ls -l ${settings.artifactsDir}/`],
     artifacts: { paths: [`${settings.artifactsDir}/`], expire_in: "1 week" },

@@ -23,12 +23,19 @@ describe("mergeEnvironments", () => {
   });
 
   it("reports a different scalar as a conflict with its path", () => {
-    const { conflicts } = mergeEnvironments(template, { specs: ["x"], concretizer: { unify: false } });
-    expect(conflicts).toEqual([{ path: ["concretizer", "unify"], template: true, definition: false }]);
+    const { conflicts } = mergeEnvironments(template, {
+      specs: ["x"],
+      concretizer: { unify: false },
+    });
+    expect(conflicts).toEqual([
+      { path: ["concretizer", "unify"], template: true, definition: false },
+    ]);
   });
 
   it("lets `key::` replace the template's value", () => {
-    const { merged, conflicts } = mergeEnvironments(template, { "concretizer::": { unify: "when_possible" } });
+    const { merged, conflicts } = mergeEnvironments(template, {
+      "concretizer::": { unify: "when_possible" },
+    });
     expect(conflicts).toEqual([]);
     expect(merged).not.toHaveProperty("concretizer");
     expect(merged["concretizer::"]).toEqual({ unify: "when_possible" });

@@ -41,22 +41,36 @@ function mergeMappings(
     const replaced = `${key}::` in result;
     const existing = replaced ? result[`${key}::`] : result[key];
     result[replaced ? `${key}::` : key] =
-      existing === undefined ? structuredClone(value) : mergeValues(existing, value, [...path, key], conflicts);
+      existing === undefined
+        ? structuredClone(value)
+        : mergeValues(existing, value, [...path, key], conflicts);
   }
   return result;
 }
 
-function mergeValues(base: unknown, over: unknown, path: (string | number)[], conflicts: MergeConflict[]): unknown {
+function mergeValues(
+  base: unknown,
+  over: unknown,
+  path: (string | number)[],
+  conflicts: MergeConflict[],
+): unknown {
   if (isMapping(base) && isMapping(over)) return mergeMappings(base, over, path, conflicts);
   if (Array.isArray(base) && Array.isArray(over)) {
-    return [...base, ...over.filter((item) => !base.some((b) => isEqual(b, item)))].map((v) => structuredClone(v));
+    return [...base, ...over.filter((item) => !base.some((b) => isEqual(b, item)))].map((v) =>
+      structuredClone(v),
+    );
   }
   if (!isEqual(base, over)) conflicts.push({ path, template: base, definition: over });
   return base;
 }
 
 /** Describes a merge conflict as a problem of the definition file. */
-export function conflictProblem(file: string, templateFile: string, conflict: MergeConflict, line?: number): Problem {
+export function conflictProblem(
+  file: string,
+  templateFile: string,
+  conflict: MergeConflict,
+  line?: number,
+): Problem {
   return {
     file,
     line,

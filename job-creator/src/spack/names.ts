@@ -2,7 +2,14 @@
  * Spack's own vocabulary, written once.
  * @see https://spack.readthedocs.io/en/latest/pipelines.html
  */
-export const SPACK_JOB_KINDS = ["build-job", "reindex-job", "noop-job", "cleanup-job", "signing-job", "copy-job"] as const;
+export const SPACK_JOB_KINDS = [
+  "build-job",
+  "reindex-job",
+  "noop-job",
+  "cleanup-job",
+  "signing-job",
+  "copy-job",
+] as const;
 export type SpackJobKind = (typeof SPACK_JOB_KINDS)[number];
 
 export const REBUILD_INDEX_JOB = "rebuild-index";

@@ -12,17 +12,27 @@ const settings: SpackArchSettings = {
 describe("applyArchSettings", () => {
   it("names the upload mirror buildcache-destination from v0.21 on", () => {
     for (const version of ["0.21", "0.23", "1.0"]) {
-      expect(applyArchSettings({}, settings, version)["mirrors"]).toEqual({ "buildcache-destination": "s3://cache" });
+      expect(applyArchSettings({}, settings, version)["mirrors"]).toEqual({
+        "buildcache-destination": "s3://cache",
+      });
     }
   });
 
   it("uses a plain mirror name before v0.21", () => {
-    expect(applyArchSettings({}, settings, "0.20")["mirrors"]).toEqual({ "spacktainers-cache": "s3://cache" });
+    expect(applyArchSettings({}, settings, "0.20")["mirrors"]).toEqual({
+      "spacktainers-cache": "s3://cache",
+    });
   });
 
   it("writes the endpoint into the mirror entry", () => {
-    const env = applyArchSettings({}, { ...settings, mirrorEndpoint: "https://s3.example.org" }, "0.23");
-    expect(env["mirrors"]).toEqual({ "buildcache-destination": { url: "s3://cache", endpoint_url: "https://s3.example.org" } });
+    const env = applyArchSettings(
+      {},
+      { ...settings, mirrorEndpoint: "https://s3.example.org" },
+      "0.23",
+    );
+    expect(env["mirrors"]).toEqual({
+      "buildcache-destination": { url: "s3://cache", endpoint_url: "https://s3.example.org" },
+    });
   });
 
   it("adds the base requirement before the definition's own", () => {
@@ -36,7 +46,9 @@ describe("applyArchSettings", () => {
       settings,
       "0.23",
     );
-    const entries = (env["ci"] as { "pipeline-gen": Record<string, Record<string, unknown>>[] })["pipeline-gen"];
+    const entries = (env["ci"] as { "pipeline-gen": Record<string, Record<string, unknown>>[] })[
+      "pipeline-gen"
+    ];
     expect(entries[0]!["build-job"]).toEqual({
       timeout: "4h",
       tags: ["k8s"],

@@ -28,7 +28,10 @@ export function applyArchSettings(
 ): Record<string, unknown> {
   const env = structuredClone(environment) as Record<string, unknown>;
   env["packages"] = withBaseRequirement(env["packages"], settings.baseArch);
-  env["mirrors"] = { ...(isMapping(env["mirrors"]) ? env["mirrors"] : {}), ...mirrorEntry(settings, spackVersion) };
+  env["mirrors"] = {
+    ...(isMapping(env["mirrors"]) ? env["mirrors"] : {}),
+    ...mirrorEntry(settings, spackVersion),
+  };
   env["ci"] = withPipelineGen(env["ci"], settings);
   return env;
 }
@@ -37,7 +40,9 @@ function withBaseRequirement(packages: unknown, baseArch: string): Record<string
   const all = isMapping(packages) && isMapping(packages["all"]) ? packages["all"] : {};
   const existing = all["require"];
   const require =
-    existing === undefined ? baseArch : [baseArch, ...(Array.isArray(existing) ? existing : [existing])];
+    existing === undefined
+      ? baseArch
+      : [baseArch, ...(Array.isArray(existing) ? existing : [existing])];
   return { ...(isMapping(packages) ? packages : {}), all: { ...all, require } };
 }
 
@@ -64,10 +69,18 @@ function withPipelineGen(ci: unknown, settings: SpackArchSettings): Record<strin
     }
     const entry = entries[index] as Record<string, Record<string, unknown>>;
     const job = entry[kind]!;
-    const variables = { ...(isMapping(job["variables"]) ? job["variables"] : {}), ...archJob.variables };
+    const variables = {
+      ...(isMapping(job["variables"]) ? job["variables"] : {}),
+      ...archJob.variables,
+    };
     entries[index] = {
       ...entry,
-      [kind]: { ...job, tags: archJob.tags, image: archJob.image, ...(Object.keys(variables).length ? { variables } : {}) },
+      [kind]: {
+        ...job,
+        tags: archJob.tags,
+        image: archJob.image,
+        ...(Object.keys(variables).length ? { variables } : {}),
+      },
     };
   }
   return { target: "gitlab", ...base, "pipeline-gen": entries };

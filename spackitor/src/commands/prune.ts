@@ -35,12 +35,22 @@ export interface PruneReport {
 }
 
 /** `spackitor`: read the mirror once, decide every object, then (unless --dry-run) delete. */
-export async function runPrune(opts: PruneOptions, store: BucketStore, output: Output): Promise<PruneReport> {
+export async function runPrune(
+  opts: PruneOptions,
+  store: BucketStore,
+  output: Output,
+): Promise<PruneReport> {
   const locked = await readLockedHashes(opts.locks);
-  const packageExists = opts.spackDirectory ? await readPackageNames(opts.spackDirectory) : undefined;
-  output.out(`reading ${store.description}${opts.prefix ? `/${opts.prefix}` : ""}; ${locked.hashes.size} specs kept by ${locked.files.length} lock files`);
+  const packageExists = opts.spackDirectory
+    ? await readPackageNames(opts.spackDirectory)
+    : undefined;
+  output.out(
+    `reading ${store.description}${opts.prefix ? `/${opts.prefix}` : ""}; ${locked.hashes.size} specs kept by ${locked.files.length} lock files`,
+  );
   const snapshot = await readSnapshot(store, opts.prefix);
-  output.out(`listed ${snapshot.objects.length} objects (layouts: ${snapshot.layouts.join(", ") || "none"}), ${snapshot.index.size} specs in the index`);
+  output.out(
+    `listed ${snapshot.objects.length} objects (layouts: ${snapshot.layouts.join(", ") || "none"}), ${snapshot.index.size} specs in the index`,
+  );
   const base = {
     maxAgeDays: opts.maxAgeDays,
     now: opts.now,
@@ -52,10 +62,18 @@ export async function runPrune(opts: PruneOptions, store: BucketStore, output: O
   const plan = planPrune(snapshot, { ...base, dependents: opts.dependents });
   const other = opts.dependents === "delete" ? "keep" : "delete";
   const otherPlan = planPrune(snapshot, { ...base, dependents: other });
-  for (const line of formatSummary(plan, { name: other, deletes: otherPlan.decisions.filter((d) => d.action === "delete").length }, opts.dependents)) {
+  for (const line of formatSummary(
+    plan,
+    { name: other, deletes: otherPlan.decisions.filter((d) => d.action === "delete").length },
+    opts.dependents,
+  )) {
     output.out(line);
   }
-  if (opts.jsonFile) await writeFileAtomic(opts.jsonFile, JSON.stringify({ decisions: plan.decisions, conflicts: plan.conflicts }, null, 1) + "\n");
+  if (opts.jsonFile)
+    await writeFileAtomic(
+      opts.jsonFile,
+      JSON.stringify({ decisions: plan.decisions, conflicts: plan.conflicts }, null, 1) + "\n",
+    );
   if (opts.dryRun) {
     output.out("dry run: nothing was deleted");
     return { plan, requests: snapshot.requests };
@@ -66,10 +84,14 @@ export async function runPrune(opts: PruneOptions, store: BucketStore, output: O
     log: output.out,
     ...(opts.progress ? { progress: opts.progress } : {}),
   });
-  output.out(`deleted ${applied.deleted} objects in ${applied.batches} batches, freed ${(applied.bytesFreed / 1e6).toFixed(1)} MB; ${applied.indexNote}`);
+  output.out(
+    `deleted ${applied.deleted} objects in ${applied.batches} batches, freed ${(applied.bytesFreed / 1e6).toFixed(1)} MB; ${applied.indexNote}`,
+  );
   if (applied.failed.length > 0) {
     for (const f of applied.failed.slice(0, 20)) output.err(`not deleted: ${f.key}: ${f.message}`);
-    throw new UserError(`${applied.failed.length} objects could not be deleted (see above); the index lists none of the specs that lost objects`);
+    throw new UserError(
+      `${applied.failed.length} objects could not be deleted (see above); the index lists none of the specs that lost objects`,
+    );
   }
   return { plan, applied, requests: snapshot.requests };
 }

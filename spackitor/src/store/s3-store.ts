@@ -31,7 +31,9 @@ export class S3Store implements BucketStore {
     this.client = new S3Client({
       region: options.region ?? "us-east-1",
       maxAttempts: options.maxAttempts ?? 6,
-      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true } : {}),
+      ...(options.endpoint
+        ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true }
+        : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
       requestChecksumCalculation: "WHEN_REQUIRED",
@@ -46,12 +48,23 @@ export class S3Store implements BucketStore {
     let token: string | undefined;
     do {
       const page = await this.call(`list ${prefix || "/"}`, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 })),
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.options.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            MaxKeys: 1000,
+          }),
+        ),
       );
       for (const object of page.Contents ?? []) {
         if (!object.Key || seen.has(object.Key)) continue;
         seen.add(object.Key);
-        yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) };
+        yield {
+          key: object.Key,
+          size: object.Size ?? 0,
+          lastModified: object.LastModified ?? new Date(0),
+        };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -59,17 +72,30 @@ export class S3Store implements BucketStore {
 
   async get(key: string): Promise<Buffer | undefined> {
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const answer = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
       return Buffer.from(await answer.Body!.transformToByteArray());
     } catch (error) {
-      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return undefined;
+      if (
+        error instanceof NoSuchKey ||
+        (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+      )
+        return undefined;
       throw this.wrap(`read ${key}`, error);
     }
   }
 
   async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
     await this.call(`write ${key}`, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType })),
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
+      ),
     );
   }
 
@@ -77,10 +103,16 @@ export class S3Store implements BucketStore {
     const unique = [...new Set(keys)];
     const answer = await this.call(`delete ${unique.length} objects`, () =>
       this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: unique.map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.options.bucket,
+          Delete: { Objects: unique.map((Key) => ({ Key })), Quiet: true },
+        }),
       ),
     );
-    const failed = (answer.Errors ?? []).map((e) => ({ key: e.Key ?? "?", message: `${e.Code ?? "error"}: ${e.Message ?? ""}` }));
+    const failed = (answer.Errors ?? []).map((e) => ({
+      key: e.Key ?? "?",
+      message: `${e.Code ?? "error"}: ${e.Message ?? ""}`,
+    }));
     const failedKeys = new Set(failed.map((f) => f.key));
     return { deleted: unique.filter((k) => !failedKeys.has(k)), failed };
   }
@@ -94,10 +126,18 @@ export class S3Store implements BucketStore {
   }
 
   private wrap(what: string, error: unknown): UserError {
-    const status = error instanceof S3ServiceException ? ` (HTTP ${error.$metadata.httpStatusCode ?? "?"} ${error.name})` : "";
-    const hint = error instanceof S3ServiceException && [401, 403].includes(error.$metadata.httpStatusCode ?? 0)
-      ? ": check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the SDK's other credential sources)"
-      : "";
-    return new UserError(`cannot ${what} in ${this.description}${status}${hint}: ${(error as Error).message}`, { cause: error });
+    const status =
+      error instanceof S3ServiceException
+        ? ` (HTTP ${error.$metadata.httpStatusCode ?? "?"} ${error.name})`
+        : "";
+    const hint =
+      error instanceof S3ServiceException &&
+      [401, 403].includes(error.$metadata.httpStatusCode ?? 0)
+        ? ": check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the SDK's other credential sources)"
+        : "";
+    return new UserError(
+      `cannot ${what} in ${this.description}${status}${hint}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
