@@ -3,7 +3,7 @@ import pLimit from "p-limit";
 import { LEGACY_INDEX, LEGACY_INDEX_HASH, V3_INDEX_MANIFEST, blobKey } from "./layout.js";
 import type { Plan } from "./plan.js";
 import type { ReadSnapshot } from "./snapshot.js";
-import type { BucketStore } from "./store/types.js";
+import type { BucketStore } from "../../common/src/s3/types.js";
 
 export const DELETE_BATCH = 1000;
 

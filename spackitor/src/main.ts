@@ -3,7 +3,7 @@ import { appendFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { consoleOutput, runMain, type Output } from "../../common/src/cli.js";
 import { runPrune, type PruneOptions } from "./commands/prune.js";
-import { S3Store } from "./store/s3-store.js";
+import { S3Store } from "../../common/src/s3/s3-store.js";
 
 const wholeNumber = (min: number) => (value: string) => {
   const n = Number(value);

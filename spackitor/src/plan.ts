@@ -1,6 +1,6 @@
 import { classify, type Classified } from "./layout.js";
 import type { IndexEntry } from "./specs.js";
-import type { ObjectInfo } from "./store/types.js";
+import type { ObjectInfo } from "../../common/src/s3/types.js";
 
 export type Action = "keep" | "delete";
 export type DependentsStrategy = "delete" | "keep";

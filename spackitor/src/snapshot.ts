@@ -5,7 +5,7 @@ import { isMapping } from "../../common/src/mapping.js";
 import { LEGACY_INDEX, V3_INDEX_MANIFEST, blobKey, classify, type Layout } from "./layout.js";
 import type { CacheSnapshot } from "./plan.js";
 import { parseIndex, type IndexEntry } from "./specs.js";
-import type { BucketStore, ObjectInfo } from "./store/types.js";
+import type { BucketStore, ObjectInfo } from "../../common/src/s3/types.js";
 
 export interface ReadSnapshot extends CacheSnapshot {
   readonly layouts: readonly Layout[];

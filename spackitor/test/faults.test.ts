@@ -6,7 +6,7 @@ import { memoryOutput } from "../../test/helpers/output.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { generateLegacyMirror } from "../../test/synthetic/spack-mirror.js";
 import { runPrune, type PruneOptions } from "../src/commands/prune.js";
-import { S3Store } from "../src/store/s3-store.js";
+import { S3Store } from "../../common/src/s3/s3-store.js";
 
 const env = useTestS3("faults");
 let seeds = 0;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import { createRequire } from "node:module";
 import { join, posix } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { S3Store } from "../../spackitor/src/store/s3-store.js";
+import { S3Store } from "../../common/src/s3/s3-store.js";
 
 // s3rver walks its folders in name order, so `a/x` is listed before `a-b` although S3 orders
 // `a-b` first; paging past such siblings skips keys (Spack's legacy layout has them:

@@ -1,14 +1,15 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { UserError } from "../../../common/src/errors.js";
-import type { BucketStore, DeleteResult, ObjectInfo } from "./types.js";
+import { UserError } from "../errors.js";
+import type { BucketStore, DeleteResult, MetadataSource, ObjectInfo } from "./types.js";
 
 export interface S3StoreOptions {
   readonly bucket: string;
@@ -23,7 +24,7 @@ export interface S3StoreOptions {
 }
 
 /** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
-export class S3Store implements BucketStore {
+export class S3Store implements BucketStore, MetadataSource {
   private readonly client: S3Client;
   readonly description: string;
 
@@ -83,6 +84,19 @@ export class S3Store implements BucketStore {
       )
         return undefined;
       throw this.wrap(`read ${key}`, error);
+    }
+  }
+
+  async metadata(key: string): Promise<Readonly<Record<string, string>> | undefined> {
+    try {
+      const answer = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
+      return answer.Metadata ?? {};
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+        return undefined;
+      throw this.wrap(`read the metadata of ${key}`, error);
     }
   }
 

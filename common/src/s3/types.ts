@@ -21,3 +21,10 @@ export interface BucketStore {
   /** Deletes up to 1000 keys in one request. */
   deleteBatch(keys: readonly string[]): Promise<DeleteResult>;
 }
+
+/** The user metadata of objects (HEAD), e.g. the checksums a SIF file was uploaded with. */
+export interface MetadataSource {
+  readonly description: string;
+  /** The object's metadata (lower-case keys), or undefined when it does not exist. */
+  metadata(key: string): Promise<Readonly<Record<string, string>> | undefined>;
+}
