@@ -19,19 +19,7 @@ export const GITLAB_DEFAULT_LIMITS: CiLimits = {
 const MAX_NEEDED_NAME_LENGTH = 128;
 const MAX_TRIGGER_INCLUDES = 3;
 const MAX_TAGS = 49;
-const RESERVED = new Set([
-  "image",
-  "services",
-  "stages",
-  "before_script",
-  "after_script",
-  "variables",
-  "cache",
-  "include",
-  "default",
-  "workflow",
-  "pages:deploy",
-]);
+/** Top-level keywords: never jobs. (GitLab's reserved job names are exactly these.) */
 const TOP_LEVEL = new Set([
   "image",
   "services",
@@ -92,10 +80,6 @@ export function checkCiLimits(
   );
   for (const [name, value] of jobs) {
     problems.push(...checkJob(name, value as Record<string, unknown>, stages, stageOf, limits));
-  }
-  for (const name of Object.keys(doc)) {
-    if (RESERVED.has(name) && !TOP_LEVEL.has(name))
-      problems.push(`"${name}" is a reserved name and cannot be a job`);
   }
   return problems;
 }
