@@ -9,7 +9,6 @@ import type { BucketStore, ObjectInfo } from "../../common/src/s3/types.js";
 
 export interface ReadSnapshot extends CacheSnapshot {
   readonly layouts: readonly Layout[];
-  readonly requests: { list: number; get: number };
   /** The indexes as read, kept to rewrite them without the deleted specs. */
   readonly rawIndexes: {
     legacy?: Record<string, unknown>;
@@ -37,41 +36,38 @@ export async function readSnapshot(store: BucketStore, prefix: string): Promise<
   const objects: ObjectInfo[] = [];
   for await (const object of store.list(root))
     objects.push({ ...object, key: object.key.slice(root.length) });
-  const requests = { list: Math.max(1, Math.ceil(objects.length / 1000)), get: 0 };
   const keys = new Set(objects.map((o) => o.key));
+  const classified = objects.map((o) => classify(o.key));
   const layouts = (["legacy", "v3"] as const).filter((l) =>
-    objects.some((o) => classify(o.key).layout === l && classify(o.key).kind !== "blob"),
+    classified.some((c) => c.layout === l && c.kind !== "blob"),
   );
-  if (
-    layouts.length === 0 &&
-    objects.length > 0 &&
-    !objects.some((o) => classify(o.key).kind === "blob")
-  ) {
+  if (layouts.length === 0 && objects.length > 0 && !classified.some((c) => c.kind === "blob")) {
     throw new InputError(
       `${store.description}/${root}: no Spack binary cache here (no build_cache/ or v3/): check --bucket and --prefix`,
     );
   }
-  const get = async (key: string) => {
-    requests.get++;
-    return store.get(root + key);
-  };
+  const get = (key: string) => store.get(root + key);
+  const where = `${store.description}/${root}`;
   const index = new Map<string, IndexEntry>();
   const rawIndexes: ReadSnapshot["rawIndexes"] = {};
   if (layouts.includes("legacy")) {
-    const legacy = await readLegacyIndex(get, keys, store.description + "/" + root);
+    const legacy = await readLegacyIndex(get, keys, where);
     mergeInto(index, legacy.index);
     rawIndexes.legacy = legacy.json;
   }
   let indexBlobs = new Set<string>();
-  const manifestBlobs = new Map<string, string[]>();
+  let manifestBlobs = new Map<string, string[]>();
   if (layouts.includes("v3")) {
-    const v3 = await readV3(get, objects, store.description + "/" + root);
+    const manifests = objects.flatMap((o, i) =>
+      classified[i]!.kind === "manifest" ? [{ key: o.key, hash: classified[i]!.hash! }] : [],
+    );
+    const v3 = await readV3(get, manifests, where);
     mergeInto(index, v3.index.index);
     rawIndexes.v3 = { json: v3.index.json, mediaType: v3.mediaType, signed: v3.signed };
     indexBlobs = v3.indexBlobs;
-    for (const [hash, blobs] of v3.manifestBlobs) manifestBlobs.set(hash, blobs);
+    manifestBlobs = v3.manifestBlobs;
   }
-  return { objects, index, manifestBlobs, indexBlobs, layouts, requests, rawIndexes };
+  return { objects, index, manifestBlobs, indexBlobs, layouts, rawIndexes };
 }
 
 function mergeInto(target: Map<string, IndexEntry>, source: ReadonlyMap<string, IndexEntry>): void {
@@ -123,7 +119,11 @@ export function parseManifest(
   }));
 }
 
-async function readV3(get: Getter, objects: readonly ObjectInfo[], where: string) {
+async function readV3(
+  get: Getter,
+  manifests: readonly { key: string; hash: string }[],
+  where: string,
+) {
   const manifestText = (await get(V3_INDEX_MANIFEST))?.toString("utf8");
   if (manifestText === undefined) {
     throw new InputError(
@@ -151,24 +151,20 @@ async function readV3(get: Getter, objects: readonly ObjectInfo[], where: string
   const manifestBlobs = new Map<string, string[]>();
   const limit = pLimit(16);
   await Promise.all(
-    objects
-      .filter((o) => classify(o.key).kind === "manifest")
-      .map((o) =>
-        limit(async () => {
-          const text = (await get(o.key))?.toString("utf8");
-          if (text === undefined) return; // deleted meanwhile: its blobs are orphans now
-          try {
-            manifestBlobs.set(
-              classify(o.key).hash!,
-              parseManifest(text).map((d) => d.checksum),
-            );
-          } catch {
-            throw new UserError(
-              `${where}${o.key} is not a valid spec manifest: nothing was deleted`,
-            );
-          }
-        }),
-      ),
+    manifests.map(({ key, hash }) =>
+      limit(async () => {
+        const text = (await get(key))?.toString("utf8");
+        if (text === undefined) return; // deleted meanwhile: its blobs are orphans now
+        try {
+          manifestBlobs.set(
+            hash,
+            parseManifest(text).map((d) => d.checksum),
+          );
+        } catch {
+          throw new UserError(`${where}${key} is not a valid spec manifest: nothing was deleted`);
+        }
+      }),
+    ),
   );
   const signed = unwrapClearsigned(manifestText).signed;
   return {

@@ -11,6 +11,10 @@ import { S3Store } from "../../common/src/s3/s3-store.js";
 const env = useTestS3("faults");
 let seeds = 0;
 
+/** The bucket through a fault-injecting proxy, with the SDK retrying up to `maxAttempts`. */
+const storeVia = (endpoint: string, bucket: string, maxAttempts: number) =>
+  new S3Store({ bucket, endpoint, credentials: TEST_CREDENTIALS, maxAttempts });
+
 /** A synthetic mirror of 650 specs (1,301 objects: listing needs two pages), the older half old. */
 async function mirror(): Promise<{ bucket: string; keys: string[] }> {
   const bucket = await env.bucket();
@@ -83,12 +87,7 @@ describe("spackitor under faults", () => {
       return false;
     });
     try {
-      const store = new S3Store({
-        bucket,
-        endpoint: proxy.url,
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 8,
-      });
+      const store = storeVia(proxy.url, bucket, 8);
       const report = await runPrune(options, store, memoryOutput());
       expect(report.applied!.failed).toEqual([]);
       expect(faults).toBeGreaterThanOrEqual(3);
@@ -114,12 +113,7 @@ describe("spackitor under faults", () => {
       return false;
     });
     try {
-      const store = new S3Store({
-        bucket,
-        endpoint: proxy.url,
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 2,
-      });
+      const store = storeVia(proxy.url, bucket, 2);
       const output = memoryOutput();
       const error = await runPrune(options, store, output).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);

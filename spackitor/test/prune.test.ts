@@ -44,6 +44,16 @@ function mostDependedOn(index: Installs): string {
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
 }
 
+/** The legacy mirror, all young but the spec most others depend on, which is old. */
+async function mirrorWithOneOldSpec() {
+  const bucket = await env.bucket();
+  const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
+  await ageAll(bucket, keys, 5);
+  const oldHash = mostDependedOn(index);
+  for (const key of keys.filter((k) => hashOf(k) === oldHash)) await env.s3.age(bucket, key, 100);
+  return { bucket, index, oldHash };
+}
+
 const hashOf = (key: string) => /-([a-z2-7]{32})\.(spack|spec\.json(\.sig)?)$/.exec(key)?.[1];
 const lockOf = (scenario: string) =>
   join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "spack.lock");
@@ -118,12 +128,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("deletes dependents over several levels, or keeps the old dependency, by strategy", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 5);
-    const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash))
-      await env.s3.age(bucket, key, 100);
+    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec();
     // Every spec that depends on it at run time, directly or not, computed from the index.
     const dependents = new Set([zlibHash]);
     for (let grew = true; grew;) {
@@ -164,12 +169,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("keeps an old dependency a lock file needs, and reports the conflict", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 5);
-    const zlibHash = mostDependedOn(index);
-    for (const key of keys.filter((k) => hashOf(k) === zlibHash))
-      await env.s3.age(bucket, key, 100);
+    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec();
     // A lock file listing only one spec that depends on it (not the old spec itself).
     const dependent = Object.entries(index).find(([, e]) => runtimeDeps(e).includes(zlibHash))!;
     const lockPath = join(env.dir, `lock-${bucket}.json`);

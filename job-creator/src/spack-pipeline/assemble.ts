@@ -101,7 +101,7 @@ function prepare(
   rewrite: RewriteSettings,
 ): Prepared {
   const rewritten = {
-    ...(rewriteSpackJob(job.job, job.fileVariables, rewrite) as unknown as CiJob),
+    ...rewriteSpackJob(job.job, job.fileVariables, rewrite),
     stage: `stage-${job.level}`,
   };
   const dependencyNames = job.dependencies.map((h) => nameByHash.get(h)!).filter(Boolean);
@@ -157,7 +157,7 @@ function servicesPipeline(
     const stage = service.stage ?? `stage-${name}`;
     if (!stages.includes(stage)) stages.push(stage);
     jobs[name] = {
-      ...(rewriteSpackJob(service.job, service.fileVariables, rewrite) as unknown as CiJob),
+      ...rewriteSpackJob(service.job, service.fileVariables, rewrite),
       stage,
     };
   }
@@ -167,7 +167,7 @@ function servicesPipeline(
 function noopPipeline(merged: MergedPipeline, rewrite: RewriteSettings): CiPipeline {
   const noop = merged.services.find((s) => s.name === NO_SPECS_TO_REBUILD_JOB);
   const job: CiJob = noop
-    ? (rewriteSpackJob(noop.job, {}, rewrite) as unknown as CiJob)
+    ? rewriteSpackJob(noop.job, {}, rewrite)
     : {
         tags: [...rewrite.tags],
         script: ['echo "All specs already up to date, nothing to rebuild."'],

@@ -1,4 +1,4 @@
-import type { CiImage, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
+import type { CiImage, CiJob, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import type { RawJob } from "./types.js";
 
@@ -15,11 +15,8 @@ export interface RewriteSettings {
   readonly generateNeed: (container: string) => CiNeed;
 }
 
-/** A rewritten job: spack's keys with ours put in, before stage and needs are assigned. */
-export type RewrittenJob = Readonly<Record<string, unknown>>;
-
 /**
- * Rewrites a spack job for our pipeline, from the configuration: runner tags, variables
+ * Rewrites a spack job for our pipeline (stage and needs are assigned later), from the configuration: runner tags, variables
  * (the container file's globals first, so merged jobs keep their own concrete environment),
  * timeout and image pull policy. Returns a new object: spack's aliased nodes are shared
  * between jobs, so nothing is changed in place.
@@ -28,7 +25,7 @@ export function rewriteSpackJob(
   job: RawJob,
   fileVariables: Readonly<Record<string, unknown>>,
   settings: RewriteSettings,
-): RewrittenJob {
+): CiJob {
   const { needs: _needs, stage: _stage, tags: _tags, ...rest } = job;
   const rewritten: Record<string, unknown> = {
     ...rest,
@@ -43,7 +40,8 @@ export function rewriteSpackJob(
   };
   if (job["image"] !== undefined)
     rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
-  return rewritten;
+  // Spack's other keys pass through as they are: the one place its untyped output becomes a CiJob.
+  return rewritten as unknown as CiJob;
 }
 
 /**

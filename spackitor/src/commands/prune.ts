@@ -31,7 +31,6 @@ export interface PruneOptions {
 export interface PruneReport {
   readonly plan: Plan;
   readonly applied?: ApplyResult;
-  readonly requests: { list: number; get: number };
 }
 
 /** `spackitor`: read the mirror once, decide every object, then (unless --dry-run) delete. */
@@ -76,7 +75,7 @@ export async function runPrune(
     );
   if (opts.dryRun) {
     output.out("dry run: nothing was deleted");
-    return { plan, requests: snapshot.requests };
+    return { plan };
   }
   const applied = await applyPrune(store, opts.prefix, plan, snapshot, {
     concurrency: opts.concurrency,
@@ -93,5 +92,5 @@ export async function runPrune(
       `${applied.failed.length} objects could not be deleted (see above); the index lists none of the specs that lost objects`,
     );
   }
-  return { plan, applied, requests: snapshot.requests };
+  return { plan, applied };
 }
