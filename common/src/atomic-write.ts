@@ -15,6 +15,9 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
 }
 
 /** Writes every file of a generated set (relative path -> content) below `dir`. */
-export async function writeOutputs(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
+export async function writeOutputs(
+  dir: string,
+  files: ReadonlyMap<string, string | Uint8Array>,
+): Promise<void> {
   for (const [relative, content] of files) await writeFileAtomic(join(dir, relative), content);
 }

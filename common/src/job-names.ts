@@ -27,3 +27,6 @@ export const COLLECT_ARTIFACTS_JOB = "collect artifacts";
 export const ENTRY_PIPELINE_ID_VARIABLE = "PARENT_PIPELINE_ID";
 /** The id of the child pipeline whose `spack ci generate` jobs hold the concrete environments. */
 export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";
+
+/** The container pipeline `jc generate-spacktainer-workflow` writes into spacktainerArtifactsDir. */
+export const SPACKTAINER_PIPELINE_FILE = "spacktainer_pipeline.yaml";

@@ -9,7 +9,7 @@ import { writeOutputs } from "./atomic-write.js";
  */
 export async function replaceDirectory(
   dir: string,
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, string | Uint8Array>,
 ): Promise<void> {
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = `${temp}-old`;

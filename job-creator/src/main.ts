@@ -8,7 +8,11 @@ import { InputError } from "../../common/src/errors.js";
 import { runProcess } from "../../common/src/run.js";
 import { gitlabCiLinter } from "./gitlab/ci-lint.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
-import { onlineServices } from "./commands/online-services.js";
+import { onlineServices, onlineWorkflowServices } from "./commands/online-services.js";
+import {
+  generateSpacktainerWorkflow,
+  offlineWorkflowServices,
+} from "./commands/generate-workflow.js";
 import { runValidate } from "./commands/validate.js";
 import { processSpackPipeline } from "./commands/process-spack-pipeline.js";
 import { DEFAULT_CONFIG_FILE, configJsonSchema, readConfig } from "./config/read.js";
@@ -174,6 +178,89 @@ function buildProgram(): Command {
             outputDir: opts.outputDir,
             artifactsDir: opts.artifactsPath ?? opts.outputDir,
           },
+          consoleOutput,
+        );
+      },
+    );
+
+  program
+    .command("generate-spacktainer-workflow")
+    .description(
+      "decide which containers of one arch to build, convert to SIF and publish; write their pipeline",
+    )
+    .requiredOption("-a, --arch <arch>", "architecture, as configured")
+    .requiredOption(
+      "-o, --output-dir <dir>",
+      "folder to (re)write: spacktainer_pipeline.yaml and a build context per container",
+    )
+    .option(
+      "-l, --lock-dir <dir>",
+      "use <dir>/<container>/spack.lock instead of running `spack concretize -f` here",
+    )
+    .option(
+      "-g, --generated-dir <dir>",
+      "where jc create-jobs wrote its files, relative to --repo",
+      "generated",
+    )
+    .option(
+      "--artifacts-path <path>",
+      "where the output folder is inside the job artifacts (default: --output-dir)",
+    )
+    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
+    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .option("--offline", "ask no registry or bucket: plan every container as missing")
+    .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
+    .addOption(
+      new Option("--default-branch <name>", "the project's default branch").env(
+        "CI_DEFAULT_BRANCH",
+      ),
+    )
+    .addOption(
+      new Option("--now <iso-date>", "the generation time recorded in labels")
+        .argParser(isoDate)
+        .hideHelp(),
+    )
+    .addHelpText(
+      "after",
+      "\nPer container of the arch: the main package (first spec) and its version in spack.lock give\n" +
+        "the tag (`<version>[__<branch>][<arch suffix>]`); the image is built when the registry has no\n" +
+        "image of that tag for the arch with equal labels (spack.lock sha256, container checksum), the\n" +
+        "SIF file when the bucket object's metadata differ, and on the default branch the image is\n" +
+        "published to each `publish:` registry whose copy differs. `.def` containers are built from the\n" +
+        "digest of their From: image. Credentials come from the CI variables the configuration names.\n\n" +
+        "Example (in CI, after the generate jobs):\n" +
+        "  jc generate-spacktainer-workflow -a amd64 --lock-dir jobs_scratch_dir.amd64 -o spacktainer.artifacts.amd64\n",
+    )
+    .action(
+      async (opts: {
+        arch: string;
+        outputDir: string;
+        lockDir?: string;
+        generatedDir: string;
+        artifactsPath?: string;
+        repo: string;
+        config: string;
+        offline?: boolean;
+        branch?: string;
+        defaultBranch?: string;
+        now?: Date;
+      }) => {
+        await generateSpacktainerWorkflow(
+          {
+            repoRoot: resolve(opts.repo),
+            configFile: opts.config,
+            arch: opts.arch,
+            outputDir: opts.outputDir,
+            artifactsDir: opts.artifactsPath ?? opts.outputDir,
+            generatedDir: opts.generatedDir,
+            now: opts.now ?? new Date(),
+            ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
+            ...(opts.branch ? { branch: opts.branch } : {}),
+            ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
+          },
+          opts.offline
+            ? offlineWorkflowServices(runProcess)
+            : onlineWorkflowServices(process.env, runProcess),
           consoleOutput,
         );
       },

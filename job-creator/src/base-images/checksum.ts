@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 /**
@@ -23,4 +23,12 @@ async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name))
     .sort();
+}
+
+/** sha256 of a file's bytes, or of a folder as `readFolderChecksum` computes it. */
+export async function readPathChecksum(path: string): Promise<string> {
+  if ((await stat(path)).isDirectory()) return readFolderChecksum(path);
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }

@@ -13,11 +13,12 @@ import {
   contentTag,
   type BaseImagePlan,
 } from "../base-images/plan.js";
+import { BASE_IMAGES_FILE, renderBaseImageRefs } from "../base-images/refs-file.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { readDefinitions, type DefinitionsRead } from "../definitions/read.js";
 import { conflictProblem } from "../spack/merge-env.js";
-import type { GenerationContext } from "../pipeline/context.js";
+import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
 import { formatPlan } from "./plan-report.js";
 import {
@@ -67,7 +68,7 @@ export async function createJobs(
   const ctx: GenerationContext = {
     config,
     outputDir: opts.outputDir,
-    onDefaultBranch: !opts.branch || !opts.defaultBranch || opts.branch === opts.defaultBranch,
+    onDefaultBranch: isDefaultBranch(opts.branch, opts.defaultBranch),
     now: opts.now,
   };
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
@@ -77,6 +78,7 @@ export async function createJobs(
   const pipeline = buildGeneratedPipeline(read.architectures, baseImages, ctx);
   const files = new Map([
     [GENERATED_PIPELINE_FILE, renderPipeline(pipeline)],
+    [BASE_IMAGES_FILE, renderBaseImageRefs(baseImages)],
     ...environments.files,
   ]);
 

@@ -1,17 +1,25 @@
 import { InputError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
 import type { RetryPolicy } from "../../../common/src/retry.js";
+import { S3Store } from "../../../common/src/s3/s3-store.js";
 import { registryDecider } from "../base-images/registry-decider.js";
 import { readSpackRevision } from "../base-images/spack-revision.js";
+import type { Config } from "../config/schema.js";
+import { parseImageReference } from "../definitions/image-ref.js";
 import { OciRegistryClient } from "../registry/oci-client.js";
+import { isAbsent } from "../registry/types.js";
 import type { ServicesFactory } from "./create-jobs.js";
+import type { WorkflowServicesFactory } from "./generate-workflow.js";
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ServiceTuning {
+  readonly retry?: RetryPolicy;
+  readonly timeoutMs?: number;
+}
 
 /** Replaces `$NAME` and `${NAME}` with values from `env`; an unset variable is bad input. */
-export function expandVariables(
-  text: string,
-  env: Readonly<Record<string, string | undefined>>,
-  where: string,
-): string {
+export function expandVariables(text: string, env: Environment, where: string): string {
   return text.replace(
     /\$\{(\w+)\}|\$(\w+)/g,
     (_, braced: string | undefined, bare: string | undefined) => {
@@ -28,31 +36,93 @@ export function expandVariables(
 }
 
 /**
+ * A registry client that logs in to the project's registry and to each publish target
+ * with the credentials of the CI variables the configuration names; other registries
+ * (a `.def` file's source) are read anonymously.
+ */
+function registryClient(config: Config, env: Environment, tuning: ServiceTuning) {
+  const loginFor = (registry: string) => {
+    if (registry === expandVariables(config.registry.host, env, "registry.host"))
+      return config.registry.credentials;
+    return config.publish.find((p) => p.registry === registry)?.credentials;
+  };
+  return new OciRegistryClient({
+    ...tuning,
+    credentialsFor: (registry) => {
+      const login = loginFor(registry);
+      const username = login && env[login.userVariable];
+      const password = login && env[login.passwordVariable];
+      return username && password ? { username, password } : undefined;
+    },
+    credentialHint: (registry) => {
+      const login = loginFor(registry);
+      return login
+        ? `set ${login.userVariable} and ${login.passwordVariable} to an account that can pull from ${registry}`
+        : `${registry} is read without credentials: is the image public?`;
+    },
+  });
+}
+
+/**
  * The services `jc create-jobs` uses without `--offline`: the registry over the OCI
  * distribution API with credentials from the configured CI variables, and git for the
  * Spack commit. `env` is passed in by the entry point; nothing here reads process.env.
  */
 export function onlineServices(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Environment,
   run: Runner,
-  tuning: { retry?: RetryPolicy; timeoutMs?: number } = {},
+  tuning: ServiceTuning = {},
 ): ServicesFactory {
+  return (config) => ({
+    images: registryDecider(registryClient(config, env, tuning), (text) =>
+      expandVariables(text, env, "registry.imageRoot"),
+    ),
+    spackRevision: (c) => readSpackRevision(run, c.spack.repository, c.spack.branch),
+  });
+}
+
+/**
+ * The services of `jc generate-spacktainer-workflow`: image labels from the registries,
+ * SIF metadata from each arch's containers bucket (HEAD through the AWS SDK, with the key
+ * pair of the CI variables the configuration names), source digests of `.def` images.
+ */
+export function onlineWorkflowServices(
+  env: Environment,
+  run: Runner,
+  tuning: ServiceTuning = {},
+): WorkflowServicesFactory {
   return (config) => {
-    const { credentials } = config.registry;
-    const host = () => expandVariables(config.registry.host, env, "registry.host");
-    const client = new OciRegistryClient({
-      ...tuning,
-      credentialsFor: (registry) => {
-        const username = env[credentials.userVariable];
-        const password = env[credentials.passwordVariable];
-        return registry === host() && username && password ? { username, password } : undefined;
-      },
-      credentialHint: () =>
-        `set ${credentials.userVariable} and ${credentials.passwordVariable} (registry.credentials in the configuration) to an account that can pull`,
-    });
+    const client = registryClient(config, env, tuning);
+    const stores = new Map<string, S3Store>();
+    const store = (arch: string): S3Store => {
+      const existing = stores.get(arch);
+      if (existing) return existing;
+      const { bucket, endpoint, credentials } = config.architectures[arch]!.containers;
+      const accessKeyId = env[credentials.accessKeyIdVariable];
+      const secretAccessKey = env[credentials.secretAccessKeyVariable];
+      const created = new S3Store({
+        bucket,
+        ...(endpoint ? { endpoint } : {}),
+        ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+      });
+      stores.set(arch, created);
+      return created;
+    };
     return {
-      images: registryDecider(client, (text) => expandVariables(text, env, "registry.imageRoot")),
-      spackRevision: (c) => readSpackRevision(run, c.spack.repository, c.spack.branch),
+      checks: {
+        online: true,
+        async imageLabels(ref, arch) {
+          const expanded = expandVariables(ref, env, "registry.imageRoot");
+          const parsed = parseImageReference(expanded);
+          if ("error" in parsed)
+            throw new InputError(`${expanded} is not a valid image reference: ${parsed.error}`);
+          const found = await client.imageFor(parsed, arch);
+          return isAbsent(found) ? undefined : found.labels;
+        },
+        sifMetadata: (arch, key) => store(arch).metadata(key),
+      },
+      sourceDigest: (ref) => client.digestOf(ref),
+      run,
     };
   };
 }

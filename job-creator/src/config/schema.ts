@@ -73,6 +73,26 @@ const ContainersBucket = Type.Object(
   { additionalProperties: false },
 );
 
+const Deploy = Type.Object(
+  {
+    runnerTags: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: "tags of the runner that can write to the shared filesystem",
+    }),
+    path: Type.String({
+      pattern: "^/[^\\0\"`$\\\\]*$",
+      description: "absolute folder on that runner where new SIF files are copied",
+    }),
+    image: Type.Optional(
+      Type.String({ description: "image of the deploy job (default: the singularitah image)" }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "copy each new SIF file to a shared filesystem (the original's cluster copy)",
+  },
+);
+
 const Architecture = Type.Object(
   {
     runnerTags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 49 }),
@@ -88,6 +108,14 @@ const Architecture = Type.Object(
     cache: CacheBucket,
     containers: ContainersBucket,
     variables: Type.Record(Type.String(), Type.String(), { default: {} }),
+    tagSuffix: Type.Optional(
+      Type.String({
+        pattern: "^[A-Za-z0-9_.-]*$",
+        description:
+          'appended to the container tags of this arch; default "" for amd64 and "-<arch>" for the others',
+      }),
+    ),
+    deploy: Type.Optional(Deploy),
   },
   { additionalProperties: false },
 );
@@ -122,6 +150,10 @@ export const ConfigSchema = Type.Object(
           description: "image the jc/spackitor jobs run in",
         }),
         buildah: Type.String({ default: "quay.io/buildah/stable:v1.37" }),
+        containers: Type.String({
+          default: "spacktainers",
+          description: "containers are pushed as <imageRoot>/<containers>/<name>:<tag>",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -184,3 +216,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type ArchitectureConfig = Static<typeof Architecture>;
 export type PublishTargetConfig = Static<typeof PublishTarget>;
+export type DeployConfig = Static<typeof Deploy>;

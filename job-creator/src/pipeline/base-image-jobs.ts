@@ -5,15 +5,23 @@ import { latestArchTag } from "../base-images/registry-decider.js";
 import { archJobBase, type GenerationContext } from "./context.js";
 
 /** buildah in an unprivileged container: vfs storage and chroot isolation. */
-const BUILDAH_VARIABLES = {
+export const BUILDAH_VARIABLES = {
   STORAGE_DRIVER: "vfs",
   BUILDAH_FORMAT: "docker",
   BUILDAH_ISOLATION: "chroot",
 };
 
-function registryLogin(ctx: GenerationContext): string {
+/** `buildah login` to the project's registry with the configured credential variables. */
+export function registryLogin(ctx: GenerationContext): string {
   const { host, credentials } = ctx.config.registry;
-  // The password goes through stdin, never onto a command line that logs could show.
+  return buildahLogin(host, credentials);
+}
+
+/** The password goes through stdin, never onto a command line that logs could show. */
+export function buildahLogin(
+  host: string,
+  credentials: { readonly userVariable: string; readonly passwordVariable: string },
+): string {
   return `printf '%s' "$${credentials.passwordVariable}" | buildah login --username "$${credentials.userVariable}" --password-stdin ${shellExpand(host)}`;
 }
 

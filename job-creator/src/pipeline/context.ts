@@ -12,6 +12,11 @@ export interface GenerationContext {
   readonly now: Date;
 }
 
+/** Without both names (a laptop run), the default branch is assumed. */
+export function isDefaultBranch(branch?: string, defaultBranch?: string): boolean {
+  return !branch || !defaultBranch || branch === defaultBranch;
+}
+
 /** Stages of the generated child pipeline, in order. */
 export const STAGES = [
   "base images",

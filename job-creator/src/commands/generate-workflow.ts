@@ -1,0 +1,259 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import pLimit from "p-limit";
+import type { Output } from "../../../common/src/cli.js";
+import { renderPipeline } from "../../../common/src/ci/render.js";
+import { InputError } from "../../../common/src/errors.js";
+import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
+import { replaceDirectory } from "../../../common/src/replace-dir.js";
+import type { Runner } from "../../../common/src/run.js";
+import { parseLocatedYaml } from "../../../common/src/yaml-io.js";
+import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js";
+import type { BaseImageName } from "../base-images/plan.js";
+import { readConfig } from "../config/read.js";
+import type { Config } from "../config/schema.js";
+import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
+import { readDefinitions } from "../definitions/read.js";
+import type { CustomContainer, SpackContainer } from "../definitions/types.js";
+import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
+import { environmentPath } from "../pipeline/spack-jobs.js";
+import { pinDefinition, spackBuildContext } from "../containers/build-context.js";
+import { decideContainer, type ContainerDecision, type WorkflowChecks } from "../containers/decide.js";
+import { readContainerLock, type LockSource } from "../containers/lock.js";
+import { mainPackageVersion } from "../containers/tags.js";
+import {
+  containerChecksum,
+  customTarget,
+  spackTarget,
+  tagScheme,
+  type ContainerTarget,
+} from "../containers/targets.js";
+import { buildWorkflowPipeline } from "../containers/workflow-jobs.js";
+
+export interface WorkflowOptions {
+  readonly repoRoot: string;
+  readonly configFile: string;
+  readonly arch: string;
+  /** Folder to (re)write: the pipeline file and one build context per container. */
+  readonly outputDir: string;
+  /** Where that folder is inside the gathered artifacts, relative to the project dir. */
+  readonly artifactsDir: string;
+  /** Where `jc create-jobs` wrote its files, relative to the repository root. */
+  readonly generatedDir: string;
+  /** Folder of `<container>/spack.lock`; without it, each environment is concretized here. */
+  readonly lockDir?: string;
+  readonly branch?: string;
+  readonly defaultBranch?: string;
+  readonly now: Date;
+}
+
+/** The network-facing parts, passed in: offline ones answer nothing and everything is built. */
+export interface WorkflowServices {
+  readonly checks: WorkflowChecks;
+  /** The digest of a `.def` container's source image, or undefined when it does not exist. */
+  readonly sourceDigest?: (ref: ImageReference) => Promise<string | undefined>;
+  readonly run: Runner;
+}
+
+export type WorkflowServicesFactory = (config: Config) => WorkflowServices;
+
+/** `jc generate-spacktainer-workflow`: the build, SIF, publish and deploy jobs of one arch. */
+export async function generateSpacktainerWorkflow(
+  opts: WorkflowOptions,
+  makeServices: WorkflowServicesFactory,
+  output: Output,
+): Promise<readonly ContainerDecision[]> {
+  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  if (!config.architectures[opts.arch]) {
+    throw new InputError(
+      `no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`,
+    );
+  }
+  const services = makeServices(config);
+  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
+  const containers = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
+  const onDefaultBranch = isDefaultBranch(opts.branch, opts.defaultBranch);
+  const ctx: GenerationContext = {
+    config,
+    outputDir: opts.generatedDir,
+    onDefaultBranch,
+    now: opts.now,
+  };
+  const scheme = tagScheme(config, opts.arch, {
+    onDefaultBranch,
+    name: opts.branch ?? opts.defaultBranch ?? "",
+  });
+  const refsFile = join(opts.repoRoot, opts.generatedDir, BASE_IMAGES_FILE);
+  const baseImages = containers.length > 0 ? (await readBaseImageRefs(refsFile))[opts.arch] : {};
+  const base = (image: BaseImageName): string => {
+    const ref = baseImages?.[image];
+    if (!ref)
+      throw new InputError([
+        { file: refsFile, message: `no ${image} image recorded for ${opts.arch}: run jc create-jobs again` },
+      ]);
+    return ref;
+  };
+  const lockSource: LockSource = opts.lockDir
+    ? { kind: "dir", dir: opts.lockDir }
+    : { kind: "concretize", run: services.run };
+
+  const files = new Map<string, string | Uint8Array>();
+  const targets: ContainerTarget[] = [];
+  for (const container of containers) {
+    if (container.kind === "spack") {
+      const { target, context } = await prepareSpack(container, opts, lockSource, base, config, scheme);
+      targets.push(target);
+      for (const [path, content] of context) files.set(`${container.name}/${path}`, content);
+    } else {
+      const { target, definition } = await prepareCustom(container, opts, services, base, config, scheme);
+      targets.push(target);
+      files.set(`${container.name}/${container.name}.def`, definition);
+    }
+  }
+
+  const limit = pLimit(8);
+  const publishTargets = onDefaultBranch ? config.publish : [];
+  const decisions = await Promise.all(
+    targets.map((t) => limit(() => decideContainer(t, publishTargets, services.checks))),
+  );
+  const pipeline = buildWorkflowPipeline(
+    decisions,
+    {
+      arch: opts.arch,
+      artifactsDir: opts.artifactsDir,
+      builderImage: baseImages?.builder ?? "",
+      runtimeImage: baseImages?.runtime ?? "",
+      singularitahImage: baseImages?.singularitah ?? "",
+    },
+    ctx,
+  );
+  files.set(SPACKTAINER_PIPELINE_FILE, renderPipeline(pipeline));
+  for (const line of describeDecisions(decisions, onDefaultBranch, config)) output.out(line);
+  await replaceDirectory(opts.outputDir, files);
+  output.out(
+    `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,
+  );
+  return decisions;
+}
+
+async function prepareSpack(
+  container: SpackContainer,
+  opts: WorkflowOptions,
+  lockSource: LockSource,
+  base: (image: BaseImageName) => string,
+  config: Config,
+  scheme: ReturnType<typeof tagScheme>,
+) {
+  const envDir = join(opts.repoRoot, opts.generatedDir, environmentPath(opts.arch, container.name));
+  const envFile = join(envDir, "spack.yaml");
+  let envText: string;
+  try {
+    envText = await readFile(envFile, "utf8");
+  } catch {
+    throw new InputError([
+      {
+        file: envFile,
+        message: `no merged environment for container "${container.name}": run jc create-jobs first (or pass --generated-dir)`,
+      },
+    ]);
+  }
+  const environment = parseLocatedYaml(envText, envFile).data;
+  const lock = await readContainerLock(lockSource, container.name, envDir);
+  const firstSpec = (container.environment["specs"] as unknown[] | undefined)?.[0];
+  if (typeof firstSpec !== "string")
+    throw new InputError([
+      {
+        file: container.definitionFile,
+        message: "the first entry of spack.specs must be a spec string: it names the main package, whose version tags the image",
+      },
+    ]);
+  const version = mainPackageVersion(lock.lock, firstSpec);
+  if (typeof version !== "string")
+    throw new InputError([
+      {
+        file: lockSource.kind === "dir" ? join(lockSource.dir, container.name, "spack.lock") : envFile,
+        message: `container "${container.name}": ${version.error}`,
+      },
+    ]);
+  const [builderImage, runtimeImage] = [base("builder"), base("runtime")];
+  const checksum = await containerChecksum(opts.repoRoot, container, [builderImage, runtimeImage]);
+  const target = spackTarget(config, container, {
+    version,
+    lockSha256: lock.sha256,
+    checksum,
+    scheme,
+  });
+  const context = await spackBuildContext({
+    repoRoot: opts.repoRoot,
+    container,
+    environment: { text: envText, data: environment },
+    lockText: lock.text,
+    builderImage,
+    runtimeImage,
+  });
+  return { target, context };
+}
+
+async function prepareCustom(
+  container: CustomContainer,
+  opts: WorkflowOptions,
+  services: WorkflowServices,
+  base: (image: BaseImageName) => string,
+  config: Config,
+  scheme: ReturnType<typeof tagScheme>,
+) {
+  const text = await readFile(join(opts.repoRoot, container.definitionFile), "utf8");
+  let digest: string | undefined;
+  if (services.sourceDigest) {
+    digest = await services.sourceDigest(container.from);
+    if (!digest)
+      throw new InputError([
+        {
+          file: container.definitionFile,
+          message: `the From: image ${formatImageReference(container.from)} does not exist in its registry: fix the reference`,
+        },
+      ]);
+  }
+  const checksum = await containerChecksum(opts.repoRoot, container, [base("singularitah")]);
+  const target = customTarget(config, container, { checksum, scheme, ...(digest ? { digest } : {}) });
+  const pinned = digest
+    ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
+    : text;
+  return { target, definition: pinned };
+}
+
+function describeDecisions(
+  decisions: readonly ContainerDecision[],
+  onDefaultBranch: boolean,
+  config: Config,
+): string[] {
+  const lines = decisions.map((d) => {
+    const steps = [
+      d.build && `build (${d.build.reason})`,
+      d.sif && `SIF (${d.sif.reason})`,
+      ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
+    ].filter(Boolean);
+    const todo = steps.length > 0 ? steps.join("; ") : "up to date";
+    return `${d.target.name}:${d.target.tag}: ${todo}`;
+  });
+  if (!onDefaultBranch && config.publish.length > 0)
+    lines.push("publishing is skipped off the default branch");
+  return lines;
+}
+
+/** `repo@digest`: image tools refuse a reference holding both a tag and a digest. */
+function pinnedReference(from: ImageReference, digest: string): ImageReference {
+  return { registry: from.registry, repository: from.repository, digest };
+}
+
+/** Asks no registry or bucket: every image and SIF file counts as missing. */
+export const offlineWorkflowServices =
+  (run: Runner): WorkflowServicesFactory =>
+  () => ({
+    checks: {
+      online: false,
+      imageLabels: () => Promise.resolve(undefined),
+      sifMetadata: () => Promise.resolve(undefined),
+    },
+    run,
+  });

@@ -1,0 +1,109 @@
+import { readFile, readdir, stat } from "node:fs/promises";
+import { basename, join, relative } from "node:path";
+import { isMapping } from "../../../common/src/mapping.js";
+import type { SpackContainer } from "../definitions/types.js";
+import { renderDockerfile } from "./dockerfile.js";
+
+type ContextFiles = Map<string, string | Uint8Array>;
+
+/** Folder of the build context in which the builder's ONBUILD steps find the environment. */
+export const SPACK_ENV_CONTEXT_DIR = "spack-env";
+
+/**
+ * The build context of a Spack container, relative to its own folder: the Dockerfile,
+ * the merged environment with its lock file (which the builder's ONBUILD steps install),
+ * and a copy of every file the definition copies in. The context holds everything the
+ * build reads, so the artifacts are the whole recipe.
+ */
+export async function spackBuildContext(inputs: {
+  readonly repoRoot: string;
+  readonly container: SpackContainer;
+  readonly environment: { readonly text: string; readonly data: unknown };
+  readonly lockText: string;
+  readonly builderImage: string;
+  readonly runtimeImage: string;
+}): Promise<ContextFiles> {
+  const { container, repoRoot } = inputs;
+  const files: ContextFiles = new Map([
+    [`${SPACK_ENV_CONTEXT_DIR}/spack.yaml`, inputs.environment.text],
+    [`${SPACK_ENV_CONTEXT_DIR}/spack.lock`, inputs.lockText],
+  ]);
+  const copies = [];
+  for (const [index, pair] of container.files.entries()) {
+    const inContext = `files/${index}/${basename(pair.source)}`;
+    for (const [path, content] of await readTree(join(repoRoot, pair.source)))
+      files.set(path ? `${inContext}/${path}` : inContext, content);
+    copies.push({ source: inContext, target: pair.target });
+  }
+  const epilogue = container.epilogue
+    ? await readFile(join(repoRoot, container.epilogue), "utf8")
+    : undefined;
+  files.set(
+    "Dockerfile",
+    renderDockerfile({
+      builderImage: inputs.builderImage,
+      runtimeImage: inputs.runtimeImage,
+      installedPaths: installedPaths(inputs.environment.data),
+      files: copies,
+      ...(epilogue ? { epilogue } : {}),
+    }),
+  );
+  return files;
+}
+
+/** A file (path "") or every file below a folder (paths relative to it). */
+async function readTree(path: string): Promise<[string, Uint8Array][]> {
+  if (!(await stat(path)).isDirectory()) return [["", await readFile(path)]];
+  const entries = await readdir(path, { withFileTypes: true, recursive: true });
+  const files: [string, Uint8Array][] = [];
+  for (const entry of entries.filter((e) => e.isFile())) {
+    const full = join(entry.parentPath, entry.name);
+    files.push([relative(path, full).split("\\").join("/"), await readFile(full)]);
+  }
+  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Spack's default install tree when the environment names none. */
+const DEFAULT_INSTALL_ROOT = "/opt/spack/opt/spack";
+
+/**
+ * What the runtime stage copies from the builder: the install tree and every view root
+ * of the merged environment (`spack.config.install_tree.root`, `spack.view`).
+ */
+export function installedPaths(environment: unknown): string[] {
+  const spack = isMapping(environment) ? environment["spack"] : undefined;
+  if (!isMapping(spack)) return [DEFAULT_INSTALL_ROOT];
+  const config = isMapping(spack["config"]) ? spack["config"] : {};
+  const tree = config["install_tree"];
+  const root = isMapping(tree) ? tree["root"] : typeof tree === "string" ? tree : undefined;
+  const paths = [typeof root === "string" ? root : DEFAULT_INSTALL_ROOT];
+  const view = spack["view"];
+  if (typeof view === "string") paths.push(view);
+  else if (isMapping(view)) {
+    for (const descriptor of Object.values(view))
+      if (isMapping(descriptor) && typeof descriptor["root"] === "string")
+        paths.push(descriptor["root"]);
+  }
+  return [...new Set(paths)];
+}
+
+/**
+ * The `.def` file with its `From:` pinned to the digest read at generation time, so the
+ * SIF file is built from the very image whose digest its metadata records.
+ */
+export function pinDefinition(text: string, pinnedFrom: string): string {
+  let pinned = false;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (pinned || line.trim().startsWith("%")) {
+        pinned = true;
+        return line;
+      }
+      const match = /^(\s*From\s*:\s*)\S.*?(\r?)$/i.exec(line);
+      if (!match) return line;
+      pinned = true;
+      return `${match[1]}${pinnedFrom}${match[2]}`;
+    })
+    .join("\n");
+}

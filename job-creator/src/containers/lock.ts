@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError, UserError } from "../../../common/src/errors.js";
+import type { Runner } from "../../../common/src/run.js";
+import { parseLockFile, type LockFile } from "../../../common/src/spack-specs.js";
+
+/** A container's concrete environment: the parsed lock file and the sha256 of its bytes. */
+export interface ContainerLock {
+  readonly lock: LockFile;
+  readonly text: string;
+  readonly sha256: string;
+}
+
+/**
+ * Where lock files come from: the `spack.lock` files the generate jobs left in
+ * `<dir>/<container>/`, or a fresh `spack concretize -f` in each merged environment.
+ */
+export type LockSource =
+  | { readonly kind: "dir"; readonly dir: string }
+  | { readonly kind: "concretize"; readonly run: Runner; readonly timeoutMs?: number };
+
+/** The lock file of one container; `envDir` holds its merged spack.yaml. */
+export async function readContainerLock(
+  source: LockSource,
+  container: string,
+  envDir: string,
+): Promise<ContainerLock> {
+  let path: string;
+  if (source.kind === "dir") {
+    path = join(source.dir, container, "spack.lock");
+  } else {
+    await concretize(source, container, envDir);
+    path = join(envDir, "spack.lock");
+  }
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const hint =
+      source.kind === "dir"
+        ? "the generate job of this container should have written it; or run without --lock-dir to concretize here"
+        : "spack concretize did not write it";
+    throw new InputError([
+      {
+        file: path,
+        message: `no spack.lock for container "${container}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${hint}`,
+      },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError([{ file: path, message: `not JSON: ${(error as Error).message}` }]);
+  }
+  const lock = parseLockFile(json);
+  if ("error" in lock) throw new InputError([{ file: path, message: lock.error }]);
+  return { lock, text, sha256: createHash("sha256").update(text).digest("hex") };
+}
+
+async function concretize(
+  source: Extract<LockSource, { kind: "concretize" }>,
+  container: string,
+  envDir: string,
+): Promise<void> {
+  const result = await source.run("spack", ["-e", envDir, "concretize", "-f"], {
+    timeoutMs: source.timeoutMs ?? 30 * 60_000,
+  });
+  if (result.code !== 0) {
+    const output = `${result.stdout}${result.stderr}`.trimEnd();
+    throw new UserError(
+      `spack concretize failed for container "${container}" (exit ${result.code}) in ${envDir}:\n${output}`,
+    );
+  }
+}
