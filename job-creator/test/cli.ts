@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
+import { runAsync, type ProcessResult } from "../../test/helpers/process.js";
 
 // Absolute, so the loader is found whatever the test's working directory.
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
@@ -39,13 +40,6 @@ export function runJcAsync(
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, jcArgs(args), { cwd, env: childEnv(env) });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+): Promise<ProcessResult> {
+  return runAsync(process.execPath, jcArgs(args), { cwd, env: childEnv(env) });
 }

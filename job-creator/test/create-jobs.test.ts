@@ -72,6 +72,7 @@ describe("jc create-jobs --offline on the bundled examples", () => {
     const repo = await exampleRepo();
     await run(repo);
     expect(await listFiles(join(repo, "generated"))).toEqual([
+      "base-images.json",
       "generated_pipeline.yaml",
       "spack_envs/amd64/gromacs/spack.yaml",
       "spack_envs/amd64/neuron/spack.yaml",
@@ -91,6 +92,11 @@ describe("jc create-jobs --offline on the bundled examples", () => {
       require: "%gcc@12 os=ubuntu22.04 target=x86_64_v3",
     });
     expect(env.spack["mirrors"]).toEqual({ "buildcache-destination": "s3://spack-build-cache" });
+    // The container jobs build on exactly the base images this run planned.
+    const refs = JSON.parse(await readFile(join(repo, "generated/base-images.json"), "utf8"));
+    expect(Object.keys(refs)).toEqual(["amd64", "arm64"]);
+    expect(refs.amd64.builder).toMatch(/^\$CI_REGISTRY_IMAGE\/builder:[0-9a-f]{16}-amd64$/);
+    expect(Object.keys(refs.amd64)).toEqual(["builder", "runtime", "singularitah"]);
   });
 
   it("resolves every need and keeps bridges and jobs apart", async () => {

@@ -11,6 +11,7 @@ import { parseLocatedYaml } from "../../../common/src/yaml-io.js";
 import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js";
 import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
+import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
 import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
 import { readDefinitions } from "../definitions/read.js";
@@ -18,7 +19,11 @@ import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
 import { environmentPath } from "../pipeline/spack-jobs.js";
 import { pinDefinition, spackBuildContext } from "../containers/build-context.js";
-import { decideContainer, type ContainerDecision, type WorkflowChecks } from "../containers/decide.js";
+import {
+  decideContainer,
+  type ContainerDecision,
+  type WorkflowChecks,
+} from "../containers/decide.js";
 import { readContainerLock, type LockSource } from "../containers/lock.js";
 import { mainPackageVersion } from "../containers/tags.js";
 import {
@@ -64,11 +69,8 @@ export async function generateSpacktainerWorkflow(
   output: Output,
 ): Promise<readonly ContainerDecision[]> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
-  if (!config.architectures[opts.arch]) {
-    throw new InputError(
-      `no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`,
-    );
-  }
+  requireArtifactsPath(opts.artifactsDir);
+  requireArchitecture(config, opts.arch, opts.configFile);
   const services = makeServices(config);
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
   const containers = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
@@ -89,7 +91,10 @@ export async function generateSpacktainerWorkflow(
     const ref = baseImages?.[image];
     if (!ref)
       throw new InputError([
-        { file: refsFile, message: `no ${image} image recorded for ${opts.arch}: run jc create-jobs again` },
+        {
+          file: refsFile,
+          message: `no ${image} image recorded for ${opts.arch}: run jc create-jobs again`,
+        },
       ]);
     return ref;
   };
@@ -101,11 +106,25 @@ export async function generateSpacktainerWorkflow(
   const targets: ContainerTarget[] = [];
   for (const container of containers) {
     if (container.kind === "spack") {
-      const { target, context } = await prepareSpack(container, opts, lockSource, base, config, scheme);
+      const { target, context } = await prepareSpack(
+        container,
+        opts,
+        lockSource,
+        base,
+        config,
+        scheme,
+      );
       targets.push(target);
       for (const [path, content] of context) files.set(`${container.name}/${path}`, content);
     } else {
-      const { target, definition } = await prepareCustom(container, opts, services, base, config, scheme);
+      const { target, definition } = await prepareCustom(
+        container,
+        opts,
+        services,
+        base,
+        config,
+        scheme,
+      );
       targets.push(target);
       files.set(`${container.name}/${container.name}.def`, definition);
     }
@@ -164,14 +183,16 @@ async function prepareSpack(
     throw new InputError([
       {
         file: container.definitionFile,
-        message: "the first entry of spack.specs must be a spec string: it names the main package, whose version tags the image",
+        message:
+          "the first entry of spack.specs must be a spec string: it names the main package, whose version tags the image",
       },
     ]);
   const version = mainPackageVersion(lock.lock, firstSpec);
   if (typeof version !== "string")
     throw new InputError([
       {
-        file: lockSource.kind === "dir" ? join(lockSource.dir, container.name, "spack.lock") : envFile,
+        file:
+          lockSource.kind === "dir" ? join(lockSource.dir, container.name, "spack.lock") : envFile,
         message: `container "${container.name}": ${version.error}`,
       },
     ]);
@@ -215,7 +236,11 @@ async function prepareCustom(
       ]);
   }
   const checksum = await containerChecksum(opts.repoRoot, container, [base("singularitah")]);
-  const target = customTarget(config, container, { checksum, scheme, ...(digest ? { digest } : {}) });
+  const target = customTarget(config, container, {
+    checksum,
+    scheme,
+    ...(digest ? { digest } : {}),
+  });
   const pinned = digest
     ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
     : text;

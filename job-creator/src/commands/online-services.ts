@@ -103,7 +103,9 @@ export function onlineWorkflowServices(
       const created = new S3Store({
         bucket,
         ...(endpoint ? { endpoint } : {}),
-        ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+        ...(accessKeyId && secretAccessKey
+          ? { credentials: { accessKeyId, secretAccessKey } }
+          : {}),
       });
       stores.set(arch, created);
       return created;

@@ -1,12 +1,12 @@
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import {
   generateSpackJobName,
   GENERATION_PIPELINE_ID_VARIABLE,
 } from "../../../common/src/job-names.js";
 import { replaceDirectory } from "../../../common/src/replace-dir.js";
-import { InputError } from "../../../common/src/errors.js";
 import { readConfig } from "../config/read.js";
+import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
 import { archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
 import {
@@ -33,16 +33,8 @@ export async function processSpackPipeline(
   output: Output,
 ): Promise<ProcessSummary> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
-  if (isAbsolute(opts.artifactsDir) || opts.artifactsDir.split("/").includes("..")) {
-    throw new InputError(
-      `the artifacts path "${opts.artifactsDir}" must be relative to the project folder (pass --artifacts-path)`,
-    );
-  }
-  if (!config.architectures[opts.arch]) {
-    throw new InputError(
-      `no architecture "${opts.arch}" in ${opts.configFile}: use one of ${Object.keys(config.architectures).join(", ")}`,
-    );
-  }
+  requireArtifactsPath(opts.artifactsDir);
+  requireArchitecture(config, opts.arch, opts.configFile);
   const merge = new SpackMerge();
   await readSpackOutputs(opts.inputDir, (output) => merge.add(output));
   const merged = merge.result();

@@ -80,7 +80,7 @@ const Deploy = Type.Object(
       description: "tags of the runner that can write to the shared filesystem",
     }),
     path: Type.String({
-      pattern: "^/[^\\0\"`$\\\\]*$",
+      pattern: '^/[^\\0"`$\\\\]*$',
       description: "absolute folder on that runner where new SIF files are copied",
     }),
     image: Type.Optional(

@@ -60,7 +60,8 @@ export async function decideContainer(
       const remote = publishRef(destination, target.name, target.tag);
       const there = notChecked ? undefined : await checks.imageLabels(remote, target.arch);
       const differs = compare(target.labels, there, `image on ${destination.name}`);
-      if (differs) publish.push({ target: destination, ref: remote, reason: notChecked ?? differs });
+      if (differs)
+        publish.push({ target: destination, ref: remote, reason: notChecked ?? differs });
       else upToDate.push(`${destination.name}: labels match`);
     }
   }

@@ -2,11 +2,7 @@ import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/
 import { GATHER_ARTIFACTS_JOB } from "../../../common/src/job-names.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import type { PublishTargetConfig } from "../config/schema.js";
-import {
-  BUILDAH_VARIABLES,
-  buildahLogin,
-  registryLogin,
-} from "../pipeline/base-image-jobs.js";
+import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "../pipeline/base-image-jobs.js";
 import {
   archConfig,
   archJobBase,
@@ -53,7 +49,8 @@ export function buildWorkflowPipeline(
   for (const decision of decisions) {
     const { target } = decision;
     const built = decision.build && target.kind === "spack";
-    if (built) jobs[buildContainerJobName(target.name, target.arch)] = buildJob(target, settings, ctx);
+    if (built)
+      jobs[buildContainerJobName(target.name, target.arch)] = buildJob(target, settings, ctx);
     const afterBuild: CiNeed[] = built
       ? [{ job: buildContainerJobName(target.name, target.arch), artifacts: false }]
       : [];
@@ -228,7 +225,10 @@ function publishJob(
     tags: base.tags,
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
     needs,
-    before_script: [registryLogin(ctx), buildahLogin(destination.registry, destination.credentials)],
+    before_script: [
+      registryLogin(ctx),
+      buildahLogin(destination.registry, destination.credentials),
+    ],
     script: [`buildah pull ${source}`, `buildah push ${source} ${shellQuote(`docker://${ref}`)}`],
     timeout: "1h",
   };

@@ -113,7 +113,7 @@ export function buildSpacktainerWorkflowJob(
     ]),
     stage: "process",
     script: [
-      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch)} --lock-dir ${jobsScratchDir(arch)} -o ${out}`,
+      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch)} -o ${out}`,
     ],
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };

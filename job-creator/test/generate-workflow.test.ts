@@ -1,0 +1,449 @@
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  writeFile,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { dump, load } from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError, UserError } from "../../common/src/errors.js";
+import { SPACKTAINER_PIPELINE_FILE } from "../../common/src/job-names.js";
+import { runProcess, type Runner } from "../../common/src/run.js";
+import { expectValidPipeline } from "../../test/helpers/gitlab.js";
+import { memoryOutput } from "../../test/helpers/output.js";
+import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
+import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
+import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
+import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { createJobs, offlineServices } from "../src/commands/create-jobs.js";
+import {
+  generateSpacktainerWorkflow,
+  offlineWorkflowServices,
+  type WorkflowServicesFactory,
+} from "../src/commands/generate-workflow.js";
+import { onlineWorkflowServices } from "../src/commands/online-services.js";
+import type { ContainerDecision } from "../src/containers/decide.js";
+import type { SpackTarget } from "../src/containers/targets.js";
+
+const FAST = { retry: { attempts: 2, initialDelayMs: 10 }, timeoutMs: 2_000 };
+const NOW = new Date("2026-03-01T23:30:00Z");
+const LARGE_LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
+const INCREMENTAL_LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large-incremental/spack.lock");
+
+// Values of the CI variables the configuration names: none may appear in any output.
+const SECRETS = {
+  REG_USER: "ci-user",
+  REG_PASSWORD: "registry-password-5f2a",
+  PUB_USER: "publisher",
+  PUB_PASSWORD: "publish-password-77c1",
+  SIF_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  SIF_SECRET: "sif-bucket-secret-9e0b",
+};
+
+const s3 = useTestS3("workflow");
+let base: string;
+let ours: TestRegistry;
+let publicRegistry: TestRegistry;
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), "jc-workflow-"));
+  ours = await startRegistry(join(base, "ours"));
+  publicRegistry = await startRegistry(join(base, "public"), {
+    username: SECRETS.PUB_USER,
+    password: SECRETS.PUB_PASSWORD,
+  });
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([ours?.stop(), publicRegistry?.stop()]);
+  await rm(base, { recursive: true, force: true });
+});
+
+let projects = 0;
+
+/**
+ * The bundled examples pointed at the local registries and bucket, with create-jobs run
+ * and each container's spack.lock where its generate job would leave it. NEURON is
+ * disabled: none of the real lock files in the fixtures holds it.
+ */
+async function setup() {
+  const repo = await exampleRepo();
+  const project = `project${++projects}`;
+  const bucket = await s3.bucket();
+  const pusher = new RegistryPusher(ours);
+  const upstream = await pusher.pushImage(
+    `${project}/upstream/nexus-storage`,
+    "1.10.0",
+    "amd64",
+    {},
+  );
+  const arch = (runner: string) => ({
+    runnerTags: [runner],
+    baseArch: "%gcc@12 os=ubuntu22.04",
+    cache: {
+      defaultBranch: { bucket: "cache-main", maxAgeDays: 90 },
+      otherBranches: { bucket: "cache-dev", maxAgeDays: 30 },
+    },
+    containers: {
+      bucket,
+      endpoint: s3.s3.endpoint,
+      credentials: { accessKeyIdVariable: "SIF_KEY_ID", secretAccessKeyVariable: "SIF_SECRET" },
+      archiveMaxAgeDays: 5,
+    },
+    deploy: { runnerTags: ["cluster"], path: "/gpfs/containers/" },
+  });
+  const config = {
+    registry: {
+      host: ours.host,
+      imageRoot: `${ours.host}/${project}`,
+      credentials: { userVariable: "REG_USER", passwordVariable: "REG_PASSWORD" },
+    },
+    publish: [
+      {
+        name: "public",
+        registry: publicRegistry.host,
+        namespace: "spacktainers",
+        credentials: { userVariable: "PUB_USER", passwordVariable: "PUB_PASSWORD" },
+      },
+    ],
+    architectures: { amd64: arch("x86"), arm64: arch("graviton") },
+  };
+  await writeFile(join(repo, "spacktainers.config.yaml"), dump(config));
+  await rename(
+    join(repo, "container_definitions/amd64/neuron.yaml"),
+    join(repo, "container_definitions/amd64/_neuron.yaml"),
+  );
+  await writeFile(
+    join(repo, "container_definitions/amd64/nexus-storage.def"),
+    `Bootstrap: docker\nFrom: ${ours.host}/${project}/upstream/nexus-storage:1.10.0\n\n%post\n    echo converted\n`,
+  );
+  await createJobs(
+    {
+      repoRoot: repo,
+      configFile: "spacktainers.config.yaml",
+      outputDir: "generated",
+      planOnly: false,
+      now: NOW,
+    },
+    offlineServices,
+    memoryOutput(),
+  );
+  const locks = join(repo, "jobs_scratch_dir.amd64");
+  await mkdir(join(locks, "gromacs"), { recursive: true });
+  await copyFile(LARGE_LOCK, join(locks, "gromacs/spack.lock"));
+  const armLocks = join(repo, "jobs_scratch_dir.arm64");
+  await mkdir(join(armLocks, "py-scientific"), { recursive: true });
+  await copyFile(LARGE_LOCK, join(armLocks, "py-scientific/spack.lock"));
+  return { repo, project, bucket, pusher, upstream, locks };
+}
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+async function generate(
+  repo: string,
+  options: {
+    arch?: string;
+    branch?: string;
+    services?: WorkflowServicesFactory;
+    lockDir?: string | null;
+  } = {},
+) {
+  const arch = options.arch ?? "amd64";
+  const output = memoryOutput();
+  const outputDir = join(repo, `spacktainer.artifacts.${arch}`);
+  const decisions = await generateSpacktainerWorkflow(
+    {
+      repoRoot: repo,
+      configFile: "spacktainers.config.yaml",
+      arch,
+      outputDir,
+      artifactsDir: `spacktainer.artifacts.${arch}`,
+      generatedDir: "generated",
+      now: NOW,
+      ...(options.lockDir === null
+        ? {}
+        : { lockDir: options.lockDir ?? join(repo, `jobs_scratch_dir.${arch}`) }),
+      ...(options.branch ? { branch: options.branch, defaultBranch: "main" } : {}),
+    },
+    options.services ?? onlineWorkflowServices(SECRETS, runProcess, FAST),
+    output,
+  );
+  const text = await readFile(join(outputDir, SPACKTAINER_PIPELINE_FILE), "utf8");
+  const doc = expectValidPipeline(text);
+  const jobs = Object.keys(doc).filter((k) => k !== "stages" && k !== "variables");
+  return { decisions, text, doc, jobs, log: output.lines.join("\n"), outputDir };
+}
+
+const decisionOf = (decisions: readonly ContainerDecision[], name: string) =>
+  decisions.find((d) => d.target.name === name)!;
+
+/** Does what the generated jobs would have done: image in both registries, SIF files in the bucket. */
+async function completeJobs(s: Setup, decisions: readonly ContainerDecision[]) {
+  for (const { target } of decisions) {
+    await s3.s3.client.send(
+      new PutObjectCommand({
+        Bucket: s.bucket,
+        Key: target.sifKey,
+        Body: "sif",
+        Metadata: { ...target.sifMetadata },
+      }),
+    );
+    if (target.kind !== "spack") continue;
+    await s.pusher.pushImage(`${s.project}/spacktainers/${target.name}`, target.tag, target.arch, {
+      ...target.labels,
+      "org.opencontainers.image.title": target.name,
+    });
+    await new RegistryPusher(publicRegistry).pushImage(
+      `spacktainers/${target.name}`,
+      target.tag,
+      target.arch,
+      { ...target.labels },
+    );
+  }
+}
+
+describe("jc generate-spacktainer-workflow", () => {
+  it("builds, converts and publishes what the registry and bucket lack, then nothing", async () => {
+    const s = await setup();
+    const first = await generate(s.repo);
+    expect(first.jobs.sort()).toEqual([
+      "build gromacs container for amd64",
+      "create gromacs sif file for amd64",
+      "create nexus-storage sif file for amd64",
+      "deploy gromacs sif file for amd64",
+      "deploy nexus-storage sif file for amd64",
+      "publish gromacs to public for amd64",
+    ]);
+    const gromacs = decisionOf(first.decisions, "gromacs").target as SpackTarget;
+    // The version is the lock file's, not the definition's request.
+    expect(gromacs.tag).toBe("2023.3");
+    expect(gromacs.sifKey).toBe("containers/gromacs__2023.3.sif");
+    const sifJob = first.doc["create gromacs sif file for amd64"] as { needs: unknown[] };
+    expect(sifJob.needs).toEqual([{ job: "build gromacs container for amd64", artifacts: false }]);
+    expect(first.log).toContain("gromacs:2023.3: build (image missing)");
+
+    await completeJobs(s, first.decisions);
+    const second = await generate(s.repo);
+    expect(second.jobs).toEqual(["containers of amd64 are up to date"]);
+    expect(second.log).toContain("gromacs:2023.3: up to date");
+    expect(second.text).toContain("every container of amd64 is built, converted and published");
+  });
+
+  it("writes the Dockerfile, environment, lock file and copied files as the build context", async () => {
+    const s = await setup();
+    const { outputDir } = await generate(s.repo);
+    const context = join(outputDir, "gromacs");
+    const dockerfile = await readFile(join(context, "Dockerfile"), "utf8");
+    expect(dockerfile).toContain(
+      'COPY ["files/0/entrypoint.sh","/usr/local/bin/gromacs-entrypoint"]',
+    );
+    expect(dockerfile).toContain("# From Dockerfile.epilogue\nENV OMP_NUM_THREADS=1");
+    expect(dockerfile).toContain('COPY --from=builder ["/opt/software","/opt/software"]');
+    expect(await readFile(join(context, "files/0/entrypoint.sh"), "utf8")).toBe(
+      await readFile(
+        join(s.repo, "container_definitions/amd64/gromacs/files/entrypoint.sh"),
+        "utf8",
+      ),
+    );
+    expect(await readFile(join(context, "spack-env/spack.lock"), "utf8")).toBe(
+      await readFile(LARGE_LOCK, "utf8"),
+    );
+    expect(await readFile(join(context, "spack-env/spack.yaml"), "utf8")).toBe(
+      await readFile(join(s.repo, "generated/spack_envs/amd64/gromacs/spack.yaml"), "utf8"),
+    );
+    // The .def is pinned to the digest its SIF metadata records.
+    const def = await readFile(join(outputDir, "nexus-storage/nexus-storage.def"), "utf8");
+    expect(def).toContain(
+      `From: ${ours.host}/${s.project}/upstream/nexus-storage@${s.upstream.digest}`,
+    );
+  });
+
+  it("rebuilds image and SIF when the definition changes", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    await writeFile(
+      join(s.repo, "container_definitions/amd64/gromacs/Dockerfile.epilogue"),
+      "ENV OMP_NUM_THREADS=2\n",
+    );
+    const after = await generate(s.repo);
+    expect(after.jobs.sort()).toEqual([
+      "build gromacs container for amd64",
+      "create gromacs sif file for amd64",
+      "deploy gromacs sif file for amd64",
+      "publish gromacs to public for amd64",
+    ]);
+    expect(after.log).toMatch(/build \(image differs: org\.spacktainers\.container\.checksum/);
+  });
+
+  it("rebuilds when only the lock file changes", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    await copyFile(INCREMENTAL_LOCK, join(s.locks, "gromacs/spack.lock"));
+    const after = await generate(s.repo);
+    expect(after.jobs).toContain("build gromacs container for amd64");
+    expect(after.log).toMatch(/image differs: org\.spacktainers\.spack-lock\.sha256/);
+    expect(after.jobs).not.toContain("create nexus-storage sif file for amd64");
+  });
+
+  it("makes only the SIF file when only the SIF file is missing, needing no build", async () => {
+    const s = await setup();
+    const first = await generate(s.repo);
+    await completeJobs(s, first.decisions);
+    await s3.s3.store(s.bucket).deleteBatch(["containers/gromacs__2023.3.sif"]);
+    const after = await generate(s.repo);
+    expect(after.jobs.sort()).toEqual([
+      "create gromacs sif file for amd64",
+      "deploy gromacs sif file for amd64",
+    ]);
+    expect((after.doc["create gromacs sif file for amd64"] as { needs: unknown[] }).needs).toEqual(
+      [],
+    );
+  });
+
+  it("rebuilds a .def container's SIF when its source image's digest changes", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    const moved = await s.pusher.pushImage(
+      `${s.project}/upstream/nexus-storage`,
+      "1.10.0",
+      "amd64",
+      { "org.example.rebuilt": "yes" },
+    );
+    const after = await generate(s.repo);
+    expect(after.jobs.sort()).toEqual([
+      "create nexus-storage sif file for amd64",
+      "deploy nexus-storage sif file for amd64",
+    ]);
+    expect(after.log).toContain("nexus-storage:1.10.0__amd64: SIF (SIF file differs: digest");
+    const nexus = decisionOf(after.decisions, "nexus-storage").target;
+    expect(nexus.sifMetadata["digest"]).toBe(moved.digest);
+  });
+
+  it("names the .def file whose source image does not exist", async () => {
+    const s = await setup();
+    await writeFile(
+      join(s.repo, "container_definitions/amd64/nexus-storage.def"),
+      `Bootstrap: docker\nFrom: ${ours.host}/${s.project}/upstream/missing:1.0\n`,
+    );
+    await expect(generate(s.repo)).rejects.toThrow(
+      /container_definitions\/amd64\/nexus-storage\.def: the From: image .*missing:1\.0 does not exist/,
+    );
+  });
+
+  it("publishes nothing off the default branch, and tags with the branch", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    const feature = await generate(s.repo, { branch: "Feature/Faster-IO" });
+    expect(feature.jobs.sort()).toEqual([
+      "build gromacs container for amd64",
+      "create gromacs sif file for amd64",
+      "create nexus-storage sif file for amd64",
+      "deploy gromacs sif file for amd64",
+      "deploy nexus-storage sif file for amd64",
+    ]);
+    expect(decisionOf(feature.decisions, "gromacs").target.tag).toBe("2023.3__feature-faster-io");
+    expect(decisionOf(feature.decisions, "nexus-storage").target.tag).toBe(
+      "1.10.0__feature-faster-io__amd64",
+    );
+    expect(feature.log).toContain("publishing is skipped off the default branch");
+  });
+
+  it("suffixes tags of other arches", async () => {
+    const s = await setup();
+    const arm = await generate(s.repo, { arch: "arm64" });
+    expect(decisionOf(arm.decisions, "py-scientific").target.tag).toBe("1.11.3-arm64");
+    expect(arm.jobs).toContain("build py-scientific container for arm64");
+  });
+
+  it("puts no credential value into jobs, logs or files, and never prints a config file", async () => {
+    const s = await setup();
+    const { text, log, outputDir } = await generate(s.repo);
+    const files = await readdir(outputDir, { recursive: true });
+    for (const secret of [SECRETS.REG_PASSWORD, SECRETS.PUB_PASSWORD, SECRETS.SIF_SECRET]) {
+      expect(text).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+    expect(files.join("\n")).not.toMatch(/s3cfg|credentials/);
+    const doc = load(text) as Record<string, { script?: string[]; before_script?: string[] }>;
+    const lines = Object.values(doc).flatMap((job) =>
+      typeof job === "object" && job && "script" in job
+        ? [...(job.before_script ?? []), ...(job.script ?? [])]
+        : [],
+    );
+    for (const line of lines) {
+      expect(line).not.toMatch(
+        /\bcat\b|s3cmd --configure|--password[ =]|echo .*PASSWORD|\bprintenv\b|^env\b|set -x/,
+      );
+      if (line.includes("login")) expect(line).toContain("--password-stdin");
+    }
+    expect(lines.some((l) => l.includes('"$PUB_PASSWORD" | buildah login'))).toBe(true);
+  });
+
+  it("fails on a refused registry login instead of rebuilding", async () => {
+    const s = await setup();
+    await expect(
+      generate(s.repo, {
+        services: onlineWorkflowServices({ ...SECRETS, PUB_PASSWORD: "wrong" }, runProcess, FAST),
+      }),
+    ).rejects.toThrow(/set PUB_USER and PUB_PASSWORD to an account that can pull/);
+  });
+
+  it("concretizes through spack when no lock folder is given, and shows spack's output when it fails", async () => {
+    const s = await setup();
+    const calls: string[][] = [];
+    // Spack cannot run here: this runner stands in for it and leaves a real lock file.
+    const spack: Runner = async (command, args) => {
+      calls.push([command, ...args]);
+      await copyFile(LARGE_LOCK, join(args[1]!, "spack.lock"));
+      return { code: 0, stdout: "==> Concretized gromacs", stderr: "" };
+    };
+    const offline = offlineWorkflowServices(spack);
+    const result = await generate(s.repo, { lockDir: null, services: offline });
+    expect(calls).toEqual([
+      ["spack", "-e", join(s.repo, "generated/spack_envs/amd64/gromacs"), "concretize", "-f"],
+    ]);
+    expect(decisionOf(result.decisions, "gromacs").target.tag).toBe("2023.3");
+
+    const failing: Runner = async () => ({
+      code: 1,
+      stdout: "",
+      stderr: "==> Error: gromacs: conflicts with '+mpi ~double'",
+    });
+    const error = await generate(s.repo, {
+      lockDir: null,
+      services: offlineWorkflowServices(failing),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(String(error)).toContain('spack concretize failed for container "gromacs"');
+    expect(String(error)).toContain("conflicts with '+mpi ~double'");
+  });
+
+  it("names the container whose lock file is missing or lacks its main package", async () => {
+    const s = await setup();
+    await rm(join(s.locks, "gromacs/spack.lock"));
+    const missing = await generate(s.repo).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(InputError);
+    expect(String(missing)).toMatch(/gromacs\/spack\.lock: no spack\.lock for container "gromacs"/);
+    await copyFile(
+      join(SPACK_FIXTURES, "scenarios-v0.21/small/spack.lock"),
+      join(s.locks, "gromacs/spack.lock"),
+    );
+    const wrong = await generate(s.repo).catch((e: unknown) => e);
+    expect(String(wrong)).toContain(
+      'container "gromacs": the concrete environment has no spec of the main package "gromacs"',
+    );
+  });
+
+  it("writes a valid pipeline and Dockerfiles for the bundled examples offline", async () => {
+    const s = await setup();
+    const result = await generate(s.repo, { services: offlineWorkflowServices(runProcess) });
+    expect(result.jobs).toContain("build gromacs container for amd64");
+    expect(result.log).toContain("not checked (offline)");
+  });
+});

@@ -1,0 +1,116 @@
+#!/bin/sh
+# Puts SIF files into the containers bucket without ever leaving a half-written or missing
+# file behind, and fetches them for deployment. Runs in the singularitah image (s3cmd).
+#
+#   sif-store.sh publish FILE s3://BUCKET/KEY.sif ARCHIVE_MAX_AGE_DAYS [NAME=VALUE ...]
+#       1. uploads FILE to a temporary key beside KEY, with NAME=VALUE as user metadata;
+#       2. moves the current KEY (if any) to <dir>/archive/<name>.<UTC time>.sif;
+#       3. moves the upload to KEY; if that fails, the archived file is moved back;
+#       4. deletes archives of this file older than ARCHIVE_MAX_AGE_DAYS.
+#       If the upload fails, nothing in the bucket has changed.
+#   sif-store.sh fetch s3://BUCKET/KEY.sif DEST
+#       downloads to DEST.partial, then renames it to DEST.
+#
+# Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment (s3cmd
+# reads them there): no configuration file holds them and nothing prints them.
+# S3_ENDPOINT_URL (e.g. https://s3.example.org:9000) selects an S3-compatible store.
+set -eu
+
+die() {
+  echo "sif-store: $*" >&2
+  exit 1
+}
+
+s3() {
+  # --config=/dev/null: settings come from the command line and the environment only.
+  # --acl-private: keep objects private, and skip the ACL read s3cmd does before copying.
+  if [ -n "${S3_ENDPOINT_URL:-}" ]; then
+    endpoint_host=${S3_ENDPOINT_URL#*://}
+    endpoint_host=${endpoint_host%%/*}
+    case "$S3_ENDPOINT_URL" in
+      http://*) ssl=--no-ssl ;;
+      *) ssl=--ssl ;;
+    esac
+    s3cmd --config=/dev/null --acl-private --no-progress "$ssl" \
+      --host="$endpoint_host" --host-bucket="$endpoint_host" "$@"
+  else
+    s3cmd --config=/dev/null --acl-private --no-progress "$@"
+  fi
+}
+
+# True when the exact key exists (s3cmd ls lists every key starting with the argument).
+exists() {
+  s3 ls "$1" | awk -v url="$1" '$4 == url { found = 1 } END { exit !found }'
+}
+
+publish() {
+  [ $# -ge 3 ] || die "usage: sif-store.sh publish FILE s3://BUCKET/KEY.sif ARCHIVE_MAX_AGE_DAYS [NAME=VALUE ...]"
+  file=$1 url=$2 max_age=$3
+  shift 3
+  [ -f "$file" ] || die "$file does not exist: the SIF build did not produce it"
+  case "$url" in s3://*/*.sif) ;; *) die "$url is not s3://BUCKET/KEY.sif" ;; esac
+  case "$max_age" in '' | *[!0-9]*) die "ARCHIVE_MAX_AGE_DAYS must be a whole number, got '$max_age'" ;; esac
+
+  dir=${url%/*}
+  name=${url##*/}
+  stem=${name%.sif}
+  temporary="$dir/.incoming/$name.${CI_JOB_ID:-$$}"
+  archive="$dir/archive/$stem.$(date -u +%Y%m%dT%H%M%SZ).sif"
+
+  # Turn each NAME=VALUE into an s3cmd header in place (the for list is read once).
+  for pair in "$@"; do
+    case "$pair" in
+      [a-z]*=?*) ;;
+      *) die "metadata must be name=value (lower case name), got '$pair'" ;;
+    esac
+    set -- "$@" "--add-header=x-amz-meta-${pair%%=*}:${pair#*=}"
+    shift
+  done
+
+  if ! s3 put "$@" "$file" "$temporary" >/dev/null; then
+    s3 del "$temporary" >/dev/null 2>&1 || true
+    die "upload of $file failed: $url is unchanged"
+  fi
+  archived=
+  if exists "$url"; then
+    if ! s3 mv "$url" "$archive" >/dev/null; then
+      s3 del "$temporary" >/dev/null 2>&1 || true
+      die "cannot move the current $url aside: it is unchanged"
+    fi
+    archived=yes
+  fi
+  if ! s3 mv "$temporary" "$url" >/dev/null; then
+    if [ -n "$archived" ]; then s3 mv "$archive" "$url" >/dev/null || true; fi
+    s3 del "$temporary" >/dev/null 2>&1 || true
+    die "cannot put the new file in place: $url was restored"
+  fi
+  echo "published $url${archived:+ (previous file kept as $archive)}"
+
+  cutoff=$(date -u -d "$max_age days ago" +%Y-%m-%dT%H:%M)
+  s3 ls "$dir/archive/$stem." | while read -r day time _size old; do
+    case "$old" in "$dir/archive/$stem."*.sif) ;; *) continue ;; esac
+    if [ "${day}T${time}" \< "$cutoff" ]; then
+      s3 del "$old" >/dev/null && echo "removed $old (archived more than $max_age days ago)"
+    fi
+  done
+}
+
+fetch() {
+  [ $# -eq 2 ] || die "usage: sif-store.sh fetch s3://BUCKET/KEY.sif DEST"
+  url=$1 dest=$2
+  mkdir -p "$(dirname "$dest")"
+  s3 get --force "$url" "$dest.partial" >/dev/null || {
+    rm -f "$dest.partial"
+    die "cannot download $url"
+  }
+  mv -f "$dest.partial" "$dest"
+  echo "copied $url to $dest"
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  publish) publish "$@" ;;
+  fetch) fetch "$@" ;;
+  *) die "usage: sif-store.sh publish FILE s3://BUCKET/KEY.sif DAYS [NAME=VALUE ...] | fetch s3://BUCKET/KEY.sif DEST" ;;
+esac
