@@ -30,3 +30,5 @@ export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";
 
 /** The container pipeline `jc generate-spacktainer-workflow` writes into spacktainerArtifactsDir. */
 export const SPACKTAINER_PIPELINE_FILE = "spacktainer_pipeline.yaml";
+/** The trigger pipeline `jc process-spack-pipeline` writes into spackArtifactsDir. */
+export const SPACK_PIPELINE_FILE = "spack_pipeline.yaml";

@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage } from "node:http";
 export type Route = (
   req: IncomingMessage,
   body: string,
-) => { status: number; json: unknown; headers?: Record<string, string> } | undefined;
+) =>
+  | { status: number; json?: unknown; body?: Uint8Array; headers?: Record<string, string> }
+  | undefined;
 
 /**
  * A small local server speaking the part of GitLab's REST API a test needs, answering
@@ -22,9 +24,11 @@ export async function startGitlabApi(
         `${req.method} ${req.url} token=${req.headers["private-token"] ? "yes" : "no"}`,
       );
       const answer = route(req, body) ?? { status: 404, json: { message: "404 Not Found" } };
+      // Artifact archives come as bytes; everything else as JSON, as GitLab answers.
+      const type = answer.body ? "application/octet-stream" : "application/json";
       res
-        .writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
-        .end(JSON.stringify(answer.json));
+        .writeHead(answer.status, { "content-type": type, ...answer.headers })
+        .end(answer.body ?? JSON.stringify(answer.json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -14,12 +14,14 @@ import {
   REBUILD_INDEX_JOB,
   SIGN_PKGS_JOB,
 } from "../spack/names.js";
+import { SPACK_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import type { MergedJob, MergedPipeline } from "./merge.js";
 import { rewriteSpackJob, type RewriteSettings } from "./rewrite.js";
 import { planSplit, type ChildPart } from "./split.js";
 import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from "./trigger.js";
 
-export const TRIGGER_FILE = "spack_pipeline.yaml";
+/** The file the entry pipeline triggers; its bridges run the others in order. */
+export const TRIGGER_FILE = SPACK_PIPELINE_FILE;
 export const SERVICES_FILE = "build-cache-services.yaml";
 /** Service jobs in the order they must run after every build: sign, index, copy, clean up. */
 const SERVICE_ORDER = [SIGN_PKGS_JOB, REBUILD_INDEX_JOB, COPY_JOB, CLEANUP_JOB];

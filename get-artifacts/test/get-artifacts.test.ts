@@ -1,0 +1,337 @@
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import { UserError } from "../../common/src/errors.js";
+import {
+  BASE_PIPELINE_BRIDGE,
+  generateSpacktainerJobName,
+  processSpackPipelineJobName,
+} from "../../common/src/job-names.js";
+import { startFakeGitlab, type FakeJob } from "../../test/helpers/gitlab-pipelines.js";
+import { memoryOutput } from "../../test/helpers/output.js";
+import { runAsync } from "../../test/helpers/process.js";
+import { REPO_ROOT } from "../../test/helpers/paths.js";
+import { tempDir } from "../../test/helpers/temp-repo.js";
+import { collectArtifacts } from "../src/collect.js";
+import { filesBelow } from "../src/extract.js";
+import { gitlabPipelineApi } from "../src/gitbeaker-api.js";
+
+const TOKEN = "glpat-test-token-3c9d";
+const FAST = { attempts: 3, initialDelayMs: 5 };
+
+/** 150 unrelated jobs first, so the producers are only on later pages. */
+function childJobs(): FakeJob[] {
+  const filler = Array.from({ length: 150 }, (_, i) => ({ id: 1000 + i, name: `other job ${i}` }));
+  return [
+    ...filler,
+    {
+      id: 2001,
+      name: processSpackPipelineJobName("amd64"),
+      files: {
+        "spack.artifacts.amd64/spack_pipeline.yaml": "spack: trigger\n",
+        "spack.artifacts.amd64/build-step-1.yaml": "step: 1\n",
+        "spackitor.amd64.log": "not extracted",
+      },
+    },
+    {
+      id: 2002,
+      name: generateSpacktainerJobName("amd64"),
+      files: {
+        "spacktainer.artifacts.amd64/spacktainer_pipeline.yaml": "containers: x\n",
+        "spacktainer.artifacts.amd64/gromacs/Dockerfile": "FROM x\n",
+      },
+    },
+  ];
+}
+
+async function fake(
+  jobs = childJobs(),
+  fault?: (path: string) => { status: number; json: unknown } | undefined,
+) {
+  return startFakeGitlab({
+    token: TOKEN,
+    pipelines: [
+      { id: 500, jobs: [], bridges: [{ id: 9, name: BASE_PIPELINE_BRIDGE, downstream: 501 }] },
+      { id: 501, jobs, bridges: [] },
+    ],
+    ...(fault ? { fault } : {}),
+  });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+describe("get-artifacts", () => {
+  it("finds the producers past the first page, extracts their folders, writes the dotenv", async () => {
+    const server = await fake();
+    try {
+      const out = await tempDir();
+      const api = gitlabPipelineApi({
+        apiUrl: `${server.url}/api/v4`,
+        projectId: server.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      const output = memoryOutput();
+      const { archs } = await collectArtifacts(
+        api,
+        {
+          pipelineId: 500,
+          bridgeName: BASE_PIPELINE_BRIDGE,
+          expectedArchs: ["amd64", "arm64"],
+          outputDir: out,
+          dotenvFile: "build.env",
+        },
+        output,
+      );
+      expect(archs).toEqual(["amd64", "arm64"]);
+      expect(await listFiles(out)).toEqual([
+        "build.env",
+        "spack.artifacts.amd64/build-step-1.yaml",
+        "spack.artifacts.amd64/spack_pipeline.yaml",
+        "spack.artifacts.arm64/spack_pipeline.yaml",
+        "spacktainer.artifacts.amd64/gromacs/Dockerfile",
+        "spacktainer.artifacts.amd64/spacktainer_pipeline.yaml",
+        "spacktainer.artifacts.arm64/spacktainer_pipeline.yaml",
+      ]);
+      expect(await readFile(join(out, "spack.artifacts.amd64/spack_pipeline.yaml"), "utf8")).toBe(
+        "spack: trigger\n",
+      );
+      expect(await readFile(join(out, "build.env"), "utf8")).toBe(
+        "GENERATION_PIPELINE_ID=501\nSPACKTAINERS_ARCH_AMD64=generated\nSPACKTAINERS_ARCH_ARM64=noop\n",
+      );
+      expect(
+        await readFile(join(out, "spack.artifacts.arm64/spack_pipeline.yaml"), "utf8"),
+      ).toContain("nothing to do for arm64");
+      // Pages 1 and 2 of 100 jobs were read: the producers are jobs 151 and 152.
+      const pages = server.requests.filter((r) => r.includes("/pipelines/501/jobs"));
+      expect(pages).toHaveLength(2);
+      expect(pages[1]).toContain("page=2");
+      expect(server.requests.every((r) => r.endsWith("token=yes"))).toBe(true);
+      expect(output.lines.join("\n")).not.toContain(TOKEN);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("retries 503 and 500 answers, then succeeds", async () => {
+    let failures = 0;
+    const server = await fake(childJobs(), (path) =>
+      path.endsWith("/bridges") && failures++ < 2
+        ? { status: failures === 1 ? 503 : 500, json: { message: "busy" } }
+        : undefined,
+    );
+    try {
+      const out = await tempDir();
+      const api = gitlabPipelineApi({
+        apiUrl: server.url,
+        projectId: server.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      await collectArtifacts(
+        api,
+        {
+          pipelineId: 500,
+          bridgeName: BASE_PIPELINE_BRIDGE,
+          expectedArchs: [],
+          outputDir: out,
+          dotenvFile: "build.env",
+        },
+        memoryOutput(),
+      );
+      expect(failures).toBe(3);
+      expect(await listFiles(out)).toContain("spack.artifacts.amd64/spack_pipeline.yaml");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("gives up on a server that keeps failing, saying so", async () => {
+    const server = await fake(childJobs(), () => ({ status: 503, json: { message: "down" } }));
+    try {
+      const api = gitlabPipelineApi({
+        apiUrl: server.url,
+        projectId: server.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      await expect(api.bridges(500)).rejects.toThrow(/HTTP 503.*gave up after retrying/);
+      expect(server.requests).toHaveLength(3);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("says the token was refused on 401, without printing it", async () => {
+    const server = await fake();
+    try {
+      const api = gitlabPipelineApi({
+        apiUrl: server.url,
+        projectId: server.projectId,
+        token: "wrong-token-value",
+        retry: FAST,
+      });
+      const error = await api.bridges(500).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect(String(error)).toMatch(
+        /HTTP 401.*set GITLAB_API_TOKEN \(or --token\) to a token with the read_api scope/,
+      );
+      expect(String(error)).not.toContain("wrong-token-value");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("names the missing bridge and what exists instead", async () => {
+    const server = await fake();
+    try {
+      const api = gitlabPipelineApi({
+        apiUrl: server.url,
+        projectId: server.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      await expect(
+        collectArtifacts(
+          api,
+          {
+            pipelineId: 500,
+            bridgeName: "no such bridge",
+            expectedArchs: [],
+            outputDir: await tempDir(),
+            dotenvFile: "build.env",
+          },
+          memoryOutput(),
+        ),
+      ).rejects.toThrow(
+        `pipeline 500 has no bridge job "no such bridge" (its bridges: "${BASE_PIPELINE_BRIDGE}")`,
+      );
+      await expect(api.jobs(999)).rejects.toThrow(
+        /HTTP 404.*check the project id and the pipeline or job id/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("refuses a producer that failed or left no trigger file", async () => {
+    const failed = await fake([
+      { id: 1, name: processSpackPipelineJobName("amd64"), status: "failed", files: {} },
+    ]);
+    try {
+      const api = gitlabPipelineApi({
+        apiUrl: failed.url,
+        projectId: failed.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      await expect(
+        collectArtifacts(
+          api,
+          {
+            pipelineId: 500,
+            bridgeName: BASE_PIPELINE_BRIDGE,
+            expectedArchs: [],
+            outputDir: await tempDir(),
+            dotenvFile: "build.env",
+          },
+          memoryOutput(),
+        ),
+      ).rejects.toThrow(`pipeline 501: "${processSpackPipelineJobName("amd64")}" is failed`);
+    } finally {
+      await failed.stop();
+    }
+    const empty = await fake([
+      {
+        id: 1,
+        name: processSpackPipelineJobName("amd64"),
+        files: { "spack.artifacts.amd64/x.yaml": "x" },
+      },
+    ]);
+    try {
+      const api = gitlabPipelineApi({
+        apiUrl: empty.url,
+        projectId: empty.projectId,
+        token: TOKEN,
+        retry: FAST,
+      });
+      await expect(
+        collectArtifacts(
+          api,
+          {
+            pipelineId: 500,
+            bridgeName: BASE_PIPELINE_BRIDGE,
+            expectedArchs: [],
+            outputDir: await tempDir(),
+            dotenvFile: "build.env",
+          },
+          memoryOutput(),
+        ),
+      ).rejects.toThrow("has no spack.artifacts.amd64/spack_pipeline.yaml in its artifacts");
+    } finally {
+      await empty.stop();
+    }
+  });
+
+  it("refuses archive entries that would land outside the output folder", () => {
+    const archive = zipSync({ "spack.artifacts.amd64/../../etc/passwd": strToU8("x") });
+    expect(() => filesBelow(archive, "spack.artifacts.amd64", "job 1")).toThrow(/unsafe path/);
+    const absolute = zipSync({ "/etc/passwd": strToU8("x") });
+    expect(() => filesBelow(absolute, "spack.artifacts.amd64", "job 1")).toThrow(/unsafe path/);
+  });
+
+  it("runs as a CLI from GitLab's predefined variables", async () => {
+    const server = await fake();
+    try {
+      const out = await tempDir();
+      const result = await runAsync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(REPO_ROOT, "get-artifacts/src/main.ts"),
+          "--arch",
+          "amd64",
+          "-o",
+          out,
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            CI_PIPELINE_ID: "500",
+            CI_PROJECT_ID: server.projectId,
+            CI_API_V4_URL: `${server.url}/api/v4`,
+            GITLAB_API_TOKEN: TOKEN,
+          },
+        },
+      );
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        'spack.artifacts.amd64/: 2 files from "process spack pipeline for amd64"',
+      );
+      expect(result.stdout + result.stderr).not.toContain(TOKEN);
+      const missing = await runAsync(
+        process.execPath,
+        ["--import", "tsx", join(REPO_ROOT, "get-artifacts/src/main.ts")],
+        {
+          cwd: REPO_ROOT,
+          env: { PATH: process.env["PATH"] },
+        },
+      );
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(
+        "get-artifacts needs --pipeline (CI_PIPELINE_ID), --project (CI_PROJECT_ID), --api-url (CI_API_V4_URL), --token (GITLAB_API_TOKEN)",
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+});
