@@ -32,3 +32,10 @@ export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";
 export const SPACKTAINER_PIPELINE_FILE = "spacktainer_pipeline.yaml";
 /** The trigger pipeline `jc process-spack-pipeline` writes into spackArtifactsDir. */
 export const SPACK_PIPELINE_FILE = "spack_pipeline.yaml";
+
+/** Entry-pipeline bridges per arch: the processed Spack pipeline, then the container pipeline. */
+export const populateBuildCacheBridgeName = (arch: string) => `populate buildcache for ${arch}`;
+export const buildSpacktainersBridgeName = (arch: string) => `build spacktainers for ${arch}`;
+export const CLEANUP_JOB = "cleanup";
+/** The dotenv report of the gather job (get-artifacts --dotenv). */
+export const GATHER_DOTENV_FILE = "build.env";

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
 import { consoleOutput, runMain } from "../../common/src/cli.js";
@@ -8,7 +8,15 @@ import { InputError } from "../../common/src/errors.js";
 import { runProcess } from "../../common/src/run.js";
 import { gitlabCiLinter } from "./gitlab/ci-lint.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
-import { onlineServices, onlineWorkflowServices } from "./commands/online-services.js";
+import {
+  containersStore,
+  onlineServices,
+  onlineWorkflowServices,
+} from "./commands/online-services.js";
+import { cleanBranches } from "./commands/clean-branches.js";
+import { ENTRY_HEADER, buildEntryPipeline } from "./pipeline/entry-pipeline.js";
+import { renderPipeline } from "../../common/src/ci/render.js";
+import { writeFileAtomic } from "../../common/src/atomic-write.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -265,6 +273,63 @@ function buildProgram(): Command {
         );
       },
     );
+
+  program
+    .command("entry-pipeline")
+    .description("write the repository's .gitlab-ci.yml for the configured architectures")
+    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
+    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .option("-o, --output <file>", "file to write (default: print it)")
+    .option(
+      "-g, --generated-dir <dir>",
+      "where the generate job lets jc create-jobs write",
+      "generated",
+    )
+    .addHelpText(
+      "after",
+      "\nRun it again after adding or removing an architecture in the configuration:\n" +
+        "  npm run jc -- entry-pipeline -o .gitlab-ci.yml\n",
+    )
+    .action(
+      async (opts: { repo: string; config: string; output?: string; generatedDir: string }) => {
+        const config = await readConfig(join(resolve(opts.repo), opts.config), opts.config);
+        const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);
+        if (opts.output) await writeFileAtomic(opts.output, text);
+        else consoleOutput.out(text.trimEnd());
+      },
+    );
+
+  program
+    .command("clean-branches")
+    .description(
+      "delete the SIF files of branches that no longer exist from the containers buckets",
+    )
+    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
+    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .option("--remote <name-or-url>", "git remote whose branches are alive", "origin")
+    .option("-n, --dry-run", "say what would be deleted, delete nothing")
+    .addHelpText(
+      "after",
+      "\nSIF files built off the default branch record their branch in the object metadata; a file\n" +
+        "whose branch is not on the remote any more is deleted, with its archived copies. Files of\n" +
+        "the default branch have no branch metadata and are never deleted. Bucket credentials come\n" +
+        "from the CI variables named in architectures.<arch>.containers.credentials.\n",
+    )
+    .action(async (opts: { repo: string; config: string; remote: string; dryRun?: boolean }) => {
+      await cleanBranches(
+        {
+          repoRoot: resolve(opts.repo),
+          configFile: opts.config,
+          remote: opts.remote,
+          dryRun: Boolean(opts.dryRun),
+        },
+        {
+          run: runProcess,
+          bucket: (config, arch) => containersStore(config, arch, process.env),
+        },
+        consoleOutput,
+      );
+    });
 
   program
     .command("validate")

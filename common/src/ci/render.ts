@@ -28,8 +28,8 @@ export function toCiDocument(pipeline: CiPipeline): Record<string, unknown> {
 }
 
 /** Renders a pipeline to YAML: pure, deterministic, without anchors. */
-export function renderPipeline(pipeline: CiPipeline): string {
-  return GENERATED_HEADER + toYaml(toCiDocument(pipeline));
+export function renderPipeline(pipeline: CiPipeline, header = GENERATED_HEADER): string {
+  return header + toYaml(toCiDocument(pipeline));
 }
 
 /**

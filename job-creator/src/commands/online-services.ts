@@ -95,20 +95,8 @@ export function onlineWorkflowServices(
     const client = registryClient(config, env, tuning);
     const stores = new Map<string, S3Store>();
     const store = (arch: string): S3Store => {
-      const existing = stores.get(arch);
-      if (existing) return existing;
-      const { bucket, endpoint, credentials } = config.architectures[arch]!.containers;
-      const accessKeyId = env[credentials.accessKeyIdVariable];
-      const secretAccessKey = env[credentials.secretAccessKeyVariable];
-      const created = new S3Store({
-        bucket,
-        ...(endpoint ? { endpoint } : {}),
-        ...(accessKeyId && secretAccessKey
-          ? { credentials: { accessKeyId, secretAccessKey } }
-          : {}),
-      });
-      stores.set(arch, created);
-      return created;
+      if (!stores.has(arch)) stores.set(arch, containersStore(config, arch, env));
+      return stores.get(arch)!;
     };
     return {
       checks: {
@@ -127,4 +115,16 @@ export function onlineWorkflowServices(
       run,
     };
   };
+}
+
+/** The containers bucket of an arch, with the key pair of the CI variables the configuration names. */
+export function containersStore(config: Config, arch: string, env: Environment): S3Store {
+  const { bucket, endpoint, credentials } = config.architectures[arch]!.containers;
+  const accessKeyId = env[credentials.accessKeyIdVariable];
+  const secretAccessKey = env[credentials.secretAccessKeyVariable];
+  return new S3Store({
+    bucket,
+    ...(endpoint ? { endpoint } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+  });
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { readPathChecksum } from "../base-images/checksum.js";
-import { containerTag, type TagScheme } from "./tags.js";
+import { branchSlug, containerTag, type TagScheme } from "./tags.js";
 
 /** Labels a container image carries; equal labels mean the image is up to date. */
 export const CONTAINER_LABELS = {
@@ -16,6 +16,8 @@ export const SIF_METADATA = {
   checksum: "container-checksum",
   lockSha256: "spack-lock-sha256",
   digest: "digest",
+  /** The branch slug of SIF files built off the default branch: what the cleanup job reads. */
+  branch: "branch",
 } as const;
 
 /** Where a container ends up, and what it must carry there to count as up to date. */
@@ -86,6 +88,7 @@ export function spackTarget(
     sifMetadata: {
       [SIF_METADATA.checksum]: facts.checksum,
       [SIF_METADATA.lockSha256]: facts.lockSha256,
+      ...branchMetadata(facts.scheme),
     },
   };
 }
@@ -114,9 +117,13 @@ export function customTarget(
     sifMetadata: {
       [SIF_METADATA.checksum]: facts.checksum,
       ...(facts.digest ? { [SIF_METADATA.digest]: facts.digest } : {}),
+      ...branchMetadata(facts.scheme),
     },
   };
 }
+
+const branchMetadata = (scheme: TagScheme): Record<string, string> =>
+  scheme.onDefaultBranch ? {} : { [SIF_METADATA.branch]: branchSlug(scheme.branch) };
 
 /**
  * What a container is built from besides its lock file: the definition (file or folder),

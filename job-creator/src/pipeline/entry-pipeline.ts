@@ -1,0 +1,148 @@
+import type { CiEntry, CiJob, CiPipeline, CiRule } from "../../../common/src/ci/types.js";
+import {
+  BASE_PIPELINE_BRIDGE,
+  CLEANUP_JOB,
+  ENTRY_PIPELINE_ID_VARIABLE,
+  GATHER_ARTIFACTS_JOB,
+  GATHER_DOTENV_FILE,
+  GENERATE_PIPELINE_JOB,
+  GENERATION_PIPELINE_ID_VARIABLE,
+  SPACKTAINER_PIPELINE_FILE,
+  SPACK_PIPELINE_FILE,
+  buildSpacktainersBridgeName,
+  populateBuildCacheBridgeName,
+  spackArtifactsDir,
+  spacktainerArtifactsDir,
+} from "../../../common/src/job-names.js";
+import { shellQuote } from "../../../common/src/shell.js";
+import type { Config } from "../config/schema.js";
+import { DEFINITIONS_DIR } from "../definitions/read.js";
+import { GENERATED_PIPELINE_FILE } from "../commands/create-jobs.js";
+import { JC, TOOL_SETUP } from "./context.js";
+
+export const ENTRY_HEADER =
+  "# The entry pipeline of spacktainers. Generated from spacktainers.config.yaml: do not edit,\n" +
+  "# regenerate with `npm run jc -- entry-pipeline -o .gitlab-ci.yml`.\n";
+
+export const ENTRY_STAGES = ["generate", "base", "gather", "populate", "build", "cleanup"] as const;
+
+const GET_ARTIFACTS = "node dist/get-artifacts/src/main.js";
+
+/** Pipelines run for the default branch, merge requests, the web button and schedules. */
+const WORKFLOW_RULES: CiRule[] = [
+  { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+  { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
+  { if: '$CI_PIPELINE_SOURCE == "web"' },
+  { if: '$CI_PIPELINE_SOURCE == "schedule"' },
+];
+
+/**
+ * The repository's `.gitlab-ci.yml`: generate the child pipeline, run it, gather the
+ * files it produced, then per arch populate the build cache and build the containers,
+ * and clean up the files of deleted branches. Written by `jc entry-pipeline` from the
+ * configuration, so that the arch list is never edited by hand.
+ */
+export function buildEntryPipeline(config: Config, generatedDir: string): CiPipeline {
+  const archs = Object.keys(config.architectures).sort();
+  const tools = (stage: string): Omit<CiJob, "script"> => ({
+    stage,
+    image: config.images.tools,
+    before_script: [...TOOL_SETUP],
+  });
+  const jobs: Record<string, CiEntry> = {
+    [GENERATE_PIPELINE_JOB]: {
+      ...tools("generate"),
+      script: [`${JC} create-jobs --output-dir ${shellQuote(generatedDir)}`],
+      artifacts: { paths: [`${generatedDir}/`], expire_in: "1 week" },
+    },
+    [BASE_PIPELINE_BRIDGE]: {
+      stage: "base",
+      needs: [{ job: GENERATE_PIPELINE_JOB, artifacts: true }],
+      variables: { [ENTRY_PIPELINE_ID_VARIABLE]: "$CI_PIPELINE_ID" },
+      trigger: {
+        include: [
+          { artifact: `${generatedDir}/${GENERATED_PIPELINE_FILE}`, job: GENERATE_PIPELINE_JOB },
+        ],
+        strategy: "depend",
+      },
+    },
+    [GATHER_ARTIFACTS_JOB]: {
+      ...tools("gather"),
+      needs: [{ job: BASE_PIPELINE_BRIDGE, artifacts: false }],
+      script: [
+        [
+          GET_ARTIFACTS,
+          ...archs.map((arch) => `--arch ${arch}`),
+          `--dotenv ${GATHER_DOTENV_FILE}`,
+        ].join(" "),
+      ],
+      artifacts: {
+        paths: archs.flatMap((arch) => [
+          `${spackArtifactsDir(arch)}/`,
+          `${spacktainerArtifactsDir(arch)}/`,
+        ]),
+        reports: { dotenv: GATHER_DOTENV_FILE },
+        expire_in: "1 week",
+      },
+    },
+  };
+  for (const arch of archs) {
+    // Only archs with a definitions folder get bridges; get-artifacts writes no-op files for
+    // the rest of the configured archs, so every bridge that exists finds its file.
+    const rules: CiRule[] = [{ exists: [`${DEFINITIONS_DIR}/${arch}/**/*`] }];
+    jobs[populateBuildCacheBridgeName(arch)] = {
+      stage: "populate",
+      needs: [{ job: GATHER_ARTIFACTS_JOB, artifacts: true }],
+      rules,
+      variables: {
+        [ENTRY_PIPELINE_ID_VARIABLE]: "$CI_PIPELINE_ID",
+        [GENERATION_PIPELINE_ID_VARIABLE]: `$${GENERATION_PIPELINE_ID_VARIABLE}`,
+      },
+      trigger: {
+        include: [
+          {
+            artifact: `${spackArtifactsDir(arch)}/${SPACK_PIPELINE_FILE}`,
+            job: GATHER_ARTIFACTS_JOB,
+          },
+        ],
+        strategy: "depend",
+      },
+    };
+    jobs[buildSpacktainersBridgeName(arch)] = {
+      stage: "build",
+      needs: [
+        { job: GATHER_ARTIFACTS_JOB, artifacts: true },
+        { job: populateBuildCacheBridgeName(arch), artifacts: false },
+      ],
+      rules,
+      variables: { [ENTRY_PIPELINE_ID_VARIABLE]: "$CI_PIPELINE_ID" },
+      trigger: {
+        include: [
+          {
+            artifact: `${spacktainerArtifactsDir(arch)}/${SPACKTAINER_PIPELINE_FILE}`,
+            job: GATHER_ARTIFACTS_JOB,
+          },
+        ],
+        strategy: "depend",
+      },
+    };
+  }
+  jobs[CLEANUP_JOB] = {
+    ...tools("cleanup"),
+    needs: [],
+    // Merge request pipelines share the branch's files: only branch pipelines clean up.
+    rules: [
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "never" },
+      { when: "on_success" },
+    ],
+    // The cleaner deletes; one at a time per project.
+    resource_group: "containers-cleanup",
+    script: [`${JC} clean-branches --remote origin`],
+  };
+  return {
+    stages: [...ENTRY_STAGES],
+    variables: { GIT_DEPTH: "10" },
+    workflow: { rules: WORKFLOW_RULES },
+    jobs,
+  };
+}

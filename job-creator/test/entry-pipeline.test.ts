@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderPipeline } from "../../common/src/ci/render.js";
+import { expectValidPipeline } from "../../test/helpers/gitlab.js";
+import { REPO_ROOT } from "../../test/helpers/paths.js";
+import { readConfig } from "../src/config/read.js";
+import { ENTRY_HEADER, buildEntryPipeline } from "../src/pipeline/entry-pipeline.js";
+import { runJc } from "./cli.js";
+
+type Doc = Record<string, Record<string, unknown>>;
+
+describe("the entry .gitlab-ci.yml", () => {
+  it("is what `jc entry-pipeline` writes for the bundled configuration", async () => {
+    const committed = await readFile(join(REPO_ROOT, ".gitlab-ci.yml"), "utf8");
+    const result = runJc(["entry-pipeline"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(committed);
+  });
+
+  it("passes GitLab's schema and limits, with per-arch bridges only where definitions exist", async () => {
+    const text = await readFile(join(REPO_ROOT, ".gitlab-ci.yml"), "utf8");
+    const doc = expectValidPipeline(text) as Doc;
+    expect(doc["populate buildcache for amd64"]).toMatchObject({
+      rules: [{ exists: ["container_definitions/amd64/**/*"] }],
+      trigger: {
+        include: [
+          { artifact: "spack.artifacts.amd64/spack_pipeline.yaml", job: "gather child artifacts" },
+        ],
+        strategy: "depend",
+      },
+      variables: {
+        GENERATION_PIPELINE_ID: "$GENERATION_PIPELINE_ID",
+        PARENT_PIPELINE_ID: "$CI_PIPELINE_ID",
+      },
+    });
+    expect(doc["build spacktainers for arm64"]?.["needs"]).toEqual([
+      { job: "gather child artifacts", artifacts: true },
+      { job: "populate buildcache for arm64", artifacts: false },
+    ]);
+    expect(doc["gather child artifacts"]?.["script"]).toEqual([
+      "node dist/get-artifacts/src/main.js --arch amd64 --arch arm64 --dotenv build.env",
+    ]);
+    expect(doc["cleanup"]?.["rules"]).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "never" },
+      { when: "on_success" },
+    ]);
+    expect((doc["workflow"] as { rules: unknown[] }).rules).toHaveLength(4);
+  });
+
+  it("follows the configured architectures", async () => {
+    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const { arm64: _dropped, ...onlyAmd64 } = config.architectures;
+    const text = renderPipeline(
+      buildEntryPipeline({ ...config, architectures: onlyAmd64 }, "generated"),
+      ENTRY_HEADER,
+    );
+    const doc = expectValidPipeline(text) as Doc;
+    expect(Object.keys(doc).filter((k) => k.includes("arm64"))).toEqual([]);
+    expect(doc["gather child artifacts"]?.["script"]).toEqual([
+      "node dist/get-artifacts/src/main.js --arch amd64 --dotenv build.env",
+    ]);
+  });
+});
