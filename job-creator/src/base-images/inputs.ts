@@ -40,7 +40,7 @@ export function describeInputs(
   spack: SpackRevision,
 ): BaseImageInputs {
   const labels: Record<string, string> = { [LABELS.checksum]: folderChecksum };
-  const buildArgs: Record<string, string> = {};
+  const buildArgs: Record<string, string> = { BASE_IMAGE: config.images.os };
   if (image === "builder") {
     labels[LABELS.spackCommit] = spack.commit ?? `branch:${spack.branch}`;
     buildArgs["SPACK_REPOSITORY"] = config.spack.repository;

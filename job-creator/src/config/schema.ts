@@ -150,6 +150,11 @@ export const ConfigSchema = Type.Object(
           description: "image the jc/spackitor jobs run in",
         }),
         buildah: Type.String({ default: "quay.io/buildah/stable:v1.37" }),
+        os: Type.String({
+          default: "ubuntu:22.04",
+          description:
+            "the OS image builder, runtime and singularitah start from (build argument BASE_IMAGE); match it to baseArch's os=",
+        }),
         containers: Type.String({
           default: "spacktainers",
           description: "containers are pushed as <imageRoot>/<containers>/<name>:<tag>",
