@@ -1,4 +1,4 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
@@ -9,11 +9,12 @@ import {
   processSpackPipelineJobName,
 } from "../../common/src/job-names.js";
 import { startFakeGitlab, type FakeJob } from "../../test/helpers/gitlab-pipelines.js";
+import { listFiles } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { runAsync } from "../../test/helpers/process.js";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
-import { collectArtifacts } from "../src/collect.js";
+import { collectArtifacts, type CollectOptions } from "../src/collect.js";
 import { filesBelow } from "../src/extract.js";
 import { gitlabPipelineApi } from "../src/gitbeaker-api.js";
 
@@ -59,11 +60,29 @@ async function fake(
   });
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
+type Server = Awaited<ReturnType<typeof fake>>;
+
+const apiFor = (server: Server, token = TOKEN) =>
+  gitlabPipelineApi({ apiUrl: server.url, projectId: server.projectId, token, retry: FAST });
+
+/** get-artifacts for entry pipeline 500, into a fresh folder unless told otherwise. */
+async function collect(
+  server: Server,
+  options: Partial<CollectOptions> = {},
+  output = memoryOutput(),
+) {
+  return collectArtifacts(
+    apiFor(server),
+    {
+      pipelineId: 500,
+      bridgeName: BASE_PIPELINE_BRIDGE,
+      expectedArchs: [],
+      outputDir: await tempDir(),
+      dotenvFile: "build.env",
+      ...options,
+    },
+    output,
+  );
 }
 
 describe("get-artifacts", () => {
@@ -71,22 +90,10 @@ describe("get-artifacts", () => {
     const server = await fake();
     try {
       const out = await tempDir();
-      const api = gitlabPipelineApi({
-        apiUrl: `${server.url}/api/v4`,
-        projectId: server.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
       const output = memoryOutput();
-      const { archs } = await collectArtifacts(
-        api,
-        {
-          pipelineId: 500,
-          bridgeName: BASE_PIPELINE_BRIDGE,
-          expectedArchs: ["amd64", "arm64"],
-          outputDir: out,
-          dotenvFile: "build.env",
-        },
+      const { archs } = await collect(
+        server,
+        { expectedArchs: ["amd64", "arm64"], outputDir: out },
         output,
       );
       expect(archs).toEqual(["amd64", "arm64"]);
@@ -128,23 +135,7 @@ describe("get-artifacts", () => {
     );
     try {
       const out = await tempDir();
-      const api = gitlabPipelineApi({
-        apiUrl: server.url,
-        projectId: server.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
-      await collectArtifacts(
-        api,
-        {
-          pipelineId: 500,
-          bridgeName: BASE_PIPELINE_BRIDGE,
-          expectedArchs: [],
-          outputDir: out,
-          dotenvFile: "build.env",
-        },
-        memoryOutput(),
-      );
+      await collect(server, { outputDir: out });
       expect(failures).toBe(3);
       expect(await listFiles(out)).toContain("spack.artifacts.amd64/spack_pipeline.yaml");
     } finally {
@@ -155,12 +146,7 @@ describe("get-artifacts", () => {
   it("gives up on a server that keeps failing, saying so", async () => {
     const server = await fake(childJobs(), () => ({ status: 503, json: { message: "down" } }));
     try {
-      const api = gitlabPipelineApi({
-        apiUrl: server.url,
-        projectId: server.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
+      const api = apiFor(server);
       await expect(api.bridges(500)).rejects.toThrow(/HTTP 503.*gave up after retrying/);
       expect(server.requests).toHaveLength(3);
     } finally {
@@ -171,12 +157,7 @@ describe("get-artifacts", () => {
   it("says the token was refused on 401, without printing it", async () => {
     const server = await fake();
     try {
-      const api = gitlabPipelineApi({
-        apiUrl: server.url,
-        projectId: server.projectId,
-        token: "wrong-token-value",
-        retry: FAST,
-      });
+      const api = apiFor(server, "wrong-token-value");
       const error = await api.bridges(500).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);
       expect(String(error)).toMatch(
@@ -191,25 +172,8 @@ describe("get-artifacts", () => {
   it("names the missing bridge and what exists instead", async () => {
     const server = await fake();
     try {
-      const api = gitlabPipelineApi({
-        apiUrl: server.url,
-        projectId: server.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
-      await expect(
-        collectArtifacts(
-          api,
-          {
-            pipelineId: 500,
-            bridgeName: "no such bridge",
-            expectedArchs: [],
-            outputDir: await tempDir(),
-            dotenvFile: "build.env",
-          },
-          memoryOutput(),
-        ),
-      ).rejects.toThrow(
+      const api = apiFor(server);
+      await expect(collect(server, { bridgeName: "no such bridge" })).rejects.toThrow(
         `pipeline 500 has no bridge job "no such bridge" (its bridges: "${BASE_PIPELINE_BRIDGE}")`,
       );
       await expect(api.jobs(999)).rejects.toThrow(
@@ -225,25 +189,9 @@ describe("get-artifacts", () => {
       { id: 1, name: processSpackPipelineJobName("amd64"), status: "failed", files: {} },
     ]);
     try {
-      const api = gitlabPipelineApi({
-        apiUrl: failed.url,
-        projectId: failed.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
-      await expect(
-        collectArtifacts(
-          api,
-          {
-            pipelineId: 500,
-            bridgeName: BASE_PIPELINE_BRIDGE,
-            expectedArchs: [],
-            outputDir: await tempDir(),
-            dotenvFile: "build.env",
-          },
-          memoryOutput(),
-        ),
-      ).rejects.toThrow(`pipeline 501: "${processSpackPipelineJobName("amd64")}" is failed`);
+      await expect(collect(failed)).rejects.toThrow(
+        `pipeline 501: "${processSpackPipelineJobName("amd64")}" is failed`,
+      );
     } finally {
       await failed.stop();
     }
@@ -255,25 +203,9 @@ describe("get-artifacts", () => {
       },
     ]);
     try {
-      const api = gitlabPipelineApi({
-        apiUrl: empty.url,
-        projectId: empty.projectId,
-        token: TOKEN,
-        retry: FAST,
-      });
-      await expect(
-        collectArtifacts(
-          api,
-          {
-            pipelineId: 500,
-            bridgeName: BASE_PIPELINE_BRIDGE,
-            expectedArchs: [],
-            outputDir: await tempDir(),
-            dotenvFile: "build.env",
-          },
-          memoryOutput(),
-        ),
-      ).rejects.toThrow("has no spack.artifacts.amd64/spack_pipeline.yaml in its artifacts");
+      await expect(collect(empty)).rejects.toThrow(
+        "has no spack.artifacts.amd64/spack_pipeline.yaml in its artifacts",
+      );
     } finally {
       await empty.stop();
     }

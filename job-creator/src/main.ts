@@ -39,6 +39,22 @@ const isoDate = (value: string): Date => {
   return date;
 };
 
+/** Options several commands share, built fresh for each (commander owns what it is given). */
+const repoOption = (help = "repository root holding the configuration") =>
+  new Option("-r, --repo <dir>", help).default(".");
+const configOption = () =>
+  new Option("-c, --config <file>", "configuration file, relative to --repo").default(
+    DEFAULT_CONFIG_FILE,
+  );
+const nowOption = () =>
+  new Option("--now <iso-date>", "the generation time recorded in labels")
+    .argParser(isoDate)
+    .hideHelp();
+const branchOption = () =>
+  new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME");
+const defaultBranchOption = () =>
+  new Option("--default-branch <name>", "the project's default branch").env("CI_DEFAULT_BRANCH");
+
 interface ValidateFlags {
   schema?: string;
   config: string;
@@ -86,30 +102,18 @@ function buildProgram(): Command {
     .description(
       "read the definitions and the spack.yaml template, write the generated child pipeline",
     )
-    .option(
-      "-r, --repo <dir>",
-      "repository root holding container_definitions/ and spack.yaml",
-      ".",
-    )
-    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .addOption(repoOption("repository root holding container_definitions/ and spack.yaml"))
+    .addOption(configOption())
     .option(
       "-o, --output-dir <dir>",
       "where to write, relative to --repo (jobs refer to it)",
       "generated",
     )
     .option("--offline", "ask no registry or git server: plan every base image as missing")
-    .addOption(
-      new Option("--now <iso-date>", "the generation time recorded in labels")
-        .argParser(isoDate)
-        .hideHelp(),
-    )
+    .addOption(nowOption())
     .option("--plan", "print the plan and write nothing (implies --offline)")
-    .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
-    .addOption(
-      new Option("--default-branch <name>", "the project's default branch").env(
-        "CI_DEFAULT_BRANCH",
-      ),
-    )
+    .addOption(branchOption())
+    .addOption(defaultBranchOption())
     .addHelpText(
       "after",
       "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +
@@ -158,8 +162,8 @@ function buildProgram(): Command {
       "--artifacts-path <path>",
       "where the files are inside the job artifacts (default: --output-dir)",
     )
-    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
-    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .addOption(repoOption())
+    .addOption(configOption())
     .addHelpText(
       "after",
       "\nOne job per spec (by DAG hash) across all containers, ordered by the merged dependency graph.\n" +
@@ -214,20 +218,12 @@ function buildProgram(): Command {
       "--artifacts-path <path>",
       "where the output folder is inside the job artifacts (default: --output-dir)",
     )
-    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
-    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .addOption(repoOption())
+    .addOption(configOption())
     .option("--offline", "ask no registry or bucket: plan every container as missing")
-    .addOption(new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME"))
-    .addOption(
-      new Option("--default-branch <name>", "the project's default branch").env(
-        "CI_DEFAULT_BRANCH",
-      ),
-    )
-    .addOption(
-      new Option("--now <iso-date>", "the generation time recorded in labels")
-        .argParser(isoDate)
-        .hideHelp(),
-    )
+    .addOption(branchOption())
+    .addOption(defaultBranchOption())
+    .addOption(nowOption())
     .addHelpText(
       "after",
       "\nPer container of the arch: the main package (first spec) and its version in spack.lock give\n" +
@@ -277,8 +273,8 @@ function buildProgram(): Command {
   program
     .command("entry-pipeline")
     .description("write the repository's .gitlab-ci.yml for the configured architectures")
-    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
-    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .addOption(repoOption())
+    .addOption(configOption())
     .option("-o, --output <file>", "file to write (default: print it)")
     .option(
       "-g, --generated-dir <dir>",
@@ -304,8 +300,8 @@ function buildProgram(): Command {
     .description(
       "delete the SIF files of branches that no longer exist from the containers buckets",
     )
-    .option("-r, --repo <dir>", "repository root holding the configuration", ".")
-    .option("-c, --config <file>", "configuration file, relative to --repo", DEFAULT_CONFIG_FILE)
+    .addOption(repoOption())
+    .addOption(configOption())
     .option("--remote <name-or-url>", "git remote whose branches are alive", "origin")
     .option("-n, --dry-run", "say what would be deleted, delete nothing")
     .addHelpText(

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../common/src/errors.js";
 import { runProcess, type Runner } from "../../common/src/run.js";
+import { testArchitecture } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { useTestS3 } from "../../test/helpers/s3.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
@@ -39,18 +40,14 @@ async function setup(branches: string[]) {
     await git(["push", join(dir, "remote.git"), `HEAD:refs/heads/${branch}`], join(dir, "work"));
   const bucket = await s3.bucket();
   const containers = { bucket, endpoint: s3.s3.endpoint };
-  const arch = (runner: string) => ({
-    runnerTags: [runner],
-    baseArch: "%gcc",
-    cache: {
-      defaultBranch: { bucket: "cache-main", maxAgeDays: 90 },
-      otherBranches: { bucket: "cache-dev", maxAgeDays: 30 },
-    },
-    containers,
-  });
   await writeFile(
     join(dir, "spacktainers.config.yaml"),
-    dump({ architectures: { amd64: arch("x86"), arm64: arch("arm") } }),
+    dump({
+      architectures: {
+        amd64: testArchitecture("x86", containers),
+        arm64: testArchitecture("arm", containers),
+      },
+    }),
   );
   return { dir, bucket, remote: `file://${join(dir, "remote.git")}` };
 }

@@ -9,6 +9,7 @@ import {
 } from "../src/commands/create-jobs.js";
 import { isBridge, localNeedTarget, type CiPipeline } from "../../common/src/ci/types.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
+import { listFiles } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 
@@ -30,14 +31,6 @@ async function run(repo: string, overrides: Partial<Parameters<typeof createJobs
   if (!overrides.planOnly)
     expectValidPipeline(await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8"));
   return output;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
 }
 
 describe("jc create-jobs --offline on the bundled examples", () => {

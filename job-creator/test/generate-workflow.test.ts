@@ -17,6 +17,7 @@ import { InputError, UserError } from "../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../common/src/job-names.js";
 import { runProcess, type Runner } from "../../common/src/run.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
+import { testArchitecture } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
@@ -83,21 +84,14 @@ async function setup() {
     "amd64",
     {},
   );
-  const arch = (runner: string) => ({
-    runnerTags: [runner],
-    baseArch: "%gcc@12 os=ubuntu22.04",
-    cache: {
-      defaultBranch: { bucket: "cache-main", maxAgeDays: 90 },
-      otherBranches: { bucket: "cache-dev", maxAgeDays: 30 },
-    },
-    containers: {
-      bucket,
-      endpoint: s3.s3.endpoint,
-      credentials: { accessKeyIdVariable: "SIF_KEY_ID", secretAccessKeyVariable: "SIF_SECRET" },
-      archiveMaxAgeDays: 5,
-    },
-    deploy: { runnerTags: ["cluster"], path: "/gpfs/containers/" },
-  });
+  const containers = {
+    bucket,
+    endpoint: s3.s3.endpoint,
+    credentials: { accessKeyIdVariable: "SIF_KEY_ID", secretAccessKeyVariable: "SIF_SECRET" },
+    archiveMaxAgeDays: 5,
+  };
+  const deploy = { runnerTags: ["cluster"], path: "/gpfs/containers/" };
+  const arch = (runner: string) => ({ ...testArchitecture(runner, containers), deploy });
   const config = {
     registry: {
       host: ours.host,

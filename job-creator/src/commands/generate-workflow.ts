@@ -25,7 +25,7 @@ import {
   type WorkflowChecks,
 } from "../containers/decide.js";
 import { readContainerLock, type LockSource } from "../containers/lock.js";
-import { mainPackageVersion } from "../containers/tags.js";
+import { mainPackageVersion, type TagScheme } from "../containers/tags.js";
 import {
   containerChecksum,
   customTarget,
@@ -102,29 +102,16 @@ export async function generateSpacktainerWorkflow(
     ? { kind: "dir", dir: opts.lockDir }
     : { kind: "concretize", run: services.run };
 
+  const preparation: Preparation = { opts, config, scheme, base };
   const files = new Map<string, string | Uint8Array>();
   const targets: ContainerTarget[] = [];
   for (const container of containers) {
     if (container.kind === "spack") {
-      const { target, context } = await prepareSpack(
-        container,
-        opts,
-        lockSource,
-        base,
-        config,
-        scheme,
-      );
+      const { target, context } = await prepareSpack(container, preparation, lockSource);
       targets.push(target);
       for (const [path, content] of context) files.set(`${container.name}/${path}`, content);
     } else {
-      const { target, definition } = await prepareCustom(
-        container,
-        opts,
-        services,
-        base,
-        config,
-        scheme,
-      );
+      const { target, definition } = await prepareCustom(container, preparation, services);
       targets.push(target);
       files.set(`${container.name}/${container.name}.def`, definition);
     }
@@ -155,13 +142,18 @@ export async function generateSpacktainerWorkflow(
   return decisions;
 }
 
+/** What preparing any container needs: the run's options, configuration, tags and base images. */
+interface Preparation {
+  readonly opts: WorkflowOptions;
+  readonly config: Config;
+  readonly scheme: TagScheme;
+  readonly base: (image: BaseImageName) => string;
+}
+
 async function prepareSpack(
   container: SpackContainer,
-  opts: WorkflowOptions,
+  { opts, config, scheme, base }: Preparation,
   lockSource: LockSource,
-  base: (image: BaseImageName) => string,
-  config: Config,
-  scheme: ReturnType<typeof tagScheme>,
 ) {
   const envDir = join(opts.repoRoot, opts.generatedDir, environmentPath(opts.arch, container.name));
   const envFile = join(envDir, "spack.yaml");
@@ -217,11 +209,8 @@ async function prepareSpack(
 
 async function prepareCustom(
   container: CustomContainer,
-  opts: WorkflowOptions,
+  { opts, config, scheme, base }: Preparation,
   services: WorkflowServices,
-  base: (image: BaseImageName) => string,
-  config: Config,
-  scheme: ReturnType<typeof tagScheme>,
 ) {
   const text = await readFile(join(opts.repoRoot, container.definitionFile), "utf8");
   let digest: string | undefined;
