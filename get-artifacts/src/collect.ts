@@ -21,6 +21,11 @@ export interface CollectOptions {
   readonly expectedArchs: readonly string[];
   readonly outputDir: string;
   readonly dotenvFile: string;
+  /**
+   * The jobs the generated pipeline file defines (`--generated-pipeline`): a producer among
+   * them that the API does not list is an error, not a no-op.
+   */
+  readonly definedJobs?: ReadonlySet<string>;
 }
 
 /** What each producer file is called; the per-arch bridges include these. */
@@ -64,6 +69,21 @@ export async function collectArtifacts(
       if (!found.has(arch)) found.set(arch, new Map());
       found.get(arch)!.set(producer.kind, job);
     }
+  }
+  const listed = new Set(jobs.map((j) => j.name));
+  const missing = [...(opts.definedJobs ?? [])].filter(
+    (name) => PRODUCERS.some((p) => archOfJob(p, name)) && !listed.has(name),
+  );
+  if (missing.length > 0) {
+    const names = [...listed].sort();
+    const shown = names
+      .slice(0, 15)
+      .map((n) => `"${n}"`)
+      .join(", ");
+    throw new UserError(
+      `pipeline ${child} has no job ${missing.map((n) => `"${n}"`).join(", ")}, which the generated pipeline defines; ` +
+        `its ${names.length} jobs: ${shown || "none"}${names.length > 15 ? ", ..." : ""}`,
+    );
   }
   const archs = [...new Set([...found.keys(), ...opts.expectedArchs])].sort();
   const failed = [...found.values()]

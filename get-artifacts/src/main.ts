@@ -5,6 +5,7 @@ import { InputError } from "../../common/src/errors.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
 import { collectArtifacts } from "./collect.js";
 import { gitlabPipelineApi } from "./gitbeaker-api.js";
+import { readJobNames } from "./generated-pipeline.js";
 
 const pipelineId = (value: string): number => {
   const n = Number(value);
@@ -26,6 +27,7 @@ interface Flags {
   arch: string[];
   outputDir: string;
   dotenv: string;
+  generatedPipeline?: string;
 }
 
 const program = new Command("get-artifacts")
@@ -51,6 +53,10 @@ const program = new Command("get-artifacts")
     "an arch the entry pipeline has bridges for (repeat); missing files become no-op pipelines",
     collectArch,
     [],
+  )
+  .option(
+    "-g, --generated-pipeline <file>",
+    "the child pipeline file jc create-jobs wrote: its producer jobs must all be found",
   )
   .option("-o, --output-dir <dir>", "where to extract", ".")
   .option("--dotenv <file>", "dotenv report to write, relative to --output-dir", "build.env")
@@ -83,6 +89,9 @@ const program = new Command("get-artifacts")
         expectedArchs: opts.arch,
         outputDir: opts.outputDir,
         dotenvFile: opts.dotenv,
+        ...(opts.generatedPipeline
+          ? { definedJobs: await readJobNames(opts.generatedPipeline) }
+          : {}),
       },
       consoleOutput,
     );

@@ -211,6 +211,22 @@ describe("get-artifacts", () => {
     }
   });
 
+  it("names a producer the generated pipeline defines but the API does not list", async () => {
+    const server = await fake();
+    try {
+      const definedJobs = new Set([
+        processSpackPipelineJobName("amd64"),
+        processSpackPipelineJobName("arm64"),
+        "other job 1",
+      ]);
+      await expect(collect(server, { definedJobs })).rejects.toThrow(
+        `pipeline 501 has no job "${processSpackPipelineJobName("arm64")}", which the generated pipeline defines; its 152 jobs: "generate spacktainer jobs for amd64", "other job 0"`,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("refuses archive entries that would land outside the output folder", () => {
     const archive = zipSync({ "spack.artifacts.amd64/../../etc/passwd": strToU8("x") });
     expect(() => filesBelow(archive, "spack.artifacts.amd64", "job 1")).toThrow(/unsafe path/);

@@ -39,7 +39,7 @@ describe("the entry .gitlab-ci.yml", () => {
       { job: "populate buildcache for arm64", artifacts: false },
     ]);
     expect(doc["gather child artifacts"]?.["script"]).toEqual([
-      "node dist/get-artifacts/src/main.js --arch amd64 --arch arm64 --dotenv build.env",
+      "node dist/get-artifacts/src/main.js --generated-pipeline generated/generated_pipeline.yaml --arch amd64 --arch arm64 --dotenv build.env",
     ]);
     expect(doc["cleanup"]?.["rules"]).toEqual([
       { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "never" },
@@ -58,7 +58,7 @@ describe("the entry .gitlab-ci.yml", () => {
     const doc = expectValidPipeline(text) as Doc;
     expect(Object.keys(doc).filter((k) => k.includes("arm64"))).toEqual([]);
     expect(doc["gather child artifacts"]?.["script"]).toEqual([
-      "node dist/get-artifacts/src/main.js --arch amd64 --dotenv build.env",
+      "node dist/get-artifacts/src/main.js --generated-pipeline generated/generated_pipeline.yaml --arch amd64 --dotenv build.env",
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import {
@@ -165,14 +166,15 @@ describe("the whole pipeline, without GitLab", () => {
         process.execPath,
         [
           "--import",
-          "tsx",
+          pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href,
           join(REPO_ROOT, "get-artifacts/src/main.ts"),
           ...gatherScript.split(" ").slice(2),
           "--output-dir",
           gathered,
         ],
         {
-          cwd: REPO_ROOT,
+          // The gather job's working directory: the checkout with the generate job's artifacts.
+          cwd: repo,
           env: {
             ...process.env,
             CI_PIPELINE_ID: "100",

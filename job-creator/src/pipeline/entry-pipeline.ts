@@ -68,10 +68,14 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
     },
     [GATHER_ARTIFACTS_JOB]: {
       ...tools("gather"),
-      needs: [{ job: BASE_PIPELINE_BRIDGE, artifacts: false }],
+      needs: [
+        { job: GENERATE_PIPELINE_JOB, artifacts: true },
+        { job: BASE_PIPELINE_BRIDGE, artifacts: false },
+      ],
       script: [
         [
           GET_ARTIFACTS,
+          `--generated-pipeline ${shellQuote(`${generatedDir}/${GENERATED_PIPELINE_FILE}`)}`,
           ...archs.map((arch) => `--arch ${arch}`),
           `--dotenv ${GATHER_DOTENV_FILE}`,
         ].join(" "),
