@@ -92,18 +92,12 @@ export function installedPaths(environment: unknown): string[] {
  * SIF file is built from the very image whose digest its metadata records.
  */
 export function pinDefinition(text: string, pinnedFrom: string): string {
-  let pinned = false;
-  return text
-    .split("\n")
-    .map((line) => {
-      if (pinned || line.trim().startsWith("%")) {
-        pinned = true;
-        return line;
-      }
-      const match = /^(\s*From\s*:\s*)\S.*?(\r?)$/i.exec(line);
-      if (!match) return line;
-      pinned = true;
-      return `${match[1]}${pinnedFrom}${match[2]}`;
-    })
-    .join("\n");
+  const lines = text.split("\n");
+  // The header ends where the first %section starts; its From: line is the one to pin.
+  const headerEnd = lines.findIndex((line) => line.trim().startsWith("%"));
+  const header = headerEnd === -1 ? lines : lines.slice(0, headerEnd);
+  const at = header.findIndex((line) => /^\s*From\s*:/i.test(line));
+  if (at === -1) return text;
+  lines[at] = lines[at]!.replace(/^(\s*From\s*:\s*)\S.*?(\r?)$/i, `$1${pinnedFrom}$2`);
+  return lines.join("\n");
 }

@@ -24,6 +24,12 @@ export const nothingToDoJobName = (arch: string) => `containers of ${arch} are u
 /** The script that uploads SIF files safely (temporary key, archive, rollback); in the repository. */
 export const SIF_STORE_SCRIPT = "singularitah/sif-store.sh";
 
+/** Job variables that carry the cache key pair into `buildah build --secret`. */
+const BUILD_SECRET_VARIABLES = {
+  accessKeyId: "SPACKTAINERS_CACHE_KEY_ID",
+  secretAccessKey: "SPACKTAINERS_CACHE_SECRET_KEY",
+} as const;
+
 export const WORKFLOW_STAGES = ["build", "sif", "publish", "deploy"] as const;
 
 /** What the container jobs of one arch build on, and where their build contexts are. */
@@ -106,8 +112,9 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
       ...BUILDAH_VARIABLES,
       // The builder's ONBUILD install reads the binary cache; the keys reach it as build
       // secrets, which never end up in a layer or the image history.
-      CACHE_ACCESS_KEY_ID: `$${cache.accessKeyIdVariable}`,
-      CACHE_SECRET_ACCESS_KEY: `$${cache.secretAccessKeyVariable}`,
+      // Names of their own, so they never shadow the project variables they refer to.
+      [BUILD_SECRET_VARIABLES.accessKeyId]: `$${cache.accessKeyIdVariable}`,
+      [BUILD_SECRET_VARIABLES.secretAccessKey]: `$${cache.secretAccessKeyVariable}`,
     },
     needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB)],
     before_script: [registryLogin(ctx)],
@@ -118,8 +125,8 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
         `--file ${shellQuote(`${context}/Dockerfile`)}`,
         `--build-arg ${shellExpand(`${BUILDER_IMAGE_ARG}=${settings.builderImage}`)}`,
         `--build-arg ${shellExpand(`${RUNTIME_IMAGE_ARG}=${settings.runtimeImage}`)}`,
-        "--secret id=aws_access_key_id,env=CACHE_ACCESS_KEY_ID",
-        "--secret id=aws_secret_access_key,env=CACHE_SECRET_ACCESS_KEY",
+        `--secret id=aws_access_key_id,env=${BUILD_SECRET_VARIABLES.accessKeyId}`,
+        `--secret id=aws_secret_access_key,env=${BUILD_SECRET_VARIABLES.secretAccessKey}`,
         ...labels,
         `--tag ${ref}`,
         shellQuote(context),
