@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { UserError } from "./errors.js";
 
 export interface RunResult {
   readonly code: number;
@@ -26,7 +27,8 @@ export const runProcess: Runner = (command, args, options = {}) =>
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
-          reject(new Error(`cannot run ${command}: ${error.message}`, { cause: error }));
+          // The program is missing or cannot start: the machine, not the input, needs fixing.
+          reject(new UserError(`cannot run ${command}: ${error.message}`, { cause: error }));
           return;
         }
         resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });

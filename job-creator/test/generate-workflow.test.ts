@@ -416,6 +416,14 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(error).toBeInstanceOf(UserError);
     expect(String(error)).toContain('spack concretize failed for container "gromacs"');
     expect(String(error)).toContain("conflicts with '+mpi ~double'");
+
+    // Spack is not installed here: the real runner says so, and what to do instead.
+    const noSpack = await generate(s.repo, {
+      lockDir: null,
+      services: offlineWorkflowServices(runProcess),
+    }).catch((e: unknown) => e);
+    expect(noSpack).toBeInstanceOf(UserError);
+    expect(String(noSpack)).toMatch(/cannot run spack: .*pass --lock-dir/);
   });
 
   it("names the container whose lock file is missing or lacks its main package", async () => {

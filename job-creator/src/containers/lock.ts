@@ -64,9 +64,16 @@ async function concretize(
   container: string,
   envDir: string,
 ): Promise<void> {
-  const result = await source.run("spack", ["-e", envDir, "concretize", "-f"], {
-    timeoutMs: source.timeoutMs ?? 30 * 60_000,
-  });
+  const result = await source
+    .run("spack", ["-e", envDir, "concretize", "-f"], {
+      timeoutMs: source.timeoutMs ?? 30 * 60_000,
+    })
+    .catch((error: unknown) => {
+      throw new UserError(
+        `${(error as Error).message}: concretizing needs Spack (run in the builder image), or pass --lock-dir with the generate jobs' spack.lock files`,
+        { cause: error },
+      );
+    });
   if (result.code !== 0) {
     const output = `${result.stdout}${result.stderr}`.trimEnd();
     throw new UserError(
