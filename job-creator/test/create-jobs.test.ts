@@ -113,8 +113,14 @@ describe("jc create-jobs --offline on the bundled examples", () => {
   it("uses the development bucket off the default branch", async () => {
     const repo = await exampleRepo();
     await run(repo, { branch: "feature/x", defaultBranch: "main" });
-    const env = await readFile(join(repo, "generated/spack_envs/amd64/neuron/spack.yaml"), "utf8");
-    expect(env).toContain("s3://spack-build-cache-dev");
+    const env = load(
+      await readFile(join(repo, "generated/spack_envs/amd64/neuron/spack.yaml"), "utf8"),
+    ) as { spack: { mirrors: unknown } };
+    // Pushes go to the branch's cache; the default branch's cache is only read from.
+    expect(env.spack.mirrors).toEqual({
+      "buildcache-destination": "s3://spack-build-cache-dev",
+      "spacktainers-default-branch": "s3://spack-build-cache",
+    });
     const pipeline = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
     expect(pipeline).toContain("--bucket spack-build-cache-dev --max-age 30");
   });

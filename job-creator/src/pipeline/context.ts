@@ -60,8 +60,19 @@ export function cacheBucket(
 
 /** `s3://bucket[/prefix]` of the arch's Spack binary cache on this branch. */
 export function cacheMirrorUrl(ctx: GenerationContext, arch: string): string {
+  return mirrorUrl(ctx, arch, cacheBucket(ctx, arch).bucket);
+}
+
+/** Off the default branch, the default branch's cache, which branches read but never write. */
+export function readOnlyMirrorUrl(ctx: GenerationContext, arch: string): string | undefined {
+  const production = archConfig(ctx.config, arch).cache.defaultBranch.bucket;
+  if (ctx.onDefaultBranch || production === cacheBucket(ctx, arch).bucket) return undefined;
+  return mirrorUrl(ctx, arch, production);
+}
+
+function mirrorUrl(ctx: GenerationContext, arch: string, bucket: string): string {
   const prefix = archConfig(ctx.config, arch).cache.prefix.replace(/^\/+|\/+$/g, "");
-  return `s3://${cacheBucket(ctx, arch).bucket}${prefix ? `/${prefix}` : ""}`;
+  return `s3://${bucket}${prefix ? `/${prefix}` : ""}`;
 }
 
 /** AWS variables that point at the CI variables holding the cache key pair, by name. */

@@ -3,7 +3,13 @@ import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
 import type { ArchitectureDefinitions } from "../definitions/types.js";
 import { mergeEnvironments, type MergeConflict } from "../spack/merge-env.js";
 import { applyArchSettings } from "../spack/template.js";
-import { archJobBase, archConfig, cacheMirrorUrl, type GenerationContext } from "./context.js";
+import {
+  archJobBase,
+  archConfig,
+  cacheMirrorUrl,
+  readOnlyMirrorUrl,
+  type GenerationContext,
+} from "./context.js";
 import { environmentPath } from "./spack-jobs.js";
 
 export const TEMPLATE_FILE = "spack.yaml";
@@ -37,6 +43,7 @@ export function buildEnvironments(
         {
           baseArch: settings.baseArch,
           mirrorUrl: cacheMirrorUrl(ctx, arch),
+          ...optional("readOnlyMirrorUrl", readOnlyMirrorUrl(ctx, arch)),
           ...(settings.cache.endpoint ? { mirrorEndpoint: settings.cache.endpoint } : {}),
           runnerTags: archJobBase(ctx.config, arch).tags,
           builderImage: builder ? archImageRef(builder) : "",
@@ -54,3 +61,7 @@ export function buildEnvironments(
   }
   return { files, conflicts };
 }
+
+/** `{key: value}` when there is a value: optional properties stay absent, never undefined. */
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;

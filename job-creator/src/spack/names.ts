@@ -23,3 +23,5 @@ export const REBUILD_INDEX_STAGE = "stage-rebuild-index";
 export const UPLOAD_MIRROR_NAME = "buildcache-destination";
 /** The plain mirror name used with Spack releases before v0.21. */
 export const LEGACY_MIRROR_NAME = "spacktainers-cache";
+/** The default branch's cache in other branches' environments, only fetched from. */
+export const READ_ONLY_MIRROR_NAME = "spacktainers-default-branch";

@@ -35,6 +35,23 @@ describe("applyArchSettings", () => {
     });
   });
 
+  it("adds the default branch's cache as a second, fetch-only mirror", () => {
+    const env = applyArchSettings(
+      {},
+      {
+        ...settings,
+        mirrorUrl: "s3://dev",
+        readOnlyMirrorUrl: "s3://cache",
+        mirrorEndpoint: "https://s3.example.org",
+      },
+      "0.23",
+    );
+    expect(env["mirrors"]).toEqual({
+      "buildcache-destination": { url: "s3://dev", endpoint_url: "https://s3.example.org" },
+      "spacktainers-default-branch": { url: "s3://cache", endpoint_url: "https://s3.example.org" },
+    });
+  });
+
   it("adds the base requirement before the definition's own", () => {
     const env = applyArchSettings({ packages: { all: { require: "+mpi" } } }, settings, "0.23");
     expect(env["packages"]).toEqual({ all: { require: [settings.baseArch, "+mpi"] } });

@@ -1,12 +1,22 @@
 import semver from "semver";
 import { isMapping } from "../../../common/src/mapping.js";
-import { LEGACY_MIRROR_NAME, UPLOAD_MIRROR_NAME, type SpackJobKind } from "./names.js";
+import {
+  LEGACY_MIRROR_NAME,
+  READ_ONLY_MIRROR_NAME,
+  UPLOAD_MIRROR_NAME,
+  type SpackJobKind,
+} from "./names.js";
 
 /** What one architecture puts into every container's Spack environment. */
 export interface SpackArchSettings {
   readonly baseArch: string;
   readonly mirrorUrl: string;
   readonly mirrorEndpoint?: string;
+  /**
+   * The default branch's cache, read (never pushed to) by other branches' environments, so
+   * that a branch rebuilds only what the default branch has not built.
+   */
+  readonly readOnlyMirrorUrl?: string;
   readonly runnerTags: readonly string[];
   readonly builderImage: string;
   readonly variables: Readonly<Record<string, string>>;
@@ -49,8 +59,15 @@ function withBaseRequirement(packages: unknown, baseArch: string): Record<string
 function mirrorEntry(settings: SpackArchSettings, spackVersion: string): Record<string, unknown> {
   const version = semver.coerce(spackVersion) ?? semver.parse("0.23.0")!;
   const name = semver.lt(version, "0.21.0") ? LEGACY_MIRROR_NAME : UPLOAD_MIRROR_NAME;
-  if (!settings.mirrorEndpoint) return { [name]: settings.mirrorUrl };
-  return { [name]: { url: settings.mirrorUrl, endpoint_url: settings.mirrorEndpoint } };
+  const mirror = (url: string) =>
+    settings.mirrorEndpoint ? { url, endpoint_url: settings.mirrorEndpoint } : url;
+  return {
+    [name]: mirror(settings.mirrorUrl),
+    // Spack's CI pushes only to the upload mirror: this one is only fetched from.
+    ...(settings.readOnlyMirrorUrl
+      ? { [READ_ONLY_MIRROR_NAME]: mirror(settings.readOnlyMirrorUrl) }
+      : {}),
+  };
 }
 
 function withPipelineGen(ci: unknown, settings: SpackArchSettings): Record<string, unknown> {
