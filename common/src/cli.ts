@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from "commander";
-import { UserError } from "./errors.js";
+import { InputError, UserError } from "./errors.js";
 
 /** Where a command prints; tests pass their own sink and read it back. */
 export interface Output {
@@ -43,4 +43,15 @@ export async function runMain(
     if (text) process.stderr.write(text + "\n");
     process.exit(code);
   }
+}
+
+/**
+ * Fails with one message naming every required value that is missing, each labelled with
+ * the flag and the variable it may come from, e.g. "--token (GITLAB_API_TOKEN)".
+ */
+export function requireValues(what: string, values: readonly (readonly [unknown, string])[]): void {
+  const missing = values
+    .filter(([value]) => value === undefined || value === "")
+    .map(([, label]) => label);
+  if (missing.length > 0) throw new InputError(`${what} needs ${missing.join(", ")}`);
 }

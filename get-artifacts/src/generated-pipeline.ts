@@ -1,21 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { load } from "js-yaml";
 import { InputError } from "../../common/src/errors.js";
+import { isJobKey } from "../../common/src/ci/types.js";
 import { isMapping } from "../../common/src/mapping.js";
-
-/** Top-level keys of a pipeline file that are not jobs. */
-const GLOBAL_KEYS = new Set([
-  "stages",
-  "variables",
-  "workflow",
-  "default",
-  "include",
-  "image",
-  "services",
-  "cache",
-  "before_script",
-  "after_script",
-]);
 
 /** The job names a pipeline file defines. */
 export async function readJobNames(file: string): Promise<Set<string>> {
@@ -29,5 +16,5 @@ export async function readJobNames(file: string): Promise<Set<string>> {
   }
   if (!isMapping(doc))
     throw new InputError([{ file, message: "not a pipeline: expected a mapping of jobs" }]);
-  return new Set(Object.keys(doc).filter((key) => !GLOBAL_KEYS.has(key) && !key.startsWith(".")));
+  return new Set(Object.keys(doc).filter(isJobKey));
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
-import { consoleOutput, runMain } from "../../common/src/cli.js";
-import { InputError } from "../../common/src/errors.js";
+import { consoleOutput, requireValues, runMain } from "../../common/src/cli.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
 import { collectArtifacts } from "./collect.js";
 import { gitlabPipelineApi } from "./gitbeaker-api.js";
@@ -69,13 +68,12 @@ const program = new Command("get-artifacts")
       "CI_JOB_TOKEN cannot read these endpoints: store a project access token as GITLAB_API_TOKEN.\n",
   )
   .action(async (opts: Flags) => {
-    const missing = [
-      opts.pipeline === undefined && "--pipeline (CI_PIPELINE_ID)",
-      !opts.project && "--project (CI_PROJECT_ID)",
-      !opts.apiUrl && "--api-url (CI_API_V4_URL)",
-      !opts.token && "--token (GITLAB_API_TOKEN)",
-    ].filter(Boolean);
-    if (missing.length > 0) throw new InputError(`get-artifacts needs ${missing.join(", ")}`);
+    requireValues("get-artifacts", [
+      [opts.pipeline, "--pipeline (CI_PIPELINE_ID)"],
+      [opts.project, "--project (CI_PROJECT_ID)"],
+      [opts.apiUrl, "--api-url (CI_API_V4_URL)"],
+      [opts.token, "--token (GITLAB_API_TOKEN)"],
+    ]);
     const api = gitlabPipelineApi({
       apiUrl: opts.apiUrl!,
       projectId: opts.project!,

@@ -3,8 +3,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
-import { consoleOutput, runMain } from "../../common/src/cli.js";
-import { InputError } from "../../common/src/errors.js";
+import { consoleOutput, requireValues, runMain } from "../../common/src/cli.js";
 import { runProcess } from "../../common/src/run.js";
 import { gitlabCiLinter } from "./gitlab/ci-lint.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
@@ -68,12 +67,11 @@ interface ValidateFlags {
 }
 
 function linterFrom(opts: ValidateFlags) {
-  const missing = [
-    !opts.gitlabUrl && "--gitlab-url (CI_SERVER_URL)",
-    !opts.project && "--project (CI_PROJECT_ID)",
-    !opts.token && "--token (GITLAB_API_TOKEN)",
-  ].filter(Boolean);
-  if (missing.length > 0) throw new InputError(`--lint needs ${missing.join(", ")}`);
+  requireValues("--lint", [
+    [opts.gitlabUrl, "--gitlab-url (CI_SERVER_URL)"],
+    [opts.project, "--project (CI_PROJECT_ID)"],
+    [opts.token, "--token (GITLAB_API_TOKEN)"],
+  ]);
   return gitlabCiLinter({ host: opts.gitlabUrl!, projectId: opts.project!, token: opts.token! });
 }
 

@@ -1,4 +1,5 @@
 import { isMapping } from "../mapping.js";
+import { isJobKey } from "./types.js";
 
 /** The GitLab limits a generated file must respect; see GITLAB-LIMITS in the README. */
 export interface CiLimits {
@@ -19,20 +20,6 @@ export const GITLAB_DEFAULT_LIMITS: CiLimits = {
 const MAX_NEEDED_NAME_LENGTH = 128;
 const MAX_TRIGGER_INCLUDES = 3;
 const MAX_TAGS = 49;
-/** Top-level keywords: never jobs. (GitLab's reserved job names are exactly these.) */
-const TOP_LEVEL = new Set([
-  "image",
-  "services",
-  "stages",
-  "before_script",
-  "after_script",
-  "variables",
-  "cache",
-  "include",
-  "default",
-  "workflow",
-  "spec",
-]);
 /** @see https://docs.gitlab.com/ee/ci/yaml/#trigger (keywords allowed on trigger jobs) */
 const BRIDGE_KEYS = new Set([
   "allow_failure",
@@ -70,9 +57,7 @@ export function checkCiLimits(
   const stages = Array.isArray(doc["stages"])
     ? [".pre", ...(doc["stages"] as string[]), ".post"]
     : DEFAULT_STAGES;
-  const jobs = Object.entries(doc).filter(
-    ([name, value]) => !TOP_LEVEL.has(name) && !name.startsWith(".") && isMapping(value),
-  );
+  const jobs = Object.entries(doc).filter(([name, value]) => isJobKey(name) && isMapping(value));
   if (jobs.length > limits.maxJobsPerFile)
     problems.push(`${jobs.length} jobs, over the limit of ${limits.maxJobsPerFile} per file`);
   const stageOf = new Map(

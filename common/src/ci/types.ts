@@ -109,3 +109,23 @@ export function localNeedTarget(need: CiNeed): string | undefined {
   if (typeof need === "string") return need;
   return "pipeline" in need ? undefined : need.job;
 }
+
+/** Top-level keywords of a pipeline file: never jobs. (GitLab's reserved job names are exactly these.) */
+const TOP_LEVEL_KEYWORDS = new Set([
+  "image",
+  "services",
+  "stages",
+  "before_script",
+  "after_script",
+  "variables",
+  "cache",
+  "include",
+  "default",
+  "workflow",
+  "spec",
+]);
+
+/** True for a top-level key of a pipeline file that names a job (not a keyword or a hidden `.template`). */
+export function isJobKey(key: string): boolean {
+  return !TOP_LEVEL_KEYWORDS.has(key) && !key.startsWith(".");
+}

@@ -17,7 +17,8 @@ export async function readFolderChecksum(dir: string): Promise<string> {
   return hash.digest("hex");
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file below `dir` (absolute paths), in a fixed order. */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries
     .filter((e) => e.isFile())

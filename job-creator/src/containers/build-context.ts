@@ -1,6 +1,7 @@
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { isMapping } from "../../../common/src/mapping.js";
+import { listFiles } from "../base-images/checksum.js";
 import type { SpackContainer } from "../definitions/types.js";
 import { renderDockerfile } from "./dockerfile.js";
 
@@ -54,13 +55,10 @@ export async function spackBuildContext(inputs: {
 /** A file (path "") or every file below a folder (paths relative to it). */
 async function readTree(path: string): Promise<[string, Uint8Array][]> {
   if (!(await stat(path)).isDirectory()) return [["", await readFile(path)]];
-  const entries = await readdir(path, { withFileTypes: true, recursive: true });
   const files: [string, Uint8Array][] = [];
-  for (const entry of entries.filter((e) => e.isFile())) {
-    const full = join(entry.parentPath, entry.name);
-    files.push([relative(path, full).split("\\").join("/"), await readFile(full)]);
-  }
-  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const file of await listFiles(path))
+    files.push([relative(path, file).split("\\").join("/"), await readFile(file)]);
+  return files;
 }
 
 /** Spack's default install tree when the environment names none. */

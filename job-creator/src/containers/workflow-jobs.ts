@@ -6,6 +6,7 @@ import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "../pipeline/base
 import {
   archConfig,
   archJobBase,
+  bucketCredentialVariables,
   parentArtifactsNeed,
   type GenerationContext,
 } from "../pipeline/context.js";
@@ -138,14 +139,8 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
 }
 
 /** Variables of jobs that talk to the containers bucket: the key pair by name, never by value. */
-function bucketVariables(ctx: GenerationContext, arch: string): Record<string, string> {
-  const containers = archConfig(ctx.config, arch).containers;
-  return {
-    AWS_ACCESS_KEY_ID: `$${containers.credentials.accessKeyIdVariable}`,
-    AWS_SECRET_ACCESS_KEY: `$${containers.credentials.secretAccessKeyVariable}`,
-    ...(containers.endpoint ? { S3_ENDPOINT_URL: containers.endpoint } : {}),
-  };
-}
+const bucketVariables = (ctx: GenerationContext, arch: string) =>
+  bucketCredentialVariables(archConfig(ctx.config, arch).containers);
 
 const sifUrl = (ctx: GenerationContext, target: SpackTarget | CustomTarget) =>
   `s3://${archConfig(ctx.config, target.arch).containers.bucket}/${target.sifKey}`;

@@ -29,6 +29,12 @@ export const STAGES = [
 /** The jobs of our own tools run from the repository checkout, built once per job. */
 export const TOOL_SETUP = ["npm ci --no-audit --no-fund", "npm run build"] as const;
 export const JC = "node dist/job-creator/src/main.js";
+
+/** What every job of our own tools has: the tools image and the build of the checkout. */
+export const toolsJobBase = (config: Config) => ({
+  image: config.images.tools,
+  before_script: [...TOOL_SETUP],
+});
 export const SPACKITOR = "node dist/spackitor/src/main.js";
 
 export function archConfig(config: Config, arch: string): ArchitectureConfig {
@@ -75,15 +81,24 @@ function mirrorUrl(ctx: GenerationContext, arch: string, bucket: string): string
   return `s3://${bucket}${prefix ? `/${prefix}` : ""}`;
 }
 
-/** AWS variables that point at the CI variables holding the cache key pair, by name. */
-export function cacheCredentialVariables(config: Config, arch: string): Record<string, string> {
-  const cache = archConfig(config, arch).cache;
+/** AWS variables that point at the CI variables holding a bucket's key pair, by name. */
+export function bucketCredentialVariables(bucket: {
+  readonly credentials: {
+    readonly accessKeyIdVariable: string;
+    readonly secretAccessKeyVariable: string;
+  };
+  readonly endpoint?: string;
+}): Record<string, string> {
   return {
-    AWS_ACCESS_KEY_ID: `$${cache.credentials.accessKeyIdVariable}`,
-    AWS_SECRET_ACCESS_KEY: `$${cache.credentials.secretAccessKeyVariable}`,
-    ...(cache.endpoint ? { S3_ENDPOINT_URL: cache.endpoint } : {}),
+    AWS_ACCESS_KEY_ID: `$${bucket.credentials.accessKeyIdVariable}`,
+    AWS_SECRET_ACCESS_KEY: `$${bucket.credentials.secretAccessKeyVariable}`,
+    ...(bucket.endpoint ? { S3_ENDPOINT_URL: bucket.endpoint } : {}),
   };
 }
+
+/** The same for the arch's Spack binary cache. */
+export const cacheCredentialVariables = (config: Config, arch: string) =>
+  bucketCredentialVariables(archConfig(config, arch).cache);
 
 /** `needs` entry that fetches the generated files from the entry pipeline's generate job. */
 export const parentArtifactsNeed = (job: string) =>

@@ -18,7 +18,7 @@ import { shellQuote } from "../../../common/src/shell.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR } from "../definitions/read.js";
 import { GENERATED_PIPELINE_FILE } from "../commands/create-jobs.js";
-import { JC, TOOL_SETUP } from "./context.js";
+import { JC, toolsJobBase } from "./context.js";
 
 export const ENTRY_HEADER =
   "# The entry pipeline of spacktainers. Generated from spacktainers.config.yaml: do not edit,\n" +
@@ -44,11 +44,7 @@ const WORKFLOW_RULES: CiRule[] = [
  */
 export function buildEntryPipeline(config: Config, generatedDir: string): CiPipeline {
   const archs = Object.keys(config.architectures).sort();
-  const tools = (stage: string): Omit<CiJob, "script"> => ({
-    stage,
-    image: config.images.tools,
-    before_script: [...TOOL_SETUP],
-  });
+  const tools = (stage: string): Omit<CiJob, "script"> => ({ stage, ...toolsJobBase(config) });
   const jobs: Record<string, CiEntry> = {
     [GENERATE_PIPELINE_JOB]: {
       ...tools("generate"),

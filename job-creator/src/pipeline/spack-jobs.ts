@@ -11,12 +11,12 @@ import type { SpackContainer } from "../definitions/types.js";
 import {
   JC,
   SPACKITOR,
-  TOOL_SETUP,
   archConfig,
   archJobBase,
   cacheBucket,
   cacheCredentialVariables,
   parentArtifactsNeed,
+  toolsJobBase,
   type GenerationContext,
 } from "./context.js";
 
@@ -70,13 +70,8 @@ function toolJob(
   arch: string,
   needs: readonly CiNeed[],
 ): Omit<CiJob, "script"> {
-  return {
-    image: ctx.config.images.tools,
-    tags: archJobBase(ctx.config, arch).tags,
-    variables: archJobBase(ctx.config, arch).variables,
-    needs,
-    before_script: [...TOOL_SETUP],
-  };
+  const { image, before_script } = toolsJobBase(ctx.config);
+  return { image, ...archJobBase(ctx.config, arch), needs, before_script };
 }
 
 const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>

@@ -1,3 +1,4 @@
+import { isJobKey } from "../../../common/src/ci/types.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import type { Problem } from "../../../common/src/errors.js";
 import {
@@ -15,18 +16,6 @@ const SERVICE_JOBS = new Set([
   CLEANUP_JOB,
   SIGN_PKGS_JOB,
   COPY_JOB,
-]);
-const TOP_LEVEL_KEYS = new Set([
-  "stages",
-  "variables",
-  "workflow",
-  "default",
-  "include",
-  "image",
-  "before_script",
-  "after_script",
-  "cache",
-  "services",
 ]);
 const STAGE = /^stage-(\d+)$/;
 
@@ -52,9 +41,7 @@ export function parseSpackOutput(
   const serviceJobs: ServiceJob[] = [];
   const hashByName = new Map<string, string>();
   const interned = new Map<string, unknown>();
-  const entries = Object.entries(doc).filter(
-    ([name]) => !TOP_LEVEL_KEYS.has(name) && !name.startsWith("."),
-  );
+  const entries = Object.entries(doc).filter(([name]) => isJobKey(name));
   for (const [name, job] of entries) {
     if (!isMapping(job)) {
       problems.push({ file, path: name, message: "expected a job mapping" });
