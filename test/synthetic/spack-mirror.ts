@@ -1,6 +1,6 @@
 /**
  * A synthetic legacy (build_cache/) Spack mirror of any size, shaped like the real one in
- * ../shared/fixtures/spack/buildcache/legacy-v0.21-59specs: an index of database version 7,
+ * test/fixtures/spack/buildcache/legacy-v0.21-59specs: an index of database version 7,
  * and per spec a `.spec.json` and a `.spack` tarball at Spack's paths. Deterministic.
  */
 export interface SyntheticMirror {

@@ -1,6 +1,6 @@
 /**
  * A generator of synthetic `spack ci generate` outputs with the shape of Spack v0.21's
- * (see ../shared/fixtures/spack/scenarios-v0.21/large/pipeline.yml): many containers of one
+ * (see test/fixtures/spack/scenarios-v0.21/large/pipeline.yml): many containers of one
  * arch sharing dependencies, stages from the longest dependency path, `needs` on rebuilt
  * dependencies of any earlier stage plus the literal-id need on the generate job, and
  * v0.21's global variables, including `SPACK_REMOTE_MIRROR_URL: null`. Deterministic for a seed.
