@@ -27,22 +27,33 @@ export function describeFailure(error: unknown, debug: boolean): { code: number;
   };
 }
 
-/** The only place that exits the process: parse argv, run, map errors to exit codes. */
-export async function runMain(
+/**
+ * Parses argv and runs the command, returning the exit code and the error text instead of
+ * exiting: what `runMain` does, for tests that run a whole program in-process.
+ */
+export async function runProgram(
   program: Command,
-  argv: readonly string[] = process.argv,
-): Promise<void> {
+  argv: readonly string[],
+): Promise<{ code: number; text: string }> {
   // Commander copies settings into subcommands when they are created, so set each one.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride();
   try {
     await program.parseAsync([...argv]);
+    return { code: 0, text: "" };
   } catch (error) {
-    const debug = argv.includes("--debug");
-    const { code, text } = describeFailure(error, debug);
-    if (text) process.stderr.write(text + "\n");
-    process.exit(code);
+    return describeFailure(error, argv.includes("--debug"));
   }
+}
+
+/** The only place that exits the process: parse argv, run, map errors to exit codes. */
+export async function runMain(
+  program: Command,
+  argv: readonly string[] = process.argv,
+): Promise<void> {
+  const { code, text } = await runProgram(program, argv);
+  if (text) process.stderr.write(text + "\n");
+  if (code !== 0) process.exit(code);
 }
 
 /**

@@ -73,9 +73,9 @@ describe("sif-store.sh publish", () => {
     expect(keys[0]).toMatch(/^containers\/app__1\.0\.sif$/);
     expect(keys[1]).toMatch(/^containers\/archive\/app__1\.0\.\d{8}T\d{6}Z\.sif$/);
     const store = s3.s3.store(bucket);
-    expect((await store.get("containers/app__1.0.sif"))?.toString()).toBe("v2");
+    expect((await store.get("containers/app__1.0.sif"))?.body.toString()).toBe("v2");
     expect((await store.metadata("containers/app__1.0.sif"))?.["container-checksum"]).toBe("two");
-    expect((await store.get(keys[1]!))?.toString()).toBe("v1");
+    expect((await store.get(keys[1]!))?.body.toString()).toBe("v1");
     expect((await store.metadata(keys[1]!))?.["container-checksum"]).toBe("one");
   });
 
@@ -101,7 +101,7 @@ describe("sif-store.sh publish", () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain("nothing.sif does not exist");
     expect(await s3.keysOf(bucket)).toEqual(["containers/app__1.0.sif"]);
-    expect((await s3.s3.store(bucket).get("containers/app__1.0.sif"))?.toString()).toBe("v1");
+    expect((await s3.s3.store(bucket).get("containers/app__1.0.sif"))?.body.toString()).toBe("v1");
   });
 
   it("removes archives older than the configured age, and only those", async () => {

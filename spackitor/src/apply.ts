@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import pLimit from "p-limit";
-import { LEGACY_INDEX, LEGACY_INDEX_HASH, V3_INDEX_MANIFEST, blobKey } from "./layout.js";
+import { removeFromIndexes } from "./index-rewrite.js";
+import { JOURNAL_KEY, renderJournal } from "./journal.js";
 import type { Plan } from "./plan.js";
-import type { ReadSnapshot } from "./snapshot.js";
 import type { BucketStore } from "../../common/src/s3/types.js";
 
+/** S3's limit of keys per DeleteObjects request. */
 export const DELETE_BATCH = 1000;
 
 export interface ApplyResult {
@@ -12,33 +12,72 @@ export interface ApplyResult {
   readonly bytesFreed: number;
   readonly failed: readonly { readonly key: string; readonly message: string }[];
   readonly batches: number;
-  readonly indexNote: string;
+  readonly indexNotes: readonly string[];
+}
+
+export interface ApplyOptions {
+  readonly concurrency: number;
+  /** Keys per delete request (S3 allows 1000; some compatible stores fewer). */
+  readonly batchSize?: number;
+  /** When the run started: the journal says which objects were judged before it. */
+  readonly now: Date;
+  /** A journal of an interrupted run was found: this run's plan has taken it over. */
+  readonly journalFound: boolean;
+  readonly log: (line: string) => void;
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /**
- * Carries out a plan: deletes exactly the objects it marks, in batches of 1000 with bounded
- * concurrency (the store retries 5xx and throttling), then rewrites each index without
- * the deleted specs as Spack does for that layout. Keys are always under the mirror root.
+ * Carries out a plan in the one order that is safe wherever the process dies:
+ * 1. the journal records the keys about to go (a later run finishes them);
+ * 2. the index drops the doomed and dangling specs (re-read, conditional write), so no
+ *    index ever lists a spec whose objects were deleted;
+ * 3. the objects go, in batches with bounded concurrency (the store retries 5xx and throttling);
+ * 4. the index is checked again: a concurrent `update-index` that listed the mirror before our
+ *    deletions may have put a deleted spec back;
+ * 5. the journal goes, once every deletion went through.
  */
 export async function applyPrune(
   store: BucketStore,
   prefix: string,
   plan: Plan,
-  snapshot: ReadSnapshot,
-  options: {
-    concurrency: number;
-    rewriteIndex: boolean;
-    log: (line: string) => void;
-    progress?: (done: number, total: number) => void;
-  },
+  options: ApplyOptions,
 ): Promise<ApplyResult> {
   const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
-  const sizes = new Map(
-    plan.decisions.filter((d) => d.action === "delete").map((d) => [root + d.key, d.size]),
+  const doomed = plan.decisions.filter((d) => d.action === "delete");
+  const sizes = new Map(doomed.map((d) => [root + d.key, d.size]));
+  const unindex = new Set([...plan.deletedSpecs, ...plan.danglingSpecs]);
+  if (doomed.length === 0) {
+    const indexNotes = await removeFromIndexes(store, root, unindex, options.log);
+    if (options.journalFound) await store.deleteBatch([root + JOURNAL_KEY]);
+    return { deleted: 0, bytesFreed: 0, failed: [], batches: 0, indexNotes };
+  }
+  await store.put(
+    root + JOURNAL_KEY,
+    renderJournal(
+      options.now,
+      doomed.map((d) => d.key),
+    ),
+    "application/json",
   );
-  const keys = [...sizes.keys()];
+  const indexNotes = await removeFromIndexes(store, root, unindex, options.log);
+  const { deleted, failed, batches } = await deleteInBatches(store, [...sizes.keys()], options);
+  const restored = await removeFromIndexes(store, root, plan.deletedSpecs, options.log);
+  if (restored.length > 0)
+    options.log(`a concurrent index update had listed deleted specs again; ${restored.join("; ")}`);
+  if (failed.length === 0) await store.deleteBatch([root + JOURNAL_KEY]);
+  const bytesFreed = [...deleted].reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
+  return { deleted: deleted.size, bytesFreed, failed, batches, indexNotes };
+}
+
+async function deleteInBatches(
+  store: BucketStore,
+  keys: readonly string[],
+  options: ApplyOptions,
+): Promise<{ deleted: Set<string>; failed: { key: string; message: string }[]; batches: number }> {
+  const size = options.batchSize ?? DELETE_BATCH;
   const batches: string[][] = [];
-  for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
+  for (let i = 0; i < keys.length; i += size) batches.push(keys.slice(i, i + size));
   const limit = pLimit(options.concurrency);
   const deleted = new Set<string>();
   const failed: { key: string; message: string }[] = [];
@@ -61,75 +100,5 @@ export async function applyPrune(
       }),
     ),
   );
-  const bytesFreed = [...deleted].reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
-  // A spec leaves the index as soon as any of its objects is gone: the index must never promise a broken binary.
-  const gone = new Set(
-    plan.decisions
-      .filter((d) => d.hash && d.action === "delete" && deleted.has(root + d.key))
-      .map((d) => d.hash!),
-  );
-  const indexNote = options.rewriteIndex
-    ? await rewriteIndexes(store, root, snapshot, gone)
-    : "index left as it is: run `spack buildcache update-index` on the mirror";
-  return { deleted: deleted.size, bytesFreed, failed, batches: batches.length, indexNote };
+  return { deleted, failed, batches: batches.length };
 }
-
-async function rewriteIndexes(
-  store: BucketStore,
-  root: string,
-  snapshot: ReadSnapshot,
-  gone: ReadonlySet<string>,
-): Promise<string> {
-  if (gone.size === 0) return "index unchanged: no spec was deleted";
-  const notes: string[] = [];
-  const { legacy, v3 } = snapshot.rawIndexes;
-  if (legacy) {
-    const text = JSON.stringify(withoutSpecs(legacy, gone));
-    await store.put(root + LEGACY_INDEX, text, "application/json");
-    await store.put(root + LEGACY_INDEX_HASH, sha256(text), "text/plain");
-    notes.push(`rewrote ${LEGACY_INDEX} and ${LEGACY_INDEX_HASH} without ${gone.size} specs`);
-  }
-  if (v3 && v3.signed) {
-    notes.push(
-      `left the signed v3 index as it is (spackitor cannot sign): run \`spack buildcache update-index\``,
-    );
-  } else if (v3) {
-    const text = JSON.stringify(withoutSpecs(v3.json, gone));
-    const checksum = sha256(text);
-    await store.put(root + blobKey(checksum), text, "application/json");
-    const manifest = {
-      version: 3,
-      data: [
-        {
-          contentLength: Buffer.byteLength(text),
-          mediaType: v3.mediaType,
-          compression: "none",
-          checksumAlgorithm: "sha256",
-          checksum,
-        },
-      ],
-    };
-    await store.put(
-      root + V3_INDEX_MANIFEST,
-      JSON.stringify(manifest, null, 0),
-      "application/json",
-    );
-    notes.push(`wrote a new v3 index blob ${checksum.slice(0, 12)} and ${V3_INDEX_MANIFEST}`);
-  }
-  return notes.join("; ");
-}
-
-function withoutSpecs(
-  index: Record<string, unknown>,
-  gone: ReadonlySet<string>,
-): Record<string, unknown> {
-  const database = index["database"] as Record<string, unknown>;
-  const installs = Object.fromEntries(
-    Object.entries(database["installs"] as Record<string, unknown>).filter(
-      ([hash]) => !gone.has(hash),
-    ),
-  );
-  return { ...index, database: { ...database, installs } };
-}
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

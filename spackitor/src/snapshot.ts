@@ -2,6 +2,7 @@ import { gunzipSync } from "node:zlib";
 import pLimit from "p-limit";
 import { InputError, UserError } from "../../common/src/errors.js";
 import { isMapping } from "../../common/src/mapping.js";
+import { readJournal } from "./journal.js";
 import { LEGACY_INDEX, V3_INDEX_MANIFEST, blobKey, classify, type Layout } from "./layout.js";
 import type { CacheSnapshot } from "./plan.js";
 import { parseIndex, type IndexEntry } from "./specs.js";
@@ -9,11 +10,6 @@ import type { BucketStore, ObjectInfo } from "../../common/src/s3/types.js";
 
 export interface ReadSnapshot extends CacheSnapshot {
   readonly layouts: readonly Layout[];
-  /** The indexes as read, kept to rewrite them without the deleted specs. */
-  readonly rawIndexes: {
-    legacy?: Record<string, unknown>;
-    v3?: { json: Record<string, unknown>; mediaType: string; signed: boolean };
-  };
 }
 
 /** Strips an OpenPGP clear signature, returning the signed text. */
@@ -26,48 +22,81 @@ export function unwrapClearsigned(text: string): { text: string; signed: boolean
   return { text: body.replace(/^- /gm, ""), signed: true };
 }
 
+/** An index as read: its entries, or why it cannot be used. */
+export type IndexRead =
+  | { readonly entries: Map<string, IndexEntry>; readonly signed: boolean; readonly blob?: string }
+  | { readonly problem: string }
+  | undefined;
+
+const REBUILD =
+  "rebuild it with `spack buildcache update-index <mirror>`, then run spackitor again";
+
 /**
- * Reads what the plan needs: one listing of the mirror (ages from LastModified, no HEAD per
- * object), the index of each layout found, and for v3 the spec manifests (which blobs each
- * spec uses). A missing or corrupt index stops the run before anything is decided.
+ * Reads what the plan needs. The indexes and the journal come first and the listing after:
+ * every spec an index lists was pushed before the listing started, so an indexed spec the
+ * listing lacks is really gone, never a push the listing missed. Ages come from the listing's
+ * LastModified (no HEAD per object); for v3 the spec manifests say which blobs each spec uses.
  */
-export async function readSnapshot(store: BucketStore, prefix: string): Promise<ReadSnapshot> {
+export async function readSnapshot(
+  store: BucketStore,
+  prefix: string,
+  warn: (line: string) => void,
+): Promise<ReadSnapshot> {
   const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
+  const where = `${store.description}/${root}`;
+  const get = async (key: string) => (await store.get(root + key))?.body;
+  const [journal, legacy, v3] = await Promise.all([
+    readJournal(store, root, warn),
+    readLegacyIndex(get, where),
+    readV3Index(get, where),
+  ]);
   const objects: ObjectInfo[] = [];
   for await (const object of store.list(root))
     objects.push({ ...object, key: object.key.slice(root.length) });
-  const keys = new Set(objects.map((o) => o.key));
   const classified = objects.map((o) => classify(o.key));
   const layouts = (["legacy", "v3"] as const).filter((l) =>
     classified.some((c) => c.layout === l && c.kind !== "blob"),
   );
   if (layouts.length === 0 && objects.length > 0 && !classified.some((c) => c.kind === "blob")) {
     throw new InputError(
-      `${store.description}/${root}: no Spack binary cache here (no build_cache/ or v3/): check --bucket and --prefix`,
+      `${where}: no Spack binary cache here (no build_cache/ or v3/): check --bucket and --prefix`,
     );
   }
-  const get = (key: string) => store.get(root + key);
-  const where = `${store.description}/${root}`;
   const index = new Map<string, IndexEntry>();
-  const rawIndexes: ReadSnapshot["rawIndexes"] = {};
-  if (layouts.includes("legacy")) {
-    const legacy = await readLegacyIndex(get, keys, where);
-    mergeInto(index, legacy.index);
-    rawIndexes.legacy = legacy.json;
+  const indexProblems: string[] = [];
+  for (const [layout, read, name] of [
+    ["legacy", legacy, LEGACY_INDEX],
+    ["v3", v3, V3_INDEX_MANIFEST],
+  ] as const) {
+    if (!layouts.includes(layout)) continue;
+    if (!read) indexProblems.push(`${where}${name} is missing`);
+    else if ("problem" in read) indexProblems.push(read.problem);
+    else mergeInto(index, read.entries);
   }
-  let indexBlobs = new Set<string>();
-  let manifestBlobs = new Map<string, string[]>();
-  if (layouts.includes("v3")) {
-    const manifests = objects.flatMap((o, i) =>
-      classified[i]!.kind === "manifest" ? [{ key: o.key, hash: classified[i]!.hash! }] : [],
-    );
-    const v3 = await readV3(get, manifests, where);
-    mergeInto(index, v3.index.index);
-    rawIndexes.v3 = { json: v3.index.json, mediaType: v3.mediaType, signed: v3.signed };
-    indexBlobs = v3.indexBlobs;
-    manifestBlobs = v3.manifestBlobs;
-  }
-  return { objects, index, manifestBlobs, indexBlobs, layouts, rawIndexes };
+  const specObjects = classified.filter((c) => c.hash).length;
+  if (
+    indexProblems.length === 0 &&
+    specObjects > 0 &&
+    ![...index.values()].some((e) => e.inBuildcache)
+  )
+    indexProblems.push(`${where}: the index lists no spec, but ${specObjects} spec objects exist`);
+  for (const problem of indexProblems)
+    warn(`warning: ${problem}: no orphan is deleted; ${REBUILD}`);
+  const manifests = objects.flatMap((o, i) =>
+    classified[i]!.kind === "manifest" ? [{ key: o.key, hash: classified[i]!.hash! }] : [],
+  );
+  const manifestBlobs = await readManifestBlobs(get, manifests, where);
+  const indexBlob = v3 && "entries" in v3 ? v3.blob : undefined;
+  return {
+    objects,
+    index,
+    manifestBlobs,
+    indexBlobs: new Set(indexBlob ? [indexBlob] : []),
+    indexProblems,
+    indexSigned: Boolean(v3 && "entries" in v3 && v3.signed),
+    layouts,
+    ...(journal ? { journal } : {}),
+  };
 }
 
 function mergeInto(target: Map<string, IndexEntry>, source: ReadonlyMap<string, IndexEntry>): void {
@@ -79,30 +108,25 @@ function mergeInto(target: Map<string, IndexEntry>, source: ReadonlyMap<string, 
 
 type Getter = (key: string) => Promise<Buffer | undefined>;
 
-async function readLegacyIndex(get: Getter, keys: ReadonlySet<string>, where: string) {
-  if (!keys.has(LEGACY_INDEX)) {
-    throw new InputError(
-      `${where}${LEGACY_INDEX} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`,
-    );
-  }
-  return parseIndexText((await get(LEGACY_INDEX))?.toString("utf8"), `${where}${LEGACY_INDEX}`);
+async function readLegacyIndex(get: Getter, where: string): Promise<IndexRead> {
+  const text = (await get(LEGACY_INDEX))?.toString("utf8");
+  return text === undefined ? undefined : parseIndexText(text, `${where}${LEGACY_INDEX}`);
 }
 
-function parseIndexText(
-  text: string | undefined,
+/** Parses an index's JSON text; a problem (not an exception) when it is corrupt. */
+export function parseIndexText(
+  text: string,
   where: string,
-): { index: Map<string, IndexEntry>; json: Record<string, unknown> } {
+): { entries: Map<string, IndexEntry>; signed: false } | { problem: string } {
   let json: unknown;
   try {
-    json = JSON.parse(text ?? "");
+    json = JSON.parse(text);
   } catch {
-    throw new InputError(
-      `${where} is not valid JSON (corrupt or truncated): nothing was deleted. Rebuild it with \`spack buildcache update-index\``,
-    );
+    return { problem: `${where} is not valid JSON (corrupt or truncated)` };
   }
-  const index = parseIndex(json);
-  if ("error" in index) throw new InputError(`${where}: ${index.error}: nothing was deleted`);
-  return { index, json: json as Record<string, unknown> };
+  const entries = parseIndex(json);
+  if ("error" in entries) return { problem: `${where}: ${entries.error}` };
+  return { entries, signed: false };
 }
 
 /** Reads a v3 manifest: the blobs it lists, by media type. */
@@ -119,35 +143,43 @@ export function parseManifest(
   }));
 }
 
-async function readV3(
-  get: Getter,
-  manifests: readonly { key: string; hash: string }[],
-  where: string,
-) {
-  const manifestText = (await get(V3_INDEX_MANIFEST))?.toString("utf8");
-  if (manifestText === undefined) {
-    throw new InputError(
-      `${where}${V3_INDEX_MANIFEST} is missing: nothing was deleted. Rebuild it with \`spack buildcache update-index\` first`,
-    );
-  }
-  let indexBlob: { checksum: string; mediaType: string };
+/** The index blob a v3 index manifest points at, or undefined when it names none. */
+export function indexBlobOf(
+  manifestText: string,
+): { checksum: string; mediaType: string } | undefined {
   try {
-    indexBlob = parseManifest(manifestText).find((d) =>
+    return parseManifest(manifestText).find((d) =>
       d.mediaType.startsWith("application/vnd.spack.db"),
-    )!;
-    if (!indexBlob) throw new Error("no index blob");
-  } catch {
-    throw new InputError(`${where}${V3_INDEX_MANIFEST} is corrupt: nothing was deleted`);
-  }
-  const blob = await get(blobKey(indexBlob.checksum));
-  if (!blob)
-    throw new InputError(
-      `${where}: the index blob ${indexBlob.checksum} is missing: nothing was deleted`,
     );
-  const index = parseIndexText(
+  } catch {
+    return undefined;
+  }
+}
+
+async function readV3Index(get: Getter, where: string): Promise<IndexRead> {
+  const manifestText = (await get(V3_INDEX_MANIFEST))?.toString("utf8");
+  if (manifestText === undefined) return undefined;
+  const indexBlob = indexBlobOf(manifestText);
+  if (!indexBlob) return { problem: `${where}${V3_INDEX_MANIFEST} is corrupt` };
+  const blob = await get(blobKey(indexBlob.checksum));
+  if (!blob) return { problem: `${where}: the index blob ${indexBlob.checksum} is missing` };
+  const parsed = parseIndexText(
     maybeGunzip(blob).toString("utf8"),
     `${where}${blobKey(indexBlob.checksum)}`,
   );
+  if ("problem" in parsed) return parsed;
+  return {
+    entries: parsed.entries,
+    signed: unwrapClearsigned(manifestText).signed,
+    blob: indexBlob.checksum,
+  };
+}
+
+async function readManifestBlobs(
+  get: Getter,
+  manifests: readonly { key: string; hash: string }[],
+  where: string,
+): Promise<Map<string, string[]>> {
   const manifestBlobs = new Map<string, string[]>();
   const limit = pLimit(16);
   await Promise.all(
@@ -166,16 +198,12 @@ async function readV3(
       }),
     ),
   );
-  const signed = unwrapClearsigned(manifestText).signed;
-  return {
-    index,
-    indexBlobs: new Set([indexBlob.checksum]),
-    manifestBlobs,
-    mediaType: indexBlob.mediaType,
-    signed,
-  };
+  return manifestBlobs;
 }
 
-function maybeGunzip(data: Buffer): Buffer {
-  return data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data;
+export function maybeGunzip(data: Buffer): Buffer {
+  // Bounded: a gzip bomb stops here instead of taking the memory.
+  return data[0] === 0x1f && data[1] === 0x8b
+    ? gunzipSync(data, { maxOutputLength: 1 << 30 })
+    : data;
 }

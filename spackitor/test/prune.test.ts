@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../common/src/errors.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { useTestS3 } from "../../test/helpers/s3.js";
@@ -18,7 +17,7 @@ const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
   locks: [],
   dependents: "delete",
   dryRun: false,
-  rewriteIndex: true,
+  minAgeDays: 1,
   concurrency: 4,
   now: new Date(Date.now() + 60_000),
   ...overrides,
@@ -95,8 +94,8 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     );
     const deleted = report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key);
     expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => !deleted.includes(k)).sort());
-    const text = (await env.s3.store(bucket).get("build_cache/index.json"))!.toString();
-    const hash = (await env.s3.store(bucket).get("build_cache/index.json.hash"))!.toString();
+    const text = (await env.s3.store(bucket).get("build_cache/index.json"))!.body.toString();
+    const hash = (await env.s3.store(bucket).get("build_cache/index.json.hash"))!.body.toString();
     expect(hash).toBe(createHash("sha256").update(text).digest("hex"));
     const installs = JSON.parse(text).database.installs as Record<string, unknown>;
     expect(Object.keys(installs).sort()).toEqual(
@@ -263,27 +262,48 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     ]);
   });
 
-  it("stops before deleting anything when the index is missing or corrupt", async () => {
-    for (const breakIndex of [
-      (bucket: string) =>
-        env.s3.client.send(
-          new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" }),
-        ),
-      (bucket: string) =>
-        env.s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
-    ]) {
+  it("deletes nothing the index does not name when it is missing, corrupt or empty, and says how to fix it", async () => {
+    const cases: [string, (bucket: string) => Promise<unknown>][] = [
+      [
+        "is missing",
+        (bucket) =>
+          env.s3.client.send(
+            new DeleteObjectCommand({ Bucket: bucket, Key: "build_cache/index.json" }),
+          ),
+      ],
+      [
+        "is not valid JSON",
+        (bucket) => env.s3.put(bucket, "build_cache/index.json", '{"database": {"installs": '),
+      ],
+      [
+        "lists no spec",
+        (bucket) =>
+          env.s3.put(
+            bucket,
+            "build_cache/index.json",
+            '{"database": {"version": "7", "installs": {}}}',
+          ),
+      ],
+    ];
+    for (const [problem, breakIndex] of cases) {
       const bucket = await env.bucket();
       const { keys } = await uploadLegacyMirror(env.s3, bucket);
       await ageAll(bucket, keys, 100);
       await breakIndex(bucket);
-      const error = await runPrune(options(), env.s3.store(bucket), memoryOutput()).catch(
-        (e: unknown) => e,
+      const before = await env.keysOf(bucket);
+      const output = memoryOutput();
+      const report = await runPrune(
+        options({ locks: [lockOf("small")], orphans: "all" }),
+        env.s3.store(bucket),
+        output,
       );
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message).toMatch(
-        /build_cache\/index\.json (is missing|is not valid JSON).*nothing was deleted/,
+      expect(report.plan.decisions.filter((d) => d.action === "delete")).toEqual([]);
+      expect(output.errors.join("\n")).toMatch(
+        new RegExp(
+          `${problem}.*no orphan is deleted; rebuild it with \`spack buildcache update-index`,
+        ),
       );
-      expect((await env.keysOf(bucket)).length).toBeGreaterThanOrEqual(keys.length - 1);
+      expect(await env.keysOf(bucket)).toEqual(before);
     }
   });
 });
@@ -326,11 +346,11 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
     ).toEqual([xz, ...xzBlobs].sort());
     const store = env.s3.store(bucket);
     const manifest = JSON.parse(
-      (await store.get("v3/manifests/index/index.manifest.json"))!.toString(),
+      (await store.get("v3/manifests/index/index.manifest.json"))!.body.toString(),
     );
     const blob = (await store.get(
       `blobs/sha256/${manifest.data[0].checksum.slice(0, 2)}/${manifest.data[0].checksum}`,
-    ))!;
+    ))!.body;
     expect(createHash("sha256").update(blob).digest("hex")).toBe(manifest.data[0].checksum);
     expect(manifest.data[0]).toMatchObject({
       mediaType: "application/vnd.spack.db.v8+json",

@@ -1,7 +1,10 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 
 /** Decides, per request, to answer by itself (return true) or let the request through. */
-export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** Runs once the upstream server answered a forwarded request, before the answer is relayed. */
+export type AfterForward = (req: IncomingMessage, status: number) => void | Promise<void>;
 
 /**
  * A small HTTP proxy on 127.0.0.1 in front of a real server, for fault injection and
@@ -10,12 +13,13 @@ export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean
 export async function startProxy(
   target: string,
   intercept: Interceptor,
+  afterForward?: AfterForward,
 ): Promise<{ url: string; host: string; requests: string[]; stop: () => Promise<void> }> {
   const requests: string[] = [];
   const targetUrl = new URL(target);
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    if (intercept(req, res)) return;
+    if (await intercept(req, res)) return;
     const upstream = request(
       {
         host: targetUrl.hostname,
@@ -24,7 +28,9 @@ export async function startProxy(
         method: req.method,
         headers: { ...req.headers, host: targetUrl.host },
       },
-      (answer) => {
+      async (answer) => {
+        await afterForward?.(req, answer.statusCode ?? 502);
+        if (res.destroyed) return;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

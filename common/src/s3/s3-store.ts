@@ -9,7 +9,14 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { UserError } from "../errors.js";
-import type { BucketStore, DeleteResult, MetadataSource, ObjectInfo } from "./types.js";
+import type {
+  BucketStore,
+  DeleteResult,
+  MetadataSource,
+  ObjectInfo,
+  StoredObject,
+  WriteCondition,
+} from "./types.js";
 
 export interface S3StoreOptions {
   readonly bucket: string;
@@ -21,6 +28,8 @@ export interface S3StoreOptions {
   readonly forcePathStyle?: boolean;
   /** Explicit credentials (tests); otherwise the SDK's chain: environment, profile, role. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The variables that hold this bucket's keys, named in errors about credentials. */
+  readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
 }
 
 /** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
@@ -71,12 +80,13 @@ export class S3Store implements BucketStore, MetadataSource {
     } while (token);
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  async get(key: string): Promise<StoredObject | undefined> {
     try {
       const answer = await this.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
-      return Buffer.from(await answer.Body!.transformToByteArray());
+      const body = Buffer.from(await answer.Body!.transformToByteArray());
+      return { body, etag: answer.ETag ?? "" };
     } catch (error) {
       if (
         error instanceof NoSuchKey ||
@@ -100,17 +110,29 @@ export class S3Store implements BucketStore, MetadataSource {
     }
   }
 
-  async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
-    await this.call(`write ${key}`, () =>
-      this.client.send(
+  async put(
+    key: string,
+    body: Buffer | string,
+    contentType: string,
+    condition?: WriteCondition,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
         new PutObjectCommand({
           Bucket: this.options.bucket,
           Key: key,
           Body: body,
           ContentType: contentType,
+          ...(condition && "ifMatch" in condition ? { IfMatch: condition.ifMatch } : {}),
+          ...(condition && "ifNoneMatch" in condition ? { IfNoneMatch: "*" } : {}),
         }),
-      ),
-    );
+      );
+      return true;
+    } catch (error) {
+      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
+      if (condition && (status === 412 || status === 409)) return false;
+      throw this.wrap(`write ${key}`, error);
+    }
   }
 
   async deleteBatch(keys: readonly string[]): Promise<DeleteResult> {
@@ -144,11 +166,15 @@ export class S3Store implements BucketStore, MetadataSource {
       error instanceof S3ServiceException
         ? ` (HTTP ${error.$metadata.httpStatusCode ?? "?"} ${error.name})`
         : "";
-    const hint =
-      error instanceof S3ServiceException &&
-      [401, 403].includes(error.$metadata.httpStatusCode ?? 0)
-        ? ": check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the SDK's other credential sources)"
-        : "";
+    const [id, secret] = this.options.credentialVariables ?? [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+    ];
+    const denied =
+      (error instanceof S3ServiceException &&
+        [401, 403].includes(error.$metadata.httpStatusCode ?? 0)) ||
+      (error as Error).name === "CredentialsProviderError";
+    const hint = denied ? `: check ${id} / ${secret} (or the SDK's other credential sources)` : "";
     return new UserError(
       `cannot ${what} in ${this.description}${status}${hint}: ${(error as Error).message}`,
       { cause: error },

@@ -11,13 +11,35 @@ export interface DeleteResult {
   readonly failed: readonly { readonly key: string; readonly message: string }[];
 }
 
+/** An object's bytes with the ETag they were read at, for a conditional rewrite. */
+export interface StoredObject {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+/**
+ * Write only if the object still has this ETag (`ifMatch`) or does not exist yet (`ifNoneMatch`).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ */
+export type WriteCondition = { readonly ifMatch: string } | { readonly ifNoneMatch: "*" };
+
 /** What spackitor asks of a bucket; tests and other stores implement the same. */
 export interface BucketStore {
   readonly description: string;
   list(prefix: string): AsyncIterable<ObjectInfo>;
-  /** The object's bytes, or undefined when it does not exist. */
-  get(key: string): Promise<Buffer | undefined>;
-  put(key: string, body: Buffer | string, contentType: string): Promise<void>;
+  /** The object's bytes and ETag, or undefined when it does not exist. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /**
+   * Writes the object; with a condition, false when the store refused it because the
+   * condition no longer holds (HTTP 412, or 409 for a concurrent conditional write).
+   * Stores that ignore conditions write unconditionally and return true.
+   */
+  put(
+    key: string,
+    body: Buffer | string,
+    contentType: string,
+    condition?: WriteCondition,
+  ): Promise<boolean>;
   /** Deletes up to 1000 keys in one request. */
   deleteBatch(keys: readonly string[]): Promise<DeleteResult>;
 }

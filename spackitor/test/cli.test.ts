@@ -1,0 +1,57 @@
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { runCaptured } from "../../test/helpers/program.js";
+import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
+import { uploadLegacyMirror } from "../../test/helpers/spack-mirror.js";
+import { buildProgram } from "../src/program.js";
+
+const env = useTestS3("spackitor-cli");
+const run = (args: readonly string[]) => runCaptured(buildProgram(), args);
+
+describe("spackitor's arguments", () => {
+  // Number("") is 0 and Number("0x10") is 16: each of these once meant "delete everything".
+  const bad = ["", "0", "-1", "1.5", "0x10", "1e3", " 7", "ten"];
+  it.each(bad.flatMap((v) => [["--max-age", v] as const, ["--min-age", v] as const]))(
+    "refuses %s %j with exit 2 before reading anything",
+    async (flag, value) => {
+      const args = ["-b", "nowhere", "--endpoint", "http://127.0.0.1:9", "-m", "30", flag, value];
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/expected a whole number from 1/);
+      expect(result.stdout).toBe("");
+    },
+  );
+
+  it("refuses a purge of something that is not a DAG hash, naming it", async () => {
+    const result = await run([
+      "purge-hashes",
+      "-b",
+      "x",
+      "--endpoint",
+      "http://127.0.0.1:9",
+      "abc",
+      "$(id)",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not a DAG hash .*"abc", "\$\(id\)"/);
+  });
+
+  it("names close packages when purge-package is given one the cache does not hold", async () => {
+    const bucket = await env.bucket();
+    await uploadLegacyMirror(env.s3, bucket);
+    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const before = await env.keysOf(bucket);
+    const result = await run([
+      "purge-package",
+      "-b",
+      bucket,
+      "--endpoint",
+      env.s3.endpoint,
+      "zlibb",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no package "zlibb" in the cache; did you mean zlib/);
+    expect(await env.keysOf(bucket)).toEqual(before);
+  });
+});
