@@ -18,4 +18,10 @@ export function requireArtifactsPath(path: string): void {
       `the artifacts path "${path}" must be relative to the project folder (pass --artifacts-path)`,
     );
   }
+  // It names files in job scripts and artifact lists: plain path segments only.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*\/?$/.test(path)) {
+    throw new InputError(
+      `the artifacts path ${JSON.stringify(path)} may hold only letters, digits, ".", "_", "-" and "/" (and not start with "-" or ".")`,
+    );
+  }
 }

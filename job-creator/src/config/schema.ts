@@ -13,9 +13,31 @@ const VariableName = Type.String({
 
 /** Registry values reach job scripts inside double quotes: `$VAR` may expand, nothing else. */
 const ShellSafe = {
-  pattern: "^[A-Za-z0-9_.:/${}-]+$",
+  pattern: "^(?!-)[A-Za-z0-9_.:/${}-]+$",
   description: "host/path, may use CI variables such as $CI_REGISTRY_IMAGE",
 };
+
+/*
+ * Values with one natural form are held to it, so no configured value can carry shell syntax
+ * or pass for a command-line option (no leading "-"). Free text goes only into YAML data.
+ */
+/** An S3 bucket name, as S3 allows it. */
+const BucketName = {
+  pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+  description: "S3 bucket name (without s3://)",
+};
+/** Key prefix inside a bucket: path segments, no leading slash. */
+const KeyPrefix = { pattern: "^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$" };
+const HttpUrl = { pattern: "^https?://[A-Za-z0-9._~:/?#@!&+,;=%\\[\\]-]+$" };
+/** A repository path as the OCI distribution spec allows it. */
+const RepositoryPath = { pattern: "^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$" };
+/** An image reference: [host[:port]/]path[:tag][@digest]. */
+const ImageReference = {
+  pattern:
+    "^[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$",
+};
+/** A runner tag: GitLab allows most text; we refuse control characters and quotes. */
+const RunnerTag = { minLength: 1, pattern: "^[^\\x00-\\x1f'\"`$\\\\]+$" };
 
 const S3Credentials = Type.Object(
   {
@@ -36,7 +58,7 @@ const LoginCredentials = (user: string, password: string) =>
 
 const BranchBucket = Type.Object(
   {
-    bucket: Type.String({ minLength: 3, description: "S3 bucket name" }),
+    bucket: Type.String(BucketName),
     maxAgeDays: Type.Integer({
       minimum: 1,
       description: "spackitor deletes unused specs older than this",
@@ -49,9 +71,13 @@ const CacheBucket = Type.Object(
   {
     defaultBranch: BranchBucket,
     otherBranches: BranchBucket,
-    prefix: Type.String({ default: "", description: "mirror root inside the bucket" }),
+    prefix: Type.String({
+      ...KeyPrefix,
+      default: "",
+      description: "mirror root inside the bucket",
+    }),
     endpoint: Type.Optional(
-      Type.String({ description: "S3 endpoint URL for S3-compatible stores" }),
+      Type.String({ ...HttpUrl, description: "S3 endpoint URL for S3-compatible stores" }),
     ),
     credentials: S3Credentials,
   },
@@ -60,9 +86,9 @@ const CacheBucket = Type.Object(
 
 const ContainersBucket = Type.Object(
   {
-    bucket: Type.String({ minLength: 3 }),
-    prefix: Type.String({ default: "containers" }),
-    endpoint: Type.Optional(Type.String()),
+    bucket: Type.String(BucketName),
+    prefix: Type.String({ ...KeyPrefix, default: "containers" }),
+    endpoint: Type.Optional(Type.String(HttpUrl)),
     credentials: S3Credentials,
     archiveMaxAgeDays: Type.Integer({
       minimum: 0,
@@ -75,16 +101,19 @@ const ContainersBucket = Type.Object(
 
 const Deploy = Type.Object(
   {
-    runnerTags: Type.Array(Type.String({ minLength: 1 }), {
+    runnerTags: Type.Array(Type.String(RunnerTag), {
       minItems: 1,
       description: "tags of the runner that can write to the shared filesystem",
     }),
     path: Type.String({
-      pattern: '^/[^\\0"`$\\\\]*$',
+      pattern: "^/[A-Za-z0-9_.@+,=/-]*$",
       description: "absolute folder on that runner where new SIF files are copied",
     }),
     image: Type.Optional(
-      Type.String({ description: "image of the deploy job (default: the singularitah image)" }),
+      Type.String({
+        ...ImageReference,
+        description: "image of the deploy job (default: the singularitah image)",
+      }),
     ),
   },
   {
@@ -95,7 +124,7 @@ const Deploy = Type.Object(
 
 const Architecture = Type.Object(
   {
-    runnerTags: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 49 }),
+    runnerTags: Type.Array(Type.String(RunnerTag), { minItems: 1, maxItems: 49 }),
     proxy: Type.Boolean({
       default: false,
       description: "set the proxy variables of `proxy:` on this arch's jobs",
@@ -107,7 +136,10 @@ const Architecture = Type.Object(
     }),
     cache: CacheBucket,
     containers: ContainersBucket,
-    variables: Type.Record(Type.String(), Type.String(), { default: {} }),
+    variables: Type.Record(Type.String(VariableName), Type.String(), {
+      default: {},
+      additionalProperties: false,
+    }),
     tagSuffix: Type.Optional(
       Type.String({
         pattern: "^[A-Za-z0-9_.-]*$",
@@ -122,9 +154,15 @@ const Architecture = Type.Object(
 
 const PublishTarget = Type.Object(
   {
-    name: Type.String({ pattern: "^[a-z0-9-]+$" }),
-    registry: Type.String({ description: "host[:port], e.g. docker.io or ghcr.io" }),
-    namespace: Type.String({ description: "repository namespace, e.g. an organisation" }),
+    name: Type.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }),
+    registry: Type.String({
+      pattern: "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$",
+      description: "host[:port], e.g. docker.io or ghcr.io",
+    }),
+    namespace: Type.String({
+      ...RepositoryPath,
+      description: "repository namespace, e.g. an organisation",
+    }),
     credentials: LoginCredentials("PUBLISH_USER", "PUBLISH_PASSWORD"),
   },
   { additionalProperties: false },
@@ -142,20 +180,23 @@ export const ConfigSchema = Type.Object(
     ),
     images: Type.Object(
       {
-        builder: Type.String({ default: "builder" }),
-        runtime: Type.String({ default: "runtime" }),
-        singularitah: Type.String({ default: "singularitah" }),
+        builder: Type.String({ ...RepositoryPath, default: "builder" }),
+        runtime: Type.String({ ...RepositoryPath, default: "runtime" }),
+        singularitah: Type.String({ ...RepositoryPath, default: "singularitah" }),
         tools: Type.String({
-          default: "node:20-bookworm",
+          ...ImageReference,
+          default: "node:24-bookworm",
           description: "image the jc/spackitor jobs run in",
         }),
-        buildah: Type.String({ default: "quay.io/buildah/stable:v1.37" }),
+        buildah: Type.String({ ...ImageReference, default: "quay.io/buildah/stable:v1.37" }),
         os: Type.String({
+          ...ImageReference,
           default: "ubuntu:22.04",
           description:
             "the OS image builder, runtime and singularitah start from (build argument BASE_IMAGE); match it to baseArch's os=",
         }),
         containers: Type.String({
+          ...RepositoryPath,
           default: "spacktainers",
           description: "containers are pushed as <imageRoot>/<containers>/<name>:<tag>",
         }),
@@ -164,8 +205,15 @@ export const ConfigSchema = Type.Object(
     ),
     spack: Type.Object(
       {
-        repository: Type.String({ default: "https://github.com/spack/spack.git" }),
-        branch: Type.String({ default: "releases/v0.23" }),
+        repository: Type.String({
+          pattern: "^(https?|ssh|git|file)://[A-Za-z0-9._~:/@%+-]+$",
+          default: "https://github.com/spack/spack.git",
+        }),
+        branch: Type.String({
+          pattern: "^(?!-)(?!.*\\.\\.)[A-Za-z0-9._/+-]+$",
+          default: "releases/v0.23",
+          description: "a git branch or tag of the repository",
+        }),
         version: Type.String({
           pattern: "^\\d+\\.\\d+(\\.\\d+)?$",
           default: "0.23",
@@ -175,19 +223,29 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    toolVersions: Type.Record(Type.String(), Type.String(), {
-      default: { apptainer: "1.3.4", s3cmd: "2.4.0" },
-      description: "versions of the tools baked into singularitah (build args and labels)",
-    }),
-    proxy: Type.Record(Type.String(), Type.String(), {
+    toolVersions: Type.Record(
+      Type.String({ pattern: "^[a-z0-9]+(-[a-z0-9]+)*$" }),
+      Type.String({ pattern: "^[0-9A-Za-z][0-9A-Za-z.+~_-]*$" }),
+      {
+        additionalProperties: false,
+        default: { apptainer: "1.3.4", s3cmd: "2.4.0" },
+        description: "versions of the tools baked into singularitah (build args and labels)",
+      },
+    ),
+    proxy: Type.Record(Type.String(VariableName), Type.String({ pattern: "^[^\\s'\"`\\\\]*$" }), {
       default: {},
+      additionalProperties: false,
       description:
         "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
     buildJobs: Type.Object(
       {
-        timeout: Type.String({ default: "4h", description: "timeout of each Spack rebuild job" }),
+        timeout: Type.String({
+          pattern: "^[0-9]+ ?[a-z]+( [0-9]+ ?[a-z]+)*$",
+          default: "4h",
+          description: "timeout of each Spack rebuild job, as GitLab reads it (4h, 90 minutes)",
+        }),
         imagePullPolicy: Type.Union(
           [Type.Literal("always"), Type.Literal("if-not-present"), Type.Literal("never")],
           {
@@ -208,11 +266,24 @@ export const ConfigSchema = Type.Object(
         maxJobsPerFile: Type.Integer({ minimum: 2, default: 500 }),
         maxNeedsPerJob: Type.Integer({ minimum: 1, maximum: 50, default: 50 }),
         maxJobNameLength: Type.Integer({ minimum: 16, maximum: 255, default: 255 }),
+        maxDefinitionBytes: Type.Integer({
+          minimum: 1024,
+          default: 1_048_576,
+          description:
+            "largest container definition (.yaml or .def) jc reads; larger files are refused",
+        }),
+        maxSpackOutputBytes: Type.Integer({
+          minimum: 1024,
+          default: 268_435_456,
+          description: "largest `spack ci generate` output file process-spack-pipeline reads",
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
     architectures: Type.Record(Type.String({ pattern: "^[a-z0-9_]+$" }), Architecture, {
       minProperties: 1,
+      // Without it, a key that fails the pattern is simply not checked (JSON Schema's rule).
+      additionalProperties: false,
     }),
   },
   { additionalProperties: false },

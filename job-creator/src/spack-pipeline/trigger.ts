@@ -1,3 +1,4 @@
+import { shellQuote } from "../../../common/src/shell.js";
 import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
 import {
   COLLECT_ARTIFACTS_JOB,
@@ -100,7 +101,7 @@ function collectJob(settings: TriggerSettings): CiJob {
       { pipeline: `$${ENTRY_PIPELINE_ID_VARIABLE}`, job: GATHER_ARTIFACTS_JOB, artifacts: true },
     ],
     variables: { GIT_STRATEGY: "none" },
-    script: [`ls -l ${settings.artifactsDir}/`],
+    script: [`ls -l ${shellQuote(`${settings.artifactsDir}/`)}`],
     artifacts: { paths: [`${settings.artifactsDir}/`], expire_in: "1 week" },
   };
 }
