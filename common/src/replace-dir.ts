@@ -1,22 +1,67 @@
-import { mkdir, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { writeOutputs } from "./atomic-write.js";
+import { InputError } from "./errors.js";
+
+/** Written with every output folder: only a folder holding it is ever replaced. */
+export const OUTPUT_MARKER = ".spacktainers-output";
+const MARKER_TEXT =
+  "Written by spacktainers. This folder is replaced as a whole on every run: keep nothing else here.\n";
+
+/** What an output folder must stay clear of. */
+export interface OutputGuard {
+  /** The output may be inside it, never be it or hold it. */
+  readonly repoRoot: string;
+  /** Folders and files the command reads: the output may not be, hold or be inside any of them. */
+  readonly inputs: readonly string[];
+}
+
+const within = (inner: string, outer: string) => {
+  const rel = relative(outer, inner);
+  return rel === "" || (!rel.startsWith("..") && !rel.startsWith(sep) && rel !== "..");
+};
+
+/** Why `dir` may not be an output folder, or undefined. Pure: paths only. */
+export function outputDirProblem(dir: string, guard: OutputGuard): string | undefined {
+  if (dir.trim() === "") return "the output folder is empty: name a folder";
+  const out = resolve(dir);
+  if (within(resolve(guard.repoRoot), out))
+    return `${dir} is or holds the repository root (${resolve(guard.repoRoot)}): name a folder of its own`;
+  for (const input of guard.inputs) {
+    const path = resolve(input);
+    if (within(path, out) || within(out, path))
+      return `${dir} overlaps ${input}, which this command reads: name a folder of its own`;
+  }
+  return undefined;
+}
+
+/** Fails early (before any work) when `dir` may not be an output folder. */
+export function requireOutputDir(dir: string, guard: OutputGuard): void {
+  const problem = outputDirProblem(dir, guard);
+  if (problem) throw new InputError(problem);
+}
 
 /**
- * Replaces the whole content of `dir` with `files`: they are written into a sibling
- * temporary folder first, which then takes the place of `dir`. A failure leaves the old
- * folder as it was, and no stale file of an earlier run survives a success.
+ * Replaces the whole content of `dir` with `files`, plus the marker. They are written into
+ * a sibling temporary folder first, which then takes the place of `dir`: a failure leaves
+ * the old folder as it was, and no stale file of an earlier run survives a success. Refuses,
+ * touching nothing, a folder that overlaps an input, a path that is a file, and a non-empty
+ * folder without the marker (someone else's files).
  */
 export async function replaceDirectory(
   dir: string,
   files: ReadonlyMap<string, string | Uint8Array>,
+  guard: OutputGuard,
 ): Promise<void> {
+  const problem = outputDirProblem(dir, guard) ?? (await ownershipProblem(dir, files));
+  if (problem) throw new InputError(problem);
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = `${temp}-old`;
   await mkdir(dirname(dir), { recursive: true });
   try {
     await writeOutputs(temp, files);
     await mkdir(temp, { recursive: true });
+    await writeFile(join(temp, OUTPUT_MARKER), MARKER_TEXT);
     await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "ENOENT") throw error;
     });
@@ -25,4 +70,22 @@ export async function replaceDirectory(
     await rm(temp, { recursive: true, force: true });
     await rm(old, { recursive: true, force: true });
   }
+}
+
+/**
+ * A folder is ours when it is empty, holds the marker, or holds nothing but names this run
+ * writes anyway (a folder from before the marker existed).
+ */
+async function ownershipProblem(
+  dir: string,
+  files: ReadonlyMap<string, unknown>,
+): Promise<string | undefined> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.isDirectory()) return `${dir} is a file, not a folder: name a folder`;
+  const entries = await readdir(dir);
+  if (entries.length === 0 || entries.includes(OUTPUT_MARKER)) return undefined;
+  const ours = new Set([...files.keys()].map((path) => path.split("/")[0]!));
+  if (entries.every((entry) => ours.has(entry))) return undefined;
+  return `${dir} holds files spacktainers did not write (no ${OUTPUT_MARKER}): it replaces only its own folders; name another, or empty it`;
 }

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dump } from "js-yaml";
-import { LineCounter, isNode, parseDocument, type Document } from "yaml";
+import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { InputError, type Problem } from "./errors.js";
 
 /** A parsed YAML file that can still say on which line a value stands. */
@@ -11,24 +11,46 @@ export interface LocatedYaml {
   lineOf(path: readonly (string | number)[]): number | undefined;
 }
 
+/**
+ * Aliases a hand-written file may expand: the `yaml` package counts expanded nodes against
+ * this, so a few hundred bytes of nested aliases fail at once instead of taking gigabytes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses YAML text; syntax errors become problems naming `file` and the line. */
 export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new InputError(
-      doc.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        message: `invalid YAML: ${e.message.split("\n")[0]}`,
-      })),
-    );
-  }
-  return {
+  // The package's own duplicate-key check compares every pair of keys; ours is linear.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
+  const problems: Problem[] = doc.errors.map((e) => ({
     file,
-    data: doc.toJS({ maxAliasCount: -1 }),
-    lineOf: (path) => lineOfPath(doc, lineCounter, path),
-  };
+    line: e.linePos?.[0].line,
+    message: `invalid YAML: ${e.message.split("\n")[0]!.replace(/:\s*$/, "")}`,
+  }));
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        if (!seen.has(key)) seen.add(key);
+        else {
+          const at = isNode(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
+          const line = at === undefined ? undefined : lineCounter.linePos(at).line;
+          problems.push({ file, ...(line ? { line } : {}), message: `duplicate key "${key}"` });
+        }
+      }
+    },
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new InputError([
+      { file, message: `refused: its aliases expand too far (${(error as Error).message})` },
+    ]);
+  }
+  return { file, data, lineOf: (path) => lineOfPath(doc, lineCounter, path) };
 }
 
 function lineOfPath(
@@ -44,17 +66,74 @@ function lineOfPath(
   return undefined;
 }
 
-/** Reads and parses a YAML file, reporting an unreadable file as bad input. */
-export async function readLocatedYaml(path: string, displayName = path): Promise<LocatedYaml> {
-  let text: string;
+/** A size limit on an input file and the setting that changes it. */
+export interface SizeLimit {
+  readonly maxBytes: number;
+  readonly setting: string;
+}
+
+/** The limit on files people write by hand (configuration, definitions). */
+export const HAND_WRITTEN_LIMIT: SizeLimit = {
+  maxBytes: 1 << 20,
+  setting: "limits.maxDefinitionBytes",
+};
+
+/**
+ * Reads a text file within a size limit (checked before reading), reporting an unreadable,
+ * missing or oversized file as bad input that names the file.
+ */
+export async function readTextFile(
+  path: string,
+  displayName: string,
+  limit: SizeLimit,
+): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error("not a regular file");
+    if (info.size > limit.maxBytes) {
+      throw new InputError([
+        {
+          file: displayName,
+          message: `is ${info.size} bytes, over the limit of ${limit.maxBytes} (${limit.setting})`,
+        },
+      ]);
+    }
+    return await readFile(path, "utf8");
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError([
-      { file: displayName, message: `cannot read: ${(error as Error).message}` },
+      { file: displayName, message: `cannot read: ${describeFsError(error)}` },
     ]);
   }
-  return parseLocatedYaml(text, displayName);
+}
+
+/** A file system error as a person reads it: what went wrong and what to do, not errno soup. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file (or a symbolic link to nothing)";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied: make it readable for the user running jc";
+    case "ELOOP":
+      return "a loop of symbolic links: fix the links";
+    case "EISDIR":
+      return "a folder, where a file was expected";
+    case "ENAMETOOLONG":
+      return "the path is too long";
+    default:
+      return (error as Error).message;
+  }
+}
+
+/** Reads and parses a YAML file, reporting an unreadable file as bad input. */
+export async function readLocatedYaml(
+  path: string,
+  displayName = path,
+  limit: SizeLimit = HAND_WRITTEN_LIMIT,
+): Promise<LocatedYaml> {
+  return parseLocatedYaml(await readTextFile(path, displayName, limit), displayName);
 }
 
 /** Formats a dotted path the way users write it: `spack.specs[2]`. */

@@ -105,7 +105,10 @@ export async function collectArtifacts(
         throw new UserError(
           `job "${job.name}" (${job.id}) has no ${folder}/${TRIGGER_FILES[producer.kind]} in its artifacts`,
         );
-      await replaceDirectory(join(opts.outputDir, folder), files);
+      await replaceDirectory(join(opts.outputDir, folder), files, {
+        repoRoot: opts.outputDir,
+        inputs: [],
+      });
       output.out(
         job
           ? `${folder}/: ${files.size} files from "${job.name}" (job ${job.id})`

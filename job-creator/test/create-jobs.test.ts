@@ -65,6 +65,7 @@ describe("jc create-jobs --offline on the bundled examples", () => {
     const repo = await exampleRepo();
     await run(repo);
     expect(await listFiles(join(repo, "generated"))).toEqual([
+      ".spacktainers-output",
       "base-images.json",
       "generated_pipeline.yaml",
       "spack_envs/amd64/gromacs/spack.yaml",

@@ -1,3 +1,4 @@
+import { OUTPUT_MARKER } from "../../common/src/replace-dir.js";
 import { cp, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
@@ -49,7 +50,8 @@ async function process(inputDir: string, limits: Partial<CiLimits> = {}) {
     },
     output,
   );
-  const files = await readOutputs(outputDir, (await readdir(outputDir)).sort());
+  const names = (await readdir(outputDir)).filter((f) => f !== OUTPUT_MARKER).sort();
+  const files = await readOutputs(outputDir, names);
   await expectProcessedInvariants(inputDir, ARTIFACTS, files, {
     ...GITLAB_DEFAULT_LIMITS,
     ...limits,

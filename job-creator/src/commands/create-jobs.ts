@@ -1,9 +1,13 @@
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { InputError, type Problem } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
-import { writeOutputs } from "../../../common/src/atomic-write.js";
+import {
+  replaceDirectory,
+  requireOutputDir,
+  type OutputGuard,
+} from "../../../common/src/replace-dir.js";
 import { readLocatedYaml } from "../../../common/src/yaml-io.js";
 import { offlineDecider, type ImageDecider } from "../base-images/decide.js";
 import { readBaseImageInputs, type SpackRevision } from "../base-images/inputs.js";
@@ -16,7 +20,7 @@ import {
 import { BASE_IMAGES_FILE, renderBaseImageRefs } from "../base-images/refs-file.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
-import { readDefinitions, type DefinitionsRead } from "../definitions/read.js";
+import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../definitions/read.js";
 import { conflictProblem } from "../spack/merge-env.js";
 import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
@@ -55,6 +59,9 @@ export const offlineServices: ServicesFactory = () => ({
   spackRevision: async (config) => ({ branch: config.spack.branch }),
 });
 
+/** What create-jobs reads besides the configuration and the template: never an output. */
+const INPUT_FOLDERS = [DEFINITIONS_DIR, "builder", "runtime", "singularitah", "spacktainer"];
+
 /** `jc create-jobs`: definitions + template -> generated child pipeline and merged environments. */
 export async function createJobs(
   opts: CreateJobsOptions,
@@ -62,12 +69,27 @@ export async function createJobs(
   output: Output,
 ): Promise<void> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  // Absolute or relative alike; the jobs refer to it by its path inside the repository.
+  const outputPath = resolve(opts.repoRoot, opts.outputDir);
+  const outputDir = relative(opts.repoRoot, outputPath);
+  if (outputDir.startsWith("..") || isAbsolute(outputDir))
+    throw new InputError(
+      `the output folder ${opts.outputDir} is outside the repository ${opts.repoRoot}: the generated jobs refer to it by its path there`,
+    );
+  const guard: OutputGuard = {
+    repoRoot: opts.repoRoot,
+    inputs: [...INPUT_FOLDERS, TEMPLATE_FILE, opts.configFile].map((p) => join(opts.repoRoot, p)),
+  };
+  requireOutputDir(outputPath, guard);
   const services = makeServices(config);
-  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
+  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
+    maxBytes: config.limits.maxDefinitionBytes,
+    setting: "limits.maxDefinitionBytes",
+  });
   const template = await readTemplate(opts.repoRoot);
   const ctx: GenerationContext = {
     config,
-    outputDir: opts.outputDir,
+    outputDir,
     onDefaultBranch: isDefaultBranch(opts.branch, opts.defaultBranch),
     now: opts.now,
   };
@@ -85,9 +107,9 @@ export async function createJobs(
   const branchNote = ctx.onDefaultBranch ? "default branch" : `branch ${opts.branch}`;
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
   if (opts.planOnly) return;
-  await writeOutputs(join(opts.repoRoot, opts.outputDir), files);
+  await replaceDirectory(outputPath, files, guard);
   output.out(
-    `wrote ${opts.outputDir}/${GENERATED_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${environments.files.size} Spack environments`,
+    `wrote ${join(outputPath, GENERATED_PIPELINE_FILE)} (${Object.keys(pipeline.jobs).length} jobs) and ${environments.files.size} Spack environments`,
   );
 }
 

@@ -5,7 +5,11 @@ import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { InputError } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
-import { replaceDirectory } from "../../../common/src/replace-dir.js";
+import {
+  replaceDirectory,
+  requireOutputDir,
+  type OutputGuard,
+} from "../../../common/src/replace-dir.js";
 import type { Runner } from "../../../common/src/run.js";
 import { parseLocatedYaml } from "../../../common/src/yaml-io.js";
 import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js";
@@ -14,7 +18,7 @@ import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
 import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
-import { readDefinitions } from "../definitions/read.js";
+import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
 import { environmentPath } from "../pipeline/spack-jobs.js";
@@ -71,8 +75,21 @@ export async function generateSpacktainerWorkflow(
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
   requireArchitecture(config, opts.arch, opts.configFile);
+  const guard: OutputGuard = {
+    repoRoot: opts.repoRoot,
+    inputs: [
+      join(opts.repoRoot, DEFINITIONS_DIR),
+      join(opts.repoRoot, opts.generatedDir),
+      join(opts.repoRoot, opts.configFile),
+      ...(opts.lockDir ? [opts.lockDir] : []),
+    ],
+  };
+  requireOutputDir(opts.outputDir, guard);
   const services = makeServices(config);
-  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
+  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
+    maxBytes: config.limits.maxDefinitionBytes,
+    setting: "limits.maxDefinitionBytes",
+  });
   const containers = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
   const onDefaultBranch = isDefaultBranch(opts.branch, opts.defaultBranch);
   const ctx: GenerationContext = {
@@ -135,7 +152,7 @@ export async function generateSpacktainerWorkflow(
   );
   files.set(SPACKTAINER_PIPELINE_FILE, renderPipeline(pipeline));
   for (const line of describeDecisions(decisions, onDefaultBranch, config)) output.out(line);
-  await replaceDirectory(opts.outputDir, files);
+  await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,
   );

@@ -1,10 +1,15 @@
 import { join } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
+import { InputError } from "../../../common/src/errors.js";
 import {
   generateSpackJobName,
   GENERATION_PIPELINE_ID_VARIABLE,
 } from "../../../common/src/job-names.js";
-import { replaceDirectory } from "../../../common/src/replace-dir.js";
+import {
+  replaceDirectory,
+  requireOutputDir,
+  type OutputGuard,
+} from "../../../common/src/replace-dir.js";
 import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
@@ -35,14 +40,34 @@ export async function processSpackPipeline(
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
   requireArchitecture(config, opts.arch, opts.configFile);
+  const guard: OutputGuard = {
+    repoRoot: opts.repoRoot,
+    inputs: [opts.inputDir, join(opts.repoRoot, opts.configFile)],
+  };
+  requireOutputDir(opts.outputDir, guard);
   const merge = new SpackMerge();
-  await readSpackOutputs(opts.inputDir, (output) => merge.add(output));
+  const limit = {
+    maxBytes: config.limits.maxSpackOutputBytes,
+    setting: "limits.maxSpackOutputBytes",
+  };
+  await readSpackOutputs(opts.inputDir, limit, (output) => merge.add(output));
   const merged = merge.result();
+  const max = config.limits.maxJobNameLength;
+  const tooLong = merged.jobs.filter((job) => job.name.length > max);
+  if (tooLong.length > 0)
+    throw new InputError(
+      tooLong
+        .map(
+          (job) =>
+            `${job.where}: job name is ${job.name.length} characters, over limits.maxJobNameLength (${max}): ${job.name.slice(0, 60)}…`,
+        )
+        .join("\n"),
+    );
   const { files, summary } = assembleProcessedPipelines(
     merged,
     processSettings(config, opts.arch, opts.artifactsDir),
   );
-  await replaceDirectory(opts.outputDir, files);
+  await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `jobs in: ${summary.jobsIn}, jobs out: ${summary.jobsOut}, duplicates removed: ${summary.duplicatesRemoved}, ` +
       `child pipelines: ${summary.childPipelines}, biggest file: ${summary.biggestFileBytes} bytes`,

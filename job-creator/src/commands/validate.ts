@@ -6,6 +6,7 @@ import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.j
 import { InputError, UserError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import type { CiLinter } from "../gitlab/ci-lint.js";
+import { expandedNodes, expansionBound } from "../spack-pipeline/read.js";
 
 export interface ValidateOptions {
   readonly files: readonly string[];
@@ -33,6 +34,8 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
     let doc: unknown;
     try {
       doc = load(text);
+      if (expandedNodes(doc, expansionBound(text.length)) > expansionBound(text.length))
+        throw new Error("its anchors and aliases expand too far: refused");
     } catch (error) {
       findings.push({
         file,

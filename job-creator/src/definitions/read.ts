@@ -1,7 +1,13 @@
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
-import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import {
+  HAND_WRITTEN_LIMIT,
+  describeFsError,
+  readLocatedYaml,
+  readTextFile,
+  type SizeLimit,
+} from "../../../common/src/yaml-io.js";
 import { parseDefFile } from "./def-file.js";
 import { readFilePairs } from "./file-pairs.js";
 import { containerNameProblem, isDisabled } from "./names.js";
@@ -30,6 +36,7 @@ interface Entry {
 export async function readDefinitions(
   repoRoot: string,
   knownArchs: readonly string[],
+  limit: SizeLimit = HAND_WRITTEN_LIMIT,
 ): Promise<DefinitionsRead> {
   const problems: Problem[] = [];
   const skipped: string[] = [];
@@ -48,7 +55,7 @@ export async function readDefinitions(
       });
       continue;
     }
-    const containers = await readArchitecture(repoRoot, archEntry.name, problems, skipped);
+    const containers = await readArchitecture(repoRoot, archEntry.name, limit, problems, skipped);
     if (containers.length > 0) architectures.push({ arch: archEntry.name, containers });
   }
   throwIfProblems(problems);
@@ -58,6 +65,7 @@ export async function readDefinitions(
 async function readArchitecture(
   repoRoot: string,
   arch: string,
+  limit: SizeLimit,
   problems: Problem[],
   skipped: string[],
 ): Promise<ContainerDefinition[]> {
@@ -70,7 +78,7 @@ async function readArchitecture(
       skipped.push(`${source}: disabled`);
       continue;
     }
-    const definition = await readEntry(repoRoot, arch, entry, problems, skipped);
+    const definition = await readEntry(repoRoot, arch, entry, limit, problems, skipped);
     if (!definition) continue;
     const earlier = seen.get(definition.name);
     if (earlier) {
@@ -90,6 +98,7 @@ async function readEntry(
   repoRoot: string,
   arch: string,
   entry: Entry,
+  limit: SizeLimit,
   problems: Problem[],
   skipped: string[],
 ): Promise<ContainerDefinition | undefined> {
@@ -105,8 +114,8 @@ async function readEntry(
     problems.push({ file: source, message: nameProblem });
     return undefined;
   }
-  if (match?.[2] === "def") return readCustom(repoRoot, arch, name, source, problems);
-  return readSpack(repoRoot, arch, name, source, entry.kind, problems);
+  if (match?.[2] === "def") return readCustom(repoRoot, arch, name, source, limit, problems);
+  return readSpack(repoRoot, arch, name, source, entry.kind, limit, problems);
 }
 
 async function readCustom(
@@ -114,9 +123,18 @@ async function readCustom(
   arch: string,
   name: string,
   source: string,
+  limit: SizeLimit,
   problems: Problem[],
 ): Promise<ContainerDefinition | undefined> {
-  const from = parseDefFile(await readFile(join(repoRoot, source), "utf8"), source, problems);
+  let text: string;
+  try {
+    text = await readTextFile(join(repoRoot, source), source, limit);
+  } catch (error) {
+    if (error instanceof InputError) problems.push(...error.problems);
+    else throw error;
+    return undefined;
+  }
+  const from = parseDefFile(text, source, problems);
   return from && { kind: "custom", name, arch, source, definitionFile: source, from };
 }
 
@@ -126,6 +144,7 @@ async function readSpack(
   name: string,
   source: string,
   kind: Entry["kind"],
+  limit: SizeLimit,
   problems: Problem[],
 ): Promise<ContainerDefinition | undefined> {
   const definitionFile =
@@ -133,7 +152,7 @@ async function readSpack(
   if (!definitionFile) return undefined;
   let doc;
   try {
-    doc = await readLocatedYaml(join(repoRoot, definitionFile), definitionFile);
+    doc = await readLocatedYaml(join(repoRoot, definitionFile), definitionFile, limit);
   } catch (error) {
     if (error instanceof InputError) problems.push(...error.problems);
     else throw error;
@@ -180,14 +199,16 @@ async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
     dirents = await readdir(join(repoRoot, dir), { withFileTypes: true });
   } catch (error) {
     throw new InputError([
-      { file: `${dir}/`, message: `cannot read folder: ${(error as Error).message}` },
+      { file: `${dir}/`, message: `cannot read folder: ${describeFsError(error)}` },
     ]);
   }
   const entries: Entry[] = [];
   for (const d of dirents) {
-    const isFolder =
-      d.isDirectory() ||
-      (d.isSymbolicLink() && (await stat(join(repoRoot, dir, d.name))).isDirectory());
+    // A dangling or looping link is taken for a file: reading it then says what is wrong.
+    const target = d.isSymbolicLink()
+      ? await stat(join(repoRoot, dir, d.name)).catch(() => undefined)
+      : undefined;
+    const isFolder = d.isDirectory() || Boolean(target?.isDirectory());
     entries.push({ name: d.name, kind: isFolder ? "folder" : "file" });
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

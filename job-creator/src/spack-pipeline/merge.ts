@@ -11,6 +11,8 @@ export interface MergedJob {
   /** Position in the merged dependency graph: 0 for no rebuilt dependency, else 1 + the deepest one. */
   readonly level: number;
   readonly job: RawJob;
+  /** `file:line` of the kept copy in spack's output. */
+  readonly where: string;
   /** Global variables of the container's file (its SPACK_CONCRETE_ENV_DIR, SPACK_ARTIFACTS_ROOT, …). */
   readonly fileVariables: Readonly<Record<string, unknown>>;
 }
@@ -88,7 +90,11 @@ export class SpackMerge {
 
   result(): MergedPipeline {
     if (this.problems.length > 0) throw new InputError(this.problems);
-    const levels = computeLevels(new Map([...this.chosen].map(([hash, c]) => [hash, [...c.deps]])));
+    const graph = new Map([...this.chosen].map(([hash, c]) => [hash, [...c.deps]]));
+    const levels = computeLevels(graph, (hash) => {
+      const job = this.chosen.get(hash)?.job;
+      return job ? `${job.where}: ${job.name}` : hash;
+    });
     const jobs: MergedJob[] = [...this.chosen].map(
       ([hash, { job, container, fileVariables, deps }]) => ({
         hash,
@@ -97,6 +103,7 @@ export class SpackMerge {
         dependencies: [...deps].sort(byText),
         level: levels.get(hash)!,
         job: job.job,
+        where: job.where,
         fileVariables,
       }),
     );
@@ -113,20 +120,31 @@ export function mergeSpackOutputs(outputs: readonly SpackOutput[]): MergedPipeli
   return merge.result();
 }
 
-/** Longest-path levels of a DAG given as hash -> dependency hashes; a cycle is bad input. */
-export function computeLevels(graph: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+/**
+ * Longest-path levels of a DAG given as hash -> dependency hashes; a cycle is bad input,
+ * reported with every job on it (`describe` says where each stands).
+ */
+export function computeLevels(
+  graph: ReadonlyMap<string, readonly string[]>,
+  describe: (hash: string) => string = (hash) => hash,
+): Map<string, number> {
   const levels = new Map<string, number>();
-  const visiting = new Set<string>();
+  const path: string[] = [];
   const visit = (hash: string): number => {
     const known = levels.get(hash);
     if (known !== undefined) return known;
-    if (visiting.has(hash))
-      throw new InputError(`the rebuild jobs depend on each other in a cycle through ${hash}`);
-    visiting.add(hash);
+    const at = path.indexOf(hash);
+    if (at >= 0) {
+      const cycle = [...path.slice(at), hash].map((h) => `  ${describe(h)}`);
+      throw new InputError(
+        `the rebuild jobs depend on each other in a cycle:\n${cycle.join("\n  needs\n")}`,
+      );
+    }
+    path.push(hash);
     let level = 0;
     for (const dep of graph.get(hash) ?? [])
       if (graph.has(dep)) level = Math.max(level, visit(dep) + 1);
-    visiting.delete(hash);
+    path.pop();
     levels.set(hash, level);
     return level;
   };

@@ -29,6 +29,7 @@ export function parseSpackOutput(
   file: string,
   container: string,
   problems: Problem[],
+  lines: ReadonlyMap<string, number> = new Map(),
 ): SpackOutput | undefined {
   if (!isMapping(doc)) {
     problems.push({
@@ -85,6 +86,7 @@ export function parseSpackOutput(
       stage: Number(stage[1]),
       dependencies: localDependencies(job["needs"], hashByName),
       job: shareValues(job, interned),
+      where: lines.has(name) ? `${file}:${lines.get(name)}` : file,
     });
   }
   if (rebuildJobs.length === 0 && serviceJobs.length === 0 && problems.length === 0) {
@@ -156,4 +158,26 @@ function shareValues(
     else interned.set(id, (result[key] = JSON.parse(json)));
   }
   return result;
+}
+
+/**
+ * The line of each top-level key of a YAML text (a job name and its colon alone on a line,
+ * as Spack writes them), so that messages can point into a file js-yaml parsed. Pure.
+ */
+export function topLevelKeyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  const pattern =
+    /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"][^:#]*?(?::[^\s][^:#]*?)*):\s*(?:#.*)?$/;
+  text.split("\n").forEach((line, i) => {
+    const match = pattern.exec(line);
+    if (!match) return;
+    const key = match[1]!;
+    const name = key.startsWith('"')
+      ? (JSON.parse(key) as string)
+      : key.startsWith("'")
+        ? key.slice(1, -1).replace(/''/g, "'")
+        : key;
+    if (!lines.has(name)) lines.set(name, i + 1);
+  });
+  return lines;
 }

@@ -1,11 +1,42 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
-import { parseSpackOutput } from "./parse.js";
+import { readTextFile, type SizeLimit } from "../../../common/src/yaml-io.js";
+import { parseSpackOutput, topLevelKeyLines } from "./parse.js";
 import type { SpackOutput } from "./types.js";
 
 const PIPELINE_FILE = /\.ya?ml$/;
+
+/**
+ * How many nodes a file may expand to through its aliases. Real `spack ci generate` output
+ * (v0.20 to v1.0, with v0.22.3+'s anchors) expands to at most 0.07 nodes per byte; this
+ * allows 1 per byte, and a 500-byte alias bomb (billions of nodes) fails at once.
+ */
+export const expansionBound = (bytes: number): number => bytes + 10_000;
+
+/**
+ * The number of nodes `value` has once every alias is expanded, counted in time linear in
+ * the distinct nodes (js-yaml shares aliased objects; each is counted once and memoised).
+ * Stops counting past `limit`.
+ */
+export function expandedNodes(value: unknown, limit: number): number {
+  const memo = new Map<object, number>();
+  const count = (v: unknown): number => {
+    if (v === null || typeof v !== "object") return 1;
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    memo.set(v, Infinity); // a cycle (not valid YAML from Spack) counts as too large
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      n += count(child);
+      if (n > limit) break;
+    }
+    memo.set(v, n);
+    return n;
+  };
+  return count(value);
+}
 
 /** The pipeline files below `dir`: directly in it, or one folder deep (`<container>/pipeline.yml`). */
 export async function listSpackOutputs(
@@ -44,6 +75,7 @@ export async function listSpackOutputs(
  */
 export async function readSpackOutputs(
   dir: string,
+  limit: SizeLimit,
   onOutput: (output: SpackOutput) => void,
 ): Promise<void> {
   const problems: Problem[] = [];
@@ -51,9 +83,24 @@ export async function readSpackOutputs(
   for (const { path, container } of await listSpackOutputs(dir)) {
     const file = path;
     let doc: unknown;
+    let lines: Map<string, number>;
     try {
-      doc = load(await readFile(path, "utf8"), { filename: file });
+      const text = await readTextFile(path, file, limit);
+      lines = topLevelKeyLines(text);
+      doc = load(text, { filename: file });
+      const bound = expansionBound(text.length);
+      if (expandedNodes(doc, bound) > bound) {
+        problems.push({
+          file,
+          message: `refused: its anchors and aliases expand to over ${bound} nodes (real Spack output stays under 0.1 per byte)`,
+        });
+        continue;
+      }
     } catch (error) {
+      if (error instanceof InputError) {
+        problems.push(...error.problems);
+        continue;
+      }
       const mark = (error as { mark?: { line?: number } }).mark;
       problems.push({
         file,
@@ -62,7 +109,7 @@ export async function readSpackOutputs(
       });
       continue;
     }
-    const output = parseSpackOutput(doc, file, container, problems);
+    const output = parseSpackOutput(doc, file, container, problems, lines);
     if (output && problems.length === 0) {
       onOutput(output);
       outputs++;

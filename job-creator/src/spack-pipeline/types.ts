@@ -11,6 +11,8 @@ export interface RebuildJob {
   /** DAG hashes of the rebuild jobs this one needs, in this file. */
   readonly dependencies: readonly string[];
   readonly job: RawJob;
+  /** `file:line` of the job in spack's output, for messages. */
+  readonly where: string;
 }
 
 /** The service jobs spack writes besides rebuild jobs. */
