@@ -1,4 +1,5 @@
-import { CommanderError, type Command } from "commander";
+import { CommanderError, InvalidArgumentError, Option, type Command } from "commander";
+import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 import { InputError, UserError } from "./errors.js";
 
 /** Where a command prints; tests pass their own sink and read it back. */
@@ -65,4 +66,34 @@ export function requireValues(what: string, values: readonly (readonly [unknown,
     .filter(([value]) => value === undefined || value === "")
     .map(([, label]) => label);
   if (missing.length > 0) throw new InputError(`${what} needs ${missing.join(", ")}`);
+}
+
+const seconds = (value: string): number => {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected whole seconds from 1, got "${value}"`);
+  return Number(value) * 1000;
+};
+
+/** The options that set an HTTP client's patience, shared by every tool that talks to a server. */
+export function httpPolicyOptions(): Option[] {
+  return [
+    new Option("--timeout <seconds>", "give up on one request after this long (default 30)")
+      .env("SPACKTAINERS_HTTP_TIMEOUT")
+      .argParser(seconds),
+    new Option(
+      "--retry-budget <seconds>",
+      "keep retrying a rate-limited or failing server this long, honouring Retry-After (default 180)",
+    )
+      .env("SPACKTAINERS_RETRY_BUDGET")
+      .argParser(seconds),
+  ];
+}
+
+/** The policy those options give (values in ms as parsed). */
+export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }): HttpPolicy {
+  return {
+    ...DEFAULT_HTTP_POLICY,
+    ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.retryBudget ? { budgetMs: flags.retryBudget } : {}),
+  };
 }

@@ -11,7 +11,7 @@ export interface RunResult {
 export type Runner = (
   command: string,
   args: readonly string[],
-  options?: { timeoutMs?: number; cwd?: string },
+  options?: { timeoutMs?: number; cwd?: string; env?: Readonly<Record<string, string>> },
 ) => Promise<RunResult>;
 
 export const runProcess: Runner = (command, args, options = {}) =>
@@ -23,6 +23,7 @@ export const runProcess: Runner = (command, args, options = {}) =>
         timeout: options.timeoutMs ?? 60_000,
         maxBuffer: 64 * 1024 * 1024,
         cwd: options.cwd,
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
         encoding: "utf8",
       },
       (error, stdout, stderr) => {

@@ -1,11 +1,7 @@
-import { Gitlab, GitbeakerRequestError, GitbeakerRetryError } from "@gitbeaker/rest";
+import { Gitlab, GitbeakerRequestError } from "@gitbeaker/rest";
 import { UserError } from "../../common/src/errors.js";
-import {
-  DEFAULT_RETRY,
-  TransientError,
-  withRetry,
-  type RetryPolicy,
-} from "../../common/src/retry.js";
+import { gitlabRequester } from "../../common/src/gitlab-requester.js";
+import { redactText, type HttpPolicy } from "../../common/src/http.js";
 import type { BridgeInfo, JobInfo, PipelineApi } from "./api.js";
 
 export interface GitlabApiOptions {
@@ -13,11 +9,9 @@ export interface GitlabApiOptions {
   readonly apiUrl: string;
   readonly projectId: string;
   readonly token: string;
-  readonly retry?: RetryPolicy;
+  /** Timeouts and retries (the one retry layer: `fetchWithPolicy`). */
+  readonly http?: HttpPolicy;
 }
-
-/** Statuses worth another try: rate limiting and a server or proxy in trouble. */
-const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 
 /**
  * The GitLab REST API through `@gitbeaker/rest`, with a private token (CI_JOB_TOKEN
@@ -25,25 +19,38 @@ const TRANSIENT = new Set([429, 500, 502, 503, 504]);
  */
 export function gitlabPipelineApi(options: GitlabApiOptions): PipelineApi {
   const host = options.apiUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
-  const api = new Gitlab({ host, token: options.token });
+  const api = new Gitlab({
+    host,
+    token: options.token,
+    requesterFn: gitlabRequester(options.http),
+  });
   const project = options.projectId;
-  const call = <T>(what: string, send: () => Promise<T>): Promise<T> =>
-    withRetry(options.retry ?? DEFAULT_RETRY, async () => {
-      try {
-        return await send();
-      } catch (error) {
-        throw classify(error, what, host, project);
-      }
-    }).catch((error: unknown) => {
-      if (error instanceof TransientError)
-        throw new UserError(`${error.message} (gave up after retrying)`, { cause: error });
-      throw error;
-    });
+  const call = async <T>(
+    what: string,
+    send: () => Promise<T>,
+    shape: "list" | "file",
+  ): Promise<T> => {
+    let answer: T;
+    try {
+      answer = await send();
+    } catch (error) {
+      throw classify(error, what, host, project);
+    }
+    // What GitLab documents: a JSON list, or a file. Anything else (an XML or text page) is refused.
+    const fits = shape === "list" ? Array.isArray(answer) : answer instanceof Blob;
+    if (!fits)
+      throw new UserError(
+        `cannot ${what} of project ${project} at ${redactText(host)}: the answer is not the ${shape === "list" ? "JSON list" : "file"} GitLab's API documents`,
+      );
+    return answer;
+  };
 
   return {
     async bridges(pipelineId) {
-      const bridges = await call(`list the bridges of pipeline ${pipelineId}`, () =>
-        api.Jobs.allPipelineBridges(project, pipelineId),
+      const bridges = await call(
+        `list the bridges of pipeline ${pipelineId}`,
+        () => api.Jobs.allPipelineBridges(project, pipelineId),
+        "list",
       );
       return bridges.map((b): BridgeInfo => ({
         id: b.id,
@@ -53,8 +60,10 @@ export function gitlabPipelineApi(options: GitlabApiOptions): PipelineApi {
       }));
     },
     async jobs(pipelineId) {
-      const jobs = await call(`list the jobs of pipeline ${pipelineId}`, () =>
-        api.Jobs.all(project, { pipelineId, perPage: 100 }),
+      const jobs = await call(
+        `list the jobs of pipeline ${pipelineId}`,
+        () => api.Jobs.all(project, { pipelineId, perPage: 100 }),
+        "list",
       );
       return jobs.map((j): JobInfo => ({
         id: j.id,
@@ -64,24 +73,24 @@ export function gitlabPipelineApi(options: GitlabApiOptions): PipelineApi {
       }));
     },
     async artifacts(jobId) {
-      const blob = await call(`download the artifacts of job ${jobId}`, () =>
-        api.JobArtifacts.downloadArchive(project, { jobId }),
+      const blob = await call(
+        `download the artifacts of job ${jobId}`,
+        () => api.JobArtifacts.downloadArchive(project, { jobId }),
+        "file",
       );
       return new Uint8Array(await blob.arrayBuffer());
     },
   };
 }
 
+/** What went wrong, in the words of the user's task; transient failures were retried below. */
 function classify(error: unknown, what: string, host: string, project: string): Error {
-  const where = `cannot ${what} of project ${project} at ${host}`;
-  if (error instanceof GitbeakerRetryError) return new TransientError(`${where}: ${error.message}`);
-  if (!(error instanceof GitbeakerRequestError)) {
-    // fetch failed: connection refused, DNS, reset. Worth another try.
-    return new TransientError(`${where}: ${(error as Error).message}`, { cause: error });
-  }
+  const where = `cannot ${what} of project ${project} at ${redactText(host)}`;
+  if (error instanceof UserError)
+    return new UserError(`${where}: ${error.message}`, { cause: error });
+  if (!(error instanceof GitbeakerRequestError)) return error as Error;
   const status = error.cause?.response.status ?? 0;
-  const detail = `${where} (HTTP ${status}${error.message ? `: ${error.message}` : ""})`;
-  if (TRANSIENT.has(status)) return new TransientError(detail, { cause: error });
+  const detail = `${where} (HTTP ${status}${error.message ? `: ${redactText(error.message)}` : ""})`;
   if (status === 401)
     return new UserError(
       `${detail}: the token was refused; set GITLAB_API_TOKEN (or --token) to a token with the read_api scope`,

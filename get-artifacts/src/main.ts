@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
-import { consoleOutput, requireValues, runMain } from "../../common/src/cli.js";
+import {
+  consoleOutput,
+  httpPolicyFrom,
+  httpPolicyOptions,
+  requireValues,
+  runMain,
+} from "../../common/src/cli.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
 import { collectArtifacts } from "./collect.js";
 import { gitlabPipelineApi } from "./gitbeaker-api.js";
@@ -27,6 +33,8 @@ interface Flags {
   outputDir: string;
   dotenv: string;
   generatedPipeline?: string;
+  timeout?: number;
+  retryBudget?: number;
 }
 
 const program = new Command("get-artifacts")
@@ -59,7 +67,9 @@ const program = new Command("get-artifacts")
   )
   .option("-o, --output-dir <dir>", "where to extract", ".")
   .option("--dotenv <file>", "dotenv report to write, relative to --output-dir", "build.env")
-  .option("--debug", "print causes and stack traces of errors")
+  .option("--debug", "print causes and stack traces of errors");
+for (const option of httpPolicyOptions()) program.addOption(option);
+program
   .addHelpText(
     "after",
     "\nIn the entry pipeline (every value from GitLab's predefined variables and GITLAB_API_TOKEN):\n" +
@@ -78,6 +88,7 @@ const program = new Command("get-artifacts")
       apiUrl: opts.apiUrl!,
       projectId: opts.project!,
       token: opts.token!,
+      http: httpPolicyFrom(opts),
     });
     await collectArtifacts(
       api,

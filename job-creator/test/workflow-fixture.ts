@@ -27,7 +27,9 @@ import type { ContainerDecision } from "../src/containers/decide.js";
  * s3rver bucket, run through the real command.
  */
 
-export const FAST = { retry: { attempts: 2, initialDelayMs: 10 }, timeoutMs: 2_000 };
+export const FAST = {
+  http: { timeoutMs: 2_000, budgetMs: 100, initialDelayMs: 10, maxDelayMs: 50 },
+};
 const NOW = new Date("2026-03-01T23:30:00Z");
 export const LARGE_LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
 export const INCREMENTAL_LOCK = join(

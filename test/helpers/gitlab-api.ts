@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage } from "node:http";
 
 /** A route of the fake GitLab API: method, path under /api/v4, and the JSON answer. */
-export type Route = (
-  req: IncomingMessage,
-  body: string,
-) =>
-  | { status: number; json?: unknown; body?: Uint8Array; headers?: Record<string, string> }
-  | undefined;
+export type Route = (req: IncomingMessage, body: string) => Answer | undefined;
+
+/** An answer: JSON, bytes or text; `hang` accepts the request and never answers. */
+export interface Answer {
+  readonly status: number;
+  readonly json?: unknown;
+  readonly body?: Uint8Array;
+  readonly text?: string;
+  readonly headers?: Record<string, string>;
+  readonly hang?: boolean;
+}
 
 /**
  * A small local server speaking the part of GitLab's REST API a test needs, answering
@@ -24,11 +29,12 @@ export async function startGitlabApi(
         `${req.method} ${req.url} token=${req.headers["private-token"] ? "yes" : "no"}`,
       );
       const answer = route(req, body) ?? { status: 404, json: { message: "404 Not Found" } };
+      if (answer.hang) return;
       // Artifact archives come as bytes; everything else as JSON, as GitLab answers.
       const type = answer.body ? "application/octet-stream" : "application/json";
       res
         .writeHead(answer.status, { "content-type": type, ...answer.headers })
-        .end(answer.body ?? JSON.stringify(answer.json));
+        .end(answer.body ?? answer.text ?? JSON.stringify(answer.json));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -36,6 +42,10 @@ export async function startGitlabApi(
   return {
     url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
     requests,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import { zipSync } from "fflate";
-import { startGitlabApi } from "./gitlab-api.js";
+import { startGitlabApi, type Answer } from "./gitlab-api.js";
 
 /** A job of the fake GitLab, with the artifact files its archive holds. */
 export interface FakeJob {
@@ -55,7 +55,7 @@ const jobJson = (job: FakeJob, pipelineId: number) => ({
 export async function startFakeGitlab(options: {
   token: string;
   pipelines: readonly FakePipeline[];
-  fault?: (path: string) => { status: number; json: unknown } | undefined;
+  fault?: (path: string) => Answer | undefined;
 }) {
   const jobs = new Map(options.pipelines.flatMap((p) => p.jobs.map((j) => [j.id, j] as const)));
   const server = await startGitlabApi((req) => {

@@ -9,6 +9,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { UserError } from "../errors.js";
+import { redactText, redactUrl } from "../http.js";
 import type {
   BucketStore,
   DeleteResult,
@@ -28,6 +29,8 @@ export interface S3StoreOptions {
   readonly forcePathStyle?: boolean;
   /** Explicit credentials (tests); otherwise the SDK's chain: environment, profile, role. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** One request's timeout (the SDK's retries, `maxAttempts`, are the only retry layer). */
+  readonly timeoutMs?: number;
   /** The variables that hold this bucket's keys, named in errors about credentials. */
   readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
 }
@@ -45,11 +48,13 @@ export class S3Store implements BucketStore, MetadataSource {
         ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true }
         : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
+      // A server that accepts and never answers must not hold a run: the SDK retries a timeout.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: options.timeoutMs ?? 30_000 },
       // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
     });
-    this.description = `s3://${options.bucket}${options.endpoint ? ` at ${options.endpoint}` : ""}`;
+    this.description = `s3://${options.bucket}${options.endpoint ? ` at ${redactUrl(options.endpoint)}` : ""}`;
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -176,7 +181,7 @@ export class S3Store implements BucketStore, MetadataSource {
       (error as Error).name === "CredentialsProviderError";
     const hint = denied ? `: check ${id} / ${secret} (or the SDK's other credential sources)` : "";
     return new UserError(
-      `cannot ${what} in ${this.description}${status}${hint}: ${(error as Error).message}`,
+      `cannot ${what} in ${this.description}${status}${hint}: ${redactText((error as Error).message)}`,
       { cause: error },
     );
   }

@@ -1,6 +1,6 @@
 import { InputError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
-import type { RetryPolicy } from "../../../common/src/retry.js";
+import type { HttpPolicy } from "../../../common/src/http.js";
 import { S3Store } from "../../../common/src/s3/s3-store.js";
 import { registryDecider } from "../base-images/registry-decider.js";
 import { readSpackRevision } from "../base-images/spack-revision.js";
@@ -14,8 +14,7 @@ import type { WorkflowServicesFactory } from "./generate-workflow.js";
 type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ServiceTuning {
-  readonly retry?: RetryPolicy;
-  readonly timeoutMs?: number;
+  readonly http?: HttpPolicy;
 }
 
 /** Replaces `$NAME` and `${NAME}` with values from `env`; an unset variable is bad input. */
@@ -126,5 +125,6 @@ export function containersStore(config: Config, arch: string, env: Environment):
     bucket,
     ...(endpoint ? { endpoint } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    credentialVariables: [credentials.accessKeyIdVariable, credentials.secretAccessKeyVariable],
   });
 }

@@ -1,4 +1,5 @@
 import { UserError } from "../../../common/src/errors.js";
+import { redactText } from "../../../common/src/http.js";
 import type { Runner } from "../../../common/src/run.js";
 
 /**
@@ -11,12 +12,26 @@ export async function lsRemote(
   patterns: readonly string[],
   hint: string,
 ): Promise<Map<string, string>> {
-  const result = await run("git", ["ls-remote", "--", repository, ...patterns], {
-    timeoutMs: 60_000,
-  });
+  // No prompt for a password: in a job it would wait until the timeout.
+  const result = await run(
+    "git",
+    ["-c", "credential.interactive=never", "ls-remote", "--", repository, ...patterns],
+    {
+      timeoutMs: 60_000,
+      env: { GIT_TERMINAL_PROMPT: "0" },
+    },
+  );
   if (result.code !== 0) {
+    // git's first "fatal:" line says what went wrong; the lines after it are generic advice.
+    const lines = result.stderr
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const reason = (lines.find((l) => l.startsWith("fatal:")) ?? lines[0] ?? "no message")
+      .replace(/^fatal:\s*/, "")
+      .replace(/[.:]\s*$/, "");
     throw new UserError(
-      `git ls-remote ${repository} failed (exit ${result.code}): ${result.stderr.trim().split("\n").at(-1) ?? ""}; ${hint}`,
+      `git ls-remote ${redactText(repository)} failed (exit ${result.code}): ${redactText(reason)}; ${hint}`,
     );
   }
   return new Map(

@@ -1,5 +1,6 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { UserError } from "../../../common/src/errors.js";
+import { gitlabRequester } from "../../../common/src/gitlab-requester.js";
 
 /** GitLab's own opinion of a pipeline file. */
 export interface CiLinter {
@@ -18,7 +19,11 @@ export function gitlabCiLinter(options: {
   token: string;
   projectId: string;
 }): CiLinter {
-  const api = new Gitlab({ host: options.host, token: options.token });
+  const api = new Gitlab({
+    host: options.host,
+    token: options.token,
+    requesterFn: gitlabRequester(),
+  });
   return {
     async lint(content) {
       try {

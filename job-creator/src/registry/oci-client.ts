@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
 import {
-  DEFAULT_RETRY,
-  TransientError,
-  withRetry,
-  type RetryPolicy,
-} from "../../../common/src/retry.js";
+  DEFAULT_HTTP_POLICY,
+  fetchWithPolicy,
+  redactUrl,
+  type HttpPolicy,
+} from "../../../common/src/http.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
@@ -31,8 +31,8 @@ export interface OciClientOptions {
   readonly credentialHint: (registry: string) => string;
   /** Registries spoken to over plain HTTP; loopback hosts always are (as Docker does). */
   readonly insecureRegistries?: readonly string[];
-  readonly retry?: RetryPolicy;
-  readonly timeoutMs?: number;
+  /** Timeouts and retries (the one retry layer: `fetchWithPolicy`). */
+  readonly http?: HttpPolicy;
   readonly concurrency?: number;
 }
 
@@ -154,27 +154,24 @@ export class OciRegistryClient implements ImageRegistry {
     accept: string,
     authorization?: string,
   ): Promise<Answer> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
     try {
-      return await withRetry(policy, async () => {
-        let response: Response;
-        try {
-          response = await fetch(url, {
-            headers: { accept, ...(authorization ? { authorization } : {}) },
-            signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-          });
-        } catch (error) {
-          throw new TransientError(describeNetworkError(error), { cause: error });
-        }
-        const body = Buffer.from(await response.arrayBuffer());
-        if (response.status >= 500 || response.status === 429)
-          throw new TransientError(`answered ${response.status} ${response.statusText}`);
-        return { status: response.status, headers: response.headers, body };
-      });
+      const response = await fetchWithPolicy(
+        url,
+        { headers: { accept, ...(authorization ? { authorization } : {}) } },
+        this.options.http ?? DEFAULT_HTTP_POLICY,
+        `read ${ref.repository} from registry ${ref.registry}`,
+      );
+      const body = Buffer.from(await response.arrayBuffer());
+      const type = response.headers.get("content-type") ?? "";
+      if (response.ok && /text\/html/i.test(type))
+        throw new UserError(
+          `${redactUrl(url)} answered HTTP ${response.status} with an HTML page, not the registry API: is ${ref.registry} a registry (not a login page or a proxy)?`,
+        );
+      return { status: response.status, headers: response.headers, body };
     } catch (error) {
-      if (!(error instanceof TransientError)) throw error;
+      if (!(error instanceof UserError)) throw error;
       throw new UserError(
-        `registry ${ref.registry} failed for ${ref.repository} after ${policy.attempts} attempts (${error.message}); no image is rebuilt on a guess: retry later, or use --offline to plan without the registry`,
+        `${error.message}; no image is rebuilt on a guess: retry later, or use --offline to plan without the registry`,
         { cause: error },
       );
     }
@@ -252,11 +249,4 @@ function parseJson(body: Buffer, what: string): Record<string, unknown> {
   } catch {
     throw new UserError(`${what} is not JSON`);
   }
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error && error.name === "TimeoutError") return "timed out";
-  const cause =
-    error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-  return `cannot connect: ${cause}`;
 }

@@ -1,0 +1,88 @@
+import {
+  createRequesterFn,
+  type RequesterType,
+  type ResponseBodyTypes,
+} from "@gitbeaker/requester-utils";
+import { GitbeakerRequestError } from "@gitbeaker/rest";
+import { UserError } from "./errors.js";
+import {
+  DEFAULT_HTTP_POLICY,
+  fetchWithPolicy,
+  readJsonBody,
+  redactUrl,
+  type HttpPolicy,
+} from "./http.js";
+
+/** What GitLab sends files (artifact archives, single artifacts) as. */
+const FILE_TYPES = new Set([
+  "application/octet-stream",
+  "application/zip",
+  "application/gzip",
+  "application/x-gzip",
+  "binary/octet-stream",
+]);
+
+interface GitbeakerRequest {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | FormData;
+  readonly prefixUrl?: string;
+  readonly searchParams?: string;
+  readonly asStream?: boolean;
+}
+
+/**
+ * gitbeaker's transport with our one retry layer (`fetchWithPolicy`): its own handler retries
+ * 429 and 502 ten times within a quarter of a second and ignores `Retry-After`. Answers are
+ * read as GitLab documents them: JSON must be JSON, an HTML page is an error.
+ * Pass it as `new Gitlab({ ..., requesterFn: gitlabRequester(policy) })`.
+ */
+export function gitlabRequester(
+  policy: HttpPolicy = DEFAULT_HTTP_POLICY,
+): (options: Record<string, unknown>) => RequesterType {
+  return createRequesterFn(
+    (_, options) => Promise.resolve(options),
+    async (endpoint: string, options?: Record<string, unknown>) => {
+      const {
+        method = "GET",
+        headers,
+        body,
+        prefixUrl = "",
+        searchParams,
+        asStream,
+      } = (options ?? {}) as GitbeakerRequest;
+      const url = new URL(endpoint, prefixUrl.endsWith("/") ? prefixUrl : `${prefixUrl}/`);
+      url.search = searchParams ?? "";
+      const what = `${method} ${url.pathname}`;
+      const response = await fetchWithPolicy(
+        url,
+        { method, ...(headers ? { headers } : {}), ...(body ? { body } : {}) },
+        policy,
+        what,
+      );
+      if (!response.ok) {
+        const description = (await response.text()).slice(0, 300);
+        throw new GitbeakerRequestError(description, {
+          cause: { description, request: new Request(url, { method }), response },
+        });
+      }
+      const answerHeaders = Object.fromEntries(response.headers.entries());
+      const result = (value: unknown) => ({
+        body: value as ResponseBodyTypes,
+        headers: answerHeaders,
+        status: response.status,
+      });
+      if (asStream) return result(response.body);
+      if (response.status === 204) return result(null);
+      const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
+      if (type === "application/json" || type === "text/html")
+        return result(await readJsonBody(response, url));
+      if (type === "text/plain") return result(await response.text());
+      if (!FILE_TYPES.has(type))
+        throw new UserError(
+          `${redactUrl(url)} answered HTTP ${response.status} with ${type || "no content type"}, which GitLab's API does not send: is the URL that of GitLab?`,
+        );
+      return result(await response.blob());
+    },
+  ) as (options: Record<string, unknown>) => RequesterType;
+}

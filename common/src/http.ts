@@ -1,0 +1,143 @@
+import { UserError } from "./errors.js";
+
+/**
+ * How the HTTP clients (GitLab, registries) wait and retry. There is one retry layer per
+ * client: this one; nothing below it retries.
+ */
+export interface HttpPolicy {
+  /** One request, from sending to the last byte of the answer's headers. */
+  readonly timeoutMs: number;
+  /** All attempts of one request together, waits included. */
+  readonly budgetMs: number;
+  /** Backoff before the second attempt, doubled for each further one (with jitter). */
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_HTTP_POLICY: HttpPolicy = {
+  timeoutMs: 30_000,
+  budgetMs: 180_000,
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** Rate limiting, and a server or proxy in trouble: worth another try. */
+const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+/** Query parameters that carry secrets in URLs (GitLab, registries' token services). */
+const SECRET_PARAMS = /token|password|secret|key|auth|signature|credential/i;
+
+/** The URL as it may be printed: no user or password, no secret query values. */
+export function redactUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return String(url).replace(/\/\/[^/@\s]*@/g, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (!SECRET_PARAMS.test(name)) continue;
+    parsed.searchParams.set(name, "***");
+    changed = true;
+  }
+  return changed ? parsed.href : String(url);
+}
+
+/** Redacts every URL with credentials inside a text (error messages of other libraries). */
+export const redactText = (text: string): string =>
+  text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
+
+/**
+ * The wait `Retry-After` asks for, in ms: delay-seconds or an HTTP date.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+ */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Backoff before attempt `n + 1`: exponential, capped, with ±50% jitter. Pure but for `random`. */
+export function backoffMs(policy: HttpPolicy, n: number, random: () => number): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (n - 1));
+  return Math.round(base * (0.5 + random()));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `fetch` with the policy: a timeout per attempt, retries on network errors, timeouts, 429
+ * and 5xx (after what `Retry-After` asks on 429 and 503, else backoff), within the budget.
+ * Returns the first answer that is not transient; gives up with an error that names the URL
+ * (redacted), the last status and how long it tried.
+ */
+export async function fetchWithPolicy(
+  url: string | URL,
+  init: RequestInit,
+  policy: HttpPolicy = DEFAULT_HTTP_POLICY,
+  what = "request",
+): Promise<Response> {
+  const start = Date.now();
+  for (let n = 1; ; n++) {
+    let reason: string;
+    let wait: number | undefined;
+    try {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
+      if (!TRANSIENT.has(response.status)) return response;
+      await response.body?.cancel();
+      reason = `HTTP ${response.status}`;
+      if (response.status === 429 || response.status === 503)
+        wait = retryAfterMs(response.headers.get("retry-after"), Date.now());
+    } catch (error) {
+      reason = describeNetworkError(error, policy);
+    }
+    const delay = wait ?? backoffMs(policy, n, Math.random);
+    const spent = Date.now() - start;
+    if (spent + delay > policy.budgetMs) {
+      const asked =
+        wait !== undefined ? `; the server asked to wait ${Math.round(wait / 1000)} s more` : "";
+      throw new UserError(
+        `cannot ${what}: ${redactUrl(url)} failed (${reason}) ${n} time${n > 1 ? "s" : ""} in ${Math.round(spent / 1000)} s${asked}; gave up within the retry budget of ${Math.round(policy.budgetMs / 1000)} s`,
+      );
+    }
+    await sleep(delay);
+  }
+}
+
+function describeNetworkError(error: unknown, policy: HttpPolicy): string {
+  const name = error instanceof Error ? error.name : "";
+  if (name === "TimeoutError" || name === "AbortError")
+    return `no answer within ${policy.timeoutMs < 1000 ? `${policy.timeoutMs} ms` : `${Math.round(policy.timeoutMs / 1000)} s`}`;
+  const cause =
+    error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+  return `cannot connect: ${redactText(cause)}`;
+}
+
+/**
+ * The JSON body an API documents; an HTML page (a login form, a proxy's error page), a wrong
+ * content type or truncated JSON is an error naming the URL (redacted) and the status.
+ */
+export async function readJsonBody(response: Response, url: string | URL): Promise<unknown> {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const text = await response.text();
+  const where = `${redactUrl(url)} answered HTTP ${response.status}`;
+  if (type === "text/html" || /^\s*<(!doctype|html)/i.test(text))
+    throw new UserError(
+      `${where} with an HTML page, not JSON: is the URL that of the API (not a login page or a proxy)?`,
+    );
+  if (type && !type.includes("json")) throw new UserError(`${where} with ${type}, not JSON`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UserError(
+      `${where} with JSON that does not parse (truncated or corrupt, ${text.length} bytes)`,
+    );
+  }
+}

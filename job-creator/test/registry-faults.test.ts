@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProxy } from "../../test/helpers/http-proxy.js";
+import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
+import { OciRegistryClient } from "../src/registry/oci-client.js";
+
+let dir: string;
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "registry-faults-"));
+  registry = await startRegistry(join(dir, "registry"));
+  await new RegistryPusher(registry).pushImage("hpc/builder", "t1", "amd64", {
+    "org.x.checksum": "aaa",
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const client = (budgetMs: number, timeoutMs = 1_000) =>
+  new OciRegistryClient({
+    credentialsFor: () => undefined,
+    credentialHint: () => "set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD",
+    http: { timeoutMs, budgetMs, initialDelayMs: 50, maxDelayMs: 500 },
+  });
+
+const builder = (host: string) => ({ registry: host, repository: "hpc/builder", tag: "t1" });
+
+describe("the registry client against docker-registry in trouble", () => {
+  it("waits out a 6-second rate-limit window as Retry-After says, then reads the labels", async () => {
+    const start = Date.now();
+    let limited = 0;
+    const proxy = await startProxy(registry.url, (_req, res) => {
+      if (Date.now() - start >= 6_000) return false;
+      limited++;
+      res.writeHead(429, { "retry-after": "1", "content-type": "application/json" });
+      res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+      return true;
+    });
+    try {
+      const image = await client(20_000).imageFor(builder(proxy.host), "amd64");
+      expect(image).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
+      expect(Date.now() - start).toBeGreaterThanOrEqual(6_000);
+      expect(limited).toBeGreaterThanOrEqual(6);
+      expect(limited).toBeLessThanOrEqual(9);
+    } finally {
+      await proxy.stop();
+    }
+  }, 20_000);
+
+  it("gives up on a registry that accepts and never answers, within the budget", async () => {
+    const proxy = await startProxy(registry.url, () => true);
+    try {
+      const start = Date.now();
+      const error = (await client(1_000, 300)
+        .imageFor(builder(proxy.host), "amd64")
+        .catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(
+        /no answer within 300 ms.*gave up within the retry budget of 1 s/,
+      );
+      expect(error.message).toMatch(/no image is rebuilt on a guess/);
+      expect(Date.now() - start).toBeLessThan(3_000);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("refuses an HTML page (a login page or a proxy) instead of reading it as an image", async () => {
+    const proxy = await startProxy(registry.url, (_req, res) => {
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end("<html>Sign in</html>");
+      return true;
+    });
+    try {
+      const error = (await client(1_000)
+        .imageFor(builder(proxy.host), "amd64")
+        .catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(
+        new RegExp(
+          `http://${proxy.host}/v2/hpc/builder/manifests/t1 answered HTTP 200 with an HTML page`,
+        ),
+      );
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
