@@ -2,6 +2,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { dump } from "js-yaml";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { branchSlug } from "../src/containers/tags.js";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../common/src/errors.js";
 import { runProcess, type Runner } from "../../common/src/run.js";
@@ -67,8 +68,11 @@ const servicesFor = (bucket: string) => ({ run: runProcess, bucket: () => s3.s3.
 
 describe("jc clean-branches", () => {
   it("deletes the files of deleted branches, archives included, and nothing of live or default branches", async () => {
-    const { dir, bucket, remote } = await setup(["Feature/Live"]);
+    const { dir, bucket, remote } = await setup(["Feature/Live", "feat-a"]);
     const services = servicesFor(bucket);
+    // feat/a is deleted; feat-a, whose plain slug is the same, is alive: its files must go anyway.
+    const featA = branchSlug("feat/a");
+    await putSif(bucket, `containers/gromacs__2023.3__${featA}.sif`, featA);
     await putSif(bucket, "containers/gromacs__2023.3.sif");
     await putSif(bucket, "containers/gromacs__2023.3-arm64.sif");
     await putSif(bucket, "containers/gromacs__2023.3__feature-live.sif", "feature-live");
@@ -89,8 +93,8 @@ describe("jc clean-branches", () => {
       services,
       dry,
     );
-    expect(dry.lines.filter((l) => l.startsWith("would delete"))).toHaveLength(3);
-    expect(await s3.keysOf(bucket)).toHaveLength(8);
+    expect(dry.lines.filter((l) => l.startsWith("would delete"))).toHaveLength(4);
+    expect(await s3.keysOf(bucket)).toHaveLength(9);
 
     const output = memoryOutput();
     const { deleted } = await cleanBranches(
@@ -100,6 +104,7 @@ describe("jc clean-branches", () => {
     );
     expect(deleted.sort()).toEqual([
       "containers/archive/gromacs__2023.3__old-work.20260101T000000Z.sif",
+      `containers/gromacs__2023.3__${featA}.sif`,
       "containers/gromacs__2023.3__old-work-arm64.sif",
       "containers/gromacs__2023.3__old-work.sif",
     ]);
@@ -112,7 +117,7 @@ describe("jc clean-branches", () => {
     ]);
     // Both archs share the bucket: it is cleaned once.
     expect(output.lines.filter((l) => l.includes("SIF files"))).toEqual([
-      `s3://${bucket} at ${s3.s3.endpoint}: 7 SIF files, 3 of the default branch, 3 of deleted branches`,
+      `s3://${bucket} at ${s3.s3.endpoint}: 8 SIF files, 3 of the default branch, 4 of deleted branches`,
     ]);
   });
 
@@ -139,7 +144,24 @@ describe("jc clean-branches", () => {
       memoryOutput(),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect(String(error)).toContain("git ls-remote");
+    // git's own reason, not its generic advice ("and the repository exists.").
+    expect(String(error)).toMatch(
+      /git ls-remote .*nowhere\.git failed \(exit 128\): '.*nowhere\.git' does not appear to be a git repository; check --remote/,
+    );
+    const secret = await cleanBranches(
+      {
+        repoRoot: dir,
+        configFile: "spacktainers.config.yaml",
+        remote: "http://ci:glpat-secret@127.0.0.1:9/group/project.git",
+        dryRun: false,
+      },
+      services,
+      memoryOutput(),
+    ).catch((e: unknown) => e);
+    expect(String(secret)).toMatch(
+      /git ls-remote http:\/\/\*\*\*@127\.0\.0\.1:9\/group\/project\.git failed/,
+    );
+    expect(String(secret)).not.toContain("glpat-secret");
     expect(await s3.keysOf(bucket)).toEqual(["containers/gromacs__1__x.sif"]);
   });
 });

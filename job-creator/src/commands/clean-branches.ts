@@ -7,7 +7,7 @@ import type { BucketStore, MetadataSource } from "../../../common/src/s3/types.j
 import { branchOf, isSifKey, staleBranchFiles, type SifObject } from "../cleanup/stale-branches.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
-import { branchSlug } from "../containers/tags.js";
+import { branchSlug, gitlabSlug } from "../containers/tags.js";
 import { lsRemote } from "../git/ls-remote.js";
 
 export interface CleanBranchesOptions {
@@ -43,16 +43,18 @@ export async function cleanBranches(
     ["refs/heads/*"],
     "check --remote and the job's access to the repository",
   );
+  // A live branch answers to its identity and to the plain slug files made before it existed.
   const live = new Set(
     [...refs.keys()]
       .filter((ref) => ref.startsWith("refs/heads/"))
-      .map((ref) => branchSlug(ref.slice("refs/heads/".length))),
+      .map((ref) => ref.slice("refs/heads/".length))
+      .flatMap((branch) => [branchSlug(branch), gitlabSlug(branch)]),
   );
   if (live.size === 0)
     throw new UserError(
       `git ls-remote ${opts.remote} listed no branches: refusing to treat every branch as deleted`,
     );
-  output.out(`${live.size} branches exist on ${opts.remote}`);
+  output.out(`${refs.size} branches exist on ${opts.remote}`);
 
   const deleted: string[] = [];
   for (const { arch, prefix } of distinctBuckets(config)) {

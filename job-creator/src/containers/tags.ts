@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { LockFile } from "../../../common/src/spack-specs.js";
 import { specPackageName } from "./spec-name.js";
 
@@ -23,12 +24,24 @@ export function mainPackageVersion(lock: LockFile, firstSpec: string): string | 
 }
 
 /** GitLab's CI_COMMIT_REF_SLUG: lower case, anything but letters and digits as "-", at most 63 characters. */
-export function branchSlug(branch: string): string {
+export function gitlabSlug(branch: string): string {
   return branch
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .slice(0, 63)
     .replace(/^-+|-+$/g, "");
+}
+
+/**
+ * A branch's identity in tags, SIF names and metadata: GitLab's slug when that is the
+ * branch name itself, otherwise the slug (cut to 54) plus 8 hex characters of the name's
+ * sha256, so `feat/a` and `feat-a` never share images or files. Stable; at most 63 characters.
+ */
+export function branchSlug(branch: string): string {
+  const slug = gitlabSlug(branch);
+  if (slug === branch) return slug;
+  const hash = createHash("sha256").update(branch).digest("hex").slice(0, 8);
+  return `${slug.slice(0, 54).replace(/-+$/, "")}-${hash}`;
 }
 
 /** A registry tag for a container version: only the characters a tag may hold, at most 128. */
