@@ -127,4 +127,25 @@ describe("spackitor under faults", () => {
       [...keys, "build_cache/index.json.hash", "spackitor-journal.json"].sort(),
     );
   });
+
+  it("gives up on an S3 server that accepts and never answers, instead of hanging", async () => {
+    const bucket = await env.bucket();
+    const proxy = await startProxy(env.s3.endpoint, () => true);
+    try {
+      const store = new S3Store({
+        bucket,
+        endpoint: proxy.url,
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 2,
+        timeoutMs: 300,
+      });
+      const start = Date.now();
+      const error = await runPrune(options, store, memoryOutput()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(/cannot (list|read) .* in s3:\/\//);
+      expect(Date.now() - start).toBeLessThan(5_000);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });

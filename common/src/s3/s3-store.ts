@@ -49,7 +49,11 @@ export class S3Store implements BucketStore, MetadataSource {
         : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // A server that accepts and never answers must not hold a run: the SDK retries a timeout.
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: options.timeoutMs ?? 30_000 },
+      requestHandler: {
+        connectionTimeout: 10_000,
+        requestTimeout: options.timeoutMs ?? 30_000,
+        throwOnRequestTimeout: true,
+      },
       // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
