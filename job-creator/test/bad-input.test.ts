@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, rm, symlink, writeFile, appendFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCaptured } from "../../test/helpers/program.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { buildProgram } from "../src/program.js";
 import { runJc } from "./cli.js";
 
 /** Each case breaks the example repository one way; jc must say where and exit 2, writing nothing. */
@@ -140,6 +142,22 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
     expected: [/container_definitions\/riscv64\/: no architecture "riscv64" in the configuration/],
   },
   {
+    name: "a compiler the builder image does not provide",
+    breakRepo: async (repo) => {
+      const file = join(repo, "spacktainers.config.yaml");
+      await writeFile(
+        file,
+        (await readFile(file, "utf8")).replace(
+          "%gcc@12 os=ubuntu22.04 target=armv8.4a",
+          "%gcc@13 os=ubuntu22.04 target=armv8.4a",
+        ),
+      );
+    },
+    expected: [
+      /spacktainers\.config\.yaml:\d+: architectures\.arm64\.baseArch: requires %gcc@13, which the builder image does not provide \(images\.builderCompilers: gcc@11, gcc@12\)/,
+    ],
+  },
+  {
     name: "a missing template",
     breakRepo: (repo) => rm(join(repo, "spack.yaml")),
     expected: [/spack\.yaml: cannot read/],
@@ -152,7 +170,12 @@ describe("bad input", () => {
     async ({ breakRepo, expected }) => {
       const repo = await exampleRepo();
       await breakRepo(repo);
-      const { code, stderr } = runJc(["create-jobs", "--offline", "--repo", repo]);
+      const { code, stderr } = await runCaptured(buildProgram(), [
+        "create-jobs",
+        "--offline",
+        "--repo",
+        repo,
+      ]);
       for (const pattern of expected) expect(stderr).toMatch(pattern);
       expect(stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace for bad input
       expect(code).toBe(2);
@@ -164,12 +187,18 @@ describe("bad input", () => {
     const repo = await exampleRepo();
     await writeFile(join(repo, "container_definitions/amd64/a.yaml"), "spack: {}\n");
     await writeFile(join(repo, "container_definitions/arm64/b.def"), "Bootstrap: docker\n");
-    const { code, stderr } = runJc(["create-jobs", "--offline", "--repo", repo]);
+    const { code, stderr } = await runCaptured(buildProgram(), [
+      "create-jobs",
+      "--offline",
+      "--repo",
+      repo,
+    ]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/a\.yaml:1: spack\.specs: missing/);
     expect(stderr).toMatch(/b\.def:1: no `From:` line/);
   });
 
+  // One spawned run: the real entry point's exit code and streams.
   it("exits 2 on an unknown option and shows how to get help", () => {
     const { code, stderr } = runJc(["create-jobs", "--nope"]);
     expect(code).toBe(2);

@@ -46,6 +46,7 @@ export function describeInputs(
     buildArgs["SPACK_REPOSITORY"] = config.spack.repository;
     buildArgs["SPACK_BRANCH"] = spack.branch;
     if (spack.commit) buildArgs["SPACK_COMMIT"] = spack.commit;
+    buildArgs["COMPILER_PACKAGES"] = config.images.builderPackages.join(" ");
   }
   if (image === "singularitah") {
     for (const [tool, version] of Object.entries(config.toolVersions)) {

@@ -1,5 +1,7 @@
 import { checkAgainstSchema } from "../../../common/src/schema-check.js";
-import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { throwIfProblems } from "../../../common/src/errors.js";
+import { problemAt, readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { compilerProblems } from "./compilers.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "spacktainers.config.yaml";
@@ -7,7 +9,9 @@ export const DEFAULT_CONFIG_FILE = "spacktainers.config.yaml";
 /** Reads and validates the configuration file; every problem is reported at once. */
 export async function readConfig(path: string, displayName = path): Promise<Config> {
   const doc = await readLocatedYaml(path, displayName);
-  return checkAgainstSchema(ConfigSchema, doc);
+  const config = checkAgainstSchema(ConfigSchema, doc);
+  throwIfProblems(compilerProblems(config).map((p) => problemAt(doc, p.path, p.message)));
+  return config;
 }
 
 /** The JSON Schema of the configuration file, for editors (yaml-language-server). */

@@ -189,6 +189,16 @@ export const ConfigSchema = Type.Object(
           description: "image the jc/spackitor jobs run in",
         }),
         buildah: Type.String({ ...ImageReference, default: "quay.io/buildah/stable:v1.37" }),
+        builderPackages: Type.Array(Type.String({ pattern: "^[a-z0-9][a-z0-9.+-]*$" }), {
+          default: ["gcc-12", "g++-12", "gfortran-12"],
+          description:
+            "OS packages installed in the builder besides the OS's own compilers (build argument COMPILER_PACKAGES)",
+        }),
+        builderCompilers: Type.Array(Type.String({ pattern: "^[a-z][a-z0-9-]*@[0-9][0-9.]*$" }), {
+          default: ["gcc@11", "gcc@12"],
+          description:
+            "the compilers the builder provides (the OS's and builderPackages'); a compiler baseArch requires must be one of them",
+        }),
         os: Type.String({
           ...ImageReference,
           default: "ubuntu:22.04",
