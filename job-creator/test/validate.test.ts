@@ -1,3 +1,5 @@
+import { Ajv } from "ajv";
+import { load } from "js-yaml";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -99,6 +101,36 @@ describe("spacktainers.config.schema.json", () => {
   it("is what `jc schema` prints (regenerate with `npm run jc -- schema > spacktainers.config.schema.json`)", async () => {
     expect(await readFile(join(REPO_ROOT, "spacktainers.config.schema.json"), "utf8")).toBe(
       configJsonSchema(),
+    );
+  });
+
+  it("accepts the bundled configuration and every configuration jc accepts, as an editor checks it", async () => {
+    // As yaml-language-server does: the committed schema, no defaults filled in first.
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(
+      JSON.parse(
+        await readFile(join(REPO_ROOT, "spacktainers.config.schema.json"), "utf8"),
+      ) as object,
+    );
+    const bundled = load(await readFile(join(REPO_ROOT, "spacktainers.config.yaml"), "utf8"));
+    expect(validate(bundled), JSON.stringify(validate.errors)).toBe(true);
+    const minimal = {
+      architectures: {
+        amd64: {
+          runnerTags: ["x"],
+          baseArch: "%gcc@12",
+          cache: {
+            defaultBranch: { bucket: "abc", maxAgeDays: 1 },
+            otherBranches: { bucket: "abd", maxAgeDays: 1 },
+          },
+          containers: { bucket: "abe" },
+        },
+      },
+    };
+    expect(validate(minimal), JSON.stringify(validate.errors)).toBe(true);
+    // ...and still refuses what jc refuses.
+    expect(validate({ ...minimal, architectures: { "x;y": minimal.architectures.amd64 } })).toBe(
+      false,
     );
   });
 });
