@@ -10,6 +10,7 @@ import {
 } from "../../common/src/cli.js";
 import { runProcess } from "../../common/src/run.js";
 import { gitlabCiLinter } from "./gitlab/ci-lint.js";
+import { readDefaultBranch } from "./git/default-branch.js";
 import { createJobs, offlineServices } from "./commands/create-jobs.js";
 import {
   containersStore,
@@ -92,6 +93,17 @@ interface CreateJobsFlags {
   defaultBranch?: string;
 }
 
+/**
+ * The branch being built and the default branch. Without --default-branch (CI_DEFAULT_BRANCH)
+ * a given --branch is compared with the repository's default branch, never taken for it.
+ */
+async function branchesOf(opts: { repo: string; branch?: string; defaultBranch?: string }) {
+  if (!opts.branch) return {};
+  if (opts.defaultBranch) return { branch: opts.branch, defaultBranch: opts.defaultBranch };
+  const found = await readDefaultBranch(runProcess, resolve(opts.repo));
+  return { branch: opts.branch, defaultBranch: found.name, defaultBranchSource: found.source };
+}
+
 /** The jc program; a new one per call, since commander keeps parsed values on it. */
 export function buildProgram(): Command {
   const program = new Command("jc")
@@ -136,6 +148,7 @@ export function buildProgram(): Command {
     )
     .action(async (opts: CreateJobsFlags) => {
       const offline = opts.offline || opts.plan;
+      const branches = await branchesOf(opts);
       await createJobs(
         {
           repoRoot: resolve(opts.repo),
@@ -143,8 +156,7 @@ export function buildProgram(): Command {
           outputDir: opts.outputDir,
           planOnly: Boolean(opts.plan),
           now: opts.now ?? new Date(),
-          ...(opts.branch ? { branch: opts.branch } : {}),
-          ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
+          ...branches,
         },
         offline
           ? offlineServices
@@ -272,8 +284,7 @@ export function buildProgram(): Command {
             generatedDir: opts.generatedDir,
             now: opts.now ?? new Date(),
             ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
-            ...(opts.branch ? { branch: opts.branch } : {}),
-            ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
+            ...(await branchesOf(opts)),
           },
           opts.offline
             ? offlineWorkflowServices(runProcess)

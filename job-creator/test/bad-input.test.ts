@@ -158,6 +158,35 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
     ],
   },
   {
+    name: "specs Spack would refuse or misread",
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/specs.yaml"),
+        "spack:\n  specs:\n    - zlib-ng@@2.2.1\n    - zlib-ng +\n    - ^zlib\n    - zlib-ng@2.2.1 %gcc@\n    - zlib-ng\n      - curl\n",
+      ),
+    expected: [
+      /specs\.yaml:3: spack\.specs\[0\]: "zlib-ng@@2\.2\.1" is not a Spack spec/,
+      /specs\.yaml:4: spack\.specs\[1\]: "zlib-ng \+" is not a Spack spec/,
+      /specs\.yaml:5: spack\.specs\[2\]: "\^zlib" does not start with a package name/,
+      /specs\.yaml:6: spack\.specs\[3\]: "zlib-ng@2\.2\.1 %gcc@" is not a Spack spec/,
+      /specs\.yaml:7: spack\.specs\[4\]: "zlib-ng - curl" looks like two list items folded into one/,
+    ],
+  },
+  {
+    name: "a .def from a library:// source, and one without Bootstrap",
+    breakRepo: async (repo) => {
+      await writeFile(
+        join(repo, "container_definitions/amd64/lib.def"),
+        "Bootstrap: library\nFrom: alpine:3.19\n",
+      );
+      await writeFile(join(repo, "container_definitions/amd64/bare.def"), "From: alpine:3.19\n");
+    },
+    expected: [
+      /lib\.def:1: Bootstrap "library" is not supported: .*use "Bootstrap: docker"/,
+      /bare\.def:1: no `Bootstrap:` line/,
+    ],
+  },
+  {
     name: "a missing template",
     breakRepo: (repo) => rm(join(repo, "spack.yaml")),
     expected: [/spack\.yaml: cannot read/],
@@ -196,6 +225,28 @@ describe("bad input", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/a\.yaml:1: spack\.specs: missing/);
     expect(stderr).toMatch(/b\.def:1: no `From:` line/);
+  });
+
+  it("warns about definitions it ignores: outside an architecture folder, near-misses of known names", async () => {
+    const repo = await exampleRepo();
+    await writeFile(join(repo, "container_definitions/stray.yaml"), "spack:\n  specs: [zlib]\n");
+    await writeFile(
+      join(repo, "container_definitions/amd64/gromacs/Dockerfile.epilog"),
+      "RUN true\n",
+    );
+    const { code, stdout } = await runCaptured(buildProgram(), [
+      "create-jobs",
+      "--plan",
+      "--repo",
+      repo,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /skipped container_definitions\/stray\.yaml: ignored \(not in an architecture folder/,
+    );
+    expect(stdout).toMatch(
+      /skipped container_definitions\/amd64\/gromacs\/Dockerfile\.epilog: ignored; did you mean Dockerfile\.epilogue\?/,
+    );
   });
 
   // One spawned run: the real entry point's exit code and streams.

@@ -9,7 +9,7 @@ const IDENTITY = [
   "init.defaultBranch=develop",
 ];
 
-async function git(args: string[], cwd?: string): Promise<string> {
+export async function git(args: string[], cwd?: string): Promise<string> {
   const result = await runProcess("git", [...IDENTITY, ...args], cwd ? { cwd } : {});
   if (result.code !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
   return result.stdout.trim();

@@ -27,5 +27,6 @@ export async function runCaptured(
   } finally {
     out.mockRestore();
     err.mockRestore();
+    vi.unstubAllEnvs();
   }
 }

@@ -42,6 +42,8 @@ export interface CreateJobsOptions {
   readonly planOnly: boolean;
   readonly branch?: string;
   readonly defaultBranch?: string;
+  /** Where the default branch came from when GitLab did not say, for the plan. */
+  readonly defaultBranchSource?: string;
   readonly now: Date;
 }
 
@@ -104,7 +106,12 @@ export async function createJobs(
     ...environments.files,
   ]);
 
-  const branchNote = ctx.onDefaultBranch ? "default branch" : `branch ${opts.branch}`;
+  const defaultNote = `default branch ${opts.defaultBranch ?? "(unknown)"}${opts.defaultBranchSource ? `, ${opts.defaultBranchSource}` : ""}`;
+  const branchNote = ctx.onDefaultBranch
+    ? opts.branch
+      ? `branch ${opts.branch}, the ${defaultNote}`
+      : "default branch"
+    : `branch ${opts.branch} (${defaultNote})`;
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
   if (opts.planOnly) return;
   await replaceDirectory(outputPath, files, guard);

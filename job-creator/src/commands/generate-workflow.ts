@@ -53,6 +53,8 @@ export interface WorkflowOptions {
   readonly lockDir?: string;
   readonly branch?: string;
   readonly defaultBranch?: string;
+  /** Where the default branch came from when GitLab did not say, for the plan. */
+  readonly defaultBranchSource?: string;
   readonly now: Date;
 }
 

@@ -20,12 +20,20 @@ export function parseDefFile(
     if (match)
       header.push({ key: match[1]!.toLowerCase(), value: match[2]!.trim(), line: index + 1 });
   }
+  // jc pins the source image by its digest from an OCI registry: only `docker` sources are
+  // images it can look up (library:// is Sylabs' cloud, oras:// an artifact, not an image).
   const bootstrap = header.find((h) => h.key === "bootstrap");
-  if (bootstrap && !["docker", "oras", "library"].includes(bootstrap.value.toLowerCase())) {
+  if (!bootstrap) {
+    problems.push({
+      file,
+      line: 1,
+      message: "no `Bootstrap:` line: start the file with `Bootstrap: docker` and a `From:` image",
+    });
+  } else if (bootstrap.value.toLowerCase() !== "docker") {
     problems.push({
       file,
       line: bootstrap.line,
-      message: `Bootstrap "${bootstrap.value}" is not an image source: use "docker"`,
+      message: `Bootstrap "${bootstrap.value}" is not supported: jc builds from registry images and pins their digest; use "Bootstrap: docker"`,
     });
   }
   const from = header.find((h) => h.key === "from");

@@ -1,4 +1,5 @@
 import { readdir, stat } from "node:fs/promises";
+import { distance } from "fastest-levenshtein";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
 import {
@@ -43,7 +44,12 @@ export async function readDefinitions(
   const architectures: ArchitectureDefinitions[] = [];
   for (const archEntry of await listEntries(repoRoot, DEFINITIONS_DIR)) {
     const archDir = `${DEFINITIONS_DIR}/${archEntry.name}`;
-    if (archEntry.kind !== "folder") continue;
+    if (archEntry.kind !== "folder") {
+      skipped.push(
+        `${archDir}: ignored (not in an architecture folder: move it to ${DEFINITIONS_DIR}/<arch>/)`,
+      );
+      continue;
+    }
     if (isDisabled(archEntry.name)) {
       skipped.push(`${archDir}/: disabled (name starts with "_")`);
       continue;
@@ -78,6 +84,7 @@ async function readArchitecture(
       skipped.push(`${source}: disabled`);
       continue;
     }
+    if (entry.kind === "folder") skipped.push(...(await nearMisses(repoRoot, source)));
     const definition = await readEntry(repoRoot, arch, entry, limit, problems, skipped);
     if (!definition) continue;
     const earlier = seen.get(definition.name);
@@ -212,6 +219,21 @@ async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
     entries.push({ name: d.name, kind: isFolder ? "folder" : "file" });
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The files a container folder's name means something for. */
+const FOLDER_FILES = ["spack.yaml", "spack.yml", "Dockerfile.epilogue"];
+
+/** Names in a container folder that look like a known file but are not (`Dockerfile.epilog`). */
+async function nearMisses(repoRoot: string, folder: string): Promise<string[]> {
+  const names = await readdir(join(repoRoot, folder)).catch(() => [] as string[]);
+  return names.flatMap((name) => {
+    if (FOLDER_FILES.includes(name)) return [];
+    const close = FOLDER_FILES.find(
+      (known) => distance(known.toLowerCase(), name.toLowerCase()) <= 3,
+    );
+    return close ? [`${folder}/${name}: ignored; did you mean ${close}?`] : [];
+  });
 }
 
 async function isFile(path: string): Promise<boolean> {

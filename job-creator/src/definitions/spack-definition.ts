@@ -1,6 +1,7 @@
 import { isMapping } from "../../../common/src/mapping.js";
 import type { Problem } from "../../../common/src/errors.js";
 import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
+import { specSyntaxProblem } from "./spec-syntax.js";
 
 const TOP_LEVEL_KEYS = new Set(["spack", "spacktainer"]);
 
@@ -76,6 +77,9 @@ function checkSpecs(doc: LocatedYaml, specs: unknown, problems: Problem[]): void
           'expected a spec string such as "py-numpy@1.26 +blas"',
         ),
       );
+      return;
     }
+    const syntax = typeof spec === "string" ? specSyntaxProblem(spec.trim()) : undefined;
+    if (syntax) problems.push(problemAt(doc, ["spack", "specs", index], syntax));
   });
 }
