@@ -12,8 +12,10 @@ import { REPO_ROOT } from "../test/helpers/paths.js";
 import { startS3 } from "../test/helpers/s3.js";
 import { generateLegacyMirror } from "../test/synthetic/spack-mirror.js";
 
-const SPECS = 20_000;
-const OLD = 5_000;
+// BENCH_QUICK (npm run bench:quick): a tenth of the mirror.
+const QUICK = process.env["BENCH_QUICK"] === "1";
+const SPECS = QUICK ? 2_000 : 20_000;
+const OLD = QUICK ? 500 : 5_000;
 
 const work = await mkdtemp(join(tmpdir(), "spackitor-bench-"));
 const s3 = await startS3(join(work, "s3"));

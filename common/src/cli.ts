@@ -52,6 +52,15 @@ export async function runMain(
   program: Command,
   argv: readonly string[] = process.argv,
 ): Promise<void> {
+  // A reader that stops early (`jc create-jobs --plan | head -1`) ends us quietly, as it
+  // ends any Unix tool, instead of an EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error: NodeJS.ErrnoException) =>
+      process.exit(error.code === "EPIPE" ? 0 : 1),
+    );
+  // The AWS SDK warns on every run under Node 20 about its own releases of 2027; the SDK
+  // version is pinned by the lock file and `engines` says which Node versions we support.
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
   const { code, text } = await runProgram(program, argv);
   if (text) process.stderr.write(text + "\n");
   if (code !== 0) process.exit(code);

@@ -58,8 +58,15 @@ function messageOf(error: ErrorObject): string {
       return "unknown key (check its spelling, or see `jc schema` for the allowed keys)";
     case "required":
       return `missing required key "${String(error.params["missingProperty"])}"`;
-    case "type":
-      return `expected ${String(error.params["type"])}`;
+    case "type": {
+      // YAML reads 0.23, 1e3, yes or 2024-01-01 as a number, a boolean or a date.
+      const value = error.data;
+      const quote =
+        error.params["type"] === "string" && value !== null && typeof value !== "object"
+          ? `: write it in quotes, "${String(value)}" (YAML reads it as a ${typeof value})`
+          : "";
+      return `expected ${String(error.params["type"])}${quote}`;
+    }
     case "enum":
       return `expected one of ${(error.params["allowedValues"] as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "pattern":

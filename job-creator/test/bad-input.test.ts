@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
+import { spawnSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { runJc } from "./cli.js";
+
+const TSX = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 /** Each case breaks the example repository one way; jc must say where and exit 2, writing nothing. */
 const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expected: RegExp[] }[] = [
@@ -247,6 +252,29 @@ describe("bad input", () => {
     expect(stdout).toMatch(
       /skipped container_definitions\/amd64\/gromacs\/Dockerfile\.epilog: ignored; did you mean Dockerfile\.epilogue\?/,
     );
+  });
+
+  it("ends quietly with exit 0 when its reader stops early (| head -1)", async () => {
+    const repo = await exampleRepo();
+    // A plan larger than a pipe's buffer (64 KiB), so writing goes on after the reader left.
+    for (let i = 0; i < 600; i++)
+      await writeFile(
+        join(repo, `container_definitions/amd64/c${i}.yaml`),
+        `spack:\n  specs: [zlib@1.3.${i} +optimize +pic +shared]\n`,
+      );
+    const result = spawnSync(
+      "bash",
+      [
+        "-c",
+        `node --import ${TSX} ${join(REPO_ROOT, "job-creator/src/main.ts")} create-jobs --plan -r ${repo} | head -c 10; exit \${PIPESTATUS[0]}`,
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(result.stdout).toBe("plan (defa");
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
+    expect(result.status).toBe(0);
   });
 
   // One spawned run: the real entry point's exit code and streams.

@@ -83,10 +83,21 @@ function place(config: Doc, path: string, value: string): void {
 async function hostileRepo(mutate: (repo: string, config: Doc) => Promise<void> | void) {
   const repo = await exampleRepo();
   const config = load(await readFile(join(repo, "spacktainers.config.yaml"), "utf8")) as Doc;
+  // Every value under attack present first: a deploy target, a proxy, a publish registry.
   (config["architectures"] as Doc)["amd64"] = {
     ...((config["architectures"] as Doc)["amd64"] as Doc),
+    proxy: true,
     deploy: { runnerTags: ["cluster"], path: "/gpfs/containers" },
   };
+  config["proxy"] = { HTTP_PROXY: "http://proxy.example.org:3128" };
+  config["publish"] = [
+    {
+      name: "hub",
+      registry: "docker.io",
+      namespace: "org",
+      credentials: { userVariable: "HUB_USER", passwordVariable: "HUB_PASSWORD" },
+    },
+  ];
   await rename(
     join(repo, "container_definitions/amd64/neuron.yaml"),
     join(repo, "container_definitions/amd64/_neuron.yaml"),

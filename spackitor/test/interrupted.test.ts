@@ -80,6 +80,7 @@ describe("spackitor killed at every step", () => {
     const clean = await mirror(env);
     const unharmed = await runKilled(clean.bucket, clean.lock, 0, "before");
     expect(unharmed, unharmed.stderr).toMatchObject({ code: 0 });
+    expect(unharmed.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(await state(env, clean.bucket)).toEqual(expected);
     const points = unharmed.mutating;
     expect(points).toBeGreaterThanOrEqual(6); // journal, index, hash, batches, journal removal

@@ -166,18 +166,25 @@ function shareValues(
  */
 export function topLevelKeyLines(text: string): Map<string, number> {
   const lines = new Map<string, number>();
-  const pattern =
-    /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"][^:#]*?(?::[^\s][^:#]*?)*):\s*(?:#.*)?$/;
-  text.split("\n").forEach((line, i) => {
-    const match = pattern.exec(line);
-    if (!match) return;
-    const key = match[1]!;
-    const name = key.startsWith('"')
-      ? (JSON.parse(key) as string)
-      : key.startsWith("'")
-        ? key.slice(1, -1).replace(/''/g, "'")
-        : key;
-    if (!lines.has(name)) lines.set(name, i + 1);
-  });
+  const pattern = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"-][^#]*?):\s*(?:#.*)?$/;
+  // Only lines that start in column 1 can hold a top-level key: skip the rest unread.
+  for (let start = 0, line = 1; start < text.length; line++) {
+    const end = text.indexOf("\n", start);
+    const stop = end < 0 ? text.length : end;
+    const first = text.charCodeAt(start);
+    if (stop > start && first !== 32 && first !== 9 && first !== 45 && first !== 35) {
+      const match = pattern.exec(text.slice(start, stop).replace(/\r$/, ""));
+      if (match) {
+        const key = match[1]!;
+        const name = key.startsWith('"')
+          ? (JSON.parse(key) as string)
+          : key.startsWith("'")
+            ? key.slice(1, -1).replace(/''/g, "'")
+            : key;
+        if (!lines.has(name)) lines.set(name, line);
+      }
+    }
+    start = stop + 1;
+  }
   return lines;
 }
