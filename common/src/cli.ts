@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CommanderError, InvalidArgumentError, Option, type Command } from "commander";
 import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 import { InputError, UserError } from "./errors.js";
@@ -105,4 +108,17 @@ export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
     ...(flags.retryBudget ? { budgetMs: flags.retryBudget } : {}),
   };
+}
+
+/**
+ * The version of this package, for `--version`: the nearest package.json above this file
+ * (from the sources and from dist/ alike).
+ */
+export function toolVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file))
+      return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+    if (dirname(dir) === dir) return "unknown";
+  }
 }

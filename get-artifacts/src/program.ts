@@ -4,6 +4,7 @@ import {
   httpPolicyFrom,
   httpPolicyOptions,
   requireValues,
+  toolVersion,
 } from "../../common/src/cli.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
 import { collectArtifacts } from "./collect.js";
@@ -38,6 +39,7 @@ interface Flags {
 /** The get-artifacts program; a new one per call, since commander keeps parsed values on it. */
 export function buildProgram(): Command {
   const program = new Command("get-artifacts")
+    .version(toolVersion(), "-V, --version", "print the version")
     .description(
       "collect the files of the generated child pipeline (spack.artifacts.<arch>/, spacktainer.artifacts.<arch>/)\n" +
         "through the GitLab API, so the entry pipeline's per-arch bridges can trigger them",

@@ -7,6 +7,7 @@ import {
   httpPolicyFrom,
   httpPolicyOptions,
   requireValues,
+  toolVersion,
 } from "../../common/src/cli.js";
 import { runProcess } from "../../common/src/run.js";
 import { gitlabCiLinter } from "./gitlab/ci-lint.js";
@@ -107,6 +108,7 @@ async function branchesOf(opts: { repo: string; branch?: string; defaultBranch?:
 /** The jc program; a new one per call, since commander keeps parsed values on it. */
 export function buildProgram(): Command {
   const program = new Command("jc")
+    .version(toolVersion(), "-V, --version", "print the version")
     .description(
       "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack\n" +
         "binary caches, containers and SIF files, rebuilding only what changed.",

@@ -1,6 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { consoleOutput, type Output } from "../../common/src/cli.js";
+import { consoleOutput, toolVersion, type Output } from "../../common/src/cli.js";
 import { distance } from "fastest-levenshtein";
 import { InputError } from "../../common/src/errors.js";
 import { runPrune, type PruneOptions } from "./commands/prune.js";
@@ -215,6 +215,7 @@ function unknownPackage(name: string, index: ReadonlyMap<string, IndexEntry>): s
 /** The spackitor program; a new one per call, since commander keeps parsed values on it. */
 export function buildProgram(): Command {
   return new Command("spackitor")
+    .version(toolVersion(), "-V, --version", "print the version")
     .description(
       "A janitor for Spack binary caches in S3 (legacy build_cache/ and Spack 1.0 v3/ layouts). Reads the mirror " +
         "once, decides every object with a reason, then deletes in batches of 1,000 and rewrites the index.",

@@ -70,4 +70,12 @@ describe("the examples users are shown", () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it.each(Object.keys(PROGRAMS))("%s --version prints the package's version", async (name) => {
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const result = await runCaptured(PROGRAMS[name]!(), ["--version"]);
+    expect(result).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
 });
