@@ -83,7 +83,9 @@ try {
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
+      child.on("close", (status) => {
+        resolve({ status, stdout, stderr });
+      });
     },
   );
   const wall = performance.now() - t;
@@ -94,7 +96,7 @@ try {
   console.log(
     run.stdout
       .split("\n")
-      .filter((l) => /^(plan|  delete|deleted)/.test(l))
+      .filter((l) => /^(plan| {2}delete|deleted)/.test(l))
       .join("\n"),
   );
   console.log(`requests: ${[...counts].map(([k, v]) => `${k} ${v}`).join(", ")}; total ${total}`);

@@ -19,5 +19,6 @@ fi
 
 npm ci --no-audit --no-fund
 npm run typecheck
+npm run lint
 npm run format
 npm test

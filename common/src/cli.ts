@@ -7,8 +7,8 @@ import { InputError, UserError } from "./errors.js";
 
 /** Where a command prints; tests pass their own sink and read it back. */
 export interface Output {
-  out(line: string): void;
-  err(line: string): void;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
 }
 
 export const consoleOutput: Output = {

@@ -17,7 +17,9 @@ describe("redactUrl", () => {
       "http://127.0.0.1:5000/v2/hpc/builder/manifests/t1",
     ],
     ["not a url: //user:pw@host", "not a url: //***@host"],
-  ])("%s -> %s", (url, expected) => expect(redactUrl(url)).toBe(expected));
+  ])("%s -> %s", (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
 
   it("redacts every URL inside a text", () => {
     expect(redactText("fetch https://a:b@x.org/p failed; then http://c:d@y.org")).toBe(
@@ -35,7 +37,9 @@ describe("retryAfterMs", () => {
     ["Wed, 02 Dec 2026 09:00:00 GMT", 0],
     ["soon", undefined],
     [null, undefined],
-  ])("%j -> %j", (header, expected) => expect(retryAfterMs(header, now)).toBe(expected));
+  ])("%j -> %j", (header, expected) => {
+    expect(retryAfterMs(header, now)).toBe(expected);
+  });
 });
 
 describe("backoffMs", () => {
@@ -45,7 +49,7 @@ describe("backoffMs", () => {
     [3, 0, 1000],
     [3, 0.999, 2998],
     [12, 0.5, 30_000],
-  ])("attempt %i with random %d waits %i ms", (n, random, expected) =>
-    expect(backoffMs(DEFAULT_HTTP_POLICY, n, () => random)).toBe(expected),
-  );
+  ])("attempt %i with random %d waits %i ms", (n, random, expected) => {
+    expect(backoffMs(DEFAULT_HTTP_POLICY, n, () => random)).toBe(expected);
+  });
 });

@@ -62,8 +62,8 @@ export async function replaceDirectory(
     await writeOutputs(temp, files);
     await mkdir(temp, { recursive: true });
     await writeFile(join(temp, OUTPUT_MARKER), MARKER_TEXT);
-    await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
+    await rename(dir, old).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     });
     await rename(temp, dir);
   } finally {

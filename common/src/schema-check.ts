@@ -1,3 +1,4 @@
+import { text } from "./mapping.js";
 import { Ajv, type ErrorObject } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { InputError, type Problem } from "./errors.js";
@@ -22,7 +23,7 @@ const ajv = new Ajv({
 export function checkAgainstSchema<S extends TSchema>(schema: S, doc: LocatedYaml): Static<S> {
   const validate = ajv.compile(schema);
   const data: unknown = structuredClone(doc.data ?? {});
-  if (validate(data)) return data as Static<S>;
+  if (validate(data)) return data;
   throw new InputError(describeSchemaErrors(validate.errors ?? [], doc));
 }
 
@@ -63,7 +64,7 @@ function messageOf(error: ErrorObject): string {
       const value = error.data;
       const quote =
         error.params["type"] === "string" && value !== null && typeof value !== "object"
-          ? `: write it in quotes, "${String(value)}" (YAML reads it as a ${typeof value})`
+          ? `: write it in quotes, "${text(value)}" (YAML reads it as a ${typeof value})`
           : "";
       return `expected ${String(error.params["type"])}${quote}`;
     }

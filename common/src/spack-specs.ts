@@ -2,7 +2,7 @@
  * Spack's concrete specs as lock files and buildcache indexes write them, in every format
  * from Spack v0.18 to v1.0. Used by spackitor (what to keep) and job-creator (image tags).
  */
-import { isMapping } from "./mapping.js";
+import { isMapping, text } from "./mapping.js";
 
 /** A concrete spec as an index or a lock file describes it. */
 export interface SpecNode {
@@ -36,7 +36,7 @@ export function readSpecNode(hash: string, node: unknown): SpecNode | undefined 
   return {
     hash: typeof node["hash"] === "string" ? node["hash"] : hash,
     name: node["name"],
-    version: String(node["version"] ?? ""),
+    version: text(node["version"]),
     dependencies,
     external:
       isMapping(node["external"]) &&
@@ -72,7 +72,7 @@ export function parseLockFile(json: unknown): LockFile | { error: string } {
   }
   const roots = (Array.isArray(json["roots"]) ? json["roots"] : []).flatMap((r) =>
     isMapping(r) && typeof r["hash"] === "string"
-      ? [{ hash: r["hash"], spec: String(r["spec"] ?? "") }]
+      ? [{ hash: r["hash"], spec: text(r["spec"]) }]
       : [],
   );
   return { roots, specs };

@@ -56,7 +56,10 @@ export function gitlabPipelineApi(options: GitlabApiOptions): PipelineApi {
         id: b.id,
         name: b.name,
         status: b.status,
-        ...(b.downstream_pipeline?.id ? { downstreamPipelineId: b.downstream_pipeline.id } : {}),
+        // gitbeaker types it as always there; GitLab sends null for a bridge that started nothing.
+        ...((b.downstream_pipeline as { id?: number } | null)?.id
+          ? { downstreamPipelineId: b.downstream_pipeline.id }
+          : {}),
       }));
     },
     async jobs(pipelineId) {
@@ -69,7 +72,8 @@ export function gitlabPipelineApi(options: GitlabApiOptions): PipelineApi {
         id: j.id,
         name: j.name,
         status: j.status,
-        hasArtifacts: Boolean(j.artifacts_file) || (j.artifacts ?? []).length > 0,
+        hasArtifacts:
+          Boolean(j.artifacts_file) || ((j.artifacts as unknown[] | undefined) ?? []).length > 0,
       }));
     },
     async artifacts(jobId) {

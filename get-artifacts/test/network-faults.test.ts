@@ -126,7 +126,7 @@ describe("get-artifacts against a GitLab in trouble", () => {
       /cannot list the bridges of pipeline 500/,
     ],
   ] as const)("refuses %s with the URL and status, never the token", async (_, answer, message) => {
-    const g = await gitlab(() => answer as Answer);
+    const g = await gitlab(() => answer);
     try {
       const error = (await g
         .api()

@@ -410,7 +410,9 @@ export function buildProgram(): Command {
   program
     .command("schema")
     .description("print the JSON Schema of the configuration file (for editors)")
-    .action(() => consoleOutput.out(configJsonSchema().trimEnd()));
+    .action(() => {
+      consoleOutput.out(configJsonSchema().trimEnd());
+    });
 
   return program;
 }

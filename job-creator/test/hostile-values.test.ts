@@ -76,6 +76,7 @@ function place(config: Doc, path: string, value: string): void {
   else {
     const [first] = Object.keys(node);
     node[value] = first === undefined ? "1.0" : node[first];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- renaming a key is the test
     if (first !== undefined) delete node[first];
   }
 }
@@ -176,10 +177,20 @@ async function generateAll(
  */
 const carrying = (jobs: readonly ScriptJob[]): ScriptJob[] =>
   jobs.flatMap((job) => {
-    const inVariables = Object.values(job.variables).some((v) => String(v).includes("PWNED"));
+    const inVariables = Object.values(job.variables).some((v) => v.includes("PWNED"));
     const lines = inVariables ? job.lines : job.lines.filter((l) => l.includes("PWNED"));
     return lines.length ? [{ ...job, lines }] : [];
   });
+
+/** GitLab exports variables as strings; a null value (Spack writes some) is not set at all. */
+const asStrings = (variables: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(variables).flatMap(([k, v]) =>
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+        ? [[k, String(v)]]
+        : [],
+    ),
+  );
 
 /** Every job script and Dockerfile RUN line the commands wrote. */
 async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
@@ -192,7 +203,7 @@ async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
       !file.endsWith("spack.yaml")
     ) {
       const doc = load(await readFile(path, "utf8")) as Doc | null;
-      const globals = (doc?.["variables"] ?? {}) as Record<string, string>;
+      const globals = (doc?.["variables"] ?? {}) as Record<string, unknown>;
       for (const [name, job] of Object.entries(doc ?? {})) {
         if (typeof job !== "object" || job === null || Array.isArray(job)) continue;
         const j = job as Record<string, unknown>;
@@ -203,7 +214,7 @@ async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
           jobs.push({
             name: `${file}: ${name}`,
             lines: lines.map(String),
-            variables: { ...globals, ...(j["variables"] as Record<string, string>) },
+            variables: asStrings({ ...globals, ...(j["variables"] as Record<string, unknown>) }),
           });
       }
     }

@@ -24,7 +24,7 @@ export async function removeFromIndexes(
   for (const rewrite of [rewriteLegacy, rewriteV3]) {
     for (let attempt = 1; ; attempt++) {
       const note = await rewrite(store, root, hashes);
-      if (note !== "conflict") {
+      if (note !== CONFLICT) {
         if (note) notes.push(note);
         break;
       }
@@ -38,11 +38,15 @@ export async function removeFromIndexes(
   return notes;
 }
 
+/** Another writer changed the index between our read and our conditional write. */
+const CONFLICT = Symbol("conflict");
+
+/** A note on what was written, nothing to say, or CONFLICT (read and try again). */
 type Rewrite = (
   store: BucketStore,
   root: string,
   hashes: ReadonlySet<string>,
-) => Promise<string | undefined | "conflict">;
+) => Promise<string | undefined | typeof CONFLICT>;
 
 const rewriteLegacy: Rewrite = async (store, root, hashes) => {
   const current = await store.get(root + LEGACY_INDEX);
@@ -54,7 +58,7 @@ const rewriteLegacy: Rewrite = async (store, root, hashes) => {
   if (removed === 0) return repairLegacyHash(store, root, current.body);
   const text = JSON.stringify(index);
   if (!(await store.put(root + LEGACY_INDEX, text, "application/json", { ifMatch: current.etag })))
-    return "conflict";
+    return CONFLICT;
   // Spack compares this hash to decide whether its cached copy of the index is stale.
   await store.put(root + LEGACY_INDEX_HASH, sha256(text), "text/plain");
   return `removed ${removed} specs from ${LEGACY_INDEX}`;
@@ -87,7 +91,7 @@ const rewriteV3: Rewrite = async (store, root, hashes) => {
     throw new UserError(`${where} became unreadable during the run: nothing was deleted`);
   }
   const blob = await store.get(root + blobKey(indexBlob.checksum));
-  if (!blob) return "conflict"; // replaced meanwhile: read the manifest again
+  if (!blob) return CONFLICT; // replaced meanwhile: read the manifest again
   const json = parseOrFail(maybeGunzip(blob.body).toString("utf8"), where, hashes);
   if (!json) return undefined;
   const { index, removed } = withoutSpecs(json, hashes);
@@ -121,7 +125,7 @@ const rewriteV3: Rewrite = async (store, root, hashes) => {
   );
   return written
     ? `removed ${removed} specs from the v3 index (blob ${checksum.slice(0, 12)})`
-    : "conflict";
+    : CONFLICT;
 };
 
 /** The index's JSON; undefined for an unreadable one that nothing needs removed from (the run has warned). */

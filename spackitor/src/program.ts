@@ -25,8 +25,19 @@ const DAG_HASH = /^[a-z2-7]{32}$/;
 /** Prints as usual and also appends each line, with a time, to the log file. */
 function withLogFile(output: Output, file: string | undefined): Output {
   if (!file) return output;
-  const log = (line: string) => appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
-  return { out: (l) => (log(l), output.out(l)), err: (l) => (log(l), output.err(l)) };
+  const log = (line: string) => {
+    appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
+  };
+  return {
+    out: (l) => {
+      log(l);
+      output.out(l);
+    },
+    err: (l) => {
+      log(l);
+      output.err(l);
+    },
+  };
 }
 
 interface MirrorFlags {

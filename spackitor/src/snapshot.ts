@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import pLimit from "p-limit";
 import { InputError, UserError } from "../../common/src/errors.js";
-import { isMapping } from "../../common/src/mapping.js";
+import { isMapping, text } from "../../common/src/mapping.js";
 import { readJournal } from "./journal.js";
 import { LEGACY_INDEX, V3_INDEX_MANIFEST, blobKey, classify, type Layout } from "./layout.js";
 import type { CacheSnapshot } from "./plan.js";
@@ -131,14 +131,15 @@ export function parseIndexText(
 
 /** Reads a v3 manifest: the blobs it lists, by media type. */
 export function parseManifest(
-  text: string,
+  source: string,
 ): { mediaType: string; checksum: string; contentLength: number }[] {
-  const json = JSON.parse(unwrapClearsigned(text).text) as unknown;
-  const data = isMapping(json) && Array.isArray(json["data"]) ? json["data"] : undefined;
-  if (!data) throw new Error("no data");
+  const json = JSON.parse(unwrapClearsigned(source).text) as unknown;
+  const data =
+    isMapping(json) && Array.isArray(json["data"]) ? (json["data"] as unknown[]) : undefined;
+  if (!data?.every(isMapping)) throw new Error("no data");
   return data.map((d) => ({
-    mediaType: String(d["mediaType"]),
-    checksum: String(d["checksum"]),
+    mediaType: text(d["mediaType"]),
+    checksum: text(d["checksum"]),
     contentLength: Number(d["contentLength"]),
   }));
 }

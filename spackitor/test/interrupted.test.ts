@@ -62,7 +62,9 @@ async function runKilled(bucket: string, lock: string, point: number, when: "bef
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal })),
+    child.on("close", (code, signal) => {
+      resolve({ code, signal });
+    }),
   );
   kill = () => child.kill("SIGKILL");
   const result = await exited;

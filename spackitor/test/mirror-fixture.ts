@@ -43,7 +43,10 @@ function dagOf(installs: Installs, root: string): string[] {
   const stack = [root];
   while (stack.length)
     for (const d of installs[stack.pop()!]!.spec.dependencies ?? [])
-      if (!seen.has(d.hash)) (seen.add(d.hash), stack.push(d.hash));
+      if (!seen.has(d.hash)) {
+        seen.add(d.hash);
+        stack.push(d.hash);
+      }
   return [...seen];
 }
 

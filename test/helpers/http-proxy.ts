@@ -17,7 +17,7 @@ export async function startProxy(
 ): Promise<{ url: string; host: string; requests: string[]; stop: () => Promise<void> }> {
   const requests: string[] = [];
   const targetUrl = new URL(target);
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     requests.push(`${req.method} ${req.url}`);
     if (await intercept(req, res)) return;
     const upstream = request(
@@ -28,16 +28,18 @@ export async function startProxy(
         method: req.method,
         headers: { ...req.headers, host: targetUrl.host },
       },
-      async (answer) => {
-        await afterForward?.(req, answer.statusCode ?? 502);
-        if (res.destroyed) return;
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+      (answer) => {
+        void Promise.resolve(afterForward?.(req, answer.statusCode ?? 502)).then(() => {
+          if (res.destroyed) return;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
       },
     );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
@@ -48,7 +50,9 @@ export async function startProxy(
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -22,6 +22,8 @@ export function runAsync(
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }

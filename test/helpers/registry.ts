@@ -68,7 +68,9 @@ async function waitUntilReady(url: string, child: ChildProcess, dir: string): Pr
 export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once("exit", () => resolve());
+    child.once("exit", () => {
+      resolve();
+    });
     child.kill("SIGTERM");
   });
 }

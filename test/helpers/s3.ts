@@ -80,10 +80,12 @@ export async function startS3(dir: string): Promise<TestS3> {
   return {
     endpoint,
     client,
-    createBucket: async (name) =>
-      void (await client.send(new CreateBucketCommand({ Bucket: name }))),
-    put: async (bucket, key, body) =>
-      void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    createBucket: async (name) => {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    put: async (bucket, key, body) => {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
     age: async (bucket, key, days) => {
       const when = new Date(Date.now() - days * 86_400_000);
       await utimes(join(dir, bucket, `${key}._S3rver_object`), when, when);

@@ -1,4 +1,4 @@
-import { isMapping } from "../mapping.js";
+import { isMapping, text } from "../mapping.js";
 import { isJobKey } from "./types.js";
 
 /** The GitLab limits a generated file must respect; see GITLAB-LIMITS in the README. */
@@ -61,7 +61,7 @@ export function checkCiLimits(
   if (jobs.length > limits.maxJobsPerFile)
     problems.push(`${jobs.length} jobs, over the limit of ${limits.maxJobsPerFile} per file`);
   const stageOf = new Map(
-    jobs.map(([name, job]) => [name, String((job as Record<string, unknown>)["stage"] ?? "test")]),
+    jobs.map(([name, job]) => [name, text((job as Record<string, unknown>)["stage"]) || "test"]),
   );
   for (const [name, value] of jobs) {
     problems.push(...checkJob(name, value as Record<string, unknown>, stages, stageOf, limits));

@@ -12,5 +12,5 @@ export interface ImageDecider {
 
 /** `--offline`: nothing is asked, so everything is planned as if no image existed yet. */
 export const offlineDecider: ImageDecider = {
-  decide: async () => ({ action: "rebuild", reason: "registry not checked (--offline)" }),
+  decide: () => Promise.resolve({ action: "rebuild", reason: "registry not checked (--offline)" }),
 };

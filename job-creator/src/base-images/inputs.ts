@@ -1,3 +1,4 @@
+import { describeFsError } from "../../../common/src/yaml-io.js";
 import { join } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
 import type { Config } from "../config/schema.js";
@@ -19,14 +20,16 @@ export async function readBaseImageInputs(
 ): Promise<Map<BaseImageName, BaseImageInputs>> {
   const result = new Map<BaseImageName, BaseImageInputs>();
   for (const image of images) {
-    const folderChecksum = await readFolderChecksum(join(repoRoot, image)).catch((error: Error) => {
-      throw new InputError([
-        {
-          file: `${image}/`,
-          message: `cannot read the build folder of base image ${image}: ${error.message}`,
-        },
-      ]);
-    });
+    const folderChecksum = await readFolderChecksum(join(repoRoot, image)).catch(
+      (error: unknown) => {
+        throw new InputError([
+          {
+            file: `${image}/`,
+            message: `cannot read the build folder of base image ${image}: ${describeFsError(error)}`,
+          },
+        ]);
+      },
+    );
     result.set(image, describeInputs(image, folderChecksum, config, spack));
   }
   return result;

@@ -58,7 +58,7 @@ export type ServicesFactory = (config: Config) => CreateJobsServices;
 
 export const offlineServices: ServicesFactory = () => ({
   images: offlineDecider,
-  spackRevision: async (config) => ({ branch: config.spack.branch }),
+  spackRevision: (config) => Promise.resolve({ branch: config.spack.branch }),
 });
 
 /** What create-jobs reads besides the configuration and the template: never an output. */

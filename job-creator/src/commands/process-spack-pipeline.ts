@@ -50,7 +50,9 @@ export async function processSpackPipeline(
     maxBytes: config.limits.maxSpackOutputBytes,
     setting: "limits.maxSpackOutputBytes",
   };
-  await readSpackOutputs(opts.inputDir, limit, (output) => merge.add(output));
+  await readSpackOutputs(opts.inputDir, limit, (output) => {
+    merge.add(output);
+  });
   const merged = merge.result();
   const max = config.limits.maxJobNameLength;
   const tooLong = merged.jobs.filter((job) => job.name.length > max);

@@ -1,3 +1,4 @@
+import { describeFsError } from "../../../common/src/yaml-io.js";
 import { readFile } from "node:fs/promises";
 import { load } from "js-yaml";
 import type { Output } from "../../../common/src/cli.js";
@@ -28,8 +29,8 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
   const validate = opts.schemaFile ? compileCiSchema(await readSchema(opts.schemaFile)) : undefined;
   const findings: FileFindings[] = [];
   for (const file of opts.files) {
-    const text = await readFile(file, "utf8").catch((e: Error) => {
-      throw new InputError([{ file, message: `cannot read: ${e.message}` }]);
+    const text = await readFile(file, "utf8").catch((e: unknown) => {
+      throw new InputError([{ file, message: `cannot read: ${describeFsError(e)}` }]);
     });
     let doc: unknown;
     try {

@@ -103,7 +103,7 @@ export function customTarget(
   facts: { checksum: string; digest?: string; scheme: TagScheme },
 ): CustomTarget {
   const source = container.from.tag ?? container.from.digest?.replace(/^.*:/, "").slice(0, 12);
-  const tag = containerTag(`${source ?? "latest"}`, {
+  const tag = containerTag(source ?? "latest", {
     ...facts.scheme,
     archSuffix: `__${container.arch}`,
   });

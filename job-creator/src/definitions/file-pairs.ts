@@ -56,6 +56,7 @@ function splitPair(entry: unknown): FilePair | string {
   if (typeof source !== "string" || typeof target !== "string") {
     return 'expected "source:/target" or {source, target} with string values';
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
   if (/[\0-\x1f\x7f]/.test(source + target)) return "paths must not contain control characters";
   if (!target.startsWith("/") || target.split("/").includes("..")) {
     return `target "${target}" must be an absolute path without ".."`;

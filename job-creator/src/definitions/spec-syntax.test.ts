@@ -12,7 +12,9 @@ describe("specSyntaxProblem", () => {
     'cmake cflags="-O3 -g" ^zlib/abcdefg',
     "neuron@9.0 ++coreneuron ~~debug",
     "py-numpy@1.26:1.26.4,2.0",
-  ])("accepts %j", (spec) => expect(specSyntaxProblem(spec)).toBeUndefined());
+  ])("accepts %j", (spec) => {
+    expect(specSyntaxProblem(spec)).toBeUndefined();
+  });
 
   it.each([
     ["zlib-ng@@2.2.1", /cannot read "@@2.2.1" at column 8/],
@@ -23,5 +25,7 @@ describe("specSyntaxProblem", () => {
     ["zlib curl", /more than one spec/],
     ["zlib ^", /must be followed by a package name/],
     ["zlib ^+mpi", /must be followed by a package name/],
-  ])("refuses %j", (spec, message) => expect(specSyntaxProblem(spec)).toMatch(message));
+  ])("refuses %j", (spec, message) => {
+    expect(specSyntaxProblem(spec)).toMatch(message);
+  });
 });

@@ -1,3 +1,4 @@
+import { text } from "../../../common/src/mapping.js";
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
@@ -80,11 +81,11 @@ export class OciRegistryClient implements ImageRegistry {
     if (!configDigest)
       throw new UserError(`${describe(ref)}: manifest ${manifest.digest} has no config blob`);
     const config = await this.getBlobJson(ref, configDigest);
-    const architecture = String(config["architecture"] ?? "");
+    const architecture = text(config["architecture"]);
     if (architecture !== arch) return { missing: "arch", available: [architecture] };
     const labels =
       (config["config"] as { Labels?: Record<string, string> } | undefined)?.Labels ?? {};
-    return { digest: manifest.digest, architecture, os: String(config["os"] ?? ""), labels };
+    return { digest: manifest.digest, architecture, os: text(config["os"]), labels };
   }
 
   async digestOf(ref: ImageReference): Promise<string | undefined> {

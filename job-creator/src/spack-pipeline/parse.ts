@@ -1,5 +1,5 @@
 import { isJobKey } from "../../../common/src/ci/types.js";
-import { isMapping } from "../../../common/src/mapping.js";
+import { isMapping, text } from "../../../common/src/mapping.js";
 import type { Problem } from "../../../common/src/errors.js";
 import {
   CLEANUP_JOB,
@@ -71,7 +71,7 @@ export function parseSpackOutput(
   }
   for (const [name, hash] of hashByName) {
     const job = doc[name] as Record<string, unknown>;
-    const stage = STAGE.exec(String(job["stage"] ?? ""));
+    const stage = STAGE.exec(text(job["stage"]));
     if (!stage) {
       problems.push({
         file,

@@ -34,6 +34,8 @@ function mergeMappings(
   const result: Record<string, unknown> = structuredClone({ ...base });
   for (const [key, value] of Object.entries(over)) {
     if (key.endsWith("::")) {
+      // Spack's `key::` replaces `key` instead of merging into it.
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the key is the data
       delete result[key.slice(0, -2)];
       result[key] = structuredClone(value);
       continue;
@@ -56,9 +58,9 @@ function mergeValues(
 ): unknown {
   if (isMapping(base) && isMapping(over)) return mergeMappings(base, over, path, conflicts);
   if (Array.isArray(base) && Array.isArray(over)) {
-    return [...base, ...over.filter((item) => !base.some((b) => isEqual(b, item)))].map((v) =>
-      structuredClone(v),
-    );
+    const kept: unknown[] = base;
+    const added = (over as unknown[]).filter((item) => !kept.some((b) => isEqual(b, item)));
+    return [...kept, ...added].map((v: unknown) => structuredClone(v));
   }
   if (!isEqual(base, over)) conflicts.push({ path, template: base, definition: over });
   return base;

@@ -52,7 +52,7 @@ function withBaseRequirement(packages: unknown, baseArch: string): Record<string
   const require =
     existing === undefined
       ? baseArch
-      : [baseArch, ...(Array.isArray(existing) ? existing : [existing])];
+      : [baseArch, ...(Array.isArray(existing) ? (existing as unknown[]) : [existing])];
   return { ...(isMapping(packages) ? packages : {}), all: { ...all, require } };
 }
 
@@ -72,7 +72,9 @@ function mirrorEntry(settings: SpackArchSettings, spackVersion: string): Record<
 
 function withPipelineGen(ci: unknown, settings: SpackArchSettings): Record<string, unknown> {
   const base = isMapping(ci) ? ci : {};
-  const entries = Array.isArray(base["pipeline-gen"]) ? [...base["pipeline-gen"]] : [];
+  const entries = Array.isArray(base["pipeline-gen"])
+    ? [...(base["pipeline-gen"] as unknown[])]
+    : [];
   const archJob = {
     tags: [...settings.runnerTags],
     image: { name: settings.builderImage, entrypoint: [""] },
