@@ -1,0 +1,80 @@
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
+import { runProcess } from "../../../common/src/run.js";
+import { createJobs, offlineServices } from "../commands/create-jobs.js";
+import { onlineServices } from "../commands/online-services.js";
+import {
+  repoOption,
+  configOption,
+  nowOption,
+  branchOption,
+  defaultBranchOption,
+  branchesOf,
+} from "./options.js";
+
+interface CreateJobsFlags {
+  timeout?: number;
+  retryBudget?: number;
+  repo: string;
+  config: string;
+  outputDir: string;
+  offline?: boolean;
+  plan?: boolean;
+  now?: Date;
+  branch?: string;
+  defaultBranch?: string;
+}
+
+/** `jc create-jobs`: its options, help and action. */
+export function createJobsCommand(): Command {
+  return new Command("create-jobs")
+    .description(
+      "read the definitions and the spack.yaml template, write the generated child pipeline",
+    )
+    .addOption(repoOption("repository root holding container_definitions/ and spack.yaml"))
+    .addOption(configOption())
+    .option(
+      "-o, --output-dir <dir>",
+      "where to write, relative to --repo (jobs refer to it)",
+      "generated",
+    )
+    .option("--offline", "ask no registry or git server: plan every base image as missing")
+    .addOption(nowOption())
+    .option("--plan", "print the plan and write nothing (implies --offline)")
+    .addOption(branchOption())
+    .addOption(defaultBranchOption())
+    .addOption(httpPolicyOptions()[0]!)
+    .addOption(httpPolicyOptions()[1]!)
+    .addHelpText(
+      "after",
+      "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +
+        "Off the default branch the development cache bucket is used.\n\n" +
+        "Without --offline, each base image is looked up in the registry (credentials from the CI\n" +
+        "variables named in registry.credentials) and rebuilt only when missing or changed; the\n" +
+        "Spack commit comes from `git ls-remote`. A registry error fails the run: it is never\n" +
+        "taken for a missing image.\n\n" +
+        "Examples:\n" +
+        "  jc create-jobs --offline          # preview on a laptop, no network\n" +
+        "  jc create-jobs --plan             # print the plan only\n" +
+        "  jc create-jobs                    # in CI: check the registry, write the pipeline\n",
+    )
+    .action(async (opts: CreateJobsFlags) => {
+      const offline = opts.offline || opts.plan;
+      const branches = await branchesOf(opts);
+      await createJobs(
+        {
+          repoRoot: resolve(opts.repo),
+          configFile: opts.config,
+          outputDir: opts.outputDir,
+          planOnly: Boolean(opts.plan),
+          now: opts.now ?? new Date(),
+          ...branches,
+        },
+        offline
+          ? offlineServices
+          : onlineServices(process.env, runProcess, { http: httpPolicyFrom(opts) }),
+        consoleOutput,
+      );
+    });
+}

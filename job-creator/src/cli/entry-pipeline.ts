@@ -1,0 +1,35 @@
+import { join, resolve } from "node:path";
+import { Command } from "commander";
+import { consoleOutput } from "../../../common/src/cli.js";
+import { ENTRY_HEADER, buildEntryPipeline } from "../pipeline/entry-pipeline.js";
+import { renderPipeline } from "../../../common/src/ci/render.js";
+import { writeFileAtomic } from "../../../common/src/atomic-write.js";
+import { readConfig } from "../config/read.js";
+import { repoOption, configOption } from "./options.js";
+
+/** `jc entry-pipeline`: its options, help and action. */
+export function entryPipelineCommand(): Command {
+  return new Command("entry-pipeline")
+    .description("write the repository's .gitlab-ci.yml for the configured architectures")
+    .addOption(repoOption())
+    .addOption(configOption())
+    .option("-o, --output <file>", "file to write (default: print it)")
+    .option(
+      "-g, --generated-dir <dir>",
+      "where the generate job lets jc create-jobs write",
+      "generated",
+    )
+    .addHelpText(
+      "after",
+      "\nRun it again after adding or removing an architecture in the configuration:\n" +
+        "  npm run jc -- entry-pipeline -o .gitlab-ci.yml\n",
+    )
+    .action(
+      async (opts: { repo: string; config: string; output?: string; generatedDir: string }) => {
+        const config = await readConfig(join(resolve(opts.repo), opts.config), opts.config);
+        const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);
+        if (opts.output) await writeFileAtomic(opts.output, text);
+        else consoleOutput.out(text.trimEnd());
+      },
+    );
+}

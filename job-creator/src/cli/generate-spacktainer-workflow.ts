@@ -1,0 +1,97 @@
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
+import { runProcess } from "../../../common/src/run.js";
+import { onlineWorkflowServices } from "../commands/online-services.js";
+import {
+  generateSpacktainerWorkflow,
+  offlineWorkflowServices,
+} from "../commands/generate-workflow.js";
+import {
+  repoOption,
+  configOption,
+  nowOption,
+  branchOption,
+  defaultBranchOption,
+  branchesOf,
+} from "./options.js";
+
+/** `jc generate-spacktainer-workflow`: its options, help and action. */
+export function generateSpacktainerWorkflowCommand(): Command {
+  return new Command("generate-spacktainer-workflow")
+    .description(
+      "decide which containers of one arch to build, convert to SIF and publish; write their pipeline",
+    )
+    .requiredOption("-a, --arch <arch>", "architecture, as configured")
+    .requiredOption(
+      "-o, --output-dir <dir>",
+      "folder to (re)write: spacktainer_pipeline.yaml and a build context per container",
+    )
+    .option(
+      "-l, --lock-dir <dir>",
+      "use <dir>/<container>/spack.lock instead of running `spack concretize -f` here",
+    )
+    .option(
+      "-g, --generated-dir <dir>",
+      "where jc create-jobs wrote its files, relative to --repo",
+      "generated",
+    )
+    .option(
+      "--artifacts-path <path>",
+      "where the output folder is inside the job artifacts (default: --output-dir)",
+    )
+    .addOption(repoOption())
+    .addOption(configOption())
+    .option("--offline", "ask no registry or bucket: plan every container as missing")
+    .addOption(branchOption())
+    .addOption(defaultBranchOption())
+    .addOption(nowOption())
+    .addOption(httpPolicyOptions()[0]!)
+    .addOption(httpPolicyOptions()[1]!)
+    .addHelpText(
+      "after",
+      "\nPer container of the arch: the main package (first spec) and its version in spack.lock give\n" +
+        "the tag (`<version>[__<branch>][<arch suffix>]`); the image is built when the registry has no\n" +
+        "image of that tag for the arch with equal labels (spack.lock sha256, container checksum), the\n" +
+        "SIF file when the bucket object's metadata differ, and on the default branch the image is\n" +
+        "published to each `publish:` registry whose copy differs. `.def` containers are built from the\n" +
+        "digest of their From: image. Credentials come from the CI variables the configuration names.\n\n" +
+        "Example (in CI, after the generate jobs):\n" +
+        "  jc generate-spacktainer-workflow -a amd64 --lock-dir jobs_scratch_dir.amd64 -o spacktainer.artifacts.amd64\n",
+    )
+    .action(
+      async (opts: {
+        arch: string;
+        outputDir: string;
+        lockDir?: string;
+        generatedDir: string;
+        artifactsPath?: string;
+        repo: string;
+        config: string;
+        offline?: boolean;
+        branch?: string;
+        defaultBranch?: string;
+        now?: Date;
+        timeout?: number;
+        retryBudget?: number;
+      }) => {
+        await generateSpacktainerWorkflow(
+          {
+            repoRoot: resolve(opts.repo),
+            configFile: opts.config,
+            arch: opts.arch,
+            outputDir: opts.outputDir,
+            artifactsDir: opts.artifactsPath ?? opts.outputDir,
+            generatedDir: opts.generatedDir,
+            now: opts.now ?? new Date(),
+            ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
+            ...(await branchesOf(opts)),
+          },
+          opts.offline
+            ? offlineWorkflowServices(runProcess)
+            : onlineWorkflowServices(process.env, runProcess, { http: httpPolicyFrom(opts) }),
+          consoleOutput,
+        );
+      },
+    );
+}

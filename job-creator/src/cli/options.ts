@@ -1,0 +1,46 @@
+import { resolve } from "node:path";
+import { InvalidArgumentError, Option } from "commander";
+import { runProcess } from "../../../common/src/run.js";
+import { readDefaultBranch } from "../git/default-branch.js";
+import { DEFAULT_CONFIG_FILE } from "../config/read.js";
+
+export const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+};
+
+export const isoDate = (value: string): Date => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
+  return date;
+};
+
+/** Options several commands share, built fresh for each (commander owns what it is given). */
+export const repoOption = (help = "repository root holding the configuration") =>
+  new Option("-r, --repo <dir>", help).default(".");
+export const configOption = () =>
+  new Option("-c, --config <file>", "configuration file, relative to --repo").default(
+    DEFAULT_CONFIG_FILE,
+  );
+export const nowOption = () =>
+  new Option("--now <iso-date>", "the generation time recorded in labels")
+    .argParser(isoDate)
+    .hideHelp();
+export const branchOption = () =>
+  new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME");
+export const defaultBranchOption = () =>
+  new Option("--default-branch <name>", "the project's default branch").env("CI_DEFAULT_BRANCH");
+
+/**
+ * The branch being built and the default branch. Without --default-branch (CI_DEFAULT_BRANCH)
+ * a given --branch is compared with the repository's default branch, never taken for it.
+ */
+export async function branchesOf(opts: { repo: string; branch?: string; defaultBranch?: string }) {
+  if (!opts.branch) return {};
+  if (opts.defaultBranch) return { branch: opts.branch, defaultBranch: opts.defaultBranch };
+  const found = await readDefaultBranch(runProcess, resolve(opts.repo));
+  return { branch: opts.branch, defaultBranch: found.name, defaultBranchSource: found.source };
+}
