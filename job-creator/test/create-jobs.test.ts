@@ -21,7 +21,6 @@ async function run(repo: string, overrides: Partial<Parameters<typeof createJobs
       configFile: "spacktainers.config.yaml",
       outputDir: "generated",
       planOnly: false,
-      now: new Date("2026-01-05T23:59:00Z"),
       ...overrides,
     },
     offlineServices,

@@ -30,7 +30,6 @@ import type { ContainerDecision } from "../src/containers/decide.js";
 export const FAST = {
   http: { timeoutMs: 2_000, budgetMs: 100, initialDelayMs: 10, maxDelayMs: 50 },
 };
-const NOW = new Date("2026-03-01T23:30:00Z");
 export const LARGE_LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
 export const INCREMENTAL_LOCK = join(
   SPACK_FIXTURES,
@@ -124,7 +123,6 @@ export function useWorkflowFixture() {
         configFile: "spacktainers.config.yaml",
         outputDir: "generated",
         planOnly: false,
-        now: NOW,
       },
       offlineServices,
       memoryOutput(),
@@ -167,7 +165,6 @@ export function useWorkflowFixture() {
         outputDir,
         artifactsDir: `spacktainer.artifacts.${arch}`,
         generatedDir: "generated",
-        now: NOW,
         ...(options.lockDir === null
           ? {}
           : { lockDir: options.lockDir ?? join(repo, `jobs_scratch_dir.${arch}`) }),

@@ -26,7 +26,6 @@ import { exampleRepo, tempDir } from "../helpers/temp-repo.js";
 
 const TOKEN = "glpat-e2e-0b7e";
 const CONFIG = "spacktainers.config.yaml";
-const NOW = new Date("2026-03-01T23:30:00Z");
 
 /**
  * Real `spack ci generate` outputs and lock files, placed where each container's generate
@@ -74,7 +73,7 @@ describe("the whole pipeline, without GitLab", () => {
       join(repo, "container_definitions/amd64/_neuron.yaml"),
     );
     await createJobs(
-      { repoRoot: repo, configFile: CONFIG, outputDir: "generated", planOnly: false, now: NOW },
+      { repoRoot: repo, configFile: CONFIG, outputDir: "generated", planOnly: false },
       offlineServices,
       memoryOutput(),
     );
@@ -117,7 +116,6 @@ describe("the whole pipeline, without GitLab", () => {
           artifactsDir: spacktainerArtifactsDir(arch),
           generatedDir: "generated",
           lockDir: join(repo, `jobs_scratch_dir.${arch}`),
-          now: NOW,
         },
         offlineWorkflowServices(runProcess),
         memoryOutput(),

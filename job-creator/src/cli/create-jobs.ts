@@ -7,7 +7,6 @@ import { onlineServices } from "../commands/online-services.js";
 import {
   repoOption,
   configOption,
-  nowOption,
   branchOption,
   defaultBranchOption,
   branchesOf,
@@ -21,7 +20,6 @@ interface CreateJobsFlags {
   outputDir: string;
   offline?: boolean;
   plan?: boolean;
-  now?: Date;
   branch?: string;
   defaultBranch?: string;
 }
@@ -40,7 +38,6 @@ export function createJobsCommand(): Command {
       "generated",
     )
     .option("--offline", "ask no registry or git server: plan every base image as missing")
-    .addOption(nowOption())
     .option("--plan", "print the plan and write nothing (implies --offline)")
     .addOption(branchOption())
     .addOption(defaultBranchOption())
@@ -68,7 +65,6 @@ export function createJobsCommand(): Command {
           configFile: opts.config,
           outputDir: opts.outputDir,
           planOnly: Boolean(opts.plan),
-          now: opts.now ?? new Date(),
           ...branches,
         },
         offline

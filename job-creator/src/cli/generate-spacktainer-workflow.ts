@@ -10,7 +10,6 @@ import {
 import {
   repoOption,
   configOption,
-  nowOption,
   branchOption,
   defaultBranchOption,
   branchesOf,
@@ -45,7 +44,6 @@ export function generateSpacktainerWorkflowCommand(): Command {
     .option("--offline", "ask no registry or bucket: plan every container as missing")
     .addOption(branchOption())
     .addOption(defaultBranchOption())
-    .addOption(nowOption())
     .addOption(httpPolicyOptions()[0]!)
     .addOption(httpPolicyOptions()[1]!)
     .addHelpText(
@@ -71,7 +69,6 @@ export function generateSpacktainerWorkflowCommand(): Command {
         offline?: boolean;
         branch?: string;
         defaultBranch?: string;
-        now?: Date;
         timeout?: number;
         retryBudget?: number;
       }) => {
@@ -83,7 +80,6 @@ export function generateSpacktainerWorkflowCommand(): Command {
             outputDir: opts.outputDir,
             artifactsDir: opts.artifactsPath ?? opts.outputDir,
             generatedDir: opts.generatedDir,
-            now: opts.now ?? new Date(),
             ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
             ...(await branchesOf(opts)),
           },

@@ -11,13 +11,6 @@ export const positiveInt = (value: string): number => {
   return n;
 };
 
-export const isoDate = (value: string): Date => {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()))
-    throw new InvalidArgumentError("expected a date such as 2026-01-31T12:00:00Z");
-  return date;
-};
-
 /** Options several commands share, built fresh for each (commander owns what it is given). */
 export const repoOption = (help = "repository root holding the configuration") =>
   new Option("-r, --repo <dir>", help).default(".");
@@ -25,10 +18,6 @@ export const configOption = () =>
   new Option("-c, --config <file>", "configuration file, relative to --repo").default(
     DEFAULT_CONFIG_FILE,
   );
-export const nowOption = () =>
-  new Option("--now <iso-date>", "the generation time recorded in labels")
-    .argParser(isoDate)
-    .hideHelp();
 export const branchOption = () =>
   new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME");
 export const defaultBranchOption = () =>

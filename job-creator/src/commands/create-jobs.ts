@@ -44,7 +44,6 @@ export interface CreateJobsOptions {
   readonly defaultBranch?: string;
   /** Where the default branch came from when GitLab did not say, for the plan. */
   readonly defaultBranchSource?: string;
-  readonly now: Date;
 }
 
 /** The network-facing parts, passed in: `--offline` passes ones that ask nothing. */
@@ -93,7 +92,6 @@ export async function createJobs(
     config,
     outputDir,
     onDefaultBranch: isDefaultBranch(opts.branch, opts.defaultBranch),
-    now: opts.now,
   };
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);

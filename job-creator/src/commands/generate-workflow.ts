@@ -55,7 +55,6 @@ export interface WorkflowOptions {
   readonly defaultBranch?: string;
   /** Where the default branch came from when GitLab did not say, for the plan. */
   readonly defaultBranchSource?: string;
-  readonly now: Date;
 }
 
 /** The network-facing parts, passed in: offline ones answer nothing and everything is built. */
@@ -98,7 +97,6 @@ export async function generateSpacktainerWorkflow(
     config,
     outputDir: opts.generatedDir,
     onDefaultBranch,
-    now: opts.now,
   };
   const scheme = tagScheme(config, opts.arch, {
     onDefaultBranch,

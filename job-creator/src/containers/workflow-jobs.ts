@@ -98,7 +98,8 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
     ...Object.entries(target.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
     `--label ${shellQuote(`org.opencontainers.image.title=${target.name}`)}`,
     `--label ${shellQuote(`org.opencontainers.image.version=${target.tag}`)}`,
-    `--label ${shellQuote(`org.opencontainers.image.created=${ctx.now.toISOString()}`)}`,
+    // The pipeline's own time, set when the job runs: the generated YAML stays byte-identical.
+    `--label ${shellExpand("org.opencontainers.image.created=$CI_PIPELINE_CREATED_AT")}`,
     '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
     '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
     '--label "org.spacktainers.pipeline.url=$CI_PIPELINE_URL"',

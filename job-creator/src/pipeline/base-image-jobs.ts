@@ -49,7 +49,8 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
         ...labels,
         '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
         '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
-        `--label ${shellQuote(`org.opencontainers.image.created=${ctx.now.toISOString()}`)}`,
+        // The pipeline's own time, set when the job runs: the generated YAML stays byte-identical.
+        `--label ${shellExpand("org.opencontainers.image.created=$CI_PIPELINE_CREATED_AT")}`,
         `--tag ${ref}`,
         shellQuote(plan.image),
       ].join(" "),

@@ -8,8 +8,6 @@ export interface GenerationContext {
   readonly outputDir: string;
   /** True on the default branch: the production cache bucket, `latest` tags, publishing. */
   readonly onDefaultBranch: boolean;
-  /** When the pipeline was generated: recorded in labels, never part of a tag. */
-  readonly now: Date;
 }
 
 /** Without both names (a laptop run), the default branch is assumed. */
