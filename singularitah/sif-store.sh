@@ -86,10 +86,12 @@ publish() {
   fi
   echo "published $url${archived:+ (previous file kept as $archive)}"
 
-  cutoff=$(date -u -d "$max_age days ago" +%Y-%m-%dT%H:%M)
+  # Times as YYYYMMDDHHMM numbers: POSIX test compares numbers, not strings.
+  cutoff=$(date -u -d "$max_age days ago" +%Y%m%d%H%M)
   s3 ls "$dir/archive/$stem." | while read -r day time _size old; do
     case "$old" in "$dir/archive/$stem."*.sif) ;; *) continue ;; esac
-    if [ "${day}T${time}" \< "$cutoff" ]; then
+    stamp=$(printf '%s%s' "$day" "$time" | tr -d -- '-:')
+    if [ "$stamp" -lt "$cutoff" ]; then
       s3 del "$old" >/dev/null && echo "removed $old (archived more than $max_age days ago)"
     fi
   done

@@ -4,6 +4,7 @@ import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { runCaptured } from "../../test/helpers/program.js";
+import { scriptsBelow } from "../../test/helpers/job-scripts.js";
 import { findInjections, type ScriptJob } from "../../test/helpers/shell-sandbox.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
@@ -181,56 +182,6 @@ const carrying = (jobs: readonly ScriptJob[]): ScriptJob[] =>
     const lines = inVariables ? job.lines : job.lines.filter((l) => l.includes("PWNED"));
     return lines.length ? [{ ...job, lines }] : [];
   });
-
-/** GitLab exports variables as strings; a null value (Spack writes some) is not set at all. */
-const asStrings = (variables: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(variables).flatMap(([k, v]) =>
-      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
-        ? [[k, String(v)]]
-        : [],
-    ),
-  );
-
-/** Every job script and Dockerfile RUN line the commands wrote. */
-async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
-  const jobs: ScriptJob[] = [];
-  for (const file of await readdir(repo, { recursive: true })) {
-    const path = join(repo, file);
-    if (
-      /\.ya?ml$/.test(file) &&
-      !file.startsWith("container_definitions") &&
-      !file.endsWith("spack.yaml")
-    ) {
-      const doc = load(await readFile(path, "utf8")) as Doc | null;
-      const globals = (doc?.["variables"] ?? {}) as Record<string, unknown>;
-      for (const [name, job] of Object.entries(doc ?? {})) {
-        if (typeof job !== "object" || job === null || Array.isArray(job)) continue;
-        const j = job as Record<string, unknown>;
-        const lines = ["before_script", "script", "after_script"].flatMap(
-          (k) => (j[k] as string[] | undefined) ?? [],
-        );
-        if (lines.length)
-          jobs.push({
-            name: `${file}: ${name}`,
-            lines: lines.map(String),
-            variables: asStrings({ ...globals, ...(j["variables"] as Record<string, unknown>) }),
-          });
-      }
-    }
-    if (file.endsWith("Dockerfile")) {
-      const runs = (await readFile(path, "utf8"))
-        .split(/\n(?=[A-Z]+ )/)
-        .filter((l) => l.startsWith("RUN ") && !l.startsWith("RUN ["));
-      jobs.push({
-        name: file,
-        lines: runs.map((l) => l.slice(4).replace(/\\\n/g, " ")),
-        variables: {},
-      });
-    }
-  }
-  return jobs;
-}
 
 describe("hostile values", () => {
   it("the sandbox catches an unquoted value and passes a quoted one", () => {

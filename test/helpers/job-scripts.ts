@@ -1,0 +1,54 @@
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import type { ScriptJob } from "./shell-sandbox.js";
+
+/** GitLab exports variables as strings; a null value (Spack writes some) is not set at all. */
+const asStrings = (variables: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(variables).flatMap(([k, v]) =>
+      typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+        ? [[k, String(v)]]
+        : [],
+    ),
+  );
+
+/** Every job script and Dockerfile RUN line the commands wrote. */
+export async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
+  const jobs: ScriptJob[] = [];
+  for (const file of await readdir(repo, { recursive: true })) {
+    const path = join(repo, file);
+    if (
+      /\.ya?ml$/.test(file) &&
+      !file.startsWith("container_definitions") &&
+      !file.endsWith("spack.yaml")
+    ) {
+      const doc = load(await readFile(path, "utf8")) as Record<string, unknown> | null;
+      const globals = (doc?.["variables"] ?? {}) as Record<string, unknown>;
+      for (const [name, job] of Object.entries(doc ?? {})) {
+        if (typeof job !== "object" || job === null || Array.isArray(job)) continue;
+        const j = job as Record<string, unknown>;
+        const lines = ["before_script", "script", "after_script"].flatMap(
+          (k) => (j[k] as string[] | undefined) ?? [],
+        );
+        if (lines.length)
+          jobs.push({
+            name: `${file}: ${name}`,
+            lines: lines.map(String),
+            variables: asStrings({ ...globals, ...(j["variables"] as Record<string, unknown>) }),
+          });
+      }
+    }
+    if (file.endsWith("Dockerfile")) {
+      const runs = (await readFile(path, "utf8"))
+        .split(/\n(?=[A-Z]+ )/)
+        .filter((l) => l.startsWith("RUN ") && !l.startsWith("RUN ["));
+      jobs.push({
+        name: file,
+        lines: runs.map((l) => l.slice(4).replace(/\\\n/g, " ")),
+        variables: {},
+      });
+    }
+  }
+  return jobs;
+}
