@@ -4,64 +4,25 @@ import { join } from "node:path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { useTestS3 } from "../../test/helpers/s3.js";
-import { uploadLegacyMirror, uploadV3Mirror } from "../../test/helpers/spack-mirror.js";
-import { runPrune, type PruneOptions } from "../src/commands/prune.js";
+import { uploadLegacyMirror } from "../../test/helpers/spack-mirror.js";
+import { runPrune } from "../src/commands/prune.js";
+import {
+  options,
+  ageAll,
+  runtimeDeps,
+  mirrorWithOneOldSpec,
+  hashOf,
+  lockOf,
+} from "./prune-fixture.js";
 
 const env = useTestS3("spackitor");
-
-const options = (overrides: Partial<PruneOptions> = {}): PruneOptions => ({
-  prefix: "",
-  maxAgeDays: 30,
-  locks: [],
-  dependents: "delete",
-  dryRun: false,
-  minAgeDays: 1,
-  concurrency: 4,
-  now: new Date(Date.now() + 60_000),
-  ...overrides,
-});
-
-async function ageAll(bucket: string, keys: readonly string[], days: number) {
-  for (const key of keys) await env.s3.age(bucket, key, days);
-}
-
-type Installs = Awaited<ReturnType<typeof uploadLegacyMirror>>["index"];
-
-/** Link/run dependencies of an index entry (build-only ones do not make a binary depend on another). */
-const runtimeDeps = (entry: Installs[string]) =>
-  ((entry.spec.dependencies ?? []) as { hash: string; parameters?: { deptypes: string[] } }[])
-    .filter((d) => !d.parameters?.deptypes.every((t) => t === "build"))
-    .map((d) => d.hash);
-
-/** The spec most others depend on at run time: a good one to age. */
-function mostDependedOn(index: Installs): string {
-  const counts = new Map<string, number>();
-  for (const entry of Object.values(index))
-    for (const dep of runtimeDeps(entry)) counts.set(dep, (counts.get(dep) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-}
-
-/** The legacy mirror, all young but the spec most others depend on, which is old. */
-async function mirrorWithOneOldSpec() {
-  const bucket = await env.bucket();
-  const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-  await ageAll(bucket, keys, 5);
-  const oldHash = mostDependedOn(index);
-  for (const key of keys.filter((k) => hashOf(k) === oldHash)) await env.s3.age(bucket, key, 100);
-  return { bucket, index, oldHash };
-}
-
-const hashOf = (key: string) => /-([a-z2-7]{32})\.(spack|spec\.json(\.sig)?)$/.exec(key)?.[1];
-const lockOf = (scenario: string) =>
-  join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "spack.lock");
 
 describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("dry run: plans exactly every old spec outside the lock file, and deletes nothing", async () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 100);
+    await ageAll(env, bucket, keys, 100);
     const lock = JSON.parse(await readFile(lockOf("small"), "utf8"));
     const locked = new Set(Object.keys(lock.concrete_specs));
     const output = memoryOutput();
@@ -86,7 +47,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("deletes the planned objects and rewrites the index as Spack does", async () => {
     const bucket = await env.bucket();
     const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 100);
+    await ageAll(env, bucket, keys, 100);
     const report = await runPrune(
       options({ locks: [lockOf("medium")] }),
       env.s3.store(bucket),
@@ -111,7 +72,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("keeps young specs, and specs modified after the run started", async () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 10);
+    await ageAll(env, bucket, keys, 10);
     const zlib = keys.filter((k) => k.includes("-zlib-1.3-"));
     for (const key of zlib) await env.s3.age(bucket, key, -1); // pushed by a concurrent pipeline, in the future of this run
     const report = await runPrune(
@@ -127,7 +88,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("deletes dependents over several levels, or keeps the old dependency, by strategy", async () => {
-    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec();
+    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec(env);
     // Every spec that depends on it at run time, directly or not, computed from the index.
     const dependents = new Set([zlibHash]);
     for (let grew = true; grew;) {
@@ -168,7 +129,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("keeps an old dependency a lock file needs, and reports the conflict", async () => {
-    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec();
+    const { bucket, index, oldHash: zlibHash } = await mirrorWithOneOldSpec(env);
     // A lock file listing only one spec that depends on it (not the old spec itself).
     const dependent = Object.entries(index).find(([, e]) => runtimeDeps(e).includes(zlibHash))!;
     const lockPath = join(env.dir, `lock-${bucket}.json`);
@@ -196,7 +157,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("deletes specs whose package no longer exists in the Spack checkout", async () => {
     const bucket = await env.bucket();
     const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 1);
+    await ageAll(env, bucket, keys, 1);
     const spack = join(env.dir, `spack-${bucket}`);
     const names = new Set(Object.values(index).map((e) => e.spec.name));
     names.delete("ninja");
@@ -215,7 +176,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("deletes old orphans (objects with no spec, specs without tarball) and keeps young ones", async () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 1);
+    await ageAll(env, bucket, keys, 1);
     const stray =
       "build_cache/linux-debian12-x86_64_v3/gcc-12.2.0/gone-1.0/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.spack";
     const young = stray.replace(/a{32}/g, "b".repeat(32));
@@ -247,7 +208,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     const bucket = await env.bucket();
     const { keys } = await uploadLegacyMirror(env.s3, bucket, "mirrors/prod");
     const outside = await uploadLegacyMirror(env.s3, bucket, "mirrors/other");
-    await ageAll(bucket, [...keys, ...outside.keys], 100);
+    await ageAll(env, bucket, [...keys, ...outside.keys], 100);
     const report = await runPrune(
       options({ prefix: "mirrors/prod" }),
       env.s3.store(bucket),
@@ -288,7 +249,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
     for (const [problem, breakIndex] of cases) {
       const bucket = await env.bucket();
       const { keys } = await uploadLegacyMirror(env.s3, bucket);
-      await ageAll(bucket, keys, 100);
+      await ageAll(env, bucket, keys, 100);
       await breakIndex(bucket);
       const before = await env.keysOf(bucket);
       const output = memoryOutput();
@@ -305,144 +266,5 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
       );
       expect(await env.keysOf(bucket)).toEqual(before);
     }
-  });
-});
-
-describe("spackitor on a Spack 1.0 (v3) mirror", () => {
-  it("keeps what the v6 lock file uses and deletes the orphaned index blob", async () => {
-    const bucket = await env.bucket();
-    const { keys, orphanBlob } = await uploadV3Mirror(env.s3, bucket);
-    await ageAll(bucket, keys, 100);
-    const report = await runPrune(
-      options({ locks: [join(SPACK_FIXTURES, "versions/v1.0-spack.lock")] }),
-      env.s3.store(bucket),
-      memoryOutput(),
-    );
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([
-      orphanBlob,
-    ]);
-    expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => k !== orphanBlob).sort());
-  });
-
-  it("deletes a spec's manifest and the blobs no kept manifest uses, and writes a new index", async () => {
-    const bucket = await env.bucket();
-    const { keys, blobsOf } = await uploadV3Mirror(env.s3, bucket);
-    await ageAll(bucket, keys, 1);
-    // libxslt: a root nothing depends on.
-    const xz = keys.find((k) => k.includes("/libxslt-1.1.42-"))!;
-    await env.s3.age(bucket, xz, 100);
-    const report = await runPrune(
-      options({ dependents: "keep" }),
-      env.s3.store(bucket),
-      memoryOutput(),
-    );
-    const xzHash = "znywdb7ijwwni2uh5xofzepdoyjdmshz";
-    const xzBlobs = blobsOf.get(xzHash)!.map((c) => `blobs/sha256/${c.slice(0, 2)}/${c}`);
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "delete")
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual([xz, ...xzBlobs].sort());
-    const store = env.s3.store(bucket);
-    const manifest = JSON.parse(
-      (await store.get("v3/manifests/index/index.manifest.json"))!.body.toString(),
-    );
-    const blob = (await store.get(
-      `blobs/sha256/${manifest.data[0].checksum.slice(0, 2)}/${manifest.data[0].checksum}`,
-    ))!.body;
-    expect(createHash("sha256").update(blob).digest("hex")).toBe(manifest.data[0].checksum);
-    expect(manifest.data[0]).toMatchObject({
-      mediaType: "application/vnd.spack.db.v8+json",
-      contentLength: blob.length,
-    });
-    const installs = JSON.parse(blob.toString()).database.installs;
-    expect(Object.keys(installs)).not.toContain(xzHash);
-    expect(Object.keys(installs)).toHaveLength(10);
-    expect(installs.dwu5eopbj2efglsv5o5oi3edrgviwp2r.in_buildcache).toBe(false); // the external gcc stays as it was
-  });
-});
-
-describe("a mirror holding both layouts", () => {
-  it("plans both from one listing, each spec by its own index", async () => {
-    const bucket = await env.bucket();
-    const legacy = await uploadLegacyMirror(env.s3, bucket);
-    const v3 = await uploadV3Mirror(env.s3, bucket);
-    await ageAll(bucket, [...legacy.keys, ...v3.keys], 100);
-    const locked = new Set(
-      Object.keys(JSON.parse(await readFile(lockOf("small"), "utf8")).concrete_specs),
-    );
-    const output = memoryOutput();
-    const report = await runPrune(
-      options({
-        dryRun: true,
-        locks: [lockOf("small"), join(SPACK_FIXTURES, "versions/v1.0-spack.lock")],
-      }),
-      env.s3.store(bucket),
-      output,
-    );
-    const expected = [
-      ...legacy.keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)),
-      v3.orphanBlob,
-    ].sort();
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "delete")
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(expected);
-    expect(output.lines.join("\n")).toMatch(/layouts: legacy, v3/);
-  });
-});
-
-describe("manual purges", () => {
-  it("purge-hashes deletes the given spec and, by default, what depends on it, whatever their age", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 1);
-    const target = mostDependedOn(index);
-    const wanted = new Set([target]);
-    const report = await runPrune(
-      options({
-        dryRun: true,
-        orphans: "none",
-        select: (e) => (wanted.has(e.hash) ? "purged on request" : undefined),
-      }),
-      env.s3.store(bucket),
-      memoryOutput(),
-    );
-    expect(
-      report.plan.decisions
-        .filter((d) => d.hash === target)
-        .every((d) => d.reason === "purged on request"),
-    ).toBe(true);
-    const dependents = Object.entries(index)
-      .filter(([, e]) => runtimeDeps(e).includes(target))
-      .map(([h]) => h);
-    for (const h of dependents) expect(report.plan.deletedSpecs.has(h)).toBe(true);
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "keep")
-        .every((d) => d.reason === "not selected" || d.reason === "mirror metadata"),
-    ).toBe(true);
-  });
-
-  it("purge-orphans deletes orphans of any age and nothing else", async () => {
-    const bucket = await env.bucket();
-    const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(bucket, keys, 100);
-    const stray =
-      "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
-    await env.s3.put(bucket, stray, "sig");
-    await env.s3.age(bucket, stray, 1);
-    const report = await runPrune(
-      options({ maxAgeDays: 0, orphans: "all", select: () => undefined }),
-      env.s3.store(bucket),
-      memoryOutput(),
-    );
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([
-      stray,
-    ]);
-    expect(await env.keysOf(bucket)).toEqual([...keys].sort());
   });
 });
