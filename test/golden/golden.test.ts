@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../job-creator/src/program.js";
+import { listFiles } from "../helpers/files.js";
+import { REPO_ROOT, SPACK_FIXTURES } from "../helpers/paths.js";
+import { runCaptured } from "../helpers/program.js";
+import { exampleRepo } from "../helpers/temp-repo.js";
+
+/**
+ * Golden files: what the commands write for the bundled examples and a handful of states,
+ * committed under test/golden/<case>/ and compared byte for byte. A change of output is a
+ * reviewable diff: `npm run golden:update` rewrites them. Copies of inputs over 64 KiB (lock
+ * files) are pinned by their sha256 instead of their text.
+ */
+const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
+const GOLDEN = join(REPO_ROOT, "test/golden");
+const LARGE = 64 * 1024;
+
+/** A case: the commands to run in a copy of the bundled examples, and the folder to pin. */
+interface GoldenCase {
+  readonly name: string;
+  readonly prepare?: (repo: string) => Promise<void>;
+  readonly runs: (repo: string) => string[][];
+  readonly output: string;
+}
+
+const SPACK_OUTPUTS: readonly [string, string][] = [
+  ["v0.20", "versions/v0.20-small.yaml"],
+  ["v0.21", "versions/v0.21-small.yaml"],
+  ["v0.23", "versions/v0.23-small-anchors.yaml"],
+  ["v1.0", "versions/v1.0-small.yaml"],
+  ["v1.0-nothing-to-rebuild", "versions/v1.0-no-specs-to-rebuild.yaml"],
+];
+
+/** Locks where the generate jobs leave them; NEURON is off (no fixture lock holds it). */
+async function withLocks(repo: string): Promise<void> {
+  await rename(
+    join(repo, "container_definitions/amd64/neuron.yaml"),
+    join(repo, "container_definitions/amd64/_neuron.yaml"),
+  );
+  for (const name of ["gromacs", "py-scientific"]) {
+    await mkdir(join(repo, "locks", name), { recursive: true });
+    await copyFile(
+      join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
+      join(repo, "locks", name, "spack.lock"),
+    );
+  }
+}
+
+const workflow =
+  (arch: string, ...extra: string[]) =>
+  (repo: string) => [
+    ["create-jobs", "--offline", "-r", repo, ...extra],
+    [
+      "generate-spacktainer-workflow",
+      "--offline",
+      "-r",
+      repo,
+      "-a",
+      arch,
+      "-l",
+      join(repo, "locks"),
+      "-o",
+      join(repo, "out"),
+      "--artifacts-path",
+      `spacktainer.artifacts.${arch}`,
+      ...extra,
+    ],
+  ];
+
+const CASES: readonly GoldenCase[] = [
+  {
+    name: "create-jobs-fresh",
+    runs: (repo) => [["create-jobs", "--offline", "-r", repo, "-o", "out"]],
+    output: "out",
+  },
+  {
+    name: "create-jobs-branch",
+    runs: (repo) => [
+      ["create-jobs", "--offline", "-r", repo, "-o", "out", "--branch", "feature/x"],
+    ],
+    output: "out",
+  },
+  {
+    name: "entry-pipeline",
+    runs: (repo) => [["entry-pipeline", "-r", repo, "-o", join(repo, "out/.gitlab-ci.yml")]],
+    output: "out",
+  },
+  { name: "workflow-amd64", prepare: withLocks, runs: workflow("amd64"), output: "out" },
+  { name: "workflow-arm64", prepare: withLocks, runs: workflow("arm64"), output: "out" },
+  {
+    name: "workflow-amd64-branch",
+    prepare: withLocks,
+    runs: workflow("amd64", "--branch", "feature/x", "--default-branch", "main"),
+    output: "out",
+  },
+  ...SPACK_OUTPUTS.map(([name, fixture]): GoldenCase => ({
+    name: `spack-${name}`,
+    prepare: async (repo) => {
+      await mkdir(join(repo, "spack-output/env"), { recursive: true });
+      await copyFile(join(SPACK_FIXTURES, fixture), join(repo, "spack-output/env/pipeline.yml"));
+    },
+    runs: (repo) => [
+      [
+        "process-spack-pipeline",
+        "-r",
+        repo,
+        "-a",
+        "amd64",
+        "-d",
+        join(repo, "spack-output"),
+        "-o",
+        join(repo, "out"),
+        "--artifacts-path",
+        "spack.artifacts.amd64",
+      ],
+    ],
+    output: "out",
+  })),
+];
+
+/** A file as the golden folder keeps it: its text, or its sha256 and size when large. */
+function pinned(content: Buffer): string {
+  if (content.length <= LARGE) return content.toString("utf8");
+  return `sha256 ${createHash("sha256").update(content).digest("hex")} ${content.length} bytes\n`;
+}
+
+describe("golden outputs (npm run golden:update rewrites them)", () => {
+  it.each(CASES)("$name", async ({ name, prepare, runs, output }) => {
+    const repo = await exampleRepo();
+    await prepare?.(repo);
+    for (const args of runs(repo)) {
+      const result = await runCaptured(buildProgram(), args);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const dir = join(repo, output);
+    const actual = new Map<string, string>();
+    for (const file of await listFiles(dir))
+      actual.set(file, pinned(await readFile(join(dir, file))));
+    const golden = join(GOLDEN, name);
+    if (UPDATE) {
+      await rm(golden, { recursive: true, force: true });
+      for (const [file, text] of actual) {
+        await mkdir(join(golden, file, ".."), { recursive: true });
+        await writeFile(join(golden, file), text);
+      }
+      return;
+    }
+    const expected = await listFiles(golden).catch(() => []);
+    expect([...actual.keys()], `files of ${name} (npm run golden:update)`).toEqual(expected);
+    for (const [file, text] of actual)
+      expect(text, `${name}/${file}`).toBe(await readFile(join(golden, file), "utf8"));
+  });
+});
