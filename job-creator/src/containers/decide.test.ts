@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import type { PublishTargetConfig } from "../config/schema.js";
+import { decideContainer, type WorkflowChecks } from "./decide.js";
+import type { SpackTarget } from "./targets.js";
+
+const LABELS = {
+  "org.spacktainers.spack-lock.sha256": "aaa",
+  "org.spacktainers.container.checksum": "ccc",
+};
+const target = {
+  kind: "spack",
+  name: "gromacs",
+  arch: "amd64",
+  tag: "2023.3",
+  repository: "$CI_REGISTRY_IMAGE/spacktainers/gromacs",
+  labels: LABELS,
+  sifKey: "containers/gromacs__2023.3.sif",
+  sifMetadata: { "container-checksum": "ccc" },
+} as unknown as SpackTarget;
+const hub: PublishTargetConfig = {
+  name: "hub",
+  registry: "docker.io",
+  namespace: "org",
+  credentials: { userVariable: "U", passwordVariable: "P" },
+};
+
+/** In-memory answers: labels per image reference, metadata of the SIF file. */
+const checks = (
+  images: Record<string, Record<string, string>>,
+  sif?: Record<string, string>,
+): WorkflowChecks => ({
+  online: true,
+  imageLabels: (ref) => Promise.resolve(images[ref]),
+  sifMetadata: () => Promise.resolve(sif),
+});
+const OURS = "$CI_REGISTRY_IMAGE/spacktainers/gromacs:2023.3";
+const THEIRS = "docker.io/org/gromacs:2023.3";
+const SIF = { "container-checksum": "ccc" };
+
+describe("decideContainer", () => {
+  it.each([
+    ["nothing exists: build, convert, publish", {}, undefined, ["build", "sif", "publish"]],
+    ["all current: nothing", { [OURS]: LABELS, [THEIRS]: LABELS }, SIF, []],
+    [
+      "our image's lock label differs: build (and it says which)",
+      { [OURS]: { ...LABELS, "org.spacktainers.spack-lock.sha256": "old" }, [THEIRS]: LABELS },
+      SIF,
+      ["build"],
+    ],
+    // The copy is compared with the labels our image carries, so a stale copy is republished
+    // although our own image is current.
+    [
+      "only the published copy is stale: publish only",
+      { [OURS]: LABELS, [THEIRS]: { ...LABELS, "org.spacktainers.container.checksum": "old" } },
+      SIF,
+      ["publish"],
+    ],
+    [
+      "only the SIF file is missing: convert only",
+      { [OURS]: LABELS, [THEIRS]: LABELS },
+      undefined,
+      ["sif"],
+    ],
+  ] as const)("%s", async (_, images, sif, steps) => {
+    const decision = await decideContainer(target, [hub], checks(images, sif));
+    const taken = [
+      ...(decision.build ? ["build"] : []),
+      ...(decision.sif ? ["sif"] : []),
+      ...(decision.publish.length ? ["publish"] : []),
+    ];
+    expect(taken).toEqual(steps);
+    const ours = (images as Record<string, unknown>)[OURS];
+    if (decision.build && ours)
+      expect(decision.build.reason).toMatch(/spack-lock\.sha256 old -> aaa/);
+  });
+
+  it("offline, everything is planned, each step saying it was not checked", async () => {
+    const decision = await decideContainer(target, [hub], { ...checks({}), online: false });
+    expect([decision.build?.reason, decision.sif?.reason, decision.publish[0]?.reason]).toEqual([
+      "not checked (offline)",
+      "not checked (offline)",
+      "not checked (offline)",
+    ]);
+  });
+});
