@@ -7,9 +7,6 @@ import {
   toolVersion,
 } from "../../common/src/cli.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
-import { collectArtifacts } from "./collect.js";
-import { gitlabPipelineApi } from "./gitbeaker-api.js";
-import { readJobNames } from "./generated-pipeline.js";
 
 const pipelineId = (value: string): number => {
   const n = Number(value);
@@ -86,6 +83,10 @@ export function buildProgram(): Command {
         [opts.apiUrl, "--api-url (CI_API_V4_URL)"],
         [opts.token, "--token (GITLAB_API_TOKEN)"],
       ]);
+      // Loaded here, not at start-up: --help needs neither gitbeaker nor the zip reader.
+      const { collectArtifacts } = await import("./collect.js");
+      const { gitlabPipelineApi } = await import("./gitbeaker-api.js");
+      const { readJobNames } = await import("./generated-pipeline.js");
       const api = gitlabPipelineApi({
         apiUrl: opts.apiUrl!,
         projectId: opts.project!,

@@ -3,9 +3,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { consoleOutput, toolVersion, type Output } from "../../common/src/cli.js";
 import { distance } from "fastest-levenshtein";
 import { InputError } from "../../common/src/errors.js";
-import { runPrune, type PruneOptions } from "./commands/prune.js";
+import type { PruneOptions } from "./commands/prune.js";
 import type { IndexEntry } from "./specs.js";
-import { S3Store } from "../../common/src/s3/s3-store.js";
 
 /** Digits only: `Number()` would take "", "0x10" and "1e3" as numbers. */
 const wholeNumber =
@@ -109,6 +108,9 @@ async function run(
   flags: MirrorFlags,
   extra: Pick<PruneOptions, "maxAgeDays"> & Partial<PruneOptions>,
 ): Promise<void> {
+  // Loaded here, not at start-up: --help and argument errors need neither the AWS SDK nor the planner.
+  const { S3Store } = await import("../../common/src/s3/s3-store.js");
+  const { runPrune } = await import("./commands/prune.js");
   const output = withLogFile(consoleOutput, flags.logFile);
   const store = new S3Store({
     bucket: flags.bucket,

@@ -2,8 +2,6 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { containersStore } from "../commands/online-services.js";
-import { cleanBranches } from "../commands/clean-branches.js";
 import { repoOption, configOption } from "./options.js";
 
 /** `jc clean-branches`: its options, help and action. */
@@ -24,6 +22,9 @@ export function cleanBranchesCommand(): Command {
         "from the CI variables named in architectures.<arch>.containers.credentials.\n",
     )
     .action(async (opts: { repo: string; config: string; remote: string; dryRun?: boolean }) => {
+      const { containersStore } = await import("../commands/online-services.js");
+      const { cleanBranches } = await import("../commands/clean-branches.js");
+
       await cleanBranches(
         {
           repoRoot: resolve(opts.repo),

@@ -2,8 +2,6 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { createJobs, offlineServices } from "../commands/create-jobs.js";
-import { onlineServices } from "../commands/online-services.js";
 import {
   repoOption,
   configOption,
@@ -57,6 +55,9 @@ export function createJobsCommand(): Command {
         "  jc create-jobs                    # in CI: check the registry, write the pipeline\n",
     )
     .action(async (opts: CreateJobsFlags) => {
+      const { createJobs, offlineServices } = await import("../commands/create-jobs.js");
+      const { onlineServices } = await import("../commands/online-services.js");
+
       const offline = opts.offline || opts.plan;
       const branches = await branchesOf(opts);
       await createJobs(

@@ -1,10 +1,6 @@
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
-import { ENTRY_HEADER, buildEntryPipeline } from "../pipeline/entry-pipeline.js";
-import { renderPipeline } from "../../../common/src/ci/render.js";
-import { writeFileAtomic } from "../../../common/src/atomic-write.js";
-import { readConfig } from "../config/read.js";
 import { repoOption, configOption } from "./options.js";
 
 /** `jc entry-pipeline`: its options, help and action. */
@@ -26,6 +22,11 @@ export function entryPipelineCommand(): Command {
     )
     .action(
       async (opts: { repo: string; config: string; output?: string; generatedDir: string }) => {
+        const { ENTRY_HEADER, buildEntryPipeline } = await import("../pipeline/entry-pipeline.js");
+        const { renderPipeline } = await import("../../../common/src/ci/render.js");
+        const { writeFileAtomic } = await import("../../../common/src/atomic-write.js");
+        const { readConfig } = await import("../config/read.js");
+
         const config = await readConfig(join(resolve(opts.repo), opts.config), opts.config);
         const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);
         if (opts.output) await writeFileAtomic(opts.output, text);

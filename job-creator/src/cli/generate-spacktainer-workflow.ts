@@ -2,11 +2,6 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { onlineWorkflowServices } from "../commands/online-services.js";
-import {
-  generateSpacktainerWorkflow,
-  offlineWorkflowServices,
-} from "../commands/generate-workflow.js";
 import {
   repoOption,
   configOption,
@@ -72,6 +67,10 @@ export function generateSpacktainerWorkflowCommand(): Command {
         timeout?: number;
         retryBudget?: number;
       }) => {
+        const { onlineWorkflowServices } = await import("../commands/online-services.js");
+        const { generateSpacktainerWorkflow, offlineWorkflowServices } =
+          await import("../commands/generate-workflow.js");
+
         await generateSpacktainerWorkflow(
           {
             repoRoot: resolve(opts.repo),

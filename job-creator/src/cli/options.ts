@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
-import { DEFAULT_CONFIG_FILE } from "../config/read.js";
+import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
 
 export const positiveInt = (value: string): number => {
   const n = Number(value);

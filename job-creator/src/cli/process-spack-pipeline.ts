@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
-import { processSpackPipeline } from "../commands/process-spack-pipeline.js";
 import { repoOption, configOption } from "./options.js";
 
 /** `jc process-spack-pipeline`: its options, help and action. */
@@ -42,6 +41,8 @@ export function processSpackPipelineCommand(): Command {
         repo: string;
         config: string;
       }) => {
+        const { processSpackPipeline } = await import("../commands/process-spack-pipeline.js");
+
         await processSpackPipeline(
           {
             repoRoot: resolve(opts.repo),

@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
-import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../../common/src/ci/limits.js";
+import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { consoleOutput, requireValues } from "../../../common/src/cli.js";
-import { gitlabCiLinter } from "../gitlab/ci-lint.js";
-import { runValidate } from "../commands/validate.js";
-import { DEFAULT_CONFIG_FILE, readConfig } from "../config/read.js";
+import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
 import { positiveInt } from "./options.js";
 
 interface ValidateFlags {
@@ -19,7 +17,8 @@ interface ValidateFlags {
   token?: string;
 }
 
-function linterFrom(opts: ValidateFlags) {
+async function linterFrom(opts: ValidateFlags) {
+  const { gitlabCiLinter } = await import("../gitlab/ci-lint.js");
   requireValues("--lint", [
     [opts.gitlabUrl, "--gitlab-url (CI_SERVER_URL)"],
     [opts.project, "--project (CI_PROJECT_ID)"],
@@ -62,6 +61,10 @@ export function validateCommand(): Command {
       "\nExamples:\n  jc validate generated/generated_pipeline.yaml --schema ci.json\n  jc validate spack.artifacts.amd64/*.yaml --lint     # in CI, with GITLAB_API_TOKEN set\n",
     )
     .action(async (files: string[], opts: ValidateFlags) => {
+      const { GITLAB_DEFAULT_LIMITS } = await import("../../../common/src/ci/limits.js");
+      const { runValidate } = await import("../commands/validate.js");
+      const { readConfig } = await import("../config/read.js");
+
       const configured: CiLimits = existsSync(opts.config)
         ? (await readConfig(opts.config)).limits
         : GITLAB_DEFAULT_LIMITS;
@@ -71,7 +74,7 @@ export function validateCommand(): Command {
         ...(opts.maxJobs ? { maxJobsPerFile: opts.maxJobs } : {}),
         ...(opts.maxNeeds ? { maxNeedsPerJob: opts.maxNeeds } : {}),
       };
-      const linter = opts.lint ? linterFrom(opts) : undefined;
+      const linter = opts.lint ? await linterFrom(opts) : undefined;
       await runValidate(
         {
           files,

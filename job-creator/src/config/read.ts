@@ -4,7 +4,7 @@ import { problemAt, readLocatedYaml } from "../../../common/src/yaml-io.js";
 import { compilerProblems } from "./compilers.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
-export const DEFAULT_CONFIG_FILE = "spacktainers.config.yaml";
+export { DEFAULT_CONFIG_FILE } from "./file-name.js";
 
 /** Reads and validates the configuration file; every problem is reported at once. */
 export async function readConfig(path: string, displayName = path): Promise<Config> {
