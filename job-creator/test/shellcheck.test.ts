@@ -1,11 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scriptsBelow } from "../../test/helpers/job-scripts.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { runCaptured } from "../../test/helpers/program.js";
-import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
+import {
+  addLocks,
+  exampleRepo,
+  processArgs,
+  tempDir,
+  workflowArgs,
+} from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
 
 /**
@@ -41,18 +47,7 @@ describe("every generated script passes shellcheck", () => {
 
   it("create-jobs, the entry pipeline, the container workflows and the processed Spack pipelines (v0.21 and v1.0)", async () => {
     const repo = await exampleRepo();
-    await rename(
-      join(repo, "container_definitions/amd64/neuron.yaml"),
-      join(repo, "container_definitions/amd64/_neuron.yaml"),
-    );
-    const locks = join(repo, "locks");
-    for (const name of ["gromacs", "py-scientific"]) {
-      await mkdir(join(locks, name), { recursive: true });
-      await copyFile(
-        join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
-        join(locks, name, "spack.lock"),
-      );
-    }
+    const locks = await addLocks(repo);
     const spackOutput = join(repo, "spack-output");
     await mkdir(spackOutput);
     await copyFile(
@@ -63,33 +58,10 @@ describe("every generated script passes shellcheck", () => {
     const runs = [
       ["create-jobs", "--offline", "-r", repo],
       ["entry-pipeline", "-r", repo, "-o", join(repo, "entry.yml")],
-      ...["amd64", "arm64"].map((a) => [
-        "generate-spacktainer-workflow",
-        "--offline",
-        "-r",
-        repo,
-        "-a",
-        a,
-        "-l",
-        locks,
-        "-o",
-        join(repo, `wf-${a}`),
-        "--artifacts-path",
-        `wf-${a}`,
-      ]),
-      [
-        "process-spack-pipeline",
-        "-r",
-        repo,
-        "-a",
-        "amd64",
-        "-d",
-        spackOutput,
-        "-o",
-        join(repo, "cache"),
-        "--artifacts-path",
-        "cache",
-      ],
+      ...["amd64", "arm64"].map((a) =>
+        workflowArgs(repo, a, locks, join(repo, `wf-${a}`), `wf-${a}`),
+      ),
+      processArgs(repo, spackOutput, join(repo, "cache"), "cache"),
     ];
     for (const args of runs) expect((await runCaptured(buildProgram(), args)).code).toBe(0);
     const jobs = await scriptsBelow(repo);

@@ -4,7 +4,7 @@ import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { runCaptured } from "../../test/helpers/program.js";
-import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { exampleRepo, processArgs } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
 
 type Job = Record<string, unknown> & {
@@ -21,20 +21,7 @@ async function processed(outputs: Record<string, Doc>): Promise<Map<string, Job>
     await writeFile(join(repo, "in", container, "pipeline.yml"), dump(doc));
   }
   const out = join(repo, "out");
-  const args = [
-    "process-spack-pipeline",
-    "-r",
-    repo,
-    "-a",
-    "amd64",
-    "-d",
-    join(repo, "in"),
-    "-o",
-    out,
-    "--artifacts-path",
-    "out",
-  ];
-  const result = await runCaptured(buildProgram(), args);
+  const result = await runCaptured(buildProgram(), processArgs(repo, join(repo, "in"), out, "out"));
   expect(result.code, result.stderr).toBe(0);
   const jobs = new Map<string, Job>();
   for (const file of (await readdir(out)).filter((f) => f.startsWith("build-step-")))

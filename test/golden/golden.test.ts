@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../job-creator/src/program.js";
 import { listFiles } from "../helpers/files.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../helpers/paths.js";
 import { runCaptured } from "../helpers/program.js";
-import { exampleRepo } from "../helpers/temp-repo.js";
+import { addLocks, exampleRepo, processArgs, workflowArgs } from "../helpers/temp-repo.js";
 
 /**
  * Golden files: what the commands write for the bundled examples and a handful of states,
@@ -34,38 +34,18 @@ const SPACK_OUTPUTS: readonly [string, string][] = [
   ["v1.0-nothing-to-rebuild", "versions/v1.0-no-specs-to-rebuild.yaml"],
 ];
 
-/** Locks where the generate jobs leave them; NEURON is off (no fixture lock holds it). */
-async function withLocks(repo: string): Promise<void> {
-  await rename(
-    join(repo, "container_definitions/amd64/neuron.yaml"),
-    join(repo, "container_definitions/amd64/_neuron.yaml"),
-  );
-  for (const name of ["gromacs", "py-scientific"]) {
-    await mkdir(join(repo, "locks", name), { recursive: true });
-    await copyFile(
-      join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
-      join(repo, "locks", name, "spack.lock"),
-    );
-  }
-}
-
 const workflow =
   (arch: string, ...extra: string[]) =>
   (repo: string) => [
     ["create-jobs", "--offline", "-r", repo, ...extra],
     [
-      "generate-spacktainer-workflow",
-      "--offline",
-      "-r",
-      repo,
-      "-a",
-      arch,
-      "-l",
-      join(repo, "locks"),
-      "-o",
-      join(repo, "out"),
-      "--artifacts-path",
-      `spacktainer.artifacts.${arch}`,
+      ...workflowArgs(
+        repo,
+        arch,
+        join(repo, "locks"),
+        join(repo, "out"),
+        `spacktainer.artifacts.${arch}`,
+      ),
       ...extra,
     ],
   ];
@@ -88,11 +68,27 @@ const CASES: readonly GoldenCase[] = [
     runs: (repo) => [["entry-pipeline", "-r", repo, "-o", join(repo, "out/.gitlab-ci.yml")]],
     output: "out",
   },
-  { name: "workflow-amd64", prepare: withLocks, runs: workflow("amd64"), output: "out" },
-  { name: "workflow-arm64", prepare: withLocks, runs: workflow("arm64"), output: "out" },
+  {
+    name: "workflow-amd64",
+    prepare: async (repo) => {
+      await addLocks(repo);
+    },
+    runs: workflow("amd64"),
+    output: "out",
+  },
+  {
+    name: "workflow-arm64",
+    prepare: async (repo) => {
+      await addLocks(repo);
+    },
+    runs: workflow("arm64"),
+    output: "out",
+  },
   {
     name: "workflow-amd64-branch",
-    prepare: withLocks,
+    prepare: async (repo) => {
+      await addLocks(repo);
+    },
     runs: workflow("amd64", "--branch", "feature/x", "--default-branch", "main"),
     output: "out",
   },
@@ -103,19 +99,7 @@ const CASES: readonly GoldenCase[] = [
       await copyFile(join(SPACK_FIXTURES, fixture), join(repo, "spack-output/env/pipeline.yml"));
     },
     runs: (repo) => [
-      [
-        "process-spack-pipeline",
-        "-r",
-        repo,
-        "-a",
-        "amd64",
-        "-d",
-        join(repo, "spack-output"),
-        "-o",
-        join(repo, "out"),
-        "--artifacts-path",
-        "spack.artifacts.amd64",
-      ],
+      processArgs(repo, join(repo, "spack-output"), join(repo, "out"), "spack.artifacts.amd64"),
     ],
     output: "out",
   })),

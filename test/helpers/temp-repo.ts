@@ -1,8 +1,8 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { REPO_ROOT } from "./paths.js";
+import { REPO_ROOT, SPACK_FIXTURES } from "./paths.js";
 
 /** The parts of the repository that `jc create-jobs` reads. */
 const INPUTS = [
@@ -29,3 +29,42 @@ export async function exampleRepo(): Promise<string> {
     await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
   return dir;
 }
+
+/**
+ * Puts the large fixture's spack.lock where the generate job of each Spack container would
+ * leave it (`<repo>/locks/<name>/spack.lock`); NEURON is turned off, as no fixture lock holds
+ * it. Returns the lock folder.
+ */
+export async function addLocks(repo: string): Promise<string> {
+  await rename(
+    join(repo, "container_definitions/amd64/neuron.yaml"),
+    join(repo, "container_definitions/amd64/_neuron.yaml"),
+  );
+  const locks = join(repo, "locks");
+  for (const name of ["gromacs", "py-scientific"]) {
+    await mkdir(join(locks, name), { recursive: true });
+    await copyFile(
+      join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
+      join(locks, name, "spack.lock"),
+    );
+  }
+  return locks;
+}
+
+/** The arguments of `jc process-spack-pipeline` for amd64 from `input` into `out`. */
+export const processArgs = (repo: string, input: string, out: string, artifacts: string) => [
+  "process-spack-pipeline",
+  ...["-r", repo, "-a", "amd64", "-d", input, "-o", out, "--artifacts-path", artifacts],
+];
+
+/** The arguments of an offline `jc generate-spacktainer-workflow` for `arch`. */
+export const workflowArgs = (
+  repo: string,
+  arch: string,
+  locks: string,
+  out: string,
+  artifacts: string,
+) => [
+  "generate-spacktainer-workflow",
+  ...["--offline", "-r", repo, "-a", arch, "-l", locks, "-o", out, "--artifacts-path", artifacts],
+];
