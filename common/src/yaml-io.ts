@@ -161,3 +161,33 @@ export function problemAt(
 export function toYaml(value: unknown): string {
   return dump(value, { lineWidth: -1, noRefs: true });
 }
+
+/**
+ * How many nodes a file may expand to through its aliases. Real `spack ci generate` output
+ * (v0.20 to v1.0, with v0.22.3+'s anchors) expands to at most 0.07 nodes per byte; this
+ * allows 1 per byte, and a 500-byte alias bomb (billions of nodes) fails at once.
+ */
+export const expansionBound = (bytes: number): number => bytes + 10_000;
+
+/**
+ * The number of nodes `value` has once every alias is expanded, counted in time linear in
+ * the distinct nodes (js-yaml shares aliased objects; each is counted once and memoised).
+ * Stops counting past `limit`.
+ */
+export function expandedNodes(value: unknown, limit: number): number {
+  const memo = new Map<object, number>();
+  const count = (v: unknown): number => {
+    if (v === null || typeof v !== "object") return 1;
+    const known = memo.get(v);
+    if (known !== undefined) return known;
+    memo.set(v, Infinity); // a cycle (not valid YAML from Spack) counts as too large
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      n += count(child);
+      if (n > limit) break;
+    }
+    memo.set(v, n);
+    return n;
+  };
+  return count(value);
+}

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import { removeFromIndexes } from "./index-rewrite.js";
 import { JOURNAL_KEY, renderJournal } from "./journal.js";
+import { mirrorRoot } from "./layout.js";
 import type { Plan } from "./plan.js";
 import type { BucketStore } from "../../common/src/s3/types.js";
 
@@ -43,7 +44,7 @@ export async function applyPrune(
   plan: Plan,
   options: ApplyOptions,
 ): Promise<ApplyResult> {
-  const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
+  const root = mirrorRoot(prefix);
   const doomed = plan.decisions.filter((d) => d.action === "delete");
   const sizes = new Map(doomed.map((d) => [root + d.key, d.size]));
   const unindex = new Set([...plan.deletedSpecs, ...plan.danglingSpecs]);

@@ -55,3 +55,6 @@ export function classify(key: string): Classified {
 }
 
 export const blobKey = (checksum: string) => `blobs/sha256/${checksum.slice(0, 2)}/${checksum}`;
+
+/** The key prefix of the mirror root inside the bucket: "" or "path/". */
+export const mirrorRoot = (prefix: string) => (prefix ? `${prefix.replace(/\/+$/, "")}/` : "");

@@ -67,7 +67,6 @@ function blobVerdicts(
       else deleted.set(checksum, state.reason);
     }
   }
-  for (const checksum of kept) deleted.delete(checksum);
   return { kept, deleted };
 }
 

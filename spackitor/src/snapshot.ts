@@ -3,7 +3,14 @@ import pLimit from "p-limit";
 import { InputError, UserError } from "../../common/src/errors.js";
 import { isMapping, text } from "../../common/src/mapping.js";
 import { readJournal } from "./journal.js";
-import { LEGACY_INDEX, V3_INDEX_MANIFEST, blobKey, classify, type Layout } from "./layout.js";
+import {
+  LEGACY_INDEX,
+  V3_INDEX_MANIFEST,
+  blobKey,
+  classify,
+  mirrorRoot,
+  type Layout,
+} from "./layout.js";
 import type { CacheSnapshot } from "./plan.js";
 import { parseIndex, type IndexEntry } from "./specs.js";
 import type { BucketStore, ObjectInfo } from "../../common/src/s3/types.js";
@@ -42,7 +49,7 @@ export async function readSnapshot(
   prefix: string,
   warn: (line: string) => void,
 ): Promise<ReadSnapshot> {
-  const root = prefix ? `${prefix.replace(/\/+$/, "")}/` : "";
+  const root = mirrorRoot(prefix);
   const where = `${store.description}/${root}`;
   const get = async (key: string) => (await store.get(root + key))?.body;
   const [journal, legacy, v3] = await Promise.all([

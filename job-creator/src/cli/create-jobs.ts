@@ -1,14 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
+import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import {
-  repoOption,
-  configOption,
-  branchOption,
-  defaultBranchOption,
-  branchesOf,
-} from "./options.js";
+import { repoOption, configOption, onlineOptions, branchesOf } from "./options.js";
 
 interface CreateJobsFlags {
   timeout?: number;
@@ -24,7 +18,7 @@ interface CreateJobsFlags {
 
 /** `jc create-jobs`: its options, help and action. */
 export function createJobsCommand(): Command {
-  return new Command("create-jobs")
+  const command = new Command("create-jobs")
     .description(
       "read the definitions and the spack.yaml template, write the generated child pipeline",
     )
@@ -36,11 +30,9 @@ export function createJobsCommand(): Command {
       "generated",
     )
     .option("--offline", "ask no registry or git server: plan every base image as missing")
-    .option("--plan", "print the plan and write nothing (implies --offline)")
-    .addOption(branchOption())
-    .addOption(defaultBranchOption())
-    .addOption(httpPolicyOptions()[0]!)
-    .addOption(httpPolicyOptions()[1]!)
+    .option("--plan", "print the plan and write nothing (implies --offline)");
+  for (const option of onlineOptions()) command.addOption(option);
+  return command
     .addHelpText(
       "after",
       "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +

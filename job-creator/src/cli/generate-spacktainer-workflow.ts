@@ -1,18 +1,12 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
+import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import {
-  repoOption,
-  configOption,
-  branchOption,
-  defaultBranchOption,
-  branchesOf,
-} from "./options.js";
+import { repoOption, configOption, onlineOptions, branchesOf } from "./options.js";
 
 /** `jc generate-spacktainer-workflow`: its options, help and action. */
 export function generateSpacktainerWorkflowCommand(): Command {
-  return new Command("generate-spacktainer-workflow")
+  const command = new Command("generate-spacktainer-workflow")
     .description(
       "decide which containers of one arch to build, convert to SIF and publish; write their pipeline",
     )
@@ -36,11 +30,9 @@ export function generateSpacktainerWorkflowCommand(): Command {
     )
     .addOption(repoOption())
     .addOption(configOption())
-    .option("--offline", "ask no registry or bucket: plan every container as missing")
-    .addOption(branchOption())
-    .addOption(defaultBranchOption())
-    .addOption(httpPolicyOptions()[0]!)
-    .addOption(httpPolicyOptions()[1]!)
+    .option("--offline", "ask no registry or bucket: plan every container as missing");
+  for (const option of onlineOptions()) command.addOption(option);
+  return command
     .addHelpText(
       "after",
       "\nPer container of the arch: the main package (first spec) and its version in spack.lock give\n" +

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
+import { httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
 import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
@@ -18,6 +19,13 @@ export const configOption = () =>
   new Option("-c, --config <file>", "configuration file, relative to --repo").default(
     DEFAULT_CONFIG_FILE,
   );
+/** Branch, default branch, timeout and retry budget: what the commands that go online share. */
+export const onlineOptions = (): Option[] => [
+  branchOption(),
+  defaultBranchOption(),
+  ...httpPolicyOptions(),
+];
+
 export const branchOption = () =>
   new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME");
 export const defaultBranchOption = () =>

@@ -7,7 +7,7 @@ import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.j
 import { InputError, UserError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import type { CiLinter } from "../gitlab/ci-lint.js";
-import { expandedNodes, expansionBound } from "../spack-pipeline/read.js";
+import { expandedNodes, expansionBound } from "../../../common/src/yaml-io.js";
 
 export interface ValidateOptions {
   readonly files: readonly string[];
