@@ -54,11 +54,13 @@ const jobJson = (job: FakeJob, pipelineId: number) => ({
  */
 export async function startFakeGitlab(options: {
   token: string;
-  pipelines: readonly FakePipeline[];
+  /** The pipelines, or a function giving them at each request (they may grow as a run goes on). */
+  pipelines: readonly FakePipeline[] | (() => readonly FakePipeline[]);
   fault?: (path: string) => Answer | undefined;
 }) {
-  const jobs = new Map(options.pipelines.flatMap((p) => p.jobs.map((j) => [j.id, j] as const)));
   const server = await startGitlabApi((req) => {
+    const pipelines =
+      typeof options.pipelines === "function" ? options.pipelines() : options.pipelines;
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const injected = options.fault?.(url.pathname);
     if (injected) return injected;
@@ -66,7 +68,7 @@ export async function startFakeGitlab(options: {
       return { status: 401, json: { message: "401 Unauthorized" } };
     let match = /^\/api\/v4\/projects\/42\/pipelines\/(\d+)\/bridges$/.exec(url.pathname);
     if (match) {
-      const pipeline = options.pipelines.find((p) => p.id === Number(match![1]));
+      const pipeline = pipelines.find((p) => p.id === Number(match![1]));
       if (!pipeline) return { status: 404, json: { message: "404 Not found" } };
       const bridges = pipeline.bridges.map((b) => ({
         id: b.id,
@@ -80,7 +82,7 @@ export async function startFakeGitlab(options: {
     }
     match = /^\/api\/v4\/projects\/42\/pipelines\/(\d+)\/jobs$/.exec(url.pathname);
     if (match) {
-      const pipeline = options.pipelines.find((p) => p.id === Number(match![1]));
+      const pipeline = pipelines.find((p) => p.id === Number(match![1]));
       if (!pipeline) return { status: 404, json: { message: "404 Not found" } };
       return paged(
         url,
@@ -89,7 +91,8 @@ export async function startFakeGitlab(options: {
     }
     match = /^\/api\/v4\/projects\/42\/jobs\/(\d+)\/artifacts$/.exec(url.pathname);
     if (match) {
-      const job = jobs.get(Number(match[1]));
+      const id = Number(match[1]);
+      const job = pipelines.flatMap((p) => p.jobs).find((j) => j.id === id);
       if (!job?.files) return { status: 404, json: { message: "404 Not Found" } };
       const entries = Object.fromEntries(
         Object.entries(job.files).map(([path, content]) => [
