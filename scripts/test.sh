@@ -12,10 +12,31 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v s3cmd >/dev/null 2>&1 || missing+=(s3cmd)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# The end-to-end suite (test/e2e/pipelines-run.test.ts) runs the generated jobs with these:
+# buildah and skopeo build, push and copy images; Spack runs on Debian's python3 with boto3
+# (S3 mirrors) and the machine's patchelf; busybox-static is the base of the test images.
+command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v patchelf >/dev/null 2>&1 || missing+=(patchelf)
+command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 || missing+=(busybox-static)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3 python3-boto3)
+dpkg -s make gcc >/dev/null 2>&1 || missing+=(make gcc)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Spack v0.21.2 for the end-to-end suite: from ../shared/tools when it is there, else GitHub.
+spack_release=../shared/tools/spack-v0.21.2.tar.gz
+if [ ! -f "$spack_release" ] && [ ! -f .tmp/spack-v0.21.2.tar.gz ]; then
+  echo "downloading Spack v0.21.2"
+  mkdir -p .tmp
+  curl -fsSL --retry 3 -o .tmp/spack-v0.21.2.tar.gz.partial \
+    https://github.com/spack/spack/archive/refs/tags/v0.21.2.tar.gz
+  mv .tmp/spack-v0.21.2.tar.gz.partial .tmp/spack-v0.21.2.tar.gz
 fi
 
 npm ci --no-audit --no-fund

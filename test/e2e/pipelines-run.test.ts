@@ -1,8 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord } from "./runner/pipeline-runner.js";
+import { runAsync } from "../helpers/process.js";
+import { TEST_CREDENTIALS } from "../helpers/s3.js";
+import { BUCKETS, git } from "./fixture/project.js";
+import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
 import { startSuite, type E2eSuite } from "./fixture/suite.js";
 
 /**
@@ -25,6 +30,8 @@ afterAll(async () => {
   if (!process.env.KEEP_E2E) await rm(root, { recursive: true, force: true });
 });
 
+const spackOptions = () => ({ root, spackRoot: suite.spackRoot, s3Endpoint: suite.s3.endpoint });
+
 /** Every job of a pipeline and of the pipelines it triggered. */
 function allJobs(pipeline: PipelineRecord): { pipeline: PipelineRecord; job: JobRecord }[] {
   return pipeline.jobs.flatMap((job) => [
@@ -46,11 +53,138 @@ function failures(pipeline: PipelineRecord): string {
     .join("\n");
 }
 
+const names = (pipeline: PipelineRecord, status = "success") =>
+  allJobs(pipeline)
+    .filter(({ job }) => job.status === status)
+    .map(({ job }) => job.name);
+
+/** Runs the entry pipeline and fails with every failed job's log tail when it fails. */
+async function runEntry(): Promise<PipelineRecord> {
+  const entry = await suite.runner().run(join(suite.project, ".gitlab-ci.yml"));
+  console.log(report(entry));
+  expect(failures(entry)).toBe("");
+  expect(entry.status).toBe("success");
+  return entry;
+}
+
+async function inspect(
+  reference: string,
+): Promise<{ Labels: Record<string, string>; Digest: string }> {
+  const result = await runAsync(
+    "skopeo",
+    ["inspect", "--tls-verify=false", `docker://${reference}`],
+    { env: { ...process.env, ...suite.containerEnv } },
+  );
+  if (result.code !== 0) throw new Error(`skopeo inspect ${reference}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { Labels: Record<string, string>; Digest: string };
+}
+
+/** A file of an image, read from its layers (copied out with skopeo, as a user would). */
+async function fileInImage(reference: string, path: string): Promise<string | undefined> {
+  const dir = await mkdtemp(join(root, "image-"));
+  const copied = await runAsync(
+    "skopeo",
+    ["copy", "--src-tls-verify=false", `docker://${reference}`, `dir:${dir}`],
+    { env: { ...process.env, ...suite.containerEnv } },
+  );
+  if (copied.code !== 0) throw new Error(`skopeo copy: ${copied.stderr}`);
+  let found: string | undefined;
+  for (const blob of await readdir(dir)) {
+    const read = await runAsync("tar", ["-xzOf", join(dir, blob), path]);
+    if (read.code === 0) found = read.stdout;
+  }
+  return found;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
 describe("the generated pipelines, run", { concurrent: false }, () => {
+  const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
+
   it("builds the Spack cache and every container on the first run", async () => {
-    const entry = await suite.runner().run(join(suite.project, ".gitlab-ci.yml"));
-    console.log(report(entry));
-    expect(failures(entry)).toBe("");
-    expect(entry.status).toBe("success");
+    const entry = await runEntry();
+    // Real Spack reads the cache the rebuild jobs pushed to S3.
+    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
+    expect(names(entry)).toEqual(
+      expect.arrayContaining([
+        "build builder image for amd64",
+        "build e2e-app container for amd64",
+        "build e2e-lib container for amd64",
+        "create e2e-tool sif file for amd64",
+        "publish e2e-app to mirror for amd64",
+      ]),
+    );
+    // The labels the generator reads back on the next run are on the pushed images.
+    const app = await inspect(image("e2e-app"));
+    expect(app.Labels["org.spacktainers.container.checksum"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(app.Labels["org.spacktainers.spack-lock.sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    const published = await inspect(`${suite.publishRegistry.host}/published/e2e-app:1.0`);
+    expect(published.Digest).toBe(app.Digest);
+    // The builder's ONBUILD step received both cache secrets intact (buildah --secret).
+    const log = await fileInImage(image("e2e-app"), "opt/software/.spack-stand-in.log");
+    expect(log).toContain(`key-id-sha256 ${sha256(TEST_CREDENTIALS.accessKeyId)}`);
+    expect(log).toContain(`secret-sha256 ${sha256(TEST_CREDENTIALS.secretAccessKey)}`);
+    expect(await fileInImage(image("e2e-lib"), "etc/motd")).toBe("e2e-lib container\n");
+    // The rebuild jobs' declared artifacts hold what Spack wrote, user_data included.
+    const rebuild = allJobs(entry).find(({ job }) => job.name.startsWith("e2e-lib@1.0 "))!.job;
+    const artifacts = join(rebuild.artifactsDir!, "jobs_scratch_dir.amd64/e2e-app");
+    expect((await readdir(join(artifacts, "logs"))).sort()).toContain("spack-build-out.txt");
+    expect((await stat(join(artifacts, "user_data"))).isDirectory()).toBe(true);
+    expect(await suite.keysOf(BUCKETS.containers)).toEqual([
+      "containers/e2e-app__1.0.sif",
+      "containers/e2e-lib__1.0.sif",
+      "containers/e2e-tool__1__amd64.sif",
+    ]);
   }, 900_000);
+
+  it("builds nothing on unchanged inputs, and the cache cleaning drops a stale spec", async () => {
+    // A spec no definition uses, pushed with real Spack and made older than maxAgeDays.
+    const pushed = await runSpack(spackOptions(), [
+      `spack repo add ${suite.packageRepo}`,
+      "spack install --no-cache e2e-old",
+      "spack buildcache push --unsigned cache e2e-old",
+      "spack buildcache update-index cache",
+    ]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib", "e2e-old"]);
+    for (const key of await suite.keysOf(BUCKETS.cache))
+      if (key.includes("e2e-old")) await suite.s3.age(BUCKETS.cache, key, 40);
+
+    const entry = await runEntry();
+    const ran = names(entry);
+    expect(
+      ran.filter((n) => / image for | container for |^e2e-|sif file|^publish /.test(n)),
+    ).toEqual([]);
+    expect(ran).toContain("clean build cache for amd64");
+    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
+  }, 900_000);
+
+  it("rebuilds exactly the container whose definition changed", async () => {
+    await writeFile(
+      join(suite.project, "container_definitions/amd64/e2e-lib/Dockerfile.epilogue"),
+      "ENV E2E_LIB=2\n",
+    );
+    await git(suite.project, ["commit", "-qam", "change e2e-lib"]);
+    const before = await inspect(image("e2e-app"));
+    const entry = await runEntry();
+    const ran = names(entry);
+    expect(ran.filter((n) => / container for |sif file|^publish /.test(n)).sort()).toEqual([
+      "build e2e-lib container for amd64",
+      "create e2e-lib sif file for amd64",
+      "publish e2e-lib to mirror for amd64",
+    ]);
+    expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
+  }, 900_000);
+
+  it("lists the stand-ins it used, and only the expected ones (the report)", () => {
+    const standIns = new Set(
+      suite.runnerPipelines().flatMap((p) => p.jobs.flatMap((j) => j.standIns)),
+    );
+    console.log(`stand-ins used:\n  ${[...standIns].sort().join("\n  ")}`);
+    expect(
+      [...standIns].every((s) =>
+        /^(apptainer|npm|buildah login|spack install inside|the clingo module)/.test(s),
+      ),
+    ).toBe(true);
+  });
 });

@@ -71,5 +71,6 @@ export async function runJobShell(options: {
       resolve(status ?? -1);
     });
   });
+  await writeFile(join(options.scratch, "job.log"), output);
   return { code, output };
 }

@@ -40,6 +40,8 @@ export interface RunnerOptions {
   readonly variables: Readonly<Variables>;
   /** What the job's (expanded) image provides on this machine. */
   readonly imageEnvironment: (image: string) => ImageEnvironment;
+  /** The first pipeline and job id: ids must stay unique across runs the API shows together. */
+  readonly firstId: number;
   /** Called whenever a job has finished, e.g. to publish it through the fake GitLab API. */
   readonly onJob?: (pipeline: PipelineRecord, job: JobRecord) => void;
 }
@@ -52,10 +54,12 @@ export interface RunnerOptions {
  * an artifact (`strategy: depend` makes the bridge's status the child's).
  */
 export class PipelineRunner {
-  private nextId = 1000;
+  private nextId: number;
   readonly pipelines: PipelineRecord[] = [];
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(private readonly options: RunnerOptions) {
+    this.nextId = options.firstId;
+  }
 
   async run(
     file: string,
