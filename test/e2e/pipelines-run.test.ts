@@ -79,6 +79,20 @@ async function inspect(
   return JSON.parse(result.stdout) as { Labels: Record<string, string>; Digest: string };
 }
 
+/** The architectures of a multi-arch image's manifest list. */
+async function manifestArchitectures(reference: string): Promise<string[]> {
+  const result = await runAsync(
+    "skopeo",
+    ["inspect", "--raw", "--tls-verify=false", `docker://${reference}`],
+    { env: { ...process.env, ...suite.containerEnv } },
+  );
+  if (result.code !== 0) throw new Error(`skopeo inspect --raw ${reference}: ${result.stderr}`);
+  const list = JSON.parse(result.stdout) as {
+    manifests?: { platform: { architecture: string } }[];
+  };
+  return (list.manifests ?? []).map((m) => m.platform.architecture);
+}
+
 /** A file of an image, read from its layers (copied out with skopeo, as a user would). */
 async function fileInImage(reference: string, path: string): Promise<string | undefined> {
   const dir = await mkdtemp(join(root, "image-"));
@@ -108,6 +122,8 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(names(entry)).toEqual(
       expect.arrayContaining([
         "build builder image for amd64",
+        "build builder image for arm64",
+        "create multiarch for builder",
         "build e2e-app container for amd64",
         "build e2e-lib container for amd64",
         "create e2e-tool sif file for amd64",
@@ -118,6 +134,12 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const app = await inspect(image("e2e-app"));
     expect(app.Labels["org.spacktainers.container.checksum"]).toMatch(/^[0-9a-f]{64}$/);
     expect(app.Labels["org.spacktainers.spack-lock.sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    const builder = await inspect(`${suite.registry.host}/group/project/builder:latest`);
+    expect(builder.Labels["org.spacktainers.build-folder.sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    const architectures = await manifestArchitectures(
+      `${suite.registry.host}/group/project/builder:latest`,
+    );
+    expect(architectures.sort()).toEqual(["amd64", "arm64"]);
     const published = await inspect(`${suite.publishRegistry.host}/published/e2e-app:1.0`);
     expect(published.Digest).toBe(app.Digest);
     // The builder's ONBUILD step received both cache secrets intact (buildah --secret).
@@ -134,6 +156,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "containers/e2e-app__1.0.sif",
       "containers/e2e-lib__1.0.sif",
       "containers/e2e-tool__1__amd64.sif",
+      "containers/e2e-tool__1__arm64.sif",
     ]);
   }, 900_000);
 

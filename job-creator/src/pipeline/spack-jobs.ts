@@ -132,6 +132,10 @@ export function buildCleanCacheJob(
       `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch)} --log-file spackitor.${arch}.log`,
     ],
     artifacts: { paths: [`spackitor.${arch}.log`], when: "always", expire_in: "1 month" },
+    // Housekeeping, as in the original: a failed cleaning shows as a warning and does not
+    // stop the containers (the bridge of this child pipeline depends on its status). A run
+    // that dies is finished by the next one (spackitor's journal).
+    allow_failure: true,
     // One cleaner per cache at a time: two pipelines must not prune the same bucket at once.
     resource_group: `build-cache-${arch}-${bucket}`,
   };

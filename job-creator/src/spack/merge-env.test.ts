@@ -22,6 +22,15 @@ describe("mergeEnvironments", () => {
     });
   });
 
+  it("puts the definition's includes first: Spack's first include wins (checked with v0.21)", () => {
+    const { merged } = mergeEnvironments(
+      { include: ["site.yaml", "shared.yaml"], specs: ["a"] },
+      { include: ["mine.yaml", "shared.yaml"], specs: ["b"] },
+    );
+    expect(merged["include"]).toEqual(["mine.yaml", "shared.yaml", "site.yaml"]);
+    expect(merged["specs"]).toEqual(["a", "b"]);
+  });
+
   it("reports a different scalar as a conflict with its path", () => {
     const { conflicts } = mergeEnvironments(template, {
       specs: ["x"],

@@ -58,13 +58,18 @@ function mergeValues(
 ): unknown {
   if (isMapping(base) && isMapping(over)) return mergeMappings(base, over, path, conflicts);
   if (Array.isArray(base) && Array.isArray(over)) {
-    const kept: unknown[] = base;
-    const added = (over as unknown[]).filter((item) => !kept.some((b) => isEqual(b, item)));
-    return [...kept, ...added].map((v: unknown) => structuredClone(v));
+    // Spack gives an earlier `include:` entry precedence over a later one: the
+    // definition's includes go first, so that they win over the template's as its keys do.
+    const [first, second] = isIncludeList(path) ? [over, base] : [base, over];
+    const added = (second as unknown[]).filter((item) => !first.some((b) => isEqual(b, item)));
+    return [...first, ...added].map((v: unknown) => structuredClone(v));
   }
   if (!isEqual(base, over)) conflicts.push({ path, template: base, definition: over });
   return base;
 }
+
+const isIncludeList = (path: readonly (string | number)[]) =>
+  path.length === 1 && (path[0] === "include" || path[0] === "include::");
 
 /** Describes a merge conflict as a problem of the definition file. */
 export function conflictProblem(

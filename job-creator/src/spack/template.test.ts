@@ -57,6 +57,29 @@ describe("applyArchSettings", () => {
     expect(env["packages"]).toEqual({ all: { require: [settings.baseArch, "+mpi"] } });
   });
 
+  it.each([
+    {
+      case: "the original's form: packages.all.require is the placeholder",
+      template: { packages: { all: { require: "%BASE_ARCH%" } } },
+      packages: { all: { require: settings.baseArch } },
+    },
+    {
+      case: "anywhere else, inside a longer string, in lists",
+      template: {
+        packages: {
+          gcc: { require: ["%BASE_ARCH% +binutils"] },
+          all: { require: ["%BASE_ARCH%", "+mpi"] },
+        },
+      },
+      packages: {
+        gcc: { require: [`${settings.baseArch} +binutils`] },
+        all: { require: [settings.baseArch, "+mpi"] },
+      },
+    },
+  ])("replaces %BASE_ARCH% wherever it appears: $case", ({ template, packages }) => {
+    expect(applyArchSettings(template, settings, "0.23")["packages"]).toEqual(packages);
+  });
+
   it("puts tags, image and variables on the existing pipeline-gen jobs and adds missing ones", () => {
     const env = applyArchSettings(
       { ci: { "pipeline-gen": [{ "build-job": { timeout: "4h", variables: { A: "1" } } }] } },

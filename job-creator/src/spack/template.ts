@@ -36,7 +36,10 @@ export function applyArchSettings(
   settings: SpackArchSettings,
   spackVersion: string,
 ): Record<string, unknown> {
-  const env = structuredClone(environment) as Record<string, unknown>;
+  const env = replaceBaseArch(structuredClone(environment), settings.baseArch) as Record<
+    string,
+    unknown
+  >;
   env["packages"] = withBaseRequirement(env["packages"], settings.baseArch);
   env["mirrors"] = {
     ...(isMapping(env["mirrors"]) ? env["mirrors"] : {}),
@@ -46,13 +49,30 @@ export function applyArchSettings(
   return env;
 }
 
+/** The placeholder of the original spacktainers' templates, replaced in every string value. */
+export const BASE_ARCH_PLACEHOLDER = "%BASE_ARCH%";
+
+function replaceBaseArch(value: unknown, baseArch: string): unknown {
+  if (typeof value === "string") return value.replaceAll(BASE_ARCH_PLACEHOLDER, baseArch);
+  if (Array.isArray(value)) return value.map((item) => replaceBaseArch(item, baseArch));
+  if (isMapping(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, replaceBaseArch(item, baseArch)]),
+    );
+  return value;
+}
+
 function withBaseRequirement(packages: unknown, baseArch: string): Record<string, unknown> {
   const all = isMapping(packages) && isMapping(packages["all"]) ? packages["all"] : {};
   const existing = all["require"];
+  const listed = Array.isArray(existing) ? (existing as unknown[]) : [existing];
+  // A template written for the original (`require: "%BASE_ARCH%"`) already says it.
   const require =
     existing === undefined
       ? baseArch
-      : [baseArch, ...(Array.isArray(existing) ? (existing as unknown[]) : [existing])];
+      : listed.includes(baseArch)
+        ? existing
+        : [baseArch, ...listed];
   return { ...(isMapping(packages) ? packages : {}), all: { ...all, require } };
 }
 
