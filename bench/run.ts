@@ -1,3 +1,4 @@
 /** `npm run bench`: every benchmark, one after the other. */
 await import("./process-spack-pipeline.js");
 await import("./spackitor.js");
+await import("./online-workflow.js");

@@ -1,5 +1,6 @@
 import { InputError } from "../../../common/src/errors.js";
 import { parseImageReference, type ImageReference } from "../definitions/image-ref.js";
+import { differingLabels } from "../registry/labels.js";
 import { isAbsent, type ImageRegistry } from "../registry/types.js";
 import type { ImageDecider } from "./decide.js";
 import { LABELS, type ImageDecision } from "./plan.js";
@@ -61,9 +62,8 @@ export function describeChanges(
   found: Readonly<Record<string, string>>,
 ): string[] {
   const changes: string[] = [];
-  for (const [key, value] of Object.entries(expected)) {
-    const old = found[key];
-    if (old === value) continue;
+  for (const key of differingLabels(expected, found)) {
+    const [old, value] = [found[key], expected[key]!];
     if (key === LABELS.checksum) changes.push(`files under ${image}/ changed`);
     else if (key === LABELS.spackCommit)
       changes.push(`Spack commit changed (${short(old)} -> ${short(value)})`);

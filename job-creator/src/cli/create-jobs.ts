@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
+import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { repoOption, configOption, onlineOptions, branchesOf } from "./options.js";
+import { repoOption, configOption, onlineOptions, branchesOf, serviceTuning } from "./options.js";
 
 interface CreateJobsFlags {
   timeout?: number;
   retryBudget?: number;
+  concurrency?: number;
   repo: string;
   config: string;
   outputDir: string;
@@ -60,9 +61,7 @@ export function createJobsCommand(): Command {
           planOnly: Boolean(opts.plan),
           ...branches,
         },
-        offline
-          ? offlineServices
-          : onlineServices(process.env, runProcess, { http: httpPolicyFrom(opts) }),
+        offline ? offlineServices : onlineServices(process.env, runProcess, serviceTuning(opts)),
         consoleOutput,
       );
     });

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
+import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { repoOption, configOption, onlineOptions, branchesOf } from "./options.js";
+import { repoOption, configOption, onlineOptions, branchesOf, serviceTuning } from "./options.js";
 
 /** `jc generate-spacktainer-workflow`: its options, help and action. */
 export function generateSpacktainerWorkflowCommand(): Command {
@@ -58,6 +58,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
         defaultBranch?: string;
         timeout?: number;
         retryBudget?: number;
+        concurrency?: number;
       }) => {
         const { onlineWorkflowServices } = await import("../commands/online-services.js");
         const { generateSpacktainerWorkflow, offlineWorkflowServices } =
@@ -76,7 +77,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
           },
           opts.offline
             ? offlineWorkflowServices(runProcess)
-            : onlineWorkflowServices(process.env, runProcess, { http: httpPolicyFrom(opts) }),
+            : onlineWorkflowServices(process.env, runProcess, serviceTuning(opts)),
           consoleOutput,
         );
       },

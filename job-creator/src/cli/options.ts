@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { httpPolicyOptions } from "../../../common/src/cli.js";
+import { httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
 import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
@@ -19,12 +19,28 @@ export const configOption = () =>
   new Option("-c, --config <file>", "configuration file, relative to --repo").default(
     DEFAULT_CONFIG_FILE,
   );
-/** Branch, default branch, timeout and retry budget: what the commands that go online share. */
+/** Branch, default branch, timeout, retry budget and concurrency: what the commands that go online share. */
 export const onlineOptions = (): Option[] => [
   branchOption(),
   defaultBranchOption(),
   ...httpPolicyOptions(),
+  new Option(
+    "--concurrency <n>",
+    "requests to registries and buckets in flight at once, for the whole run (default 32)",
+  )
+    .env("SPACKTAINERS_CONCURRENCY")
+    .argParser(positiveInt),
 ];
+
+/** The tuning of the online services those options give. */
+export const serviceTuning = (opts: {
+  timeout?: number;
+  retryBudget?: number;
+  concurrency?: number;
+}) => ({
+  http: httpPolicyFrom(opts),
+  ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+});
 
 export const branchOption = () =>
   new Option("--branch <name>", "branch being built").env("CI_COMMIT_REF_NAME");

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { InputError } from "../../../common/src/errors.js";
@@ -23,11 +22,13 @@ import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
 import { environmentPath } from "../pipeline/spack-jobs.js";
 import { pinDefinition, spackBuildContext } from "../containers/build-context.js";
+import { decideContainer, type ContainerDecision } from "../containers/decide.js";
 import {
-  decideContainer,
-  type ContainerDecision,
+  factsNeeded,
+  gatherFacts,
+  UNCHECKED_FACTS,
   type WorkflowChecks,
-} from "../containers/decide.js";
+} from "../containers/facts.js";
 import { readContainerLock, type LockSource } from "../containers/lock.js";
 import { mainPackageVersion, type TagScheme } from "../containers/tags.js";
 import {
@@ -57,9 +58,9 @@ export interface WorkflowOptions {
   readonly defaultBranchSource?: string;
 }
 
-/** The network-facing parts, passed in: offline ones answer nothing and everything is built. */
+/** The network-facing parts, passed in: offline there are no checks and everything is built. */
 export interface WorkflowServices {
-  readonly checks: WorkflowChecks;
+  readonly checks?: WorkflowChecks;
   /** The digest of a `.def` container's source image, or undefined when it does not exist. */
   readonly sourceDigest?: (ref: ImageReference) => Promise<string | undefined>;
   readonly run: Runner;
@@ -119,6 +120,9 @@ export async function generateSpacktainerWorkflow(
     ? { kind: "dir", dir: opts.lockDir }
     : { kind: "concretize", run: services.run };
 
+  // Read: the `.def` sources' digests all at once, then each container's files and lock,
+  // then every registry and bucket lookup the plans need, all at once.
+  const digests = await sourceDigests(containers, services);
   const preparation: Preparation = { opts, config, scheme, base };
   const files = new Map<string, string | Uint8Array>();
   const targets: ContainerTarget[] = [];
@@ -128,17 +132,22 @@ export async function generateSpacktainerWorkflow(
       targets.push(target);
       for (const [path, content] of context) files.set(`${container.name}/${path}`, content);
     } else {
-      const { target, definition } = await prepareCustom(container, preparation, services);
+      const digest = digests.get(container.name);
+      const { target, definition } = await prepareCustom(container, preparation, digest);
       targets.push(target);
       files.set(`${container.name}/${container.name}.def`, definition);
     }
   }
-
-  const limit = pLimit(8);
   const publishTargets = onDefaultBranch ? config.publish : [];
-  const decisions = await Promise.all(
-    targets.map((t) => limit(() => decideContainer(t, publishTargets, services.checks))),
-  );
+  const facts = services.checks
+    ? await gatherFacts(
+        targets.flatMap((t) => factsNeeded(t, publishTargets)),
+        services.checks,
+      )
+    : UNCHECKED_FACTS;
+
+  // Decide (pure), then write once.
+  const decisions = targets.map((t) => decideContainer(t, publishTargets, facts));
   const pipeline = buildWorkflowPipeline(
     decisions,
     {
@@ -224,23 +233,35 @@ async function prepareSpack(
   return { target, context };
 }
 
+/** The digest of every `.def` container's source image, asked all at once (online only). */
+async function sourceDigests(
+  containers: readonly (SpackContainer | CustomContainer)[],
+  services: WorkflowServices,
+): Promise<Map<string, string>> {
+  const lookup = services.sourceDigest;
+  if (!lookup) return new Map();
+  const custom = containers.filter((c): c is CustomContainer => c.kind !== "spack");
+  const found = await Promise.all(custom.map((c) => lookup(c.from)));
+  const problems = custom.flatMap((c, i) =>
+    found[i]
+      ? []
+      : [
+          {
+            file: c.definitionFile,
+            message: `the From: image ${formatImageReference(c.from)} does not exist in its registry: fix the reference`,
+          },
+        ],
+  );
+  if (problems.length > 0) throw new InputError(problems);
+  return new Map(custom.map((c, i) => [c.name, found[i]!]));
+}
+
 async function prepareCustom(
   container: CustomContainer,
   { opts, config, scheme, base }: Preparation,
-  services: WorkflowServices,
+  digest: string | undefined,
 ) {
   const text = await readFile(join(opts.repoRoot, container.definitionFile), "utf8");
-  let digest: string | undefined;
-  if (services.sourceDigest) {
-    digest = await services.sourceDigest(container.from);
-    if (!digest)
-      throw new InputError([
-        {
-          file: container.definitionFile,
-          message: `the From: image ${formatImageReference(container.from)} does not exist in its registry: fix the reference`,
-        },
-      ]);
-  }
   const checksum = await containerChecksum(opts.repoRoot, container, [base("singularitah")]);
   const target = customTarget(config, container, {
     checksum,
@@ -280,11 +301,4 @@ function pinnedReference(from: ImageReference, digest: string): ImageReference {
 /** Asks no registry or bucket: every image and SIF file counts as missing. */
 export const offlineWorkflowServices =
   (run: Runner): WorkflowServicesFactory =>
-  () => ({
-    checks: {
-      online: false,
-      imageLabels: () => Promise.resolve(undefined),
-      sifMetadata: () => Promise.resolve(undefined),
-    },
-    run,
-  });
+  () => ({ run });

@@ -6,7 +6,8 @@ import { registryDecider } from "../base-images/registry-decider.js";
 import { readSpackRevision } from "../base-images/spack-revision.js";
 import type { Config } from "../config/schema.js";
 import { parseImageReference } from "../definitions/image-ref.js";
-import { OciRegistryClient } from "../registry/oci-client.js";
+import pLimit, { type LimitFunction } from "p-limit";
+import { DEFAULT_CONCURRENCY, OciRegistryClient } from "../registry/oci-client.js";
 import { isAbsent } from "../registry/types.js";
 import type { ServicesFactory } from "./create-jobs.js";
 import type { WorkflowServicesFactory } from "./generate-workflow.js";
@@ -15,6 +16,8 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface ServiceTuning {
   readonly http?: HttpPolicy;
+  /** Requests in flight at once for the whole run (registries and buckets together). */
+  readonly concurrency?: number;
 }
 
 /** Replaces `$NAME` and `${NAME}` with values from `env`; an unset variable is bad input. */
@@ -39,14 +42,20 @@ export function expandVariables(text: string, env: Environment, where: string): 
  * with the credentials of the CI variables the configuration names; other registries
  * (a `.def` file's source) are read anonymously.
  */
-function registryClient(config: Config, env: Environment, tuning: ServiceTuning) {
+function registryClient(
+  config: Config,
+  env: Environment,
+  tuning: ServiceTuning,
+  limit: LimitFunction = pLimit(tuning.concurrency ?? DEFAULT_CONCURRENCY),
+) {
   const loginFor = (registry: string) => {
     if (registry === expandVariables(config.registry.host, env, "registry.host"))
       return config.registry.credentials;
     return config.publish.find((p) => p.registry === registry)?.credentials;
   };
   return new OciRegistryClient({
-    ...tuning,
+    ...(tuning.http ? { http: tuning.http } : {}),
+    limit,
     credentialsFor: (registry) => {
       const login = loginFor(registry);
       const username = login && env[login.userVariable];
@@ -91,7 +100,9 @@ export function onlineWorkflowServices(
   tuning: ServiceTuning = {},
 ): WorkflowServicesFactory {
   return (config) => {
-    const client = registryClient(config, env, tuning);
+    // One limit for every request of the run: manifests, configs, tokens and SIF HEADs.
+    const limit = pLimit(tuning.concurrency ?? DEFAULT_CONCURRENCY);
+    const client = registryClient(config, env, tuning, limit);
     const stores = new Map<string, S3Store>();
     const store = (arch: string): S3Store => {
       if (!stores.has(arch)) stores.set(arch, containersStore(config, arch, env));
@@ -99,7 +110,6 @@ export function onlineWorkflowServices(
     };
     return {
       checks: {
-        online: true,
         async imageLabels(ref, arch) {
           const expanded = expandVariables(ref, env, "registry.imageRoot");
           const parsed = parseImageReference(expanded);
@@ -108,7 +118,7 @@ export function onlineWorkflowServices(
           const found = await client.imageFor(parsed, arch);
           return isAbsent(found) ? undefined : found.labels;
         },
-        sifMetadata: (arch, key) => store(arch).metadata(key),
+        sifMetadata: (arch, key) => limit(() => store(arch).metadata(key)),
       },
       sourceDigest: (ref) => client.digestOf(ref),
       run,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PublishTargetConfig } from "../config/schema.js";
-import { decideContainer, type WorkflowChecks } from "./decide.js";
+import { decideContainer } from "./decide.js";
+import { factsNeeded, gatherFacts, UNCHECKED_FACTS, type WorkflowChecks } from "./facts.js";
 import type { SpackTarget } from "./targets.js";
 
 const LABELS = {
@@ -29,7 +30,6 @@ const checks = (
   images: Record<string, Record<string, string>>,
   sif?: Record<string, string>,
 ): WorkflowChecks => ({
-  online: true,
   imageLabels: (ref) => Promise.resolve(images[ref]),
   sifMetadata: () => Promise.resolve(sif),
 });
@@ -62,7 +62,8 @@ describe("decideContainer", () => {
       ["sif"],
     ],
   ] as const)("%s", async (_, images, sif, steps) => {
-    const decision = await decideContainer(target, [hub], checks(images, sif));
+    const facts = await gatherFacts(factsNeeded(target, [hub]), checks(images, sif));
+    const decision = decideContainer(target, [hub], facts);
     const taken = [
       ...(decision.build ? ["build"] : []),
       ...(decision.sif ? ["sif"] : []),
@@ -74,12 +75,43 @@ describe("decideContainer", () => {
       expect(decision.build.reason).toMatch(/spack-lock\.sha256 old -> aaa/);
   });
 
-  it("offline, everything is planned, each step saying it was not checked", async () => {
-    const decision = await decideContainer(target, [hub], { ...checks({}), online: false });
+  it("offline, everything is planned, each step saying it was not checked", () => {
+    const decision = decideContainer(target, [hub], UNCHECKED_FACTS);
     expect([decision.build?.reason, decision.sif?.reason, decision.publish[0]?.reason]).toEqual([
       "not checked (offline)",
       "not checked (offline)",
       "not checked (offline)",
     ]);
+  });
+
+  it("asks each lookup once, all before the first answer", async () => {
+    const asked: string[] = [];
+    let answered = 0;
+    const slow: WorkflowChecks = {
+      imageLabels: async (ref) => {
+        asked.push(`${ref} after ${answered} answers`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        answered++;
+        return undefined;
+      },
+      sifMetadata: async (_, key) => {
+        asked.push(`${key} after ${answered} answers`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        answered++;
+        return undefined;
+      },
+    };
+    const requests = [...factsNeeded(target, [hub]), ...factsNeeded(target, [hub])];
+    await gatherFacts(requests, slow);
+    expect(asked).toEqual([
+      `${OURS} after 0 answers`,
+      `${THEIRS} after 0 answers`,
+      "containers/gromacs__2023.3.sif after 0 answers",
+    ]);
+  });
+
+  it("refuses a decision on a fact nobody gathered", async () => {
+    const facts = await gatherFacts([], checks({}));
+    expect(() => decideContainer(target, [hub], facts)).toThrow(/no fact was gathered/);
   });
 });

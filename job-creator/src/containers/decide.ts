@@ -1,21 +1,9 @@
 import type { PublishTargetConfig } from "../config/schema.js";
+import { differingLabels } from "../registry/labels.js";
+import { imageRef, publishRef, type WorkflowFacts } from "./facts.js";
 import type { ContainerTarget } from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
-
-/**
- * What the workflow asks of the registries and the containers bucket. Every answer is
- * either the labels/metadata found or undefined for "not there"; errors propagate (a
- * refused login is never taken for a missing image).
- */
-export interface WorkflowChecks {
-  /** False when nothing is asked (offline): everything counts as missing. */
-  readonly online: boolean;
-  /** Labels of the image for `arch` behind `ref` (CI variables already expanded by the checker). */
-  imageLabels(ref: string, arch: string): Promise<Labels | undefined>;
-  /** User metadata of a SIF object in the arch's containers bucket. */
-  sifMetadata(arch: string, key: string): Promise<Labels | undefined>;
-}
 
 export interface Step {
   readonly reason: string;
@@ -36,37 +24,43 @@ export interface ContainerDecision {
   readonly upToDate: readonly string[];
 }
 
-export const imageRef = (repository: string, tag: string) => `${repository}:${tag}`;
-export const publishRef = (target: PublishTargetConfig, name: string, tag: string) =>
-  `${target.registry}/${target.namespace}/${name}:${tag}`;
-
-export async function decideContainer(
+/**
+ * The plan of one container, from facts gathered beforehand (pure): build when our
+ * image's labels differ, publish where a copy differs, convert when the SIF file's
+ * metadata differ; unchecked facts (offline) plan every step.
+ */
+export function decideContainer(
   target: ContainerTarget,
   publishTargets: readonly PublishTargetConfig[],
-  checks: WorkflowChecks,
-): Promise<ContainerDecision> {
+  facts: WorkflowFacts,
+): ContainerDecision {
   const upToDate: string[] = [];
-  const notChecked = checks.online ? undefined : "not checked (offline)";
+  const notChecked = facts.checked ? undefined : "not checked (offline)";
   let build: Step | undefined;
   const publish: PublishStep[] = [];
   if (target.kind === "spack") {
-    const ref = imageRef(target.repository, target.tag);
-    const found = notChecked ? undefined : await checks.imageLabels(ref, target.arch);
+    const found = facts.image(imageRef(target.repository, target.tag), target.arch);
     const difference = compare(target.labels, found, "image");
     if (difference) build = { reason: notChecked ?? difference };
     else upToDate.push(`image ${target.tag}: labels match`);
 
     for (const destination of publishTargets) {
       const remote = publishRef(destination, target.name, target.tag);
-      const there = notChecked ? undefined : await checks.imageLabels(remote, target.arch);
-      const differs = compare(target.labels, there, `image on ${destination.name}`);
+      const differs = compare(
+        target.labels,
+        facts.image(remote, target.arch),
+        `image on ${destination.name}`,
+      );
       if (differs)
         publish.push({ target: destination, ref: remote, reason: notChecked ?? differs });
       else upToDate.push(`${destination.name}: labels match`);
     }
   }
-  const metadata = notChecked ? undefined : await checks.sifMetadata(target.arch, target.sifKey);
-  const sifDifference = compare(target.sifMetadata, metadata, "SIF file");
+  const sifDifference = compare(
+    target.sifMetadata,
+    facts.sif(target.arch, target.sifKey),
+    "SIF file",
+  );
   const sif = sifDifference ? { reason: notChecked ?? sifDifference } : undefined;
   if (!sif) upToDate.push(`SIF file: metadata match`);
   return { target, ...(build ? { build } : {}), ...(sif ? { sif } : {}), publish, upToDate };
@@ -75,7 +69,7 @@ export async function decideContainer(
 /** Says how `found` differs from `expected`, or undefined when every expected key matches. */
 function compare(expected: Labels, found: Labels | undefined, what: string): string | undefined {
   if (!found) return `${what} missing`;
-  const differing = Object.keys(expected).filter((key) => found[key] !== expected[key]);
+  const differing = differingLabels(expected, found);
   if (differing.length === 0) return undefined;
   return `${what} differs: ${differing.map((key) => `${key} ${short(found[key])} -> ${short(expected[key])}`).join(", ")}`;
 }

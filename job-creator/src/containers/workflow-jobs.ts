@@ -10,7 +10,8 @@ import {
   parentArtifactsNeed,
   type GenerationContext,
 } from "../pipeline/context.js";
-import { imageRef, type ContainerDecision } from "./decide.js";
+import type { ContainerDecision } from "./decide.js";
+import { imageRef } from "./facts.js";
 import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "./dockerfile.js";
 import type { CustomTarget, SpackTarget } from "./targets.js";
 

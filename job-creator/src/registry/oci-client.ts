@@ -1,6 +1,6 @@
 import { text } from "../../../common/src/mapping.js";
 import { createHash } from "node:crypto";
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
 import {
   DEFAULT_HTTP_POLICY,
@@ -34,8 +34,15 @@ export interface OciClientOptions {
   readonly insecureRegistries?: readonly string[];
   /** Timeouts and retries (the one retry layer: `fetchWithPolicy`). */
   readonly http?: HttpPolicy;
-  readonly concurrency?: number;
+  /**
+   * The run's one limit on requests in flight, shared with the other services of the run
+   * (default: its own limit of DEFAULT_CONCURRENCY).
+   */
+  readonly limit?: LimitFunction;
 }
+
+/** Requests in flight at once, for a whole run, unless configured (--concurrency). */
+export const DEFAULT_CONCURRENCY = 32;
 
 interface Answer {
   readonly status: number;
@@ -46,10 +53,10 @@ interface Answer {
 /** A client of the OCI distribution HTTP API, with bearer-token and basic auth. */
 export class OciRegistryClient implements ImageRegistry {
   private readonly authorizations = new Map<string, string>();
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly limit: LimitFunction;
 
   constructor(private readonly options: OciClientOptions) {
-    this.limit = pLimit(options.concurrency ?? 8);
+    this.limit = options.limit ?? pLimit(DEFAULT_CONCURRENCY);
   }
 
   async imageFor(ref: ImageReference, arch: string): Promise<ArchImage | ImageAbsence> {

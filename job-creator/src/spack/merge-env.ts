@@ -60,8 +60,10 @@ function mergeValues(
   if (Array.isArray(base) && Array.isArray(over)) {
     // Spack gives an earlier `include:` entry precedence over a later one: the
     // definition's includes go first, so that they win over the template's as its keys do.
-    const [first, second] = isIncludeList(path) ? [over, base] : [base, over];
-    const added = (second as unknown[]).filter((item) => !first.some((b) => isEqual(b, item)));
+    const include = isIncludeList(path);
+    const first: unknown[] = include ? over : base;
+    const second: unknown[] = include ? base : over;
+    const added = second.filter((item) => !first.some((b) => isEqual(b, item)));
     return [...first, ...added].map((v: unknown) => structuredClone(v));
   }
   if (!isEqual(base, over)) conflicts.push({ path, template: base, definition: over });

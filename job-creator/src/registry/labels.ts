@@ -1,0 +1,10 @@
+type Labels = Readonly<Record<string, string>>;
+
+/**
+ * The keys of `expected` whose value `found` does not carry: the one comparison of labels
+ * (and SIF metadata) behind every "up to date" decision, for base images and containers.
+ * Extra labels on the found side never count.
+ */
+export function differingLabels(expected: Labels, found: Labels): string[] {
+  return Object.keys(expected).filter((key) => found[key] !== expected[key]);
+}
