@@ -183,6 +183,53 @@ describe("authentication", () => {
   });
 });
 
+describe("round trips", () => {
+  it("asks a repository's token before its first request once the registry has challenged", async () => {
+    const seen: string[] = [];
+    const proxy = await startProxy(open.url, (req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/token") {
+        const scope = url.searchParams.get("scope");
+        seen.push(`token ${scope}`);
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ token: `tok ${scope}` }));
+        return true;
+      }
+      const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
+      const scope = `repository:${repo}:pull`;
+      if (req.headers.authorization !== `Bearer tok ${scope}`) {
+        seen.push(`401 ${repo}`);
+        res
+          .writeHead(401, {
+            "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
+          })
+          .end();
+        return true;
+      }
+      seen.push(`ok ${repo}`);
+      return false;
+    });
+    try {
+      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+      await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
+      await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
+      expect(seen).toEqual([
+        "401 hpc/builder",
+        "token repository:hpc/builder:pull",
+        "ok hpc/builder",
+        "ok hpc/builder",
+        // The second repository: its own scope asked first, no 401.
+        "token repository:hpc/runtime:pull",
+        "ok hpc/runtime",
+        "ok hpc/runtime",
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
 describe("failures are errors, never a silent rebuild", () => {
   it("retries a 500 and then succeeds", async () => {
     let failures = 2;

@@ -53,6 +53,8 @@ interface Answer {
 /** A client of the OCI distribution HTTP API, with bearer-token and basic auth. */
 export class OciRegistryClient implements ImageRegistry {
   private readonly authorizations = new Map<string, string>();
+  /** The first WWW-Authenticate challenge of each registry. */
+  private readonly challenges = new Map<string, string>();
   private readonly limit: LimitFunction;
 
   constructor(private readonly options: OciClientOptions) {
@@ -125,19 +127,18 @@ export class OciRegistryClient implements ImageRegistry {
     return this.limit(async () => {
       const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
       const scope = `repository:${ref.repository}:pull`;
-      let answer = await this.fetchWithRetry(
-        ref,
-        url,
-        accept,
-        this.authorizations.get(`${ref.registry}|${scope}`),
-      );
+      const key = `${ref.registry}|${scope}`;
+      // A registry that challenged once will challenge every repository the same way: ask
+      // for this one's token (or send the basic credentials) before the first request.
+      const known = this.challenges.get(ref.registry);
+      if (!this.authorizations.has(key) && known)
+        this.authorizations.set(key, await this.authenticate(ref, known, scope, true));
+      let answer = await this.fetchWithRetry(ref, url, accept, this.authorizations.get(key));
       if (answer.status === 401) {
-        const authorization = await this.authenticate(
-          ref,
-          answer.headers.get("www-authenticate"),
-          scope,
-        );
-        this.authorizations.set(`${ref.registry}|${scope}`, authorization);
+        const header = answer.headers.get("www-authenticate");
+        if (header) this.challenges.set(ref.registry, header);
+        const authorization = await this.authenticate(ref, header, scope, false);
+        this.authorizations.set(key, authorization);
         answer = await this.fetchWithRetry(ref, url, accept, authorization);
       }
       if (answer.status === 401 || answer.status === 403)
@@ -185,10 +186,12 @@ export class OciRegistryClient implements ImageRegistry {
     }
   }
 
+  /** `ownScope`: ask for `scope` even if the challenge (another repository's) names one. */
   private async authenticate(
     ref: ImageReference,
     header: string | null,
     scope: string,
+    ownScope: boolean,
   ): Promise<string> {
     const challenge = parseChallenge(header);
     const credentials = this.options.credentialsFor(ref.registry);
@@ -201,7 +204,7 @@ export class OciRegistryClient implements ImageRegistry {
     const tokenUrl = new URL(challenge.params["realm"]);
     if (challenge.params["service"])
       tokenUrl.searchParams.set("service", challenge.params["service"]);
-    tokenUrl.searchParams.set("scope", challenge.params["scope"] ?? scope);
+    tokenUrl.searchParams.set("scope", ownScope ? scope : (challenge.params["scope"] ?? scope));
     const answer = await this.fetchWithRetry(
       ref,
       tokenUrl.href,
