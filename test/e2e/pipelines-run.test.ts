@@ -135,10 +135,10 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const app = await inspect(image("e2e-app"));
     expect(app.Labels["org.spacktainers.container.checksum"]).toMatch(/^[0-9a-f]{64}$/);
     expect(app.Labels["org.spacktainers.spack-lock.sha256"]).toMatch(/^[0-9a-f]{64}$/);
-    const builder = await inspect(`${suite.registry.host}/group/project/builder:latest`);
+    const builder = await inspect(`${suite.registry.host}/group/project/builder:latest-amd64`);
     expect(builder.Labels["org.spacktainers.build-folder.sha256"]).toMatch(/^[0-9a-f]{64}$/);
     const architectures = await manifestArchitectures(
-      `${suite.registry.host}/group/project/builder:latest`,
+      `${suite.registry.host}/group/project/singularitah:latest`,
     );
     expect(architectures.sort()).toEqual(["amd64", "arm64"]);
     const published = await inspect(`${suite.publishRegistry.host}/published/e2e-app:1.0`);
