@@ -15,6 +15,7 @@ import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js
 import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
+import { formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
 import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
@@ -160,7 +161,7 @@ export async function generateSpacktainerWorkflow(
     ctx,
   );
   files.set(SPACKTAINER_PIPELINE_FILE, renderPipeline(pipeline));
-  for (const line of describeDecisions(decisions, onDefaultBranch, config)) output.out(line);
+  for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
   await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,
@@ -272,25 +273,6 @@ async function prepareCustom(
     ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
     : text;
   return { target, definition: pinned };
-}
-
-function describeDecisions(
-  decisions: readonly ContainerDecision[],
-  onDefaultBranch: boolean,
-  config: Config,
-): string[] {
-  const lines = decisions.map((d) => {
-    const steps = [
-      d.build && `build (${d.build.reason})`,
-      d.sif && `SIF (${d.sif.reason})`,
-      ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
-    ].filter(Boolean);
-    const todo = steps.length > 0 ? steps.join("; ") : "up to date";
-    return `${d.target.name}:${d.target.tag}: ${todo}`;
-  });
-  if (!onDefaultBranch && config.publish.length > 0)
-    lines.push("publishing is skipped off the default branch");
-  return lines;
 }
 
 /** `repo@digest`: image tools refuse a reference holding both a tag and a digest. */

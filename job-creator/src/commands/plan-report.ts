@@ -1,4 +1,6 @@
 import type { BaseImagePlan } from "../base-images/plan.js";
+import type { Config } from "../config/schema.js";
+import type { ContainerDecision } from "../containers/decide.js";
 import type { DefinitionsRead } from "../definitions/read.js";
 import { formatImageReference } from "../definitions/image-ref.js";
 
@@ -29,5 +31,25 @@ export function formatPlan(
       lines.push(`  ${arch}/${c.name}: ${what}`);
     }
   }
+  return lines;
+}
+
+/** The plan `jc generate-spacktainer-workflow` prints: one line per container with its steps and why. */
+export function formatDecisions(
+  decisions: readonly ContainerDecision[],
+  onDefaultBranch: boolean,
+  config: Config,
+): string[] {
+  const lines = decisions.map((d) => {
+    const steps = [
+      d.build && `build (${d.build.reason})`,
+      d.sif && `SIF (${d.sif.reason})`,
+      ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
+    ].filter(Boolean);
+    const todo = steps.length > 0 ? steps.join("; ") : "up to date";
+    return `${d.target.name}:${d.target.tag}: ${todo}`;
+  });
+  if (!onDefaultBranch && config.publish.length > 0)
+    lines.push("publishing is skipped off the default branch");
   return lines;
 }

@@ -13,9 +13,8 @@ export interface PipelineJob {
   readonly name: string;
   readonly stage: string;
   readonly image?: string;
-  /** Global `variables:` are given by the runner; these are the job's own. */
+  /** The job's own `variables:` (the runner adds the global ones and GitLab's). */
   readonly variables: Readonly<Record<string, string>>;
-  readonly ownVariables: Readonly<Record<string, string>>;
   readonly needs: readonly Need[];
   readonly rules?: readonly Rule[];
   readonly beforeScript: readonly string[];
@@ -116,7 +115,6 @@ function toJob(name: string, body: Raw): PipelineJob {
     stage: (body.stage as string | undefined) ?? "test",
     ...(typeof image === "string" ? { image } : {}),
     variables: own,
-    ownVariables: own,
     needs: ((body.needs ?? []) as (string | Raw)[]).map((need) =>
       typeof need === "string"
         ? { job: need, artifacts: true, optional: false }

@@ -169,7 +169,7 @@ export class PipelineRunner {
     if (!existsSync(childFile)) {
       return { ...record, status: "failed", output: `trigger: ${include.artifact} is missing` };
     }
-    const forwarded = expandAll(job.ownVariables, variables);
+    const forwarded = expandAll(job.variables, variables);
     const child = await this.run(childFile, { parent: pipeline, variables: forwarded });
     return {
       ...record,
