@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { exampleRepo, processArgs } from "../../test/helpers/temp-repo.js";
+import { resolveExtends } from "../../common/src/ci/extends.js";
+import { isJobKey } from "../../common/src/ci/types.js";
+import { isMapping } from "../../common/src/mapping.js";
 import { buildProgram } from "../src/program.js";
 
 type Job = Record<string, unknown> & {
@@ -24,9 +27,12 @@ async function processed(outputs: Record<string, Doc>): Promise<Map<string, Job>
   const result = await runCaptured(buildProgram(), processArgs(repo, join(repo, "in"), out, "out"));
   expect(result.code, result.stderr).toBe(0);
   const jobs = new Map<string, Job>();
-  for (const file of (await readdir(out)).filter((f) => f.startsWith("build-step-")))
-    for (const [name, job] of Object.entries(load(await readFile(join(out, file), "utf8")) as Doc))
-      if (typeof job === "object" && !Array.isArray(job)) jobs.set(name, job);
+  for (const file of (await readdir(out)).filter((f) => /^build-cache(-\d+)?\.yaml$/.test(f))) {
+    const doc = load(await readFile(join(out, file), "utf8")) as Doc;
+    // Jobs as GitLab runs them: their templates' keys merged in.
+    for (const [name, job] of Object.entries(doc))
+      if (isJobKey(name) && isMapping(job)) jobs.set(name, resolveExtends(doc, job));
+  }
   return jobs;
 }
 

@@ -103,6 +103,31 @@ const CASES: readonly GoldenCase[] = [
     ],
     output: "out",
   })),
+  {
+    // Two containers: the shared template, one per container, and the index's resource group.
+    name: "spack-two-containers",
+    prepare: async (repo) => {
+      for (const scenario of ["tiny", "small"]) {
+        await mkdir(join(repo, "spack-output", scenario), { recursive: true });
+        await copyFile(
+          join(SPACK_FIXTURES, "scenarios-v0.21", scenario, "pipeline.yml"),
+          join(repo, "spack-output", scenario, "pipeline.yml"),
+        );
+      }
+    },
+    runs: (repo) => [
+      [
+        ...processArgs(
+          repo,
+          join(repo, "spack-output"),
+          join(repo, "out"),
+          "spack.artifacts.amd64",
+        ),
+        ...["--index-resource-group", "build-cache-amd64-spack-build-cache"],
+      ],
+    ],
+    output: "out",
+  },
 ];
 
 /** A file as the golden folder keeps it: its text, or its sha256 and size when large. */

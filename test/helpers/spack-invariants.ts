@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { expect } from "vitest";
 import type { CiLimits } from "../../common/src/ci/limits.js";
+import { resolveExtends } from "../../common/src/ci/extends.js";
+import { isJobKey } from "../../common/src/ci/types.js";
 import { isMapping } from "../../common/src/mapping.js";
 import { listSpackOutputs } from "../../job-creator/src/spack-pipeline/read.js";
 import { TRIGGER_FILE } from "../../job-creator/src/spack-pipeline/assemble.js";
@@ -52,7 +54,9 @@ export async function expectProcessedInvariants(
   const trigger = docs.get(TRIGGER_FILE)!;
   const where = new Map<string, { file: string; name: string; needs: Set<string> }>();
   for (const [file, doc] of docs) {
-    for (const [name, job] of Object.entries(doc)) {
+    for (const [name, body] of Object.entries(doc)) {
+      if (!isJobKey(name) || !isMapping(body)) continue;
+      const job = resolveExtends(doc, body);
       const hash =
         isMapping(job) && isMapping(job["variables"])
           ? job["variables"]["SPACK_JOB_SPEC_DAG_HASH"]
@@ -74,15 +78,25 @@ export async function expectProcessedInvariants(
   }
   expect(new Set(where.keys())).toEqual(new Set(graph.keys()));
   if (graph.size === 0) return;
-  const ancestors = bridgeAncestors(trigger, outputDir);
+  const { ancestors, waitsFor } = bridgeGraph(trigger, outputDir);
+  // Needs a dependency already implies may go: ordering is kept when the needs reach it.
+  const needsOf = new Map([...where.values()].map((w) => [w.name, w.needs]));
+  const reachesInFile = (from: string, to: string, seen = new Set<string>()): boolean => {
+    for (const need of needsOf.get(from) ?? []) {
+      if (need === to) return true;
+      if (!seen.has(need) && (seen.add(need), reachesInFile(need, to, seen))) return true;
+    }
+    return false;
+  };
   for (const [hash, deps] of graph) {
     const job = where.get(hash)!;
     for (const dep of deps) {
       const before = where.get(dep)!;
       if (before.file === job.file)
-        expect(job.needs.has(before.name), `${job.name} keeps its need on ${before.name}`).toBe(
-          true,
-        );
+        expect(
+          reachesInFile(job.name, before.name),
+          `${job.name} waits for ${before.name} through needs in its file`,
+        ).toBe(true);
       else
         expect(
           ancestors.get(job.file)?.has(before.file),
@@ -90,10 +104,31 @@ export async function expectProcessedInvariants(
         ).toBe(true);
     }
   }
+  // A bridge waits only for files that hold a dependency of one of its jobs.
+  const fileDeps = new Map<string, Set<string>>();
+  for (const [hash, deps] of graph) {
+    const file = where.get(hash)!.file;
+    const set = fileDeps.get(file) ?? new Set<string>();
+    for (const dep of deps) set.add(where.get(dep)!.file);
+    fileDeps.set(file, set);
+  }
+  for (const [file, waited] of waitsFor)
+    for (const other of waited)
+      if (!other.endsWith("services.yaml") && !file.endsWith("services.yaml"))
+        expect(
+          fileDeps.get(file)?.has(other),
+          `${file} waits for ${other} without a dependency`,
+        ).toBe(true);
 }
 
-/** For each child file, the child files whose bridges its bridge waits for, transitively. */
-function bridgeAncestors(trigger: Doc, artifactsDir: string): Map<string, Set<string>> {
+/**
+ * For each child file, the child files whose bridges its bridge waits for: transitively
+ * (`ancestors`), and directly or through join jobs only (`waitsFor`).
+ */
+function bridgeGraph(
+  trigger: Doc,
+  artifactsDir: string,
+): { ancestors: Map<string, Set<string>>; waitsFor: Map<string, Set<string>> } {
   const fileOf = new Map<string, string>();
   for (const [name, job] of Object.entries(trigger)) {
     const include =
@@ -114,10 +149,17 @@ function bridgeAncestors(trigger: Doc, artifactsDir: string): Map<string, Set<st
     memo.set(name, result);
     return result;
   };
+  const direct = (name: string): string[] =>
+    ((trigger[name]?.["needs"] ?? []) as { job: string }[]).flatMap((need) =>
+      fileOf.has(need.job) ? [need.job] : direct(need.job),
+    );
   const ancestors = new Map<string, Set<string>>();
-  for (const [bridge, file] of fileOf)
+  const waitsFor = new Map<string, Set<string>>();
+  for (const [bridge, file] of fileOf) {
     ancestors.set(file, new Set([...reach(bridge)].map((b) => fileOf.get(b)!)));
-  return ancestors;
+    waitsFor.set(file, new Set(direct(bridge).map((b) => fileOf.get(b)!)));
+  }
+  return { ancestors, waitsFor };
 }
 
 /** Reads every file of an output folder. */

@@ -89,7 +89,19 @@ export interface CiBridge {
   readonly resource_group?: string;
 }
 
-export type CiEntry = CiJob | CiBridge;
+/**
+ * A job that takes the keys it shares with others from hidden templates (`extends:`);
+ * its own keys win, hashes such as `variables` merged key by key.
+ * @see https://docs.gitlab.com/ee/ci/yaml/#extends
+ */
+export interface CiExtendingJob extends Partial<CiJob> {
+  readonly extends: string | readonly string[];
+}
+
+/** A hidden template (a `.name` key): never runs, only lends its keys through `extends:`. */
+export type CiTemplate = Partial<CiJob> & { readonly extends?: string | readonly string[] };
+
+export type CiEntry = CiJob | CiBridge | CiExtendingJob;
 
 /** One pipeline file. */
 export interface CiPipeline {
@@ -97,6 +109,8 @@ export interface CiPipeline {
   readonly variables?: CiVariables;
   readonly workflow?: { readonly rules?: readonly CiRule[]; readonly name?: string };
   readonly default?: Readonly<Record<string, unknown>>;
+  /** Hidden templates by name (each starts with a dot), written before the jobs. */
+  readonly templates?: Readonly<Record<string, CiTemplate>>;
   readonly jobs: Readonly<Record<string, CiEntry>>;
 }
 

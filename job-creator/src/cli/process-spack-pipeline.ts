@@ -22,15 +22,30 @@ export function processSpackPipelineCommand(): Command {
       "--artifacts-path <path>",
       "where the files are inside the job artifacts (default: --output-dir)",
     )
+    .option(
+      "--durations <file>",
+      "YAML map of package name to typical build minutes (`default:` for the rest; 10 if not given)",
+    )
+    .option(
+      "--index-resource-group <name>",
+      "resource_group of the job that rewrites the cache index (the same as the cache's cleaner)",
+    )
+    .option("--json", "print the plan as JSON")
     .addOption(repoOption())
     .addOption(configOption())
     .addHelpText(
       "after",
-      "\nOne job per spec (by DAG hash) across all containers, ordered by the merged dependency graph.\n" +
-        "Whole levels share a child file while they fit limits.maxFileBytes, maxJobsPerFile and\n" +
-        "maxNeedsPerJob; a larger level is cut into files that run in parallel. spack_pipeline.yaml runs\n" +
-        "the files in order through bridges; needs between files are replaced by that order.\n\n" +
-        "Example:\n  jc process-spack-pipeline -a amd64 -d jobs_scratch_dir.amd64 -o spack.artifacts.amd64\n",
+      "\nOne job per spec (by DAG hash) across all containers. What the jobs share is written once\n" +
+        "per file (hidden templates, `extends:`). Everything goes in one child file when it fits\n" +
+        "limits.maxFileBytes, maxJobsPerFile and maxNeedsPerJob; otherwise the files are chosen for\n" +
+        "time: the split that a simulation of GitLab's scheduling (unlimited runners, the builds'\n" +
+        "expected minutes from --durations) finishes first. In spack_pipeline.yaml each file's bridge\n" +
+        "waits only for the bridges of the files holding its jobs' dependencies.\n" +
+        "The plan lists the files, what each waits for, the longest chain of bridges and the\n" +
+        "estimated makespan against the dependency graph's critical path.\n\n" +
+        "Examples:\n" +
+        "  jc process-spack-pipeline -a amd64 -d jobs_scratch_dir.amd64 -o spack.artifacts.amd64\n" +
+        "  jc process-spack-pipeline -a amd64 -d in -o out --durations minutes.yaml --json\n",
     )
     .action(
       async (opts: {
@@ -38,6 +53,9 @@ export function processSpackPipelineCommand(): Command {
         inputDir: string;
         outputDir: string;
         artifactsPath?: string;
+        durations?: string;
+        indexResourceGroup?: string;
+        json?: boolean;
         repo: string;
         config: string;
       }) => {
@@ -51,6 +69,9 @@ export function processSpackPipelineCommand(): Command {
             inputDir: opts.inputDir,
             outputDir: opts.outputDir,
             artifactsDir: opts.artifactsPath ?? opts.outputDir,
+            ...(opts.durations ? { durationsFile: opts.durations } : {}),
+            ...(opts.indexResourceGroup ? { indexResourceGroup: opts.indexResourceGroup } : {}),
+            ...(opts.json ? { json: true } : {}),
           },
           consoleOutput,
         );

@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import type { DefinitionsRead } from "../definitions/read.js";
 import { formatImageReference } from "../definitions/image-ref.js";
+import type { ProcessSummary } from "../spack-pipeline/assemble.js";
 
 /** The human-readable plan `jc create-jobs` prints: what is built and why. */
 export function formatPlan(
@@ -51,5 +52,28 @@ export function formatDecisions(
   });
   if (!onDefaultBranch && config.publish.length > 0)
     lines.push("publishing is skipped off the default branch");
+  return lines;
+}
+
+/** The plan `jc process-spack-pipeline` prints: the files, what each waits for, and how long. */
+export function formatProcessPlan(summary: ProcessSummary): string[] {
+  const lines = [
+    `jobs in: ${summary.jobsIn}, jobs out: ${summary.jobsOut}, duplicates removed: ${summary.duplicatesRemoved}, ` +
+      `child pipelines: ${summary.childPipelines}, biggest file: ${summary.biggestFileBytes} bytes, ` +
+      `${summary.bytesPerJob} bytes per job`,
+  ];
+  for (const file of summary.files) {
+    const after = file.after.length > 0 ? `after ${file.after.join(", ")}` : "starts at once";
+    lines.push(`  ${file.bridge}: ${file.file}, ${file.jobs} jobs, ${file.bytes} bytes, ${after}`);
+  }
+  const { minutes, criticalPathMinutes, longestChain } = summary.estimate;
+  if (summary.files.length > 0) {
+    const chain = longestChain.map((i) => summary.files[i]!.bridge).join(" -> ");
+    lines.push(
+      `  longest chain of bridges: ${chain}`,
+      `  estimated makespan ${Math.round(minutes)} min with unlimited runners; the dependency graph's ` +
+        `critical path ${Math.round(criticalPathMinutes)} min (${(minutes / criticalPathMinutes).toFixed(2)}x)`,
+    );
+  }
   return lines;
 }

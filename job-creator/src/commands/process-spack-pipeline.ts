@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { InputError } from "../../../common/src/errors.js";
 import {
@@ -21,6 +21,8 @@ import {
 } from "../spack-pipeline/assemble.js";
 import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
+import { minutesOf, readDurations, UNIFORM_DURATIONS } from "../spack-pipeline/durations.js";
+import { formatProcessPlan } from "./plan-report.js";
 
 export interface ProcessOptions {
   readonly repoRoot: string;
@@ -30,6 +32,12 @@ export interface ProcessOptions {
   readonly outputDir: string;
   /** Where the child files are inside the job's artifacts (relative to the project dir). */
   readonly artifactsDir: string;
+  /** A YAML map of package name to typical build minutes (`default:` for the rest). */
+  readonly durationsFile?: string;
+  /** Resource group of the job that rewrites the cache's index. */
+  readonly indexResourceGroup?: string;
+  /** Print the plan as JSON instead of lines. */
+  readonly json?: boolean;
 }
 
 /** `jc process-spack-pipeline`: spack's per-container outputs -> size-limited child pipelines. */
@@ -45,6 +53,9 @@ export async function processSpackPipeline(
     inputs: [opts.inputDir, join(opts.repoRoot, opts.configFile)],
   };
   requireOutputDir(opts.outputDir, guard);
+  const durations = opts.durationsFile
+    ? await readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
+    : UNIFORM_DURATIONS;
   const merge = new SpackMerge();
   const limit = {
     maxBytes: config.limits.maxSpackOutputBytes,
@@ -65,15 +76,14 @@ export async function processSpackPipeline(
         )
         .join("\n"),
     );
-  const { files, summary } = assembleProcessedPipelines(
-    merged,
-    processSettings(config, opts.arch, opts.artifactsDir),
-  );
+  const { files, summary } = assembleProcessedPipelines(merged, {
+    ...processSettings(config, opts.arch, opts.artifactsDir),
+    minutes: (job) => minutesOf(durations, job),
+    ...(opts.indexResourceGroup ? { indexResourceGroup: opts.indexResourceGroup } : {}),
+  });
   await replaceDirectory(opts.outputDir, files, guard);
-  output.out(
-    `jobs in: ${summary.jobsIn}, jobs out: ${summary.jobsOut}, duplicates removed: ${summary.duplicatesRemoved}, ` +
-      `child pipelines: ${summary.childPipelines}, biggest file: ${summary.biggestFileBytes} bytes`,
-  );
+  if (opts.json) output.out(JSON.stringify(summary, null, 2));
+  else for (const line of formatProcessPlan(summary)) output.out(line);
   return summary;
 }
 
@@ -82,7 +92,7 @@ export function processSettings(
   config: Config,
   arch: string,
   artifactsDir: string,
-): AssembleSettings {
+): Omit<AssembleSettings, "minutes"> {
   const base = archJobBase(config, arch);
   return {
     limits: config.limits,

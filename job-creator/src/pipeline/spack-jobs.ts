@@ -88,7 +88,7 @@ export function buildProcessSpackJob(
     ...toolJob(ctx, arch, generateNeeds(containers)),
     stage: "process",
     script: [
-      `${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out}`,
+      `${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
     ],
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
@@ -136,7 +136,13 @@ export function buildCleanCacheJob(
     // stop the containers (the bridge of this child pipeline depends on its status). A run
     // that dies is finished by the next one (spackitor's journal).
     allow_failure: true,
-    // One cleaner per cache at a time: two pipelines must not prune the same bucket at once.
-    resource_group: `build-cache-${arch}-${bucket}`,
+    // One writer of the cache's index at a time: two pipelines must not prune the same
+    // bucket at once, nor prune it while another rewrites its index.
+    resource_group: buildCacheResourceGroup(ctx, arch),
   };
+}
+
+/** The resource group of every job that rewrites a cache's index (the cleaner, rebuild-index). */
+export function buildCacheResourceGroup(ctx: GenerationContext, arch: string): string {
+  return `build-cache-${arch}-${cacheBucket(ctx, arch).bucket}`;
 }

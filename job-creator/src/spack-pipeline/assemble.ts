@@ -6,7 +6,13 @@ import {
   renderPipeline,
   renderPipelineFromBlocks,
 } from "../../../common/src/ci/render.js";
-import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
+import type {
+  CiEntry,
+  CiJob,
+  CiNeed,
+  CiPipeline,
+  CiTemplate,
+} from "../../../common/src/ci/types.js";
 import {
   COPY_JOB,
   CLEANUP_JOB,
@@ -16,8 +22,11 @@ import {
 } from "../spack/names.js";
 import { SPACK_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import type { MergedJob, MergedPipeline } from "./merge.js";
+import { compactJobs } from "./compact.js";
+import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
+import { reducedDependencies } from "./reduce.js";
 import { rewriteSpackJob, type RewriteSettings } from "./rewrite.js";
-import { planSplit, type ChildPart } from "./split.js";
+import { planSplit, type ChildPart, type SplitJob } from "./split.js";
 import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from "./trigger.js";
 
 /** The file the entry pipeline triggers; its bridges run the others in order. */
@@ -30,6 +39,10 @@ export interface AssembleSettings {
   readonly rewrite: RewriteSettings;
   readonly trigger: Omit<TriggerSettings, "maxNeedsPerJob">;
   readonly limits: CiLimits;
+  /** Expected build minutes of a job, from the duration model. */
+  readonly minutes: (job: MergedJob) => number;
+  /** The resource group of the jobs that rewrite the cache's index (shared with its cleaner). */
+  readonly indexResourceGroup?: string;
 }
 
 export interface ProcessSummary {
@@ -38,6 +51,18 @@ export interface ProcessSummary {
   readonly duplicatesRemoved: number;
   readonly childPipelines: number;
   readonly biggestFileBytes: number;
+  /** Bytes of the build files over their jobs: what one job costs in a file. */
+  readonly bytesPerJob: number;
+  readonly files: readonly ChildFileSummary[];
+  readonly estimate: MakespanEstimate;
+}
+
+export interface ChildFileSummary {
+  readonly file: string;
+  readonly bridge: string;
+  readonly jobs: number;
+  readonly bytes: number;
+  readonly after: readonly string[];
 }
 
 /** Turns the merged spack jobs of one arch into the trigger pipeline and its child files. */
@@ -48,32 +73,33 @@ export function assembleProcessedPipelines(
   const files = new Map<string, string>();
   if (merged.jobs.length === 0) {
     files.set(TRIGGER_FILE, renderPipeline(noopPipeline(merged, settings.rewrite)));
-    return { files, summary: summarize(merged, files, 0) };
+    return { files, summary: summarize(merged, files, [], NO_ESTIMATE) };
   }
-  const nameByHash = new Map(merged.jobs.map((j) => [j.hash, j.name]));
-  const prepared = merged.jobs.map((job) => prepare(job, nameByHash, settings.rewrite));
-  const byName = new Map(prepared.map((p) => [p.job.name, p]));
-  const plan = planSplit(
-    prepared.map((p) => p.split),
-    { ...settings.limits },
-  );
-  const steps: ChildFileRef[][] = plan.map((step, s) =>
-    step.map((part, p) => {
-      const file = step.length === 1 ? `build-step-${s}.yaml` : `build-step-${s}-part-${p}.yaml`;
-      files.set(file, renderChild(part, byName, settings.rewrite));
-      const bridge =
-        step.length === 1
-          ? `build cache step ${s}`
-          : `build cache step ${s} part ${p + 1} of ${step.length}`;
-      return { file, bridge };
-    }),
-  );
-  const services = servicesPipeline(merged, settings.rewrite);
+  const prepared = prepareJobs(merged, settings);
+  const byName = new Map(prepared.jobs.map((p) => [p.split.name, p]));
+  const splitJobs = prepared.jobs.map((p) => p.split);
+  const plan = planSplit(splitJobs, settings.limits, prepared.templateBytes);
+  const refs = plan.map((part, index): ChildFileRef => {
+    const file = plan.length === 1 ? "build-cache.yaml" : `build-cache-${index + 1}.yaml`;
+    files.set(file, renderChild(part, byName, prepared.templates, settings.rewrite));
+    return {
+      file,
+      bridge: bridgeName(index, plan.length),
+      after: part.after.map((a) => bridgeName(a, plan.length)),
+    };
+  });
+  const builds = [...refs];
+  const services = servicesPipeline(merged, settings);
   if (services) {
     files.set(SERVICES_FILE, renderPipeline(services));
-    steps.push([{ file: SERVICES_FILE, bridge: "build cache index" }]);
+    const waitedFor = new Set(refs.flatMap((r) => r.after));
+    refs.push({
+      file: SERVICES_FILE,
+      bridge: "build cache index",
+      after: refs.map((r) => r.bridge).filter((b) => !waitedFor.has(b)),
+    });
   }
-  const trigger = buildTriggerPipeline(steps, {
+  const trigger = buildTriggerPipeline(refs, {
     ...settings.trigger,
     maxNeedsPerJob: settings.limits.maxNeedsPerJob,
   });
@@ -84,43 +110,78 @@ export function assembleProcessedPipelines(
       `${TRIGGER_FILE} would have ${triggerJobs} jobs, over limits.maxJobsPerFile (${settings.limits.maxJobsPerFile}): raise limits.maxJobsPerFile or limits.maxFileBytes so fewer child files are needed`,
     );
   }
-  files.set(TRIGGER_FILE, renderPipeline(trigger));
-  return { files, summary: summarize(merged, files, files.size - 1) };
+  const triggerText = renderPipeline(trigger);
+  if (Buffer.byteLength(triggerText) > settings.limits.maxFileBytes)
+    throw new InputError(
+      `${TRIGGER_FILE} would be ${Buffer.byteLength(triggerText)} bytes, over limits.maxFileBytes (${settings.limits.maxFileBytes}): raise limits.maxFileBytes so fewer child files are needed`,
+    );
+  files.set(TRIGGER_FILE, triggerText);
+  const summaries = builds.map((ref, index) => ({
+    file: ref.file,
+    bridge: ref.bridge,
+    jobs: plan[index]!.jobs.length,
+    bytes: Buffer.byteLength(files.get(ref.file)!),
+    after: ref.after,
+  }));
+  return { files, summary: summarize(merged, files, summaries, estimateMakespan(plan, splitJobs)) };
 }
+
+const bridgeName = (index: number, count: number) =>
+  count === 1 ? "build cache" : `build cache ${index + 1} of ${count}`;
 
 interface Prepared {
   readonly job: MergedJob;
-  readonly rewritten: CiJob;
-  /** The job rendered once, without its needs (which depend on the file it lands in). */
+  /** The job's own keys rendered once, without its needs (which depend on the file it lands in). */
+  readonly own: CiEntry;
   readonly block: string;
   readonly dependencyNames: readonly string[];
-  readonly split: { name: string; level: number; dependencies: readonly string[]; bytes: number };
+  readonly split: SplitJob;
 }
 
-function prepare(
-  job: MergedJob,
-  nameByHash: ReadonlyMap<string, string>,
-  rewrite: RewriteSettings,
-): Prepared {
-  const rewritten = {
-    ...rewriteSpackJob(job.job, job.fileVariables, rewrite),
-    stage: `stage-${job.level}`,
-  };
-  const dependencyNames = job.dependencies.map((h) => nameByHash.get(h)!).filter(Boolean);
-  const block = renderJobBlock(job.name, rewritten);
-  // Sized with every dependency as a need: an upper bound of the job in any file.
-  const widest = renderNeedsLines([
-    ...dependencyNames.map(localNeed),
-    rewrite.generateNeed(job.container),
-  ]);
-  const bytes = Buffer.byteLength(block) + Buffer.byteLength(widest);
-  return {
-    job,
-    rewritten,
-    block,
-    dependencyNames,
-    split: { name: job.name, level: job.level, dependencies: dependencyNames, bytes },
-  };
+/** Rewrites every job, moves what they share into templates, and sizes each for the splitter. */
+function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
+  const compact = compactJobs(
+    merged.jobs.map((job) => ({
+      name: job.name,
+      container: job.container,
+      job: rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+    })),
+  );
+  const templateBytes = new Map(
+    [...compact.templates].map(([name, body]) => [
+      name,
+      Buffer.byteLength(renderJobBlock(name, body)),
+    ]),
+  );
+  const indexByHash = new Map(merged.jobs.map((j, i) => [j.hash, i]));
+  const reduced = reducedDependencies(
+    merged.jobs.map((job) => job.dependencies.flatMap((h) => indexByHash.get(h) ?? [])),
+  );
+  const jobs = merged.jobs.map((job, i): Prepared => {
+    const own = { ...compact.jobs.get(job.name)!, stage: `stage-${job.level}` };
+    const dependencyNames = reduced[i]!.map((d) => merged.jobs[d]!.name);
+    const block = renderJobBlock(job.name, own);
+    // Sized with every dependency as a need: an upper bound of the job in any file.
+    const widest = renderNeedsLines([
+      ...dependencyNames.map(localNeed),
+      settings.rewrite.generateNeed(job.container),
+    ]);
+    return {
+      job,
+      own,
+      block,
+      dependencyNames,
+      split: {
+        name: job.name,
+        level: job.level,
+        dependencies: dependencyNames,
+        bytes: Buffer.byteLength(block) + Buffer.byteLength(widest),
+        templates: compact.templatesOf.get(job.name)!,
+        minutes: settings.minutes(job),
+      },
+    };
+  });
+  return { jobs, templates: compact.templates, templateBytes };
 }
 
 const localNeed = (job: string): CiNeed => ({ job, artifacts: false });
@@ -129,27 +190,37 @@ const localNeed = (job: string): CiNeed => ({ job, artifacts: false });
 function renderChild(
   part: ChildPart,
   byName: ReadonlyMap<string, Prepared>,
+  templates: ReadonlyMap<string, CiTemplate>,
   rewrite: RewriteSettings,
 ): string {
   const inFile = new Set(part.jobs);
   const jobs: Record<string, CiEntry> = {};
   const blocks = new Map<string, string>();
+  const used = new Set<string>();
   for (const name of part.jobs) {
-    const { job, rewritten, block, dependencyNames } = byName.get(name)!;
-    // Dependencies in other files are done before this file starts: the bridges run in steps.
+    const { job, own, block, dependencyNames, split } = byName.get(name)!;
+    // Dependencies in other files are done before this file starts: its bridge waits for theirs.
     const needs = [
       ...dependencyNames.filter((d) => inFile.has(d)).map(localNeed),
       rewrite.generateNeed(job.container),
     ];
-    jobs[name] = { ...rewritten, needs };
+    jobs[name] = { ...own, needs };
     blocks.set(name, block + renderNeedsLines(needs));
+    for (const t of split.templates) used.add(t);
   }
-  return renderPipelineFromBlocks({ stages: part.levels.map((l) => `stage-${l}`), jobs }, blocks);
+  return renderPipelineFromBlocks(
+    {
+      stages: part.levels.map((l) => `stage-${l}`),
+      templates: Object.fromEntries([...used].sort().map((t) => [t, templates.get(t)!])),
+      jobs,
+    },
+    blocks,
+  );
 }
 
 function servicesPipeline(
   merged: MergedPipeline,
-  rewrite: RewriteSettings,
+  settings: AssembleSettings,
 ): CiPipeline | undefined {
   const jobs: Record<string, CiEntry> = {};
   const stages: string[] = [];
@@ -159,8 +230,12 @@ function servicesPipeline(
     const stage = service.stage ?? `stage-${name}`;
     if (!stages.includes(stage)) stages.push(stage);
     jobs[name] = {
-      ...rewriteSpackJob(service.job, service.fileVariables, rewrite),
+      ...rewriteSpackJob(service.job, service.fileVariables, settings.rewrite),
       stage,
+      // Two pipelines rewriting one cache's index at once lose specs from it.
+      ...(name === REBUILD_INDEX_JOB && settings.indexResourceGroup
+        ? { resource_group: settings.indexResourceGroup }
+        : {}),
     };
   }
   return stages.length > 0 ? { stages, jobs } : undefined;
@@ -180,13 +255,18 @@ function noopPipeline(merged: MergedPipeline, rewrite: RewriteSettings): CiPipel
 function summarize(
   merged: MergedPipeline,
   files: ReadonlyMap<string, string>,
-  childPipelines: number,
+  builds: readonly ChildFileSummary[],
+  estimate: MakespanEstimate,
 ): ProcessSummary {
+  const buildBytes = builds.reduce((sum, b) => sum + b.bytes, 0);
   return {
     jobsIn: merged.jobsIn,
     jobsOut: merged.jobs.length,
     duplicatesRemoved: merged.duplicatesRemoved,
-    childPipelines,
+    childPipelines: files.size - 1,
     biggestFileBytes: Math.max(...[...files.values()].map((text) => Buffer.byteLength(text))),
+    bytesPerJob: merged.jobs.length > 0 ? Math.round(buildBytes / merged.jobs.length) : 0,
+    files: builds,
+    estimate,
   };
 }

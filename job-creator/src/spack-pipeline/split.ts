@@ -1,7 +1,10 @@
-import { InputError } from "../../../common/src/errors.js";
 import type { CiLimits } from "../../../common/src/ci/limits.js";
+import { InputError } from "../../../common/src/errors.js";
+import { FileFill, type FileBudget } from "./file-fill.js";
+import { partitionByLevels, partitionByWaves, type Partition } from "./partitions.js";
+import { estimate } from "./makespan.js";
 
-/** A job as the splitter sees it: its level, what it depends on, and its size when rendered. */
+/** A job as the splitter sees it: what it depends on, its size when rendered, its duration. */
 export interface SplitJob {
   readonly name: string;
   readonly level: number;
@@ -9,106 +12,87 @@ export interface SplitJob {
   readonly dependencies: readonly string[];
   /** Rendered size with every dependency as a need: an upper bound of its size in any file. */
   readonly bytes: number;
+  /** The hidden templates it extends, which its file must hold. */
+  readonly templates: readonly string[];
+  /** Its expected build time, from the duration model. */
+  readonly minutes: number;
 }
 
-/** One child pipeline file: a run of whole levels, or a part of one level too large for a file. */
+/** One child pipeline file: its jobs, and the files whose pipelines must be done before it starts. */
 export interface ChildPart {
   readonly jobs: readonly string[];
   readonly levels: readonly number[];
+  /** Indices of earlier parts holding dependencies of its jobs. */
+  readonly after: readonly number[];
 }
 
-/** Steps run one after the other; the parts of one step run in parallel. */
-export type SplitPlan = readonly (readonly ChildPart[])[];
+/** The child files, each after the parts it waits for. */
+export type SplitPlan = readonly ChildPart[];
 
 /** Room kept in each file for the header, `stages:` and the like. */
 export const FILE_OVERHEAD_BYTES = 4_096;
 
+/** How far ahead of a wave's start its files take jobs in, as parts of the critical path. */
+const WAVE_HORIZONS = [0.1, 0.25, 1];
+
 /**
- * Packs jobs into child pipelines within the limits. Whole levels share a file while they
- * fit (their `needs` inside the file stay, so jobs start as soon as their own dependencies
- * are done); a level that fits no file is cut into parts that run in parallel. Every
- * dependency is either in the same file or in an earlier step, which the bridge chain
- * finishes first. A level is never added to a file where one of its jobs would need more
- * than `maxNeedsPerJob - 1` jobs of that file (one need is kept for the generate job).
+ * Packs jobs into child pipelines within the limits, for time. Everything in one file when
+ * it fits. Otherwise candidate partitions are built (whole levels per file, levels cut into
+ * parts next to the parts they depend on; and waves, files that keep chains together from
+ * the moment their dependencies are done) and the one the schedule simulation finishes
+ * first, with the jobs' expected durations and unlimited runners, is kept. Each file waits
+ * only for the files that hold dependencies of its jobs; no job needs more than
+ * `maxNeedsPerJob - 1` jobs of its file (one need is kept for the generate job).
  */
-export function planSplit(jobs: readonly SplitJob[], limits: CiLimits): SplitPlan {
-  const budget = limits.maxFileBytes - FILE_OVERHEAD_BYTES;
+export function planSplit(
+  jobs: readonly SplitJob[],
+  limits: CiLimits,
+  templateBytes: ReadonlyMap<string, number>,
+): SplitPlan {
+  const budget: FileBudget = { limits, templateBytes, overhead: FILE_OVERHEAD_BYTES };
+  checkEachFits(jobs, budget);
+  const index = new Map(jobs.map((j, i) => [j.name, i]));
+  const deps = jobs.map((j) => j.dependencies.map((d) => index.get(d)!));
+  const graph = { jobs, deps, budget };
+  const whole = new FileFill(budget);
+  if (jobs.every((job, i) => whole.tryAdd(job, i, deps[i]!.length))) return toPlan(graph, [whole]);
+  const candidates = [
+    partitionByLevels(graph),
+    ...WAVE_HORIZONS.map((horizon) => partitionByWaves(graph, horizon)),
+  ].map((files) => toPlan(graph, files));
+  const scored = candidates.map((plan) => ({ plan, minutes: estimate(plan, jobs).minutes }));
+  scored.sort((a, b) => a.minutes - b.minutes || a.plan.length - b.plan.length);
+  return scored[0]!.plan;
+}
+
+function checkEachFits(jobs: readonly SplitJob[], budget: FileBudget): void {
   for (const job of jobs) {
-    if (job.bytes > budget)
+    const alone = new FileFill(budget);
+    if (!alone.tryAdd(job, 0, 0))
       throw new InputError(
-        `job "${job.name}" alone renders to ${job.bytes} bytes, over the file budget of ${limits.maxFileBytes}: raise limits.maxFileBytes`,
+        `job "${job.name.slice(0, 60)}" alone renders to ${job.bytes} bytes with its templates, over the file budget of ${budget.limits.maxFileBytes}: raise limits.maxFileBytes`,
       );
-    if (job.name.length > limits.maxJobNameLength)
+    if (job.name.length > budget.limits.maxJobNameLength)
       throw new InputError(
         `job name "${job.name.slice(0, 60)}…" is ${job.name.length} characters, over limits.maxJobNameLength`,
       );
   }
-  const steps: ChildPart[][] = [];
-  let current: { jobs: string[]; levels: number[]; bytes: number; names: Set<string> } | undefined;
-  const close = () => {
-    if (current) steps.push([{ jobs: current.jobs, levels: current.levels }]);
-    current = undefined;
-  };
-  for (const [level, group] of groupByLevel(jobs)) {
-    const bytes = group.reduce((sum, j) => sum + j.bytes, 0);
-    const fitsIn = (file: typeof current) =>
-      (file?.jobs.length ?? 0) + group.length <= limits.maxJobsPerFile &&
-      (file?.bytes ?? 0) + bytes <= budget &&
-      group.every(
-        (j) => j.dependencies.filter((d) => file?.names.has(d)).length <= limits.maxNeedsPerJob - 1,
-      );
-    if (current && fitsIn(current)) {
-      current.jobs.push(...group.map((j) => j.name));
-      current.levels.push(level);
-      current.bytes += bytes;
-      for (const j of group) current.names.add(j.name);
-      continue;
-    }
-    close();
-    if (fitsIn(undefined)) {
-      current = {
-        jobs: group.map((j) => j.name),
-        levels: [level],
-        bytes,
-        names: new Set(group.map((j) => j.name)),
-      };
-    } else {
-      steps.push(cutLevel(group, level, budget, limits.maxJobsPerFile));
-    }
-  }
-  close();
-  return steps;
 }
 
-function groupByLevel(jobs: readonly SplitJob[]): [number, SplitJob[]][] {
-  const groups = new Map<number, SplitJob[]>();
-  for (const job of jobs) {
-    const group = groups.get(job.level);
-    if (group) group.push(job);
-    else groups.set(job.level, [job]);
-  }
-  return [...groups].sort(([a], [b]) => a - b);
-}
-
-/** Cuts one level into parts of at most `maxJobs` jobs and `budget` bytes, in name order. */
-function cutLevel(
-  group: readonly SplitJob[],
-  level: number,
-  budget: number,
-  maxJobs: number,
-): ChildPart[] {
-  const parts: ChildPart[] = [];
-  let jobs: string[] = [];
-  let bytes = 0;
-  for (const job of group) {
-    if (jobs.length > 0 && (jobs.length + 1 > maxJobs || bytes + job.bytes > budget)) {
-      parts.push({ jobs, levels: [level] });
-      jobs = [];
-      bytes = 0;
-    }
-    jobs.push(job.name);
-    bytes += job.bytes;
-  }
-  if (jobs.length > 0) parts.push({ jobs, levels: [level] });
-  return parts;
+function toPlan(graph: Partition, files: readonly FileFill[]): SplitPlan {
+  const fileOf = new Int32Array(graph.jobs.length);
+  files.forEach((file, f) => {
+    file.members.forEach((i) => (fileOf[i] = f));
+  });
+  return files.map((file, f) => {
+    const after = new Set<number>();
+    for (const i of file.members)
+      for (const d of graph.deps[i]!) if (fileOf[d] !== f) after.add(fileOf[d]!);
+    const members = [...file.members].sort((a, b) => a - b);
+    return {
+      jobs: members.map((i) => graph.jobs[i]!.name),
+      levels: [...new Set(members.map((i) => graph.jobs[i]!.level))].sort((a, b) => a - b),
+      after: [...after].sort((a, b) => a - b),
+    };
+  });
 }

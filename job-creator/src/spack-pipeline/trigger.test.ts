@@ -4,39 +4,49 @@ import { toCiDocument } from "../../../common/src/ci/render.js";
 import { localNeedTarget } from "../../../common/src/ci/types.js";
 import { buildTriggerPipeline, type ChildFileRef } from "./trigger.js";
 
-const step = (s: number, parts: number): ChildFileRef[] =>
-  Array.from({ length: parts }, (_, p) => ({
-    file: `step-${s}-part-${p}.yaml`,
-    bridge: `step ${s} part ${p}`,
-  }));
+const ref = (name: string, after: string[] = []): ChildFileRef => ({
+  file: `${name}.yaml`,
+  bridge: name,
+  after,
+});
 
 describe("buildTriggerPipeline", () => {
   const settings = { artifactsDir: "out", tags: ["k8s"], image: "node:20", maxNeedsPerJob: 50 };
 
-  it("makes each step's bridges need every bridge of the step before", () => {
-    const pipeline = buildTriggerPipeline([step(0, 2), step(1, 1)], settings);
-    expect(pipeline.jobs["step 1 part 0"]).toMatchObject({
-      needs: [
-        { job: "collect artifacts", artifacts: true },
-        { job: "step 0 part 0", artifacts: false },
-        { job: "step 0 part 1", artifacts: false },
-      ],
+  it("makes each bridge need only the bridges of the files it waits for", () => {
+    const pipeline = buildTriggerPipeline(
+      [ref("a"), ref("b"), ref("c", ["a"]), ref("d", ["b", "c"])],
+      settings,
+    );
+    const needs = (name: string) => pipeline.jobs[name]!.needs!.map((n) => localNeedTarget(n));
+    expect(needs("a")).toEqual(["collect artifacts"]);
+    expect(needs("b")).toEqual(["collect artifacts"]);
+    expect(needs("c")).toEqual(["collect artifacts", "a"]);
+    expect(needs("d")).toEqual(["collect artifacts", "b", "c"]);
+    expect(pipeline.jobs["d"]).toMatchObject({
+      stage: "step-2",
       trigger: {
-        include: [{ artifact: "out/step-1-part-0.yaml", job: "collect artifacts" }],
+        include: [{ artifact: "out/d.yaml", job: "collect artifacts" }],
         strategy: "depend",
       },
     });
+    expect(pipeline.stages).toEqual(["collect", "step-0", "step-1", "step-2"]);
   });
 
-  it("joins a step of more bridges than one job may need, in rounds, within the needs limit", () => {
-    const pipeline = buildTriggerPipeline([step(0, 3000), step(1, 1)], settings);
+  it("joins more bridges than one job may need, in rounds, within the needs limit", () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ref(`f${i}`));
+    const last = ref(
+      "last",
+      many.map((r) => r.bridge),
+    );
+    const pipeline = buildTriggerPipeline([...many, last], settings);
     const doc = toCiDocument(pipeline);
     expect(
       checkCiLimits(doc, 0, GITLAB_DEFAULT_LIMITS).filter(
         (p) => !p.startsWith("file is") && !p.includes("jobs, over"),
       ),
     ).toEqual([]);
-    // Everything of step 0 is reachable from the step 1 bridge through needs.
+    // Every file before it is reachable from the last bridge through needs.
     const reach = (name: string, seen = new Set<string>()): Set<string> => {
       for (const need of pipeline.jobs[name]?.needs ?? []) {
         const target = localNeedTarget(need)!;
@@ -44,8 +54,8 @@ describe("buildTriggerPipeline", () => {
       }
       return seen;
     };
-    const reached = reach("step 1 part 0");
-    expect(step(0, 3000).every((b) => reached.has(b.bridge))).toBe(true);
-    expect(Object.keys(pipeline.jobs).filter((n) => n.includes("join 1."))).toHaveLength(2);
+    const reached = reach("last");
+    expect(many.every((b) => reached.has(b.bridge))).toBe(true);
+    expect(Object.keys(pipeline.jobs).filter((n) => n.startsWith("last waits 1."))).toHaveLength(2);
   });
 });

@@ -7,10 +7,11 @@ import {
   GENERATION_PIPELINE_ID_VARIABLE,
 } from "../../../common/src/job-names.js";
 
-/** A child file the trigger pipeline starts, in the step it belongs to. */
+/** A child file the trigger pipeline starts, and the bridges (of earlier files) it waits for. */
 export interface ChildFileRef {
   readonly file: string;
   readonly bridge: string;
+  readonly after: readonly string[];
 }
 
 export interface TriggerSettings {
@@ -22,47 +23,53 @@ export interface TriggerSettings {
 }
 
 /**
- * The pipeline that runs the child files in order: `collect artifacts` re-exposes the files
- * (a bridge may only include artifacts of a job of its own pipeline), then one bridge per
- * file, each step's bridges needing every bridge of the step before. Where a step has more
- * bridges than one job may need, small join jobs gather them, in as many rounds as it takes.
+ * The pipeline that runs the child files: `collect artifacts` re-exposes the files (a bridge
+ * may only include artifacts of a job of its own pipeline), then one bridge per file, which
+ * needs only the bridges of the files holding its jobs' dependencies (`strategy: depend`: a
+ * bridge ends when its pipeline does, and fails with it), so independent files run side by
+ * side. Where a bridge would wait for more bridges than one job may need, small join jobs
+ * gather them, in as many rounds as it takes. Files come after the files they wait for;
+ * each bridge's stage is its depth in that graph.
  */
 export function buildTriggerPipeline(
-  steps: readonly (readonly ChildFileRef[])[],
+  files: readonly ChildFileRef[],
   settings: TriggerSettings,
 ): CiPipeline {
   const jobs: Record<string, CiEntry> = { [COLLECT_ARTIFACTS_JOB]: collectJob(settings) };
+  const depth = new Map<string, number>();
+  for (const { file, bridge, after } of files) {
+    const step = Math.max(-1, ...after.map((b) => depth.get(b)!)) + 1;
+    depth.set(bridge, step);
+    const waits =
+      after.length > settings.maxNeedsPerJob - 1
+        ? joinRounds([...after], `step-${step}-wait`, `${bridge} waits`, settings, jobs)
+        : after;
+    jobs[bridge] = {
+      stage: `step-${step}`,
+      trigger: {
+        include: [{ artifact: `${settings.artifactsDir}/${file}`, job: COLLECT_ARTIFACTS_JOB }],
+        strategy: "depend",
+      },
+      needs: [
+        { job: COLLECT_ARTIFACTS_JOB, artifacts: true },
+        ...waits.map((job) => ({ job, artifacts: false })),
+      ],
+      variables: { [GENERATION_PIPELINE_ID_VARIABLE]: `$${GENERATION_PIPELINE_ID_VARIABLE}` },
+    };
+  }
+  const steps = Math.max(-1, ...depth.values()) + 1;
   const stages = ["collect"];
-  let previous: string[] = [];
-  steps.forEach((step, index) => {
-    const stage = `step-${index}`;
-    stages.push(stage);
-    for (const { file, bridge } of step) {
-      jobs[bridge] = {
-        stage,
-        trigger: {
-          include: [{ artifact: `${settings.artifactsDir}/${file}`, job: COLLECT_ARTIFACTS_JOB }],
-          strategy: "depend",
-        },
-        needs: [
-          { job: COLLECT_ARTIFACTS_JOB, artifacts: true },
-          ...previous.map((job) => ({ job, artifacts: false })),
-        ],
-        variables: { [GENERATION_PIPELINE_ID_VARIABLE]: `$${GENERATION_PIPELINE_ID_VARIABLE}` },
-      };
-    }
-    previous = step.map((s) => s.bridge);
-    if (previous.length > settings.maxNeedsPerJob - 1) {
-      stages.push(`${stage}-done`);
-      previous = joinRounds(previous, `${stage}-done`, settings, jobs);
-    }
-  });
+  for (let s = 0; s < steps; s++) {
+    const waiting = Object.values(jobs).some((job) => job.stage === `step-${s}-wait`);
+    stages.push(...(waiting ? [`step-${s}-wait`] : []), `step-${s}`);
+  }
   return { stages, jobs };
 }
 
 function joinRounds(
   names: string[],
   stage: string,
+  prefix: string,
   settings: TriggerSettings,
   jobs: Record<string, CiEntry>,
 ): string[] {
@@ -71,7 +78,7 @@ function joinRounds(
   while (waiting.length > settings.maxNeedsPerJob - 1) {
     const next: string[] = [];
     for (let i = 0; i < waiting.length; i += settings.maxNeedsPerJob) {
-      const name = `${stage} join ${round}.${next.length}`;
+      const name = `${prefix} ${round}.${next.length}`;
       jobs[name] = joinJob(stage, waiting.slice(i, i + settings.maxNeedsPerJob), settings);
       next.push(name);
     }
@@ -88,7 +95,7 @@ function joinJob(stage: string, needs: readonly string[], settings: TriggerSetti
     tags: [...settings.tags],
     needs: needs.map((job): CiNeed => ({ job, artifacts: false })),
     variables: { GIT_STRATEGY: "none" },
-    script: [`echo "${needs.length} child pipelines of ${stage.replace(/-done$/, "")} are done"`],
+    script: [`echo "${needs.length} child pipelines are done"`],
   };
 }
 

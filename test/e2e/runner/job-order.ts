@@ -1,3 +1,4 @@
+import { resolveExtends } from "../../../common/src/ci/extends.js";
 import type { Rule } from "./rules.js";
 
 /** A `needs:` entry: a job of this pipeline, or of another one (`pipeline: $PARENT_PIPELINE_ID`). */
@@ -39,7 +40,7 @@ export function jobOrder(doc: Raw): PipelineJob[] {
   const defaults = (doc.default ?? {}) as Raw;
   const raw = Object.entries(doc).filter(([name]) => !KEYWORDS.has(name) && !name.startsWith("."));
   const jobs = raw.map(([name, body]) =>
-    toJob(name, { ...defaults, ...resolveExtends(doc, body as Raw, 0) }),
+    toJob(name, { ...defaults, ...resolveExtends(doc, body as Raw) }),
   );
   const rank = (job: PipelineJob) => stages.indexOf(job.stage);
   for (const job of jobs)
@@ -71,31 +72,6 @@ export function jobOrder(doc: Raw): PipelineJob[] {
   }
   return ordered;
 }
-
-/** `extends:` as GitLab merges it: hashes deeply, everything else replaced; 11 levels at most. */
-function resolveExtends(doc: Raw, body: Raw, depth: number): Raw {
-  if (depth > 11) throw new Error("extends: nesting deeper than GitLab allows");
-  const parents = body.extends === undefined ? [] : ([body.extends].flat() as string[]);
-  let merged: Raw = {};
-  for (const parent of parents) {
-    const template = doc[parent] as Raw | undefined;
-    if (!template) throw new Error(`extends: ${parent} does not exist`);
-    merged = deepMerge(merged, resolveExtends(doc, template, depth + 1));
-  }
-  const { extends: _, ...own } = body;
-  return deepMerge(merged, own);
-}
-
-function deepMerge(a: Raw, b: Raw): Raw {
-  const result: Raw = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const old = result[key];
-    result[key] = isHash(old) && isHash(value) ? deepMerge(old, value) : value;
-  }
-  return result;
-}
-
-const isHash = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function hasExplicitNeeds(doc: Raw, name: string): boolean {
   return Array.isArray((doc[name] as Raw).needs);

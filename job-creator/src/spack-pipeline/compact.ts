@@ -1,0 +1,123 @@
+import type {
+  CiExtendingJob,
+  CiJob,
+  CiTemplate,
+  CiVariableValue,
+} from "../../../common/src/ci/types.js";
+
+/** The template every rebuild job of an arch extends: what all of them share. */
+export const SHARED_TEMPLATE = ".spack rebuild";
+/** The template of one container's rebuild jobs: what they share beyond the shared one. */
+export const containerTemplate = (container: string): string => `.spack rebuild for ${container}`;
+
+/** A rebuild job before compaction, with everything it will have but its stage and needs. */
+export interface FullJob {
+  readonly name: string;
+  readonly container: string;
+  readonly job: CiJob;
+}
+
+export interface CompactJobs {
+  /** Template name -> body; a container's template extends the shared one. */
+  readonly templates: ReadonlyMap<string, CiTemplate>;
+  /** Job name -> its own keys and the template it extends (the job itself where nothing is shared). */
+  readonly jobs: ReadonlyMap<string, CiJob | CiExtendingJob>;
+  /** Job name -> the templates its file must hold, outermost first. */
+  readonly templatesOf: ReadonlyMap<string, readonly string[]>;
+}
+
+type Body = Readonly<Record<string, unknown>>;
+const asBody = (job: CiJob): Body => job as unknown as Body;
+
+/**
+ * Moves what rebuild jobs repeat into hidden templates: what every job has alike into
+ * `.spack rebuild`, what one container's jobs have alike into `.spack rebuild for <it>`;
+ * each job keeps the rest (in practice the variables that identify its spec). A variable
+ * every job has goes in a template with its most common value, and the jobs that give it
+ * another value keep theirs, which GitLab's `extends:` merge lets win. So every job ends
+ * with exactly the keys and variable values it had before (the tests resolve the templates
+ * and compare). Templates are made only for groups of two jobs or more.
+ */
+export function compactJobs(jobs: readonly FullJob[]): CompactJobs {
+  const shared = jobs.length >= 2 ? commonPart(jobs.map((j) => asBody(j.job))) : {};
+  const rest = new Map(jobs.map((j) => [j.name, without(asBody(j.job), shared)]));
+  const templates = new Map<string, CiTemplate>();
+  const hasShared = Object.keys(shared).length > 0;
+  if (hasShared) templates.set(SHARED_TEMPLATE, shared);
+  const outer = hasShared ? [SHARED_TEMPLATE] : [];
+  const byContainer = new Map<string, FullJob[]>();
+  for (const job of jobs) {
+    const group = byContainer.get(job.container);
+    if (group) group.push(job);
+    else byContainer.set(job.container, [job]);
+  }
+  const result = new Map<string, CiJob | CiExtendingJob>();
+  const templatesOf = new Map<string, readonly string[]>();
+  for (const [container, group] of byContainer) {
+    const own = group.length >= 2 ? commonPart(group.map((j) => rest.get(j.name)!)) : {};
+    const name = containerTemplate(container);
+    const chain = Object.keys(own).length > 0 ? [...outer, name] : outer;
+    if (chain.length > outer.length)
+      templates.set(name, hasShared ? { extends: SHARED_TEMPLATE, ...own } : own);
+    for (const job of group) {
+      const body = without(rest.get(job.name)!, own);
+      const parent = chain.at(-1);
+      result.set(job.name, parent ? { extends: parent, ...body } : job.job);
+      templatesOf.set(job.name, chain);
+    }
+  }
+  return { templates, jobs: result, templatesOf };
+}
+
+/**
+ * What a template of these bodies holds: each key whose value is the same in every body,
+ * and each variable every body has, with the value most of them give it (those that give
+ * another keep theirs, which wins over the template's). Other hashes (`image`, `retry`)
+ * only when identical: GitLab merges them key by key, so a job's own could not replace them.
+ */
+function commonPart(bodies: readonly Body[]): Record<string, unknown> {
+  const [first, ...others] = bodies;
+  if (!first) return {};
+  const common: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(first)) {
+    if (key === "variables") continue;
+    const text = JSON.stringify(value);
+    if (others.every((b) => key in b && JSON.stringify(b[key]) === text)) common[key] = value;
+  }
+  const variables: Record<string, CiVariableValue> = {};
+  for (const name of Object.keys(variablesOf(first))) {
+    if (!others.every((b) => name in variablesOf(b))) continue;
+    const counts = new Map<string, { value: CiVariableValue; count: number }>();
+    for (const body of bodies) {
+      const value = variablesOf(body)[name]!;
+      const text = JSON.stringify(value);
+      const seen = counts.get(text);
+      if (seen) seen.count++;
+      else counts.set(text, { value, count: 1 });
+    }
+    const most = [...counts.values()].reduce((a, b) => (b.count > a.count ? b : a));
+    if (most.count >= 2) variables[name] = most.value;
+  }
+  if (Object.keys(variables).length > 0) common["variables"] = variables;
+  return common;
+}
+
+/** The body without what the template gives it: its keys, and variables of the same value. */
+function without(body: Body, template: Body): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === "variables") continue;
+    if (!(key in template)) result[key] = value;
+  }
+  const given = variablesOf(template);
+  const variables = Object.fromEntries(
+    Object.entries(variablesOf(body)).filter(
+      ([name, value]) => !(name in given) || JSON.stringify(given[name]) !== JSON.stringify(value),
+    ),
+  );
+  if (Object.keys(variables).length > 0) result["variables"] = variables;
+  return result;
+}
+
+const variablesOf = (body: Body): Readonly<Record<string, CiVariableValue>> =>
+  (body["variables"] ?? {}) as Readonly<Record<string, CiVariableValue>>;

@@ -1,0 +1,62 @@
+import { criticalPath, simulate, type ScheduledFile } from "./schedule.js";
+import type { SplitJob, SplitPlan } from "./split.js";
+
+/** How long the child pipelines should take, against what the specs' own graph allows. */
+export interface MakespanEstimate {
+  /** Simulated minutes until the last build ends, with unlimited runners. */
+  readonly minutes: number;
+  /** The longest chain of dependent builds: no split can finish sooner. */
+  readonly criticalPathMinutes: number;
+  /** Indices of the files on the longest chain of bridges, first to last. */
+  readonly longestChain: readonly number[];
+}
+
+export const NO_ESTIMATE: MakespanEstimate = {
+  minutes: 0,
+  criticalPathMinutes: 0,
+  longestChain: [],
+};
+
+/** Simulates the plan with unlimited runners and finds its longest chain of files. */
+export function estimate(plan: SplitPlan, jobs: readonly SplitJob[]): MakespanEstimate {
+  const index = new Map(jobs.map((j, i) => [j.name, i]));
+  const result = simulate(scheduledFiles(plan, jobs, index), Infinity);
+  const longestChain: number[] = [];
+  let last = result.files.findIndex((f) => f.end === result.makespan);
+  while (last >= 0) {
+    longestChain.unshift(last);
+    const start = result.files[last]!.start;
+    last = plan[last]!.after.find((a) => result.files[a]!.end === start) ?? -1;
+  }
+  return {
+    minutes: result.makespan,
+    criticalPathMinutes: criticalPath(
+      jobs.map((job) => ({
+        minutes: job.minutes,
+        dependencies: job.dependencies.map((d) => index.get(d)!),
+      })),
+    ),
+    longestChain,
+  };
+}
+
+/** The plan as the schedule simulation reads it. */
+export function scheduledFiles(
+  plan: SplitPlan,
+  jobs: readonly SplitJob[],
+  index: ReadonlyMap<string, number>,
+): ScheduledFile[] {
+  return plan.map((part) => {
+    const local = new Map(part.jobs.map((name, i) => [name, i]));
+    return {
+      after: part.after,
+      jobs: part.jobs.map((name) => {
+        const job = jobs[index.get(name)!]!;
+        return {
+          minutes: job.minutes,
+          needs: job.dependencies.flatMap((d) => (local.has(d) ? [local.get(d)!] : [])),
+        };
+      }),
+    };
+  });
+}

@@ -1,0 +1,148 @@
+/**
+ * How long the processed pipelines take, by a discrete-event simulation of GitLab's
+ * scheduling: a job starts when the jobs it needs in its file are done and a runner is
+ * free; a child pipeline starts when its bridge's needs are done, and its bridge is done
+ * when every job of it is. Pure: durations come in, minutes come out.
+ */
+
+/** One job of a child file: its duration and the jobs of the same file it needs. */
+export interface ScheduledJob {
+  readonly minutes: number;
+  /** Indices (into the file's jobs) of the jobs it needs inside its file. */
+  readonly needs: readonly number[];
+}
+
+/** One child file: its jobs, and the files whose bridges its bridge needs. */
+export interface ScheduledFile {
+  readonly jobs: readonly ScheduledJob[];
+  readonly after: readonly number[];
+}
+
+export interface ScheduleResult {
+  readonly makespan: number;
+  /** When each file's pipeline started and ended. */
+  readonly files: readonly { readonly start: number; readonly end: number }[];
+}
+
+/**
+ * Simulates the files with `runners` runners (Infinity: every job starts once it may).
+ * Free runners take the job that has waited longest, as GitLab's queue does. Files must be
+ * listed after the files they wait for.
+ */
+export function simulate(files: readonly ScheduledFile[], runners: number): ScheduleResult {
+  const waitingFiles = files.map((f) => f.after.length);
+  const dependantsOf = files.map(() => [] as number[]);
+  files.forEach((f, i) => {
+    f.after.forEach((a) => dependantsOf[a]!.push(i));
+  });
+  const times = files.map(() => ({ start: 0, end: 0 }));
+  const left = files.map((f) => f.jobs.length);
+  const waitingJobs = files.map((f) => f.jobs.map((j) => j.needs.length));
+  const neededBy = files.map((f) => {
+    const by = f.jobs.map(() => [] as number[]);
+    f.jobs.forEach((j, i) => {
+      j.needs.forEach((n) => by[n]!.push(i));
+    });
+    return by;
+  });
+  const ready = new Heap<[number, number, number, number]>(); // ready at, seq, file, job
+  const running = new Heap<[number, number, number, number]>(); // ends at, seq, file, job
+  let seq = 0;
+  let busy = 0;
+  let now = 0;
+  let makespan = 0;
+  const startFile = (f: number, at: number) => {
+    times[f]!.start = at;
+    if (left[f] === 0) endFile(f, at);
+    files[f]!.jobs.forEach((_, j) => {
+      if (waitingJobs[f]![j] === 0) ready.push([at, seq++, f, j]);
+    });
+  };
+  const endFile = (f: number, at: number) => {
+    times[f]!.end = at;
+    makespan = Math.max(makespan, at);
+    for (const d of dependantsOf[f]!) if (--waitingFiles[d]! === 0) startFile(d, at);
+  };
+  files.forEach((_, f) => {
+    if (waitingFiles[f] === 0) startFile(f, 0);
+  });
+  for (;;) {
+    while (busy < runners && ready.size > 0) {
+      const [at, , f, j] = ready.pop()!;
+      now = Math.max(now, at);
+      running.push([now + files[f]!.jobs[j]!.minutes, seq++, f, j]);
+      busy++;
+    }
+    const done = running.pop();
+    if (!done) break;
+    const [end, , f, j] = done;
+    now = end;
+    busy--;
+    for (const d of neededBy[f]![j]!)
+      if (--waitingJobs[f]![d]! === 0) ready.push([end, seq++, f, d]);
+    if (--left[f]! === 0) endFile(f, end);
+  }
+  const stuck = left.findIndex((l) => l > 0);
+  if (stuck >= 0) throw new Error(`file ${stuck} never finished: its needs form a cycle`);
+  return { makespan, files: times };
+}
+
+/** The longest path through the jobs' own dependencies: no schedule can be shorter. */
+export function criticalPath(
+  jobs: readonly { readonly minutes: number; readonly dependencies: readonly number[] }[],
+): number {
+  const finish = new Float64Array(jobs.length);
+  let longest = 0;
+  // Indices are in dependency order: every dependency comes before its dependant.
+  jobs.forEach((job, i) => {
+    let start = 0;
+    for (const d of job.dependencies) start = Math.max(start, finish[d]!);
+    finish[i] = start + job.minutes;
+    longest = Math.max(longest, finish[i]);
+  });
+  return longest;
+}
+
+/** A binary min-heap of tuples compared element by element. */
+class Heap<T extends readonly number[]> {
+  private readonly items: T[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(items[i]!, items[parent]!)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && less(items[l]!, items[m]!)) m = l;
+        if (r < items.length && less(items[r]!, items[m]!)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m]!, items[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
