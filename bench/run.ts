@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, one after the other. */
 await import("./process-spack-pipeline.js");
+await import("./scheduling.js");
 await import("./spackitor.js");
 await import("./online-workflow.js");

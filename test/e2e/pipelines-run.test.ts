@@ -25,10 +25,11 @@ beforeAll(async () => {
   suite = await startSuite(root);
 }, 300_000);
 
+// Removing buildah's vfs storage (a full copy of every image layer) takes a while on a busy machine.
 afterAll(async () => {
   await suite?.stop();
   if (!process.env.KEEP_E2E) await rm(root, { recursive: true, force: true });
-});
+}, 300_000);
 
 const spackOptions = () => ({ root, spackRoot: suite.spackRoot, s3Endpoint: suite.s3.endpoint });
 

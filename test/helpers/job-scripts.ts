@@ -1,6 +1,9 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
+import { resolveExtends } from "../../common/src/ci/extends.js";
+import { isJobKey } from "../../common/src/ci/types.js";
+import { isMapping } from "../../common/src/mapping.js";
 import type { ScriptJob } from "./shell-sandbox.js";
 
 /** GitLab exports variables as strings; a null value (Spack writes some) is not set at all. */
@@ -26,8 +29,9 @@ export async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
       const doc = load(await readFile(path, "utf8")) as Record<string, unknown> | null;
       const globals = (doc?.["variables"] ?? {}) as Record<string, unknown>;
       for (const [name, job] of Object.entries(doc ?? {})) {
-        if (typeof job !== "object" || job === null || Array.isArray(job)) continue;
-        const j = job as Record<string, unknown>;
+        // Templates are checked through the jobs that extend them, with those jobs' variables.
+        if (!isJobKey(name) || !isMapping(job)) continue;
+        const j = resolveExtends(doc!, job);
         const lines = ["before_script", "script", "after_script"].flatMap(
           (k) => (j[k] as string[] | undefined) ?? [],
         );

@@ -1,4 +1,5 @@
 import { isMapping, text } from "../mapping.js";
+import { resolveExtends } from "./extends.js";
 import { isJobKey } from "./types.js";
 
 /** The GitLab limits a generated file must respect; see GITLAB-LIMITS in the README. */
@@ -57,14 +58,21 @@ export function checkCiLimits(
   const stages = Array.isArray(doc["stages"])
     ? [".pre", ...(doc["stages"] as string[]), ".post"]
     : DEFAULT_STAGES;
-  const jobs = Object.entries(doc).filter(([name, value]) => isJobKey(name) && isMapping(value));
+  // Jobs as GitLab sees them: with what they take from templates through `extends:`.
+  const jobs: [string, Record<string, unknown>][] = [];
+  for (const [name, value] of Object.entries(doc)) {
+    if (!isJobKey(name) || !isMapping(value)) continue;
+    try {
+      jobs.push([name, resolveExtends(doc, value)]);
+    } catch (error) {
+      problems.push(`job "${name.slice(0, 80)}": ${(error as Error).message}`);
+    }
+  }
   if (jobs.length > limits.maxJobsPerFile)
     problems.push(`${jobs.length} jobs, over the limit of ${limits.maxJobsPerFile} per file`);
-  const stageOf = new Map(
-    jobs.map(([name, job]) => [name, text((job as Record<string, unknown>)["stage"]) || "test"]),
-  );
+  const stageOf = new Map(jobs.map(([name, job]) => [name, text(job["stage"]) || "test"]));
   for (const [name, value] of jobs) {
-    problems.push(...checkJob(name, value as Record<string, unknown>, stages, stageOf, limits));
+    problems.push(...checkJob(name, value, stages, stageOf, limits));
   }
   return problems;
 }

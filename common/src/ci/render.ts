@@ -53,18 +53,14 @@ export function renderNeedsLines(needs: readonly CiNeed[]): string {
 /**
  * The same text as `renderPipeline`, from jobs rendered by `renderJobBlock` and
  * `renderNeedsLines` (needs last): for a job `j`, `blocks.get(name)` is its rendered text.
+ * `order` lists the jobs where the order matters (GitLab creates them in it).
  */
 export function renderPipelineFromBlocks(
   pipeline: CiPipeline,
   blocks: ReadonlyMap<string, string>,
+  order: readonly string[] = sortedJobNames(pipeline),
 ): string {
   const top = toCiDocument({ ...pipeline, jobs: {} });
   const head = Object.keys(top).length > 0 ? toYaml(top) : "";
-  return (
-    GENERATED_HEADER +
-    head +
-    sortedJobNames(pipeline)
-      .map((name) => blocks.get(name)!)
-      .join("")
-  );
+  return GENERATED_HEADER + head + order.map((name) => blocks.get(name)!).join("");
 }

@@ -32,6 +32,11 @@ import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from ".
 /** The file the entry pipeline triggers; its bridges run the others in order. */
 export const TRIGGER_FILE = SPACK_PIPELINE_FILE;
 export const SERVICES_FILE = "build-cache-services.yaml";
+/**
+ * The one stage of a build file: GitLab numbers jobs stage by stage, and a free runner takes
+ * the lowest number, so one stage lets the file's order (longest chain first) decide.
+ */
+const BUILD_STAGE = "build";
 /** Service jobs in the order they must run after every build: sign, index, copy, clean up. */
 const SERVICE_ORDER = [SIGN_PKGS_JOB, REBUILD_INDEX_JOB, COPY_JOB, CLEANUP_JOB];
 
@@ -144,7 +149,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
     merged.jobs.map((job) => ({
       name: job.name,
       container: job.container,
-      job: rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+      job: { ...rewriteSpackJob(job.job, job.fileVariables, settings.rewrite), stage: BUILD_STAGE },
     })),
   );
   const templateBytes = new Map(
@@ -158,7 +163,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
     merged.jobs.map((job) => job.dependencies.flatMap((h) => indexByHash.get(h) ?? [])),
   );
   const jobs = merged.jobs.map((job, i): Prepared => {
-    const own = { ...compact.jobs.get(job.name)!, stage: `stage-${job.level}` };
+    const own = compact.jobs.get(job.name)!;
     const dependencyNames = reduced[i]!.map((d) => merged.jobs[d]!.name);
     const block = renderJobBlock(job.name, own);
     // Sized with every dependency as a need: an upper bound of the job in any file.
@@ -210,11 +215,12 @@ function renderChild(
   }
   return renderPipelineFromBlocks(
     {
-      stages: part.levels.map((l) => `stage-${l}`),
+      stages: [BUILD_STAGE],
       templates: Object.fromEntries([...used].sort().map((t) => [t, templates.get(t)!])),
       jobs,
     },
     blocks,
+    part.jobs,
   );
 }
 

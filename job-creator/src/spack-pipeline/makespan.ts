@@ -60,3 +60,17 @@ export function scheduledFiles(
     };
   });
 }
+
+/** For each job, its minutes plus the longest chain of jobs that depend on it. */
+export function remainingMinutes(
+  jobs: readonly { readonly minutes: number }[],
+  deps: readonly (readonly number[])[],
+): Float64Array {
+  const remaining = new Float64Array(jobs.length);
+  // Dependants come after their dependencies: walk backwards.
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    remaining[i]! += jobs[i]!.minutes;
+    for (const d of deps[i]!) remaining[d] = Math.max(remaining[d]!, remaining[i]!);
+  }
+  return remaining;
+}

@@ -71,7 +71,13 @@ export function partitionByWaves(
 ): FileFill[] {
   const ends = earliestEnds(jobs, deps);
   const window = horizon * Math.max(0, ...ends);
-  const rootsPerFile = Math.max(1, Math.floor(budget.limits.maxJobsPerFile * rootShare));
+  // How many jobs a file takes: by count, or by bytes for jobs of the average size.
+  const averageBytes = jobs.reduce((sum, j) => sum + j.bytes, 0) / Math.max(1, jobs.length);
+  const capacity = Math.min(
+    budget.limits.maxJobsPerFile,
+    Math.floor((budget.limits.maxFileBytes - budget.overhead) / Math.max(1, averageBytes)),
+  );
+  const rootsPerFile = Math.max(1, Math.floor(capacity * rootShare));
   const files: { fill: FileFill; end: number; roots: number }[] = [];
   const fileOf = new Int32Array(jobs.length).fill(-1);
   const expectedEnd = new Float64Array(jobs.length);

@@ -29,11 +29,11 @@ describe("simulate", () => {
     expect(simulate(files, runners).makespan).toBe(makespan);
   });
 
-  it("gives the longest-waiting job the free runner", () => {
-    // Job 1 is ready first (at 0); job 2 becomes ready at 1: with one runner, 1 runs before 2.
-    const files = [file([1, 10, 1], [[], [], [0]])];
-    expect(simulate(files, 1).makespan).toBe(12);
-    expect(simulate(files, 1).files[0]).toEqual({ start: 0, end: 12 });
+  it("gives a free runner the job created first, not the one that waited longest", () => {
+    // Two runners. At 1 the first job ends: job 1 (created before job 3, which has waited
+    // since 0) runs, so job 4 can start at 5 when job 2 ends: 15, not 16.
+    const files = [file([1, 1, 5, 5, 10], [[], [0], [], [], [1]])];
+    expect(simulate(files, 2).makespan).toBe(15);
   });
 
   it("reports files whose needs form a cycle instead of a short makespan", () => {

@@ -25,9 +25,9 @@ export interface ScheduleResult {
 }
 
 /**
- * Simulates the files with `runners` runners (Infinity: every job starts once it may).
- * Free runners take the job that has waited longest, as GitLab's queue does. Files must be
- * listed after the files they wait for.
+ * Simulates the files with `runners` runners (Infinity: every job starts once it may). A
+ * free runner takes the pending job created first, as GitLab's queue does for project and
+ * group runners (by job id). Files must be listed after the files they wait for.
  */
 export function simulate(files: readonly ScheduledFile[], runners: number): ScheduleResult {
   const waitingFiles = files.map((f) => f.after.length);
@@ -45,7 +45,11 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
     });
     return by;
   });
-  const ready = new Heap<[number, number, number, number]>(); // ready at, seq, file, job
+  // GitLab hands a free runner the pending job created first (lowest id); a file's jobs are
+  // created when its pipeline is, in the order the file lists them.
+  const created = new Int32Array(files.length);
+  let pipelines = 0;
+  const ready = new Heap<[number, number, number, number]>(); // created, position, file, job
   const running = new Heap<[number, number, number, number]>(); // ends at, seq, file, job
   let seq = 0;
   let busy = 0;
@@ -53,9 +57,10 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
   let makespan = 0;
   const startFile = (f: number, at: number) => {
     times[f]!.start = at;
+    created[f] = pipelines++;
     if (left[f] === 0) endFile(f, at);
     files[f]!.jobs.forEach((_, j) => {
-      if (waitingJobs[f]![j] === 0) ready.push([at, seq++, f, j]);
+      if (waitingJobs[f]![j] === 0) ready.push([created[f]!, j, f, j]);
     });
   };
   const endFile = (f: number, at: number) => {
@@ -68,8 +73,7 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
   });
   for (;;) {
     while (busy < runners && ready.size > 0) {
-      const [at, , f, j] = ready.pop()!;
-      now = Math.max(now, at);
+      const [, , f, j] = ready.pop()!;
       running.push([now + files[f]!.jobs[j]!.minutes, seq++, f, j]);
       busy++;
     }
@@ -79,7 +83,7 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
     now = end;
     busy--;
     for (const d of neededBy[f]![j]!)
-      if (--waitingJobs[f]![d]! === 0) ready.push([end, seq++, f, d]);
+      if (--waitingJobs[f]![d]! === 0) ready.push([created[f]!, d, f, d]);
     if (--left[f]! === 0) endFile(f, end);
   }
   const stuck = left.findIndex((l) => l > 0);
