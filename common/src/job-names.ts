@@ -28,6 +28,8 @@ export const ENTRY_PIPELINE_ID_VARIABLE = "PARENT_PIPELINE_ID";
 /** The id of the child pipeline whose `spack ci generate` jobs hold the concrete environments. */
 export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";
 
+/** The child pipeline `jc create-jobs` writes; the entry pipeline triggers it. */
+export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
 /** The container pipeline `jc generate-spacktainer-workflow` writes into spacktainerArtifactsDir. */
 export const SPACKTAINER_PIPELINE_FILE = "spacktainer_pipeline.yaml";
 /** The trigger pipeline `jc process-spack-pipeline` writes into spackArtifactsDir. */

@@ -2,11 +2,8 @@ import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import {
-  createJobs,
-  offlineServices,
-  GENERATED_PIPELINE_FILE,
-} from "../src/commands/create-jobs.js";
+import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
+import { createJobs, offlineServices } from "../src/commands/create-jobs.js";
 import { isBridge, localNeedTarget, type CiPipeline } from "../../common/src/ci/types.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
 import { listFiles } from "../../test/helpers/files.js";

@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
+import { GENERATED_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { InputError, type Problem } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import {
@@ -30,8 +31,6 @@ import {
   buildEnvironments,
   type DefinitionConflict,
 } from "../pipeline/environments.js";
-
-export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
 
 export interface CreateJobsOptions {
   readonly repoRoot: string;

@@ -39,7 +39,7 @@ import {
   tagScheme,
   type ContainerTarget,
 } from "../containers/targets.js";
-import { buildWorkflowPipeline } from "../containers/workflow-jobs.js";
+import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
 
 export interface WorkflowOptions {
   readonly repoRoot: string;

@@ -5,6 +5,7 @@ import {
   ENTRY_PIPELINE_ID_VARIABLE,
   GATHER_ARTIFACTS_JOB,
   GATHER_DOTENV_FILE,
+  GENERATED_PIPELINE_FILE,
   GENERATE_PIPELINE_JOB,
   GENERATION_PIPELINE_ID_VARIABLE,
   SPACKTAINER_PIPELINE_FILE,
@@ -17,7 +18,6 @@ import {
 import { shellQuote } from "../../../common/src/shell.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR } from "../definitions/read.js";
-import { GENERATED_PIPELINE_FILE } from "../commands/create-jobs.js";
 import { JC, toolsJobBase } from "./context.js";
 
 export const ENTRY_HEADER =

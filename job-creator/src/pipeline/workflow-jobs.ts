@@ -2,18 +2,18 @@ import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/
 import { GATHER_ARTIFACTS_JOB } from "../../../common/src/job-names.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import type { PublishTargetConfig } from "../config/schema.js";
-import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "../pipeline/base-image-jobs.js";
+import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "./base-image-jobs.js";
 import {
   archConfig,
   archJobBase,
   bucketCredentialVariables,
   parentArtifactsNeed,
   type GenerationContext,
-} from "../pipeline/context.js";
-import type { ContainerDecision } from "./decide.js";
-import { imageRef } from "./facts.js";
-import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "./dockerfile.js";
-import type { CustomTarget, SpackTarget } from "./targets.js";
+} from "./context.js";
+import type { ContainerDecision } from "../containers/decide.js";
+import { imageRef } from "../containers/facts.js";
+import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "../containers/dockerfile.js";
+import type { CustomTarget, SpackTarget } from "../containers/targets.js";
 
 export const buildContainerJobName = (name: string, arch: string) =>
   `build ${name} container for ${arch}`;
