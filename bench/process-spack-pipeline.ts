@@ -6,11 +6,11 @@
  * peak RSS under 600 MB at 20,000 jobs.
  */
 import { spawnSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
-import { generateSpackOutputs } from "../test/synthetic/spack-output.js";
+import { writeSyntheticInput } from "./synthetic-input.js";
 
 interface Measure {
   ms: number;
@@ -49,25 +49,11 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function syntheticInput(dir: string, uniqueJobs: number): Promise<void> {
-  const outputs = generateSpackOutputs({
-    uniqueJobs,
-    containers: 50,
-    rootsPerContainer: 2,
-    maxDependencies: 4,
-    seed: uniqueJobs,
-  });
-  for (const [container, text] of outputs) {
-    await mkdir(join(dir, container), { recursive: true });
-    await writeFile(join(dir, container, "pipeline.yml"), text);
-  }
-}
-
 const QUICK = process.env["BENCH_QUICK"] === "1";
 const work = await mkdtemp(join(tmpdir(), "spacktainers-bench-"));
 const cases: { name: string; jobs: number; prepare: (dir: string) => Promise<void> }[] = [
-  { name: "synthetic 1,000", jobs: 1_000, prepare: (d) => syntheticInput(d, 1_000) },
-  { name: "synthetic 5,000", jobs: 5_000, prepare: (d) => syntheticInput(d, 5_000) },
+  { name: "synthetic 1,000", jobs: 1_000, prepare: (d) => writeSyntheticInput(d, 1_000) },
+  { name: "synthetic 5,000", jobs: 5_000, prepare: (d) => writeSyntheticInput(d, 5_000) },
   // BENCH_QUICK (npm run bench:quick) leaves out the largest case.
   ...(QUICK
     ? []
@@ -75,7 +61,7 @@ const cases: { name: string; jobs: number; prepare: (dir: string) => Promise<voi
         {
           name: "synthetic 20,000",
           jobs: 20_000,
-          prepare: (d: string) => syntheticInput(d, 20_000),
+          prepare: (d: string) => writeSyntheticInput(d, 20_000),
         },
       ]),
   {

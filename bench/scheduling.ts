@@ -27,7 +27,7 @@ import {
   type ScheduledFile,
 } from "../job-creator/src/spack-pipeline/schedule.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
-import { generateSpackOutputs } from "../test/synthetic/spack-output.js";
+import { writeSyntheticInput } from "./synthetic-input.js";
 
 type Doc = Record<string, unknown>;
 const TREE = process.env["BENCH_TREE"] ?? REPO_ROOT;
@@ -143,20 +143,6 @@ async function writtenSchedule(out: string, minutes: (job: string) => number) {
   };
 }
 
-async function syntheticInput(dir: string, uniqueJobs: number): Promise<void> {
-  const outputs = generateSpackOutputs({
-    uniqueJobs,
-    containers: 50,
-    rootsPerContainer: 2,
-    maxDependencies: 4,
-    seed: uniqueJobs,
-  });
-  for (const [container, text] of outputs) {
-    await mkdir(join(dir, container), { recursive: true });
-    await writeFile(join(dir, container, "pipeline.yml"), text);
-  }
-}
-
 const scenario = (names: string[]) => async (dir: string) => {
   for (const name of names) {
     await mkdir(join(dir, name), { recursive: true });
@@ -172,12 +158,12 @@ const cases: [string, (dir: string) => Promise<void>][] = [
   ["real: medium", scenario(["medium"])],
   ["real: large", scenario(["large"])],
   ["real: all scenarios", scenario(REAL)],
-  ["synthetic 1,000", (d) => syntheticInput(d, 1_000)],
-  ["synthetic 5,000", (d) => syntheticInput(d, 5_000)],
+  ["synthetic 1,000", (d) => writeSyntheticInput(d, 1_000)],
+  ["synthetic 5,000", (d) => writeSyntheticInput(d, 5_000)],
   ...(QUICK
     ? []
     : [
-        ["synthetic 20,000", (d: string) => syntheticInput(d, 20_000)] as [
+        ["synthetic 20,000", (d: string) => writeSyntheticInput(d, 20_000)] as [
           string,
           (d: string) => Promise<void>,
         ],

@@ -2,7 +2,8 @@ import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { InputError } from "../../../common/src/errors.js";
 import { FileFill, type FileBudget } from "./file-fill.js";
 import { partitionByLevels, partitionByWaves, type Partition } from "./partitions.js";
-import { estimate, remainingMinutes } from "./makespan.js";
+import { remainingMinutes, scheduledFiles } from "./makespan.js";
+import { criticalPath, simulate } from "./schedule.js";
 
 /** A job as the splitter sees it: what it depends on, its size when rendered, its duration. */
 export interface SplitJob {
@@ -45,6 +46,8 @@ const WAVES: readonly [horizon: number, rootShare: number][] = [
   [0.5, 0.1],
   [1, 0.3],
 ];
+/** Above this many jobs, levels that finish with the critical path are taken without a contest. */
+const QUICK_CHOICE_JOBS = 5_000;
 /** Jobs of the trigger pipeline besides the build bridges: collect artifacts, the index bridge. */
 const TRIGGER_RESERVE = 2;
 
@@ -71,7 +74,15 @@ export function planSplit(
   const whole = new FileFill(budget);
   if (jobs.every((job, i) => whole.tryAdd(job, i, deps[i]!.length)))
     return toPlan(graph, [whole], remaining);
+  const makespan = (plan: SplitPlan) =>
+    simulate(scheduledFiles(plan, jobs, index), Infinity).makespan;
   const byLevels = toPlan(graph, partitionByLevels(graph), remaining);
+  // Builds of alike length: the levels already finish with the critical path; on large
+  // pipelines that saves trying the waves, which could only save files, not time.
+  const floor = criticalPath(
+    jobs.map((job, i) => ({ minutes: job.minutes, dependencies: deps[i]! })),
+  );
+  if (jobs.length > QUICK_CHOICE_JOBS && makespan(byLevels) <= floor) return byLevels;
   // A plan with more files than the trigger pipeline can hold bridges for is no candidate.
   const candidates = [
     byLevels,
@@ -79,7 +90,7 @@ export function planSplit(
       toPlan(graph, partitionByWaves(graph, horizon, share), remaining),
     ),
   ].filter((plan) => plan.length <= limits.maxJobsPerFile - TRIGGER_RESERVE);
-  const scored = candidates.map((plan) => ({ plan, minutes: estimate(plan, jobs).minutes }));
+  const scored = candidates.map((plan) => ({ plan, minutes: makespan(plan) }));
   scored.sort((a, b) => a.minutes - b.minutes || a.plan.length - b.plan.length);
   return scored[0]?.plan ?? byLevels;
 }
