@@ -35,17 +35,18 @@ export function processSpackPipelineCommand(): Command {
     .addOption(configOption())
     .addHelpText(
       "after",
-      "\nOne job per spec (by DAG hash) across all containers. What the jobs share is written once\n" +
-        "per file (hidden templates, `extends:`). Everything goes in one child file when it fits\n" +
-        "limits.maxFileBytes, maxJobsPerFile and maxNeedsPerJob; otherwise the files are chosen for\n" +
-        "time: the split that a simulation of GitLab's scheduling (unlimited runners, the builds'\n" +
-        "expected minutes from --durations) finishes first. In spack_pipeline.yaml each file's bridge\n" +
-        "waits only for the bridges of the files holding its jobs' dependencies.\n" +
-        "The plan lists the files, what each waits for, the longest chain of bridges and the\n" +
-        "estimated makespan against the dependency graph's critical path.\n\n" +
+      "\nOne job per spec (by DAG hash) across all containers. What the jobs share is\n" +
+        "written once per file (hidden templates, `extends:`). Everything goes in one\n" +
+        "child file when it fits limits.maxFileBytes, maxJobsPerFile and maxNeedsPerJob;\n" +
+        "otherwise the files are chosen for time: the split that a simulation of GitLab's\n" +
+        "scheduling (unlimited runners, the builds' minutes from --durations) finishes\n" +
+        "first. In spack_pipeline.yaml each file's bridge waits only for the bridges of\n" +
+        "the files holding its jobs' dependencies. The plan lists the files, what each\n" +
+        "waits for, the longest chain of bridges and the estimated makespan against the\n" +
+        "dependency graph's critical path.\n\n" +
         "Examples:\n" +
-        "  jc process-spack-pipeline -a amd64 -d jobs_scratch_dir.amd64 -o spack.artifacts.amd64\n" +
-        "  jc process-spack-pipeline -a amd64 -d in -o out --durations minutes.yaml --json\n",
+        "  jc process-spack-pipeline -a amd64 -d jobs_scratch_dir.amd64 -o out\n" +
+        "  jc process-spack-pipeline -a amd64 -d in -o out --durations minutes.yaml\n",
     )
     .action(
       async (opts: {

@@ -137,7 +137,10 @@ const bridgeName = (index: number, count: number) =>
 interface Prepared {
   readonly job: MergedJob;
   /** The job's own keys rendered once, without its needs (which depend on the file it lands in). */
+  /** The job's own keys, without needs. */
   readonly own: CiEntry;
+  /** Whether the generate need is its own, not its template's. */
+  readonly ownNeeds: boolean;
   readonly block: string;
   readonly dependencyNames: readonly string[];
   readonly split: SplitJob;
@@ -149,7 +152,12 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
     merged.jobs.map((job) => ({
       name: job.name,
       container: job.container,
-      job: { ...rewriteSpackJob(job.job, job.fileVariables, settings.rewrite), stage: BUILD_STAGE },
+      // The generate need is the container's: jobs that need nothing in their file inherit it.
+      job: {
+        ...rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+        stage: BUILD_STAGE,
+        needs: [settings.rewrite.generateNeed(job.container)],
+      },
     })),
   );
   const templateBytes = new Map(
@@ -163,7 +171,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
     merged.jobs.map((job) => job.dependencies.flatMap((h) => indexByHash.get(h) ?? [])),
   );
   const jobs = merged.jobs.map((job, i): Prepared => {
-    const own = compact.jobs.get(job.name)!;
+    const { needs: ownNeeds, ...own } = compact.jobs.get(job.name)!;
     const dependencyNames = reduced[i]!.map((d) => merged.jobs[d]!.name);
     const block = renderJobBlock(job.name, own);
     // Sized with every dependency as a need: an upper bound of the job in any file.
@@ -174,6 +182,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
     return {
       job,
       own,
+      ownNeeds: ownNeeds !== undefined,
       block,
       dependencyNames,
       split: {
@@ -203,13 +212,13 @@ function renderChild(
   const blocks = new Map<string, string>();
   const used = new Set<string>();
   for (const name of part.jobs) {
-    const { job, own, block, dependencyNames, split } = byName.get(name)!;
+    const { job, own, ownNeeds, block, dependencyNames, split } = byName.get(name)!;
     // Dependencies in other files are done before this file starts: its bridge waits for theirs.
-    const needs = [
-      ...dependencyNames.filter((d) => inFile.has(d)).map(localNeed),
-      rewrite.generateNeed(job.container),
-    ];
-    jobs[name] = { ...own, needs };
+    const local = dependencyNames.filter((d) => inFile.has(d)).map(localNeed);
+    // A job's own needs replace its template's, so with any of its own it repeats the generate need.
+    const needs =
+      local.length > 0 || ownNeeds ? [...local, rewrite.generateNeed(job.container)] : [];
+    jobs[name] = needs.length > 0 ? { ...own, needs } : own;
     blocks.set(name, block + renderNeedsLines(needs));
     for (const t of split.templates) used.add(t);
   }
