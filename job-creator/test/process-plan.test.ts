@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
@@ -65,6 +65,20 @@ describe("the plan of jc process-spack-pipeline", () => {
     expect(plan.estimate.criticalPathMinutes).toBeLessThan(110);
     expect(plan.estimate.minutes).toBe(plan.estimate.criticalPathMinutes);
     expect(plan.estimate.longestChain).toEqual([0]);
+  });
+
+  it("takes the durations of the configuration's buildJobs.minutes without --durations", async () => {
+    const repo = await repoWithSmall();
+    const config = join(repo, "spacktainers.config.yaml");
+    await appendFile(config, "buildJobs:\n  minutes:\n    default: 1\n    perl: 100\n");
+    const fromConfig = JSON.parse((await run(repo, "--json")).stdout) as JsonPlan;
+    await writeFile(join(repo, "minutes.yaml"), "default: 2\n");
+    const fromFile = JSON.parse(
+      (await run(repo, "--json", "--durations", "minutes.yaml")).stdout,
+    ) as JsonPlan;
+    expect(fromConfig.estimate.criticalPathMinutes).toBeGreaterThan(100);
+    // The file wins: every package 2 minutes, 9 levels.
+    expect(fromFile.estimate.criticalPathMinutes).toBe(18);
   });
 
   it.each([

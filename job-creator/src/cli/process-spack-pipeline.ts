@@ -24,7 +24,7 @@ export function processSpackPipelineCommand(): Command {
     )
     .option(
       "--durations <file>",
-      "YAML map of package name to typical build minutes (`default:` for the rest; 10 if not given)",
+      "YAML map of package name to typical build minutes (`default:` for the rest); default: buildJobs.minutes of the configuration, else 10 minutes each",
     )
     .option(
       "--index-resource-group <name>",

@@ -21,7 +21,7 @@ import {
 } from "../spack-pipeline/assemble.js";
 import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
-import { minutesOf, readDurations, UNIFORM_DURATIONS } from "../spack-pipeline/durations.js";
+import { durationModel, minutesOf, readDurations } from "../spack-pipeline/durations.js";
 import { formatProcessPlan } from "./plan-report.js";
 
 export interface ProcessOptions {
@@ -53,9 +53,10 @@ export async function processSpackPipeline(
     inputs: [opts.inputDir, join(opts.repoRoot, opts.configFile)],
   };
   requireOutputDir(opts.outputDir, guard);
+  // The command line's file wins over the configuration's buildJobs.minutes.
   const durations = opts.durationsFile
     ? await readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
-    : UNIFORM_DURATIONS;
+    : durationModel(config.buildJobs.minutes);
   const merge = new SpackMerge();
   const limit = {
     maxBytes: config.limits.maxSpackOutputBytes,

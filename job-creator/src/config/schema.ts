@@ -239,6 +239,15 @@ export const ConfigSchema = Type.Object(
             default: "always",
           },
         ),
+        minutes: Type.Record(
+          Type.String({ minLength: 1 }),
+          Type.Number({ exclusiveMinimum: 0, maximum: 100_000 }),
+          {
+            default: {},
+            description:
+              "typical build minutes by package name (`default:` for the rest, else 10): process-spack-pipeline splits for time by them",
+          },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -12,10 +12,6 @@ export interface DurationModel {
 
 /** Without a model every build counts alike: the split then follows the dependency levels. */
 export const DEFAULT_MINUTES = 10;
-export const UNIFORM_DURATIONS: DurationModel = {
-  byPackage: new Map(),
-  defaultMinutes: DEFAULT_MINUTES,
-};
 
 const Minutes = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
 /** `package: minutes`; the key `default` sets the minutes of every package not listed. */
@@ -25,6 +21,11 @@ const DurationsFile = Type.Record(Type.String({ minLength: 1 }), Minutes);
 export async function readDurations(path: string, displayName: string): Promise<DurationModel> {
   const doc = await readLocatedYaml(path, displayName);
   const minutes = checkAgainstSchema(DurationsFile, { ...doc, data: doc.data ?? {} });
+  return durationModel(minutes);
+}
+
+/** The model of a `package: minutes` map, whose key `default` sets every other package. */
+export function durationModel(minutes: Readonly<Record<string, number>>): DurationModel {
   const { default: fallback, ...packages } = minutes;
   return {
     byPackage: new Map(Object.entries(packages)),
