@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
 import { runProcess } from "../common/src/run.js";
-import { createJobs, offlineServices } from "../job-creator/src/commands/create-jobs.js";
+import { createJobsOffline } from "../test/helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -120,16 +120,7 @@ async function project(dir: string, containers: number, registry: string, s3: st
     await copyFile(LOCK, join(repo, "locks", `c${i}`, "spack.lock"));
   }
   const quiet = { out: () => undefined, err: () => undefined };
-  await createJobs(
-    {
-      repoRoot: repo,
-      configFile: "spacktainers.config.yaml",
-      outputDir: "generated",
-      planOnly: false,
-    },
-    offlineServices,
-    quiet,
-  );
+  await createJobsOffline(repo, quiet);
   return repo;
 }
 

@@ -11,7 +11,7 @@ import {
   spacktainerArtifactsDir,
 } from "../../common/src/job-names.js";
 import { runProcess } from "../../common/src/run.js";
-import { createJobs, offlineServices } from "../../job-creator/src/commands/create-jobs.js";
+import { createJobsOffline } from "../helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -72,11 +72,7 @@ describe("the whole pipeline, without GitLab", () => {
       join(repo, "container_definitions/amd64/neuron.yaml"),
       join(repo, "container_definitions/amd64/_neuron.yaml"),
     );
-    await createJobs(
-      { repoRoot: repo, configFile: CONFIG, outputDir: "generated", planOnly: false },
-      offlineServices,
-      memoryOutput(),
-    );
+    await createJobsOffline(repo, memoryOutput());
     const generated = await readFile(join(repo, "generated/generated_pipeline.yaml"), "utf8");
     const child = expectValidPipeline(generated);
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from "node:http";
+import { listenLocally } from "./ports.js";
 
 /** A route of the fake GitLab API: method, path under /api/v4, and the JSON answer. */
 export type Route = (req: IncomingMessage, body: string) => Answer | undefined;
@@ -37,17 +38,6 @@ export async function startGitlabApi(
         .end(answer.body ?? answer.text ?? JSON.stringify(answer.json));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return {
-    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  const { port, stop } = await listenLocally(server);
+  return { url: `http://127.0.0.1:${port}`, requests, stop };
 }

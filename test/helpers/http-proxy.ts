@@ -1,4 +1,5 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { listenLocally } from "./ports.js";
 
 /** Decides, per request, to answer by itself (return true) or let the request through. */
 export type Interceptor = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -40,19 +41,6 @@ export async function startProxy(
     req.pipe(upstream);
   };
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
+  const { port, stop } = await listenLocally(server);
+  return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, requests, stop };
 }
