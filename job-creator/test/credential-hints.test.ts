@@ -20,14 +20,13 @@ describe("credential hints", () => {
       bucket,
       endpoint: env.s3.endpoint,
     };
-    const withBucket = {
-      ...config,
-      architectures: { amd64: { ...config.architectures["amd64"]!, containers } },
-    } as Config;
-    const store = containersStore(withBucket, "amd64", {
-      CONTAINERS_ACCESS_KEY_ID: "not-the-key",
-      CONTAINERS_SECRET_ACCESS_KEY: "not-the-secret",
-    });
+    const store = containersStore(
+      { containers },
+      {
+        CONTAINERS_ACCESS_KEY_ID: "not-the-key",
+        CONTAINERS_SECRET_ACCESS_KEY: "not-the-secret",
+      },
+    );
     const error = (await store.metadata("x.sif").catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/HTTP 403/);
     expect(error.message).toContain(

@@ -34,7 +34,7 @@ export function cleanBranchesCommand(): Command {
         },
         {
           run: runProcess,
-          bucket: (config, arch) => containersStore(config, arch, process.env),
+          bucket: (arch) => containersStore(arch, process.env),
         },
         consoleOutput,
       );

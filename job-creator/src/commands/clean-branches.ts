@@ -1,3 +1,4 @@
+import { resolveArchitectures, type Architecture } from "../config/architecture.js";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
@@ -23,7 +24,7 @@ export type ContainersBucket = BucketStore & MetadataSource;
 
 export interface CleanBranchesServices {
   readonly run: Runner;
-  readonly bucket: (config: Config, arch: string) => ContainersBucket;
+  readonly bucket: (arch: Architecture) => ContainersBucket;
 }
 
 /**
@@ -58,7 +59,7 @@ export async function cleanBranches(
 
   const deleted: string[] = [];
   for (const { arch, prefix } of distinctBuckets(config)) {
-    const bucket = services.bucket(config, arch);
+    const bucket = services.bucket(arch);
     const keys: string[] = [];
     for await (const object of bucket.list(prefix ? `${prefix}/` : "")) {
       if (isSifKey(object.key)) keys.push(object.key);
@@ -95,11 +96,11 @@ export async function cleanBranches(
 }
 
 /** One arch per distinct bucket, endpoint and prefix: archs often share a containers bucket. */
-function distinctBuckets(config: Config): { arch: string; prefix: string }[] {
+function distinctBuckets(config: Config): { arch: Architecture; prefix: string }[] {
   const seen = new Set<string>();
-  const result: { arch: string; prefix: string }[] = [];
-  for (const [arch, settings] of Object.entries(config.architectures)) {
-    const { bucket, endpoint, prefix } = settings.containers;
+  const result: { arch: Architecture; prefix: string }[] = [];
+  for (const arch of resolveArchitectures(config).values()) {
+    const { bucket, endpoint, prefix } = arch.containers;
     const id = JSON.stringify([bucket, endpoint ?? "", prefix]);
     if (seen.has(id)) continue;
     seen.add(id);

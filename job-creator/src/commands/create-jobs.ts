@@ -23,7 +23,7 @@ import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../definitions/read.js";
 import { conflictProblem } from "../spack/merge-env.js";
-import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
+import { generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
 import { formatPlan } from "./plan-report.js";
 import {
@@ -87,11 +87,11 @@ export async function createJobs(
     setting: "limits.maxDefinitionBytes",
   });
   const template = await readTemplate(opts.repoRoot);
-  const ctx: GenerationContext = {
+  const ctx = generationContext(
     config,
     outputDir,
-    onDefaultBranch: isDefaultBranch(opts.branch, opts.defaultBranch),
-  };
+    isDefaultBranch(opts.branch, opts.defaultBranch),
+  );
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
   if (environments.conflicts.length > 0)

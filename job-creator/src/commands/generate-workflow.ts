@@ -16,11 +16,12 @@ import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import { formatDecisions } from "./plan-report.js";
+import type { Architecture } from "../config/architecture.js";
 import type { Config } from "../config/schema.js";
 import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
-import { isDefaultBranch, type GenerationContext } from "../pipeline/context.js";
+import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { environmentPath } from "../pipeline/spack-jobs.js";
 import { pinDefinition, spackBuildContext } from "../containers/build-context.js";
 import { decideContainer, type ContainerDecision } from "../containers/decide.js";
@@ -95,12 +96,9 @@ export async function generateSpacktainerWorkflow(
   });
   const containers = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
   const onDefaultBranch = isDefaultBranch(opts.branch, opts.defaultBranch);
-  const ctx: GenerationContext = {
-    config,
-    outputDir: opts.generatedDir,
-    onDefaultBranch,
-  };
-  const scheme = tagScheme(config, opts.arch, {
+  const ctx = generationContext(config, opts.generatedDir, onDefaultBranch);
+  const arch = architectureOf(ctx, opts.arch);
+  const scheme = tagScheme(arch, {
     onDefaultBranch,
     name: opts.branch ?? opts.defaultBranch ?? "",
   });
@@ -124,7 +122,7 @@ export async function generateSpacktainerWorkflow(
   // Read: the `.def` sources' digests all at once, then each container's files and lock,
   // then every registry and bucket lookup the plans need, all at once.
   const digests = await sourceDigests(containers, services);
-  const preparation: Preparation = { opts, config, scheme, base };
+  const preparation: Preparation = { opts, config, arch, scheme, base };
   const files = new Map<string, string | Uint8Array>();
   const targets: ContainerTarget[] = [];
   for (const container of containers) {
@@ -152,7 +150,7 @@ export async function generateSpacktainerWorkflow(
   const pipeline = buildWorkflowPipeline(
     decisions,
     {
-      arch: opts.arch,
+      arch,
       artifactsDir: opts.artifactsDir,
       builderImage: baseImages?.builder ?? "",
       runtimeImage: baseImages?.runtime ?? "",
@@ -173,13 +171,14 @@ export async function generateSpacktainerWorkflow(
 interface Preparation {
   readonly opts: WorkflowOptions;
   readonly config: Config;
+  readonly arch: Architecture;
   readonly scheme: TagScheme;
   readonly base: (image: BaseImageName) => string;
 }
 
 async function prepareSpack(
   container: SpackContainer,
-  { opts, config, scheme, base }: Preparation,
+  { opts, config, arch, scheme, base }: Preparation,
   lockSource: LockSource,
 ) {
   const envDir = join(opts.repoRoot, opts.generatedDir, environmentPath(opts.arch, container.name));
@@ -217,7 +216,7 @@ async function prepareSpack(
     ]);
   const [builderImage, runtimeImage] = [base("builder"), base("runtime")];
   const checksum = await containerChecksum(opts.repoRoot, container, [builderImage, runtimeImage]);
-  const target = spackTarget(config, container, {
+  const target = spackTarget(config, arch, container, {
     version,
     lockSha256: lock.sha256,
     checksum,
@@ -259,12 +258,12 @@ async function sourceDigests(
 
 async function prepareCustom(
   container: CustomContainer,
-  { opts, config, scheme, base }: Preparation,
+  { opts, arch, scheme, base }: Preparation,
   digest: string | undefined,
 ) {
   const text = await readFile(join(opts.repoRoot, container.definitionFile), "utf8");
   const checksum = await containerChecksum(opts.repoRoot, container, [base("singularitah")]);
-  const target = customTarget(config, container, {
+  const target = customTarget(arch, container, {
     checksum,
     scheme,
     ...(digest ? { digest } : {}),

@@ -1,3 +1,4 @@
+import { resolveArchitectures, type Architecture } from "../config/architecture.js";
 import { InputError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
 import type { HttpPolicy } from "../../../common/src/http.js";
@@ -103,9 +104,10 @@ export function onlineWorkflowServices(
     // One limit for every request of the run: manifests, configs, tokens and SIF HEADs.
     const limit = pLimit(tuning.concurrency ?? DEFAULT_CONCURRENCY);
     const client = registryClient(config, env, tuning, limit);
+    const architectures = resolveArchitectures(config);
     const stores = new Map<string, S3Store>();
     const store = (arch: string): S3Store => {
-      if (!stores.has(arch)) stores.set(arch, containersStore(config, arch, env));
+      if (!stores.has(arch)) stores.set(arch, containersStore(architectures.get(arch)!, env));
       return stores.get(arch)!;
     };
     return {
@@ -127,8 +129,8 @@ export function onlineWorkflowServices(
 }
 
 /** The containers bucket of an arch, with the key pair of the CI variables the configuration names. */
-export function containersStore(config: Config, arch: string, env: Environment): S3Store {
-  const { bucket, endpoint, credentials } = config.architectures[arch]!.containers;
+export function containersStore(arch: Pick<Architecture, "containers">, env: Environment): S3Store {
+  const { bucket, endpoint, credentials } = arch.containers;
   const accessKeyId = env[credentials.accessKeyIdVariable];
   const secretAccessKey = env[credentials.secretAccessKeyVariable];
   return new S3Store({

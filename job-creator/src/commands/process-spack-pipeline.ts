@@ -13,7 +13,8 @@ import {
 import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
-import { archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
+import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import { architectureOf, archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
 import {
   assembleProcessedPipelines,
   type AssembleSettings,
@@ -78,7 +79,11 @@ export async function processSpackPipeline(
         .join("\n"),
     );
   const { files, summary } = assembleProcessedPipelines(merged, {
-    ...processSettings(config, opts.arch, opts.artifactsDir),
+    ...processSettings(
+      config,
+      architectureOf({ architectures: resolveArchitectures(config) }, opts.arch),
+      opts.artifactsDir,
+    ),
     minutes: (job) => minutesOf(durations, job),
     ...(opts.indexResourceGroup ? { indexResourceGroup: opts.indexResourceGroup } : {}),
   });
@@ -91,21 +96,21 @@ export async function processSpackPipeline(
 /** The configuration's say on the processed pipelines of one arch. */
 export function processSettings(
   config: Config,
-  arch: string,
+  arch: Architecture,
   artifactsDir: string,
 ): Omit<AssembleSettings, "minutes"> {
-  const base = archJobBase(config, arch);
+  const base = archJobBase(arch);
   return {
     limits: config.limits,
     rewrite: {
       tags: base.tags,
       defaultVariables: base.variables,
-      forcedVariables: cacheCredentialVariables(config, arch),
+      forcedVariables: cacheCredentialVariables(arch),
       timeout: config.buildJobs.timeout,
       imagePullPolicy: config.buildJobs.imagePullPolicy,
       generateNeed: (container) => ({
         pipeline: `$${GENERATION_PIPELINE_ID_VARIABLE}`,
-        job: generateSpackJobName(container, arch),
+        job: generateSpackJobName(container, arch.name),
         artifacts: true,
       }),
     },

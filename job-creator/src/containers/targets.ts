@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import type { Architecture } from "../config/architecture.js";
 import type { Config } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { readPathChecksum } from "../base-images/checksum.js";
@@ -45,30 +46,25 @@ export interface CustomTarget extends TargetBase {
 
 export type ContainerTarget = SpackTarget | CustomTarget;
 
-/** Tags of this arch end with this: "" for amd64 and "-<arch>" elsewhere, unless configured. */
-export function archTagSuffix(config: Config, arch: string): string {
-  return config.architectures[arch]?.tagSuffix ?? (arch === "amd64" ? "" : `-${arch}`);
-}
-
 export function tagScheme(
-  config: Config,
-  arch: string,
+  arch: Architecture,
   branch: { onDefaultBranch: boolean; name: string },
 ): TagScheme {
   return {
     onDefaultBranch: branch.onDefaultBranch,
     branch: branch.name,
-    archSuffix: archTagSuffix(config, arch),
+    archSuffix: arch.tagSuffix,
   };
 }
 
-export function sifKey(config: Config, arch: string, name: string, tag: string): string {
-  const prefix = config.architectures[arch]!.containers.prefix.replace(/^\/+|\/+$/g, "");
+export function sifKey(arch: Architecture, name: string, tag: string): string {
+  const prefix = arch.containers.prefix.replace(/^\/+|\/+$/g, "");
   return `${prefix ? `${prefix}/` : ""}${name}__${tag}.sif`;
 }
 
 export function spackTarget(
   config: Config,
+  arch: Architecture,
   container: SpackContainer,
   facts: { version: string; lockSha256: string; checksum: string; scheme: TagScheme },
 ): SpackTarget {
@@ -84,7 +80,7 @@ export function spackTarget(
       [CONTAINER_LABELS.lockSha256]: facts.lockSha256,
       [CONTAINER_LABELS.checksum]: facts.checksum,
     },
-    sifKey: sifKey(config, container.arch, container.name, tag),
+    sifKey: sifKey(arch, container.name, tag),
     sifMetadata: {
       [SIF_METADATA.checksum]: facts.checksum,
       [SIF_METADATA.lockSha256]: facts.lockSha256,
@@ -98,7 +94,7 @@ export function spackTarget(
  * `digest` is the source image's digest when the registry was asked.
  */
 export function customTarget(
-  config: Config,
+  arch: Architecture,
   container: CustomContainer,
   facts: { checksum: string; digest?: string; scheme: TagScheme },
 ): CustomTarget {
@@ -113,7 +109,7 @@ export function customTarget(
     arch: container.arch,
     tag,
     container,
-    sifKey: sifKey(config, container.arch, container.name, tag),
+    sifKey: sifKey(arch, container.name, tag),
     sifMetadata: {
       [SIF_METADATA.checksum]: facts.checksum,
       ...(facts.digest ? { [SIF_METADATA.digest]: facts.digest } : {}),

@@ -2,7 +2,7 @@ import type { CiJob } from "../../../common/src/ci/types.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
 import { latestArchTag } from "../base-images/registry-decider.js";
-import { archJobBase, type GenerationContext } from "./context.js";
+import { architectureOf, archJobBase, type GenerationContext } from "./context.js";
 
 /** buildah in an unprivileged container: vfs storage and chroot isolation. */
 export const BUILDAH_VARIABLES = {
@@ -27,7 +27,7 @@ export function buildahLogin(
 
 /** The job that builds and pushes one base image for one arch. */
 export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
-  const base = archJobBase(ctx.config, plan.arch);
+  const base = archJobBase(architectureOf(ctx, plan.arch));
   const ref = shellExpand(archImageRef(plan));
   const args = Object.entries(plan.inputs.buildArgs).map(
     ([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`,
@@ -83,7 +83,7 @@ export function buildMultiarchJob(
   return {
     stage: "base manifests",
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
-    tags: archJobBase(ctx.config, first.arch).tags,
+    tags: [...architectureOf(ctx, first.arch).runnerTags],
     variables: BUILDAH_VARIABLES,
     needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
     before_script: [registryLogin(ctx)],

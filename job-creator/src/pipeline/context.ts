@@ -1,9 +1,12 @@
 import { ENTRY_PIPELINE_ID_VARIABLE } from "../../../common/src/job-names.js";
-import type { ArchitectureConfig, Config } from "../config/schema.js";
+import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import type { Config } from "../config/schema.js";
 
 /** Everything the job builders need besides the definitions; no I/O, no clock. */
 export interface GenerationContext {
   readonly config: Config;
+  /** Every configured architecture, resolved once. */
+  readonly architectures: ReadonlyMap<string, Architecture>;
   /** Folder of the generated files, relative to the repository root (artifacts of the entry job). */
   readonly outputDir: string;
   /** True on the default branch: the production cache bucket, `latest` tags, publishing. */
@@ -35,47 +38,55 @@ export const toolsJobBase = (config: Config) => ({
 });
 export const SPACKITOR = "node dist/spackitor/src/main.js";
 
-export function archConfig(config: Config, arch: string): ArchitectureConfig {
-  const found = config.architectures[arch];
-  if (!found) throw new Error(`architecture ${arch} is not configured`);
+/** The context of one run: the configuration with its architectures resolved. */
+export function generationContext(
+  config: Config,
+  outputDir: string,
+  onDefaultBranch: boolean,
+): GenerationContext {
+  return { config, architectures: resolveArchitectures(config), outputDir, onDefaultBranch };
+}
+
+/** The resolved architecture of that name (the commands check names before planning). */
+export function architectureOf(
+  ctx: Pick<GenerationContext, "architectures">,
+  name: string,
+): Architecture {
+  const found = ctx.architectures.get(name);
+  if (!found) throw new Error(`architecture ${name} is not configured`);
   return found;
 }
 
-/** Runner tags and variables every job of an architecture gets. */
-export function archJobBase(
-  config: Config,
-  arch: string,
-): { tags: string[]; variables: Record<string, string> } {
-  const settings = archConfig(config, arch);
-  return {
-    tags: [...settings.runnerTags],
-    variables: { ...(settings.proxy ? config.proxy : {}), ...settings.variables },
-  };
+/** Runner tags and variables every job of an architecture gets, as a job's keys. */
+export function archJobBase(arch: Architecture): {
+  tags: string[];
+  variables: Record<string, string>;
+} {
+  return { tags: [...arch.runnerTags], variables: { ...arch.jobVariables } };
 }
 
 /** The cache bucket of this branch: production on the default branch, development elsewhere. */
 export function cacheBucket(
   ctx: GenerationContext,
-  arch: string,
+  arch: Architecture,
 ): { bucket: string; maxAgeDays: number } {
-  const cache = archConfig(ctx.config, arch).cache;
-  return ctx.onDefaultBranch ? cache.defaultBranch : cache.otherBranches;
+  return ctx.onDefaultBranch ? arch.cache.defaultBranch : arch.cache.otherBranches;
 }
 
 /** `s3://bucket[/prefix]` of the arch's Spack binary cache on this branch. */
-export function cacheMirrorUrl(ctx: GenerationContext, arch: string): string {
-  return mirrorUrl(ctx, arch, cacheBucket(ctx, arch).bucket);
+export function cacheMirrorUrl(ctx: GenerationContext, arch: Architecture): string {
+  return mirrorUrl(arch, cacheBucket(ctx, arch).bucket);
 }
 
 /** Off the default branch, the default branch's cache, which branches read but never write. */
-export function readOnlyMirrorUrl(ctx: GenerationContext, arch: string): string | undefined {
-  const production = archConfig(ctx.config, arch).cache.defaultBranch.bucket;
+export function readOnlyMirrorUrl(ctx: GenerationContext, arch: Architecture): string | undefined {
+  const production = arch.cache.defaultBranch.bucket;
   if (ctx.onDefaultBranch || production === cacheBucket(ctx, arch).bucket) return undefined;
-  return mirrorUrl(ctx, arch, production);
+  return mirrorUrl(arch, production);
 }
 
-function mirrorUrl(ctx: GenerationContext, arch: string, bucket: string): string {
-  const prefix = archConfig(ctx.config, arch).cache.prefix.replace(/^\/+|\/+$/g, "");
+function mirrorUrl(arch: Architecture, bucket: string): string {
+  const prefix = arch.cache.prefix.replace(/^\/+|\/+$/g, "");
   return `s3://${bucket}${prefix ? `/${prefix}` : ""}`;
 }
 
@@ -95,8 +106,8 @@ export function bucketCredentialVariables(bucket: {
 }
 
 /** The same for the arch's Spack binary cache. */
-export const cacheCredentialVariables = (config: Config, arch: string) =>
-  bucketCredentialVariables(archConfig(config, arch).cache);
+export const cacheCredentialVariables = (arch: Architecture) =>
+  bucketCredentialVariables(arch.cache);
 
 /** `needs` entry that fetches the generated files from the entry pipeline's generate job. */
 export const parentArtifactsNeed = (job: string) =>

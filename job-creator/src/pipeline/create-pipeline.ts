@@ -10,7 +10,7 @@ import {
 import { BASE_IMAGES, archImageRef, type BaseImagePlan } from "../base-images/plan.js";
 import type { ArchitectureDefinitions, SpackContainer } from "../definitions/types.js";
 import { buildBaseImageJob, buildMultiarchJob } from "./base-image-jobs.js";
-import { STAGES, type GenerationContext } from "./context.js";
+import { STAGES, architectureOf, type GenerationContext } from "./context.js";
 import {
   buildCleanCacheJob,
   buildProcessSpackJob,
@@ -31,6 +31,7 @@ export function buildGeneratedPipeline(
 ): CiPipeline {
   const jobs: Record<string, CiEntry> = { ...baseImageJobs(baseImages, ctx) };
   for (const { arch, containers } of architectures) {
+    const architecture = architectureOf(ctx, arch);
     const spackContainers = containers.filter((c): c is SpackContainer => c.kind === "spack");
     const builder = builderImage(baseImages, arch);
     for (const container of spackContainers) {
@@ -41,11 +42,15 @@ export function buildGeneratedPipeline(
       );
     }
     if (spackContainers.length > 0) {
-      jobs[processSpackPipelineJobName(arch)] = buildProcessSpackJob(arch, spackContainers, ctx);
-      jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(arch, spackContainers, ctx);
+      jobs[processSpackPipelineJobName(arch)] = buildProcessSpackJob(
+        architecture,
+        spackContainers,
+        ctx,
+      );
+      jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(architecture, spackContainers, ctx);
     }
     jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(
-      arch,
+      architecture,
       spackContainers,
       ctx,
     );

@@ -4,8 +4,7 @@ import type { ArchitectureDefinitions } from "../definitions/types.js";
 import { mergeEnvironments, type MergeConflict } from "../spack/merge-env.js";
 import { applyArchSettings } from "../spack/template.js";
 import {
-  archJobBase,
-  archConfig,
+  architectureOf,
   cacheMirrorUrl,
   readOnlyMirrorUrl,
   type GenerationContext,
@@ -37,17 +36,17 @@ export function buildEnvironments(
       if (container.kind !== "spack") continue;
       const merge = mergeEnvironments(template, container.environment);
       conflicts.push(...merge.conflicts.map((c) => ({ ...c, file: container.definitionFile })));
-      const settings = archConfig(ctx.config, arch);
+      const settings = architectureOf(ctx, arch);
       const environment = applyArchSettings(
         merge.merged,
         {
           baseArch: settings.baseArch,
-          mirrorUrl: cacheMirrorUrl(ctx, arch),
-          ...optional("readOnlyMirrorUrl", readOnlyMirrorUrl(ctx, arch)),
+          mirrorUrl: cacheMirrorUrl(ctx, settings),
+          ...optional("readOnlyMirrorUrl", readOnlyMirrorUrl(ctx, settings)),
           ...(settings.cache.endpoint ? { mirrorEndpoint: settings.cache.endpoint } : {}),
-          runnerTags: archJobBase(ctx.config, arch).tags,
+          runnerTags: [...settings.runnerTags],
           builderImage: builder ? archImageRef(builder) : "",
-          variables: archJobBase(ctx.config, arch).variables,
+          variables: { ...settings.jobVariables },
         },
         ctx.config.spack.version,
       );

@@ -7,11 +7,12 @@ import {
   spacktainerArtifactsDir,
 } from "../../../common/src/job-names.js";
 import { shellQuote } from "../../../common/src/shell.js";
+import type { Architecture } from "../config/architecture.js";
 import type { SpackContainer } from "../definitions/types.js";
 import {
   JC,
   SPACKITOR,
-  archConfig,
+  architectureOf,
   archJobBase,
   cacheBucket,
   cacheCredentialVariables,
@@ -41,7 +42,8 @@ export function buildSpackGenerateJob(
   builder: BuilderImage,
   ctx: GenerationContext,
 ): CiJob {
-  const base = archJobBase(ctx.config, container.arch);
+  const arch = architectureOf(ctx, container.arch);
+  const base = archJobBase(arch);
   const envDir = environmentDir(ctx.outputDir, container.arch, container.name);
   const scratch = `${jobsScratchDir(container.arch)}/${container.name}`;
   const needs: CiNeed[] = [parentArtifactsNeed(GENERATE_PIPELINE_JOB)];
@@ -50,7 +52,7 @@ export function buildSpackGenerateJob(
     stage: "spack generate",
     image: { name: builder.ref, entrypoint: [""] },
     tags: base.tags,
-    variables: { ...base.variables, ...cacheCredentialVariables(ctx.config, container.arch) },
+    variables: { ...base.variables, ...cacheCredentialVariables(arch) },
     needs,
     script: [
       ". /opt/spack/share/spack/setup-env.sh",
@@ -67,11 +69,11 @@ export function buildSpackGenerateJob(
 
 function toolJob(
   ctx: GenerationContext,
-  arch: string,
+  arch: Architecture,
   needs: readonly CiNeed[],
 ): Omit<CiJob, "script"> {
   const { image, before_script } = toolsJobBase(ctx.config);
-  return { image, ...archJobBase(ctx.config, arch), needs, before_script };
+  return { image, ...archJobBase(arch), needs, before_script };
 }
 
 const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
@@ -79,16 +81,16 @@ const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
 
 /** Turns spack's per-container pipelines of one arch into size-limited child pipelines. */
 export function buildProcessSpackJob(
-  arch: string,
+  arch: Architecture,
   containers: readonly SpackContainer[],
   ctx: GenerationContext,
 ): CiJob {
-  const out = spackArtifactsDir(arch);
+  const out = spackArtifactsDir(arch.name);
   return {
     ...toolJob(ctx, arch, generateNeeds(containers)),
     stage: "process",
     script: [
-      `${JC} process-spack-pipeline --arch ${shellQuote(arch)} -d ${jobsScratchDir(arch)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
+      `${JC} process-spack-pipeline --arch ${shellQuote(arch.name)} -d ${jobsScratchDir(arch.name)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
     ],
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
@@ -96,11 +98,11 @@ export function buildProcessSpackJob(
 
 /** Decides which containers of one arch to build, convert and publish. */
 export function buildSpacktainerWorkflowJob(
-  arch: string,
+  arch: Architecture,
   containers: readonly SpackContainer[],
   ctx: GenerationContext,
 ): CiJob {
-  const out = spacktainerArtifactsDir(arch);
+  const out = spacktainerArtifactsDir(arch.name);
   return {
     ...toolJob(ctx, arch, [
       parentArtifactsNeed(GENERATE_PIPELINE_JOB),
@@ -108,7 +110,7 @@ export function buildSpacktainerWorkflowJob(
     ]),
     stage: "process",
     script: [
-      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch)} -o ${out}`,
+      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
     ],
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
@@ -116,22 +118,21 @@ export function buildSpacktainerWorkflowJob(
 
 /** Prunes the arch's binary cache, keeping every spec the containers' lock files use. */
 export function buildCleanCacheJob(
-  arch: string,
+  arch: Architecture,
   containers: readonly SpackContainer[],
   ctx: GenerationContext,
 ): CiJob {
-  const cache = archConfig(ctx.config, arch).cache;
   const { bucket, maxAgeDays } = cacheBucket(ctx, arch);
-  const prefix = cache.prefix ? ` --prefix ${shellQuote(cache.prefix)}` : "";
+  const prefix = arch.cache.prefix ? ` --prefix ${shellQuote(arch.cache.prefix)}` : "";
   const job = toolJob(ctx, arch, generateNeeds(containers));
   return {
     ...job,
     stage: "cache cleanup",
-    variables: { ...job.variables, ...cacheCredentialVariables(ctx.config, arch) },
+    variables: { ...job.variables, ...cacheCredentialVariables(arch) },
     script: [
-      `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch)} --log-file spackitor.${arch}.log`,
+      `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch.name)} --log-file spackitor.${arch.name}.log`,
     ],
-    artifacts: { paths: [`spackitor.${arch}.log`], when: "always", expire_in: "1 month" },
+    artifacts: { paths: [`spackitor.${arch.name}.log`], when: "always", expire_in: "1 month" },
     // Housekeeping, as in the original: a failed cleaning shows as a warning and does not
     // stop the containers (the bridge of this child pipeline depends on its status). A run
     // that dies is finished by the next one (spackitor's journal).
@@ -143,6 +144,6 @@ export function buildCleanCacheJob(
 }
 
 /** The resource group of every job that rewrites a cache's index (the cleaner, rebuild-index). */
-export function buildCacheResourceGroup(ctx: GenerationContext, arch: string): string {
-  return `build-cache-${arch}-${cacheBucket(ctx, arch).bucket}`;
+export function buildCacheResourceGroup(ctx: GenerationContext, arch: Architecture): string {
+  return `build-cache-${arch.name}-${cacheBucket(ctx, arch).bucket}`;
 }

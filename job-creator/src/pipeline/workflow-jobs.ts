@@ -1,10 +1,10 @@
 import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
 import { GATHER_ARTIFACTS_JOB } from "../../../common/src/job-names.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
+import type { Architecture } from "../config/architecture.js";
 import type { PublishTargetConfig } from "../config/schema.js";
 import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "./base-image-jobs.js";
 import {
-  archConfig,
   archJobBase,
   bucketCredentialVariables,
   parentArtifactsNeed,
@@ -36,7 +36,7 @@ export const WORKFLOW_STAGES = ["build", "sif", "publish", "deploy"] as const;
 
 /** What the container jobs of one arch build on, and where their build contexts are. */
 export interface WorkflowSettings {
-  readonly arch: string;
+  readonly arch: Architecture;
   /** Folder of the build contexts inside the gathered artifacts, e.g. spacktainer.artifacts.amd64. */
   readonly artifactsDir: string;
   readonly builderImage: string;
@@ -66,9 +66,9 @@ export function buildWorkflowPipeline(
       jobs[sifJobName(target.name, target.arch)] =
         target.kind === "spack"
           ? spackSifJob(target, afterBuild, settings, ctx)
-          : customSifJob(target, settings, ctx);
-      const deploy = archConfig(ctx.config, target.arch).deploy;
-      if (deploy) jobs[deployJobName(target.name, target.arch)] = deployJob(target, settings, ctx);
+          : customSifJob(target, settings);
+      if (settings.arch.deploy)
+        jobs[deployJobName(target.name, target.arch)] = deployJob(target, settings);
     }
     if (target.kind === "spack") {
       for (const step of decision.publish) {
@@ -77,13 +77,14 @@ export function buildWorkflowPipeline(
           step.target,
           step.ref,
           afterBuild,
+          settings,
           ctx,
         );
       }
     }
   }
   if (Object.keys(jobs).length === 0)
-    jobs[nothingToDoJobName(settings.arch)] = nothingToDoJob(decisions, settings, ctx);
+    jobs[nothingToDoJobName(settings.arch.name)] = nothingToDoJob(decisions, settings, ctx);
   const stages = WORKFLOW_STAGES.filter((stage) =>
     Object.values(jobs).some((job) => job.stage === stage),
   );
@@ -91,8 +92,8 @@ export function buildWorkflowPipeline(
 }
 
 function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: GenerationContext): CiJob {
-  const base = archJobBase(ctx.config, target.arch);
-  const cache = archConfig(ctx.config, target.arch).cache.credentials;
+  const base = archJobBase(settings.arch);
+  const cache = settings.arch.cache.credentials;
   const context = `${settings.artifactsDir}/${target.name}`;
   const ref = shellExpand(imageRef(target.repository, target.tag));
   const labels = [
@@ -141,35 +142,30 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
 }
 
 /** Variables of jobs that talk to the containers bucket: the key pair by name, never by value. */
-const bucketVariables = (ctx: GenerationContext, arch: string) =>
-  bucketCredentialVariables(archConfig(ctx.config, arch).containers);
+const bucketVariables = (arch: Architecture) => bucketCredentialVariables(arch.containers);
 
-const sifUrl = (ctx: GenerationContext, target: SpackTarget | CustomTarget) =>
-  `s3://${archConfig(ctx.config, target.arch).containers.bucket}/${target.sifKey}`;
+const sifUrl = (arch: Architecture, target: SpackTarget | CustomTarget) =>
+  `s3://${arch.containers.bucket}/${target.sifKey}`;
 
-function uploadLine(target: SpackTarget | CustomTarget, ctx: GenerationContext): string {
-  const maxAge = archConfig(ctx.config, target.arch).containers.archiveMaxAgeDays;
+function uploadLine(target: SpackTarget | CustomTarget, arch: Architecture): string {
+  const maxAge = arch.containers.archiveMaxAgeDays;
   const metadata = Object.entries(target.sifMetadata).map(([k, v]) => shellQuote(`${k}=${v}`));
   return [
     `sh ${SIF_STORE_SCRIPT} publish`,
     shellQuote(`${target.name}.sif`),
-    shellQuote(sifUrl(ctx, target)),
+    shellQuote(sifUrl(arch, target)),
     String(maxAge),
     ...metadata,
   ].join(" ");
 }
 
-function sifJobBase(
-  target: SpackTarget | CustomTarget,
-  settings: WorkflowSettings,
-  ctx: GenerationContext,
-): Omit<CiJob, "script" | "needs"> {
-  const base = archJobBase(ctx.config, target.arch);
+function sifJobBase(settings: WorkflowSettings): Omit<CiJob, "script" | "needs"> {
+  const base = archJobBase(settings.arch);
   return {
     stage: "sif",
     image: { name: settings.singularitahImage, entrypoint: [""] },
     tags: base.tags,
-    variables: { ...base.variables, ...bucketVariables(ctx, target.arch) },
+    variables: { ...base.variables, ...bucketVariables(settings.arch) },
     timeout: "2h",
   };
 }
@@ -180,7 +176,7 @@ function spackSifJob(
   settings: WorkflowSettings,
   ctx: GenerationContext,
 ): CiJob {
-  const job = sifJobBase(target, settings, ctx);
+  const job = sifJobBase(settings);
   const { userVariable, passwordVariable } = ctx.config.registry.credentials;
   return {
     ...job,
@@ -193,23 +189,19 @@ function spackSifJob(
     needs,
     script: [
       `apptainer pull --force ${shellQuote(`${target.name}.sif`)} ${shellExpand(`docker://${imageRef(target.repository, target.tag)}`)}`,
-      uploadLine(target, ctx),
+      uploadLine(target, settings.arch),
     ],
   };
 }
 
-function customSifJob(
-  target: CustomTarget,
-  settings: WorkflowSettings,
-  ctx: GenerationContext,
-): CiJob {
+function customSifJob(target: CustomTarget, settings: WorkflowSettings): CiJob {
   const definition = `${settings.artifactsDir}/${target.name}/${target.name}.def`;
   return {
-    ...sifJobBase(target, settings, ctx),
+    ...sifJobBase(settings),
     needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB)],
     script: [
       `apptainer build --force ${shellQuote(`${target.name}.sif`)} ${shellQuote(definition)}`,
-      uploadLine(target, ctx),
+      uploadLine(target, settings.arch),
     ],
   };
 }
@@ -219,9 +211,10 @@ function publishJob(
   destination: PublishTargetConfig,
   ref: string,
   needs: readonly CiNeed[],
+  settings: WorkflowSettings,
   ctx: GenerationContext,
 ): CiJob {
-  const base = archJobBase(ctx.config, target.arch);
+  const base = archJobBase(settings.arch);
   const source = shellExpand(imageRef(target.repository, target.tag));
   return {
     stage: "publish",
@@ -238,21 +231,17 @@ function publishJob(
   };
 }
 
-function deployJob(
-  target: SpackTarget | CustomTarget,
-  settings: WorkflowSettings,
-  ctx: GenerationContext,
-): CiJob {
-  const deploy = archConfig(ctx.config, target.arch).deploy!;
+function deployJob(target: SpackTarget | CustomTarget, settings: WorkflowSettings): CiJob {
+  const deploy = settings.arch.deploy!;
   const file = target.sifKey.slice(target.sifKey.lastIndexOf("/") + 1);
   return {
     stage: "deploy",
     image: { name: deploy.image ?? settings.singularitahImage, entrypoint: [""] },
     tags: [...deploy.runnerTags],
-    variables: bucketVariables(ctx, target.arch),
+    variables: bucketVariables(settings.arch),
     needs: [{ job: sifJobName(target.name, target.arch), artifacts: false }],
     script: [
-      `sh ${SIF_STORE_SCRIPT} fetch ${shellQuote(sifUrl(ctx, target))} ${shellQuote(`${deploy.path.replace(/\/+$/, "")}/${file}`)}`,
+      `sh ${SIF_STORE_SCRIPT} fetch ${shellQuote(sifUrl(settings.arch, target))} ${shellQuote(`${deploy.path.replace(/\/+$/, "")}/${file}`)}`,
     ],
     timeout: "1h",
   };
@@ -266,12 +255,12 @@ function nothingToDoJob(
   const names = decisions.map((d) => `${d.target.name}:${d.target.tag}`).join(", ");
   const message =
     decisions.length === 0
-      ? `no containers are defined for ${settings.arch}`
-      : `every container of ${settings.arch} is built, converted and published: ${names}`;
+      ? `no containers are defined for ${settings.arch.name}`
+      : `every container of ${settings.arch.name} is built, converted and published: ${names}`;
   return {
     stage: "build",
     image: ctx.config.images.tools,
-    tags: archJobBase(ctx.config, settings.arch).tags,
+    tags: [...settings.arch.runnerTags],
     variables: { GIT_STRATEGY: "none" },
     script: [`echo ${shellQuote(message)}`],
   };
