@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
@@ -10,20 +9,15 @@ import {
   type OutputGuard,
 } from "../../../common/src/replace-dir.js";
 import type { Runner } from "../../../common/src/run.js";
-import { parseLocatedYaml } from "../../../common/src/yaml-io.js";
 import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js";
 import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import { formatDecisions } from "./plan-report.js";
-import type { Architecture } from "../config/architecture.js";
 import type { Config } from "../config/schema.js";
-import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
+import type { ImageReference } from "../definitions/image-ref.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
-import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
-import { environmentPath } from "../pipeline/spack-jobs.js";
-import { pinDefinition, spackBuildContext } from "../containers/build-context.js";
 import { decideContainer, type ContainerDecision } from "../containers/decide.js";
 import {
   factsNeeded,
@@ -31,16 +25,15 @@ import {
   UNCHECKED_FACTS,
   type WorkflowChecks,
 } from "../containers/facts.js";
-import { readContainerLock, type LockSource } from "../containers/lock.js";
-import { mainPackageVersion, type TagScheme } from "../containers/tags.js";
-import {
-  containerChecksum,
-  customTarget,
-  spackTarget,
-  tagScheme,
-  type ContainerTarget,
-} from "../containers/targets.js";
+import type { LockSource } from "../containers/lock.js";
+import { tagScheme, type ContainerTarget } from "../containers/targets.js";
 import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
+import {
+  prepareCustom,
+  prepareSpack,
+  sourceDigests,
+  type Preparation,
+} from "../containers/prepare.js";
 
 export interface WorkflowOptions {
   readonly repoRoot: string;
@@ -121,8 +114,15 @@ export async function generateSpacktainerWorkflow(
 
   // Read: the `.def` sources' digests all at once, then each container's files and lock,
   // then every registry and bucket lookup the plans need, all at once.
-  const digests = await sourceDigests(containers, services);
-  const preparation: Preparation = { opts, config, arch, scheme, base };
+  const digests = await sourceDigests(containers, services.sourceDigest);
+  const preparation: Preparation = {
+    repoRoot: opts.repoRoot,
+    generatedDir: opts.generatedDir,
+    config,
+    arch,
+    scheme,
+    base,
+  };
   const files = new Map<string, string | Uint8Array>();
   const targets: ContainerTarget[] = [];
   for (const container of containers) {
@@ -165,118 +165,6 @@ export async function generateSpacktainerWorkflow(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,
   );
   return decisions;
-}
-
-/** What preparing any container needs: the run's options, configuration, tags and base images. */
-interface Preparation {
-  readonly opts: WorkflowOptions;
-  readonly config: Config;
-  readonly arch: Architecture;
-  readonly scheme: TagScheme;
-  readonly base: (image: BaseImageName) => string;
-}
-
-async function prepareSpack(
-  container: SpackContainer,
-  { opts, config, arch, scheme, base }: Preparation,
-  lockSource: LockSource,
-) {
-  const envDir = join(opts.repoRoot, opts.generatedDir, environmentPath(opts.arch, container.name));
-  const envFile = join(envDir, "spack.yaml");
-  let envText: string;
-  try {
-    envText = await readFile(envFile, "utf8");
-  } catch {
-    throw new InputError([
-      {
-        file: envFile,
-        message: `no merged environment for container "${container.name}": run jc create-jobs first (or pass --generated-dir)`,
-      },
-    ]);
-  }
-  const environment = parseLocatedYaml(envText, envFile).data;
-  const lock = await readContainerLock(lockSource, container.name, envDir);
-  const firstSpec = (container.environment["specs"] as unknown[] | undefined)?.[0];
-  if (typeof firstSpec !== "string")
-    throw new InputError([
-      {
-        file: container.definitionFile,
-        message:
-          "the first entry of spack.specs must be a spec string: it names the main package, whose version tags the image",
-      },
-    ]);
-  const version = mainPackageVersion(lock.lock, firstSpec);
-  if (typeof version !== "string")
-    throw new InputError([
-      {
-        file:
-          lockSource.kind === "dir" ? join(lockSource.dir, container.name, "spack.lock") : envFile,
-        message: `container "${container.name}": ${version.error}`,
-      },
-    ]);
-  const [builderImage, runtimeImage] = [base("builder"), base("runtime")];
-  const checksum = await containerChecksum(opts.repoRoot, container, [builderImage, runtimeImage]);
-  const target = spackTarget(config, arch, container, {
-    version,
-    lockSha256: lock.sha256,
-    checksum,
-    scheme,
-  });
-  const context = await spackBuildContext({
-    repoRoot: opts.repoRoot,
-    container,
-    environment: { text: envText, data: environment },
-    lockText: lock.text,
-    builderImage,
-    runtimeImage,
-  });
-  return { target, context };
-}
-
-/** The digest of every `.def` container's source image, asked all at once (online only). */
-async function sourceDigests(
-  containers: readonly (SpackContainer | CustomContainer)[],
-  services: WorkflowServices,
-): Promise<Map<string, string>> {
-  const lookup = services.sourceDigest;
-  if (!lookup) return new Map();
-  const custom = containers.filter((c): c is CustomContainer => c.kind !== "spack");
-  const found = await Promise.all(custom.map((c) => lookup(c.from)));
-  const problems = custom.flatMap((c, i) =>
-    found[i]
-      ? []
-      : [
-          {
-            file: c.definitionFile,
-            message: `the From: image ${formatImageReference(c.from)} does not exist in its registry: fix the reference`,
-          },
-        ],
-  );
-  if (problems.length > 0) throw new InputError(problems);
-  return new Map(custom.map((c, i) => [c.name, found[i]!]));
-}
-
-async function prepareCustom(
-  container: CustomContainer,
-  { opts, arch, scheme, base }: Preparation,
-  digest: string | undefined,
-) {
-  const text = await readFile(join(opts.repoRoot, container.definitionFile), "utf8");
-  const checksum = await containerChecksum(opts.repoRoot, container, [base("singularitah")]);
-  const target = customTarget(arch, container, {
-    checksum,
-    scheme,
-    ...(digest ? { digest } : {}),
-  });
-  const pinned = digest
-    ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
-    : text;
-  return { target, definition: pinned };
-}
-
-/** `repo@digest`: image tools refuse a reference holding both a tag and a digest. */
-function pinnedReference(from: ImageReference, digest: string): ImageReference {
-  return { registry: from.registry, repository: from.repository, digest };
 }
 
 /** Asks no registry or bucket: every image and SIF file counts as missing. */

@@ -1,0 +1,133 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError } from "../../../common/src/errors.js";
+import { parseLocatedYaml } from "../../../common/src/yaml-io.js";
+import type { BaseImageName } from "../base-images/plan.js";
+import type { Architecture } from "../config/architecture.js";
+import type { Config } from "../config/schema.js";
+import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
+import type { CustomContainer, SpackContainer } from "../definitions/types.js";
+import { environmentPath } from "../pipeline/spack-jobs.js";
+import { pinDefinition, spackBuildContext } from "./build-context.js";
+import { readContainerLock, type LockSource } from "./lock.js";
+import { mainPackageVersion, type TagScheme } from "./tags.js";
+import { containerChecksum, customTarget, spackTarget } from "./targets.js";
+
+/*
+ * The read side of `jc generate-spacktainer-workflow`: each container's merged environment,
+ * lock file, definition and checksums, turned into its target and build context. The
+ * decisions come after, from these and the registry and bucket facts.
+ */
+
+/** What preparing any container needs: where the files are, the configuration, tags and base images. */
+export interface Preparation {
+  readonly repoRoot: string;
+  /** Where `jc create-jobs` wrote the merged environments, relative to the repository root. */
+  readonly generatedDir: string;
+  readonly config: Config;
+  readonly arch: Architecture;
+  readonly scheme: TagScheme;
+  readonly base: (image: BaseImageName) => string;
+}
+
+export async function prepareSpack(
+  container: SpackContainer,
+  { repoRoot, generatedDir, config, arch, scheme, base }: Preparation,
+  lockSource: LockSource,
+) {
+  const envDir = join(repoRoot, generatedDir, environmentPath(arch.name, container.name));
+  const envFile = join(envDir, "spack.yaml");
+  let envText: string;
+  try {
+    envText = await readFile(envFile, "utf8");
+  } catch {
+    throw new InputError([
+      {
+        file: envFile,
+        message: `no merged environment for container "${container.name}": run jc create-jobs first (or pass --generated-dir)`,
+      },
+    ]);
+  }
+  const environment = parseLocatedYaml(envText, envFile).data;
+  const lock = await readContainerLock(lockSource, container.name, envDir);
+  const firstSpec = (container.environment["specs"] as unknown[] | undefined)?.[0];
+  if (typeof firstSpec !== "string")
+    throw new InputError([
+      {
+        file: container.definitionFile,
+        message:
+          "the first entry of spack.specs must be a spec string: it names the main package, whose version tags the image",
+      },
+    ]);
+  const version = mainPackageVersion(lock.lock, firstSpec);
+  if (typeof version !== "string")
+    throw new InputError([
+      {
+        file:
+          lockSource.kind === "dir" ? join(lockSource.dir, container.name, "spack.lock") : envFile,
+        message: `container "${container.name}": ${version.error}`,
+      },
+    ]);
+  const [builderImage, runtimeImage] = [base("builder"), base("runtime")];
+  const checksum = await containerChecksum(repoRoot, container, [builderImage, runtimeImage]);
+  const target = spackTarget(config, arch, container, {
+    version,
+    lockSha256: lock.sha256,
+    checksum,
+    scheme,
+  });
+  const context = await spackBuildContext({
+    repoRoot: repoRoot,
+    container,
+    environment: { text: envText, data: environment },
+    lockText: lock.text,
+    builderImage,
+    runtimeImage,
+  });
+  return { target, context };
+}
+
+/** The digest of every `.def` container's source image, asked all at once (online only). */
+export async function sourceDigests(
+  containers: readonly (SpackContainer | CustomContainer)[],
+  lookup: ((ref: ImageReference) => Promise<string | undefined>) | undefined,
+): Promise<Map<string, string>> {
+  if (!lookup) return new Map();
+  const custom = containers.filter((c): c is CustomContainer => c.kind !== "spack");
+  const found = await Promise.all(custom.map((c) => lookup(c.from)));
+  const problems = custom.flatMap((c, i) =>
+    found[i]
+      ? []
+      : [
+          {
+            file: c.definitionFile,
+            message: `the From: image ${formatImageReference(c.from)} does not exist in its registry: fix the reference`,
+          },
+        ],
+  );
+  if (problems.length > 0) throw new InputError(problems);
+  return new Map(custom.map((c, i) => [c.name, found[i]!]));
+}
+
+export async function prepareCustom(
+  container: CustomContainer,
+  { repoRoot, arch, scheme, base }: Preparation,
+  digest: string | undefined,
+) {
+  const text = await readFile(join(repoRoot, container.definitionFile), "utf8");
+  const checksum = await containerChecksum(repoRoot, container, [base("singularitah")]);
+  const target = customTarget(arch, container, {
+    checksum,
+    scheme,
+    ...(digest ? { digest } : {}),
+  });
+  const pinned = digest
+    ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
+    : text;
+  return { target, definition: pinned };
+}
+
+/** `repo@digest`: image tools refuse a reference holding both a tag and a digest. */
+function pinnedReference(from: ImageReference, digest: string): ImageReference {
+  return { registry: from.registry, repository: from.repository, digest };
+}
