@@ -28,6 +28,8 @@ export const ENTRY_PIPELINE_ID_VARIABLE = "PARENT_PIPELINE_ID";
 /** The id of the child pipeline whose `spack ci generate` jobs hold the concrete environments. */
 export const GENERATION_PIPELINE_ID_VARIABLE = "GENERATION_PIPELINE_ID";
 
+/** Where `jc create-jobs` writes a container's merged Spack environment, below its output folder. */
+export const environmentPath = (arch: string, name: string) => `spack_envs/${arch}/${name}`;
 /** The child pipeline `jc create-jobs` writes; the entry pipeline triggers it. */
 export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
 /** The container pipeline `jc generate-spacktainer-workflow` writes into spacktainerArtifactsDir. */

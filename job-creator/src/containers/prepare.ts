@@ -7,7 +7,7 @@ import type { Architecture } from "../config/architecture.js";
 import type { Config } from "../config/schema.js";
 import { formatImageReference, type ImageReference } from "../definitions/image-ref.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
-import { environmentPath } from "../pipeline/spack-jobs.js";
+import { environmentPath } from "../../../common/src/job-names.js";
 import { pinDefinition, spackBuildContext } from "./build-context.js";
 import { readContainerLock, type LockSource } from "./lock.js";
 import { mainPackageVersion, type TagScheme } from "./tags.js";

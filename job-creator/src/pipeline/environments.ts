@@ -9,7 +9,7 @@ import {
   readOnlyMirrorUrl,
   type GenerationContext,
 } from "./context.js";
-import { environmentPath } from "./spack-jobs.js";
+import { environmentPath } from "../../../common/src/job-names.js";
 
 export const TEMPLATE_FILE = "spack.yaml";
 

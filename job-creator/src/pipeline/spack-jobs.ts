@@ -1,6 +1,7 @@
 import type { CiJob, CiNeed } from "../../../common/src/ci/types.js";
 import {
   GENERATE_PIPELINE_JOB,
+  environmentPath,
   generateSpackJobName,
   jobsScratchDir,
   spackArtifactsDir,
@@ -24,7 +25,6 @@ import {
 /** Where the merged environment of a container is written by `jc create-jobs`. */
 export const environmentDir = (outputDir: string, arch: string, name: string) =>
   `${outputDir}/${environmentPath(arch, name)}`;
-export const environmentPath = (arch: string, name: string) => `spack_envs/${arch}/${name}`;
 
 /** The builder image of an arch and the job that builds it in this pipeline, if any. */
 export interface BuilderImage {
