@@ -56,9 +56,10 @@ const TRIGGER_RESERVE = 2;
  * it fits. Otherwise candidate partitions are built (whole levels per file, levels cut into
  * parts next to the parts they depend on; and waves, files that keep chains together from
  * the moment their dependencies are done) and the one the schedule simulation finishes
- * first, with the jobs' expected durations and unlimited runners, is kept (ties: fewer files). Each file waits
- * only for the files that hold dependencies of its jobs; no job needs more than
- * `maxNeedsPerJob - 1` jobs of its file (one need is kept for the generate job).
+ * first, with the jobs' expected durations and unlimited runners, is kept (ties: fewer
+ * files). Each file waits only for the files that hold dependencies of its jobs; no job
+ * needs more than `maxNeedsPerJob - 1` jobs of its file (one need is kept for the generate
+ * job).
  */
 export function planSplit(
   jobs: readonly SplitJob[],
