@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump } from "js-yaml";
 import { runProcess } from "../common/src/run.js";
-import { createJobsOffline } from "../test/helpers/generate.js";
+import { createJobsIn } from "../test/helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -120,7 +120,7 @@ async function project(dir: string, containers: number, registry: string, s3: st
     await copyFile(LOCK, join(repo, "locks", `c${i}`, "spack.lock"));
   }
   const quiet = { out: () => undefined, err: () => undefined };
-  await createJobsOffline(repo, quiet);
+  await createJobsIn(repo, quiet);
   return repo;
 }
 

@@ -13,7 +13,7 @@ import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/hel
 import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
 import { freePort } from "../../test/helpers/ports.js";
 import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
-import { createJobs } from "../src/commands/create-jobs.js";
+import { createJobsIn } from "../../test/helpers/generate.js";
 import { onlineServices } from "../src/commands/online-services.js";
 import { readBaseImageInputs } from "../src/base-images/inputs.js";
 import { contentTag, type BaseImageName } from "../src/base-images/plan.js";
@@ -70,16 +70,7 @@ async function snapshotFiles(dir: string): Promise<Record<string, string>> {
 
 async function run(repo: string, env: Record<string, string> = {}) {
   const output = memoryOutput();
-  await createJobs(
-    {
-      repoRoot: repo,
-      configFile: "spacktainers.config.yaml",
-      outputDir: "generated",
-      planOnly: false,
-    },
-    onlineServices(env, runProcess, FAST),
-    output,
-  );
+  await createJobsIn(repo, output, { services: onlineServices(env, runProcess, FAST) });
   const text = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
   expectValidPipeline(text);
   return { plan: output.lines.join("\n"), text, jobs: Object.keys(load(text) as object) };

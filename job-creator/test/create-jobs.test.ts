@@ -3,26 +3,17 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
-import { createJobs, offlineServices } from "../src/commands/create-jobs.js";
+import type { CreateJobsOptions } from "../src/commands/create-jobs.js";
+import { createJobsIn } from "../../test/helpers/generate.js";
 import { isBridge, localNeedTarget, type CiPipeline } from "../../common/src/ci/types.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
 import { listFiles } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 
-async function run(repo: string, overrides: Partial<Parameters<typeof createJobs>[0]> = {}) {
+async function run(repo: string, overrides: Partial<CreateJobsOptions> = {}) {
   const output = memoryOutput();
-  await createJobs(
-    {
-      repoRoot: repo,
-      configFile: "spacktainers.config.yaml",
-      outputDir: "generated",
-      planOnly: false,
-      ...overrides,
-    },
-    offlineServices,
-    output,
-  );
+  await createJobsIn(repo, output, overrides);
   // Every file written in every test must be valid for GitLab.
   if (!overrides.planOnly)
     expectValidPipeline(await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8"));

@@ -13,7 +13,7 @@ import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
-import { createJobsOffline } from "../../test/helpers/generate.js";
+import { createJobsIn } from "../../test/helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   type WorkflowServicesFactory,
@@ -117,7 +117,7 @@ export function useWorkflowFixture() {
       join(repo, "container_definitions/amd64/nexus-storage.def"),
       `Bootstrap: docker\nFrom: ${ours.host}/${project}/upstream/nexus-storage:1.10.0\n\n%post\n    echo converted\n`,
     );
-    await createJobsOffline(repo, memoryOutput());
+    await createJobsIn(repo, memoryOutput());
     const locks = join(repo, "jobs_scratch_dir.amd64");
     await mkdir(join(locks, "gromacs"), { recursive: true });
     await copyFile(LARGE_LOCK, join(locks, "gromacs/spack.lock"));

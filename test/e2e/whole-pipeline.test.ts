@@ -11,7 +11,7 @@ import {
   spacktainerArtifactsDir,
 } from "../../common/src/job-names.js";
 import { runProcess } from "../../common/src/run.js";
-import { createJobsOffline } from "../helpers/generate.js";
+import { createJobsIn } from "../helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -72,7 +72,7 @@ describe("the whole pipeline, without GitLab", () => {
       join(repo, "container_definitions/amd64/neuron.yaml"),
       join(repo, "container_definitions/amd64/_neuron.yaml"),
     );
-    await createJobsOffline(repo, memoryOutput());
+    await createJobsIn(repo, memoryOutput());
     const generated = await readFile(join(repo, "generated/generated_pipeline.yaml"), "utf8");
     const child = expectValidPipeline(generated);
 

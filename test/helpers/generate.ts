@@ -1,16 +1,32 @@
 import type { Output } from "../../common/src/cli.js";
-import { createJobs, offlineServices } from "../../job-creator/src/commands/create-jobs.js";
+import {
+  createJobs,
+  offlineServices,
+  type CreateJobsOptions,
+  type ServicesFactory,
+} from "../../job-creator/src/commands/create-jobs.js";
 
-/** `jc create-jobs --offline` on a repository (its spacktainers.config.yaml, into `generated/`). */
-export async function createJobsOffline(repo: string, output: Output): Promise<void> {
+/**
+ * `jc create-jobs` on a repository (its spacktainers.config.yaml, into `generated/`), offline
+ * unless other services are given.
+ */
+export async function createJobsIn(
+  repo: string,
+  output: Output,
+  {
+    services = offlineServices,
+    ...overrides
+  }: Partial<CreateJobsOptions> & { services?: ServicesFactory } = {},
+): Promise<void> {
   await createJobs(
     {
       repoRoot: repo,
       configFile: "spacktainers.config.yaml",
       outputDir: "generated",
       planOnly: false,
+      ...overrides,
     },
-    offlineServices,
+    services,
     output,
   );
 }
