@@ -7,6 +7,7 @@ import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { generateLegacyMirror } from "../../test/synthetic/spack-mirror.js";
 import { runPrune, type PruneOptions } from "../src/commands/prune.js";
 import { S3Store } from "../../common/src/s3/s3-store.js";
+import { deletedKeys } from "./prune-fixture.js";
 
 const env = useTestS3("faults");
 let seeds = 0;
@@ -55,9 +56,7 @@ describe("spackitor under faults", () => {
       env.s3.store(bucket),
       memoryOutput(),
     );
-    const toDelete = new Set(
-      planned.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key),
-    );
+    const toDelete = new Set(deletedKeys(planned.plan));
     expect(toDelete.size).toBeGreaterThan(20);
     let n = 0;
     let faults = 0;

@@ -48,6 +48,13 @@ export async function mirrorWithOneOldSpec(env: Env) {
   return { bucket, index, oldHash };
 }
 
+/** The keys a plan deletes, sorted. */
+export const deletedKeys = (plan: { decisions: readonly { action: string; key: string }[] }) =>
+  plan.decisions
+    .filter((d) => d.action === "delete")
+    .map((d) => d.key)
+    .sort();
+
 export const hashOf = (key: string) =>
   /-([a-z2-7]{32})\.(spack|spec\.json(\.sig)?)$/.exec(key)?.[1];
 export const lockOf = (scenario: string) =>

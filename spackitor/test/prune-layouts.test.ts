@@ -8,6 +8,7 @@ import { useTestS3 } from "../../test/helpers/s3.js";
 import { uploadLegacyMirror, uploadV3Mirror } from "../../test/helpers/spack-mirror.js";
 import { runPrune } from "../src/commands/prune.js";
 import { options, ageAll, runtimeDeps, mostDependedOn, hashOf, lockOf } from "./prune-fixture.js";
+import { deletedKeys } from "./prune-fixture.js";
 
 const env = useTestS3("spackitor-layouts");
 
@@ -21,9 +22,7 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
       env.s3.store(bucket),
       memoryOutput(),
     );
-    expect(report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key)).toEqual([
-      orphanBlob,
-    ]);
+    expect(deletedKeys(report.plan)).toEqual([orphanBlob]);
     expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => k !== orphanBlob).sort());
   });
 
@@ -41,12 +40,7 @@ describe("spackitor on a Spack 1.0 (v3) mirror", () => {
     );
     const xzHash = "znywdb7ijwwni2uh5xofzepdoyjdmshz";
     const xzBlobs = blobsOf.get(xzHash)!.map((c) => `blobs/sha256/${c.slice(0, 2)}/${c}`);
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "delete")
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual([xz, ...xzBlobs].sort());
+    expect(deletedKeys(report.plan)).toEqual([xz, ...xzBlobs].sort());
     const store = env.s3.store(bucket);
     const manifest = JSON.parse(
       (await store.get("v3/manifests/index/index.manifest.json"))!.body.toString(),
@@ -88,12 +82,7 @@ describe("a mirror holding both layouts", () => {
       ...legacy.keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)),
       v3.orphanBlob,
     ].sort();
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "delete")
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(expected);
+    expect(deletedKeys(report.plan)).toEqual(expected);
     expect(output.lines.join("\n")).toMatch(/layouts: legacy, v3/);
   });
 });

@@ -14,6 +14,7 @@ import {
   mirrorWithOneOldSpec,
   hashOf,
   lockOf,
+  deletedKeys,
 } from "./prune-fixture.js";
 
 const env = useTestS3("spackitor");
@@ -32,12 +33,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
       output,
     );
     const expected = keys.filter((k) => hashOf(k) && !locked.has(hashOf(k)!)).sort();
-    expect(
-      report.plan.decisions
-        .filter((d) => d.action === "delete")
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(expected);
+    expect(deletedKeys(report.plan)).toEqual(expected);
     expect(expected).toHaveLength((59 - locked.size) * 2);
     expect(await env.keysOf(bucket)).toEqual([...keys].sort());
     expect(output.lines.join("\n")).toMatch(/dry run: nothing was deleted/);
@@ -53,7 +49,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
       env.s3.store(bucket),
       memoryOutput(),
     );
-    const deleted = report.plan.decisions.filter((d) => d.action === "delete").map((d) => d.key);
+    const deleted = deletedKeys(report.plan);
     expect(await env.keysOf(bucket)).toEqual(keys.filter((k) => !deleted.includes(k)).sort());
     const text = (await env.s3.store(bucket).get("build_cache/index.json"))!.body.toString();
     const hash = (await env.s3.store(bucket).get("build_cache/index.json.hash"))!.body.toString();
