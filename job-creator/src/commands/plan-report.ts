@@ -68,7 +68,7 @@ export function formatProcessPlan(summary: ProcessSummary): string[] {
   }
   const { minutes, criticalPathMinutes, longestChain } = summary.estimate;
   if (summary.files.length > 0) {
-    const chain = longestChain.map((i) => summary.files[i]!.bridge).join(" -> ");
+    const chain = longestChain.join(" -> ");
     lines.push(
       `  longest chain of bridges: ${chain}`,
       `  estimated makespan ${Math.round(minutes)} min with unlimited runners; the dependency graph's ` +

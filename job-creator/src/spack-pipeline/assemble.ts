@@ -59,7 +59,10 @@ export interface ProcessSummary {
   /** Bytes of the build files over their jobs: what one job costs in a file. */
   readonly bytesPerJob: number;
   readonly files: readonly ChildFileSummary[];
-  readonly estimate: MakespanEstimate;
+  /** The estimate, its longest chain by bridge name. */
+  readonly estimate: Omit<MakespanEstimate, "longestChain"> & {
+    readonly longestChain: readonly string[];
+  };
 }
 
 export interface ChildFileSummary {
@@ -282,6 +285,9 @@ function summarize(
     biggestFileBytes: Math.max(...[...files.values()].map((text) => Buffer.byteLength(text))),
     bytesPerJob: merged.jobs.length > 0 ? Math.round(buildBytes / merged.jobs.length) : 0,
     files: builds,
-    estimate,
+    estimate: {
+      ...estimate,
+      longestChain: estimate.longestChain.map((i) => builds[i]!.bridge),
+    },
   };
 }
