@@ -220,10 +220,8 @@ try {
       const { scheduled, files, bytesPerJob } = await writtenSchedule(out, minutes);
       const index = new Map(graph.order.map((n, i) => [n, i]));
       const cp = criticalPath(
-        graph.order.map((n) => ({
-          minutes: minutes(n),
-          dependencies: graph.deps.get(n)!.map((d) => index.get(d)!),
-        })),
+        graph.order.map((n) => ({ minutes: minutes(n) })),
+        graph.order.map((n) => graph.deps.get(n)!.map((d) => index.get(d)!)),
       );
       const total = graph.order.reduce((s, n) => s + minutes(n), 0);
       const cells = RUNNERS.map((n) =>

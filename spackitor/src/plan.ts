@@ -1,3 +1,4 @@
+import { groupBy } from "../../common/src/group-by.js";
 import { classify, type Classified } from "./layout.js";
 import { deleteDependents, keepDependencies, protectDependencies } from "./plan-graph.js";
 import { decideObjects } from "./plan-objects.js";
@@ -130,16 +131,8 @@ export function planPrune(snapshot: CacheSnapshot, options: PlanOptions): Plan {
 /** The object that makes a spec installable: the legacy tarball or the v3 manifest. */
 const isBinary = (o: ClassifiedObject) => o.what.kind === "tarball" || o.what.kind === "manifest";
 
-function groupByHash(classified: readonly ClassifiedObject[]): Map<string, ClassifiedObject[]> {
-  const byHash = new Map<string, ClassifiedObject[]>();
-  for (const item of classified) {
-    if (!item.what.hash) continue;
-    const list = byHash.get(item.what.hash);
-    if (list) list.push(item);
-    else byHash.set(item.what.hash, [item]);
-  }
-  return byHash;
-}
+const groupByHash = (classified: readonly ClassifiedObject[]) =>
+  groupBy(classified, (item) => item.what.hash || undefined);
 
 function initialDecisions(
   snapshot: CacheSnapshot,

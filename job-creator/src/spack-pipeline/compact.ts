@@ -1,3 +1,4 @@
+import { groupBy } from "../../../common/src/group-by.js";
 import type {
   CiExtendingJob,
   CiJob,
@@ -45,12 +46,7 @@ export function compactJobs(jobs: readonly FullJob[]): CompactJobs {
   const hasShared = Object.keys(shared).length > 0;
   if (hasShared) templates.set(SHARED_TEMPLATE, shared);
   const outer = hasShared ? [SHARED_TEMPLATE] : [];
-  const byContainer = new Map<string, FullJob[]>();
-  for (const job of jobs) {
-    const group = byContainer.get(job.container);
-    if (group) group.push(job);
-    else byContainer.set(job.container, [job]);
-  }
+  const byContainer = groupBy(jobs, (job) => job.container);
   const result = new Map<string, CiJob | CiExtendingJob>();
   const templatesOf = new Map<string, readonly string[]>();
   for (const [container, group] of byContainer) {

@@ -24,51 +24,36 @@ export class FileFill {
     this.bytes = budget.overhead;
   }
 
-  get size(): number {
-    return this.members.length;
-  }
-
   /** Adds the job if it fits; `needsInFile` is how many of its dependencies this file holds. */
   tryAdd(job: Fillable, index: number, needsInFile: number): boolean {
-    if (!this.fits(job, needsInFile)) return false;
+    if (!this.fitsAll([{ job, needsInFile }])) return false;
     this.members.push(index);
-    this.bytes += this.added(job);
-    for (const t of job.templates) this.templates.add(t);
+    this.bytes += this.bytesWith(job, this.templates);
     return true;
   }
 
-  /** True when every one of the jobs fits alongside the others. */
+  /** True when every one of the jobs fits alongside the others and those already here. */
   fitsAll(jobs: readonly { readonly job: Fillable; readonly needsInFile: number }[]): boolean {
     const { limits } = this.budget;
     const templates = new Set(this.templates);
     let bytes = this.bytes;
     for (const { job, needsInFile } of jobs) {
       if (needsInFile > limits.maxNeedsPerJob - 1) return false;
-      bytes += job.bytes;
-      for (const t of job.templates)
-        if (!templates.has(t)) {
-          templates.add(t);
-          bytes += this.budget.templateBytes.get(t) ?? 0;
-        }
+      bytes += this.bytesWith(job, templates);
     }
     return (
       this.members.length + jobs.length <= limits.maxJobsPerFile && bytes <= limits.maxFileBytes
     );
   }
 
-  fits(job: Fillable, needsInFile: number): boolean {
-    const { limits } = this.budget;
-    return (
-      this.members.length + 1 <= limits.maxJobsPerFile &&
-      this.bytes + this.added(job) <= limits.maxFileBytes &&
-      needsInFile <= limits.maxNeedsPerJob - 1
-    );
-  }
-
-  private added(job: Fillable): number {
+  /** The bytes a job adds to a file holding `held` templates; its own join `held`. */
+  private bytesWith(job: Fillable, held: Set<string>): number {
     let bytes = job.bytes;
     for (const t of job.templates)
-      if (!this.templates.has(t)) bytes += this.budget.templateBytes.get(t) ?? 0;
+      if (!held.has(t)) {
+        held.add(t);
+        bytes += this.budget.templateBytes.get(t) ?? 0;
+      }
     return bytes;
   }
 }

@@ -31,10 +31,8 @@ export function estimate(plan: SplitPlan, jobs: readonly SplitJob[]): MakespanEs
   return {
     minutes: result.makespan,
     criticalPathMinutes: criticalPath(
-      jobs.map((job) => ({
-        minutes: job.minutes,
-        dependencies: job.dependencies.map((d) => index.get(d)!),
-      })),
+      jobs,
+      jobs.map((job) => job.dependencies.map((d) => index.get(d)!)),
     ),
     longestChain,
   };

@@ -1,4 +1,6 @@
+import { groupBy } from "../../../common/src/group-by.js";
 import { FileFill, type FileBudget } from "./file-fill.js";
+import { criticalPath } from "./schedule.js";
 import type { SplitJob } from "./split.js";
 
 /** The jobs to partition (in dependency order), their dependencies by index, and the budget. */
@@ -23,24 +25,27 @@ export function partitionByLevels({ jobs, deps, budget }: Partition): FileFill[]
       job: jobs[i]!,
       needsInFile: deps[i]!.filter((d) => fileOf[d] === f).length,
     }));
-  const addAll = (file: FileFill, members: readonly number[]) => {
-    const f = files.length - 1;
-    for (const { index, job, needsInFile } of entries(members, f)) {
+  const addAll = (file: FileFill, all: ReturnType<typeof entries>) => {
+    for (const { index, job, needsInFile } of all) {
       file.tryAdd(job, index, needsInFile);
-      fileOf[index] = f;
+      fileOf[index] = files.length - 1;
     }
   };
   let current: FileFill | undefined;
   for (const members of byLevel(jobs)) {
     const ordered = nearDependencies(members, deps, fileOf);
-    if (current && current.fitsAll(entries(ordered, files.length - 1))) {
-      addAll(current, ordered);
-      continue;
+    if (current) {
+      const intoCurrent = entries(ordered, files.length - 1);
+      if (current.fitsAll(intoCurrent)) {
+        addAll(current, intoCurrent);
+        continue;
+      }
     }
     current = new FileFill(budget);
     files.push(current);
-    if (current.fitsAll(entries(ordered, files.length - 1))) {
-      addAll(current, ordered);
+    const intoNew = entries(ordered, files.length - 1);
+    if (current.fitsAll(intoNew)) {
+      addAll(current, intoNew);
       continue;
     }
     for (const i of ordered) {
@@ -69,8 +74,7 @@ export function partitionByWaves(
   horizon: number,
   rootShare = 0.3,
 ): FileFill[] {
-  const ends = earliestEnds(jobs, deps);
-  const window = horizon * Math.max(0, ...ends);
+  const window = horizon * criticalPath(jobs, deps);
   // How many jobs a file takes: by count, or by bytes for jobs of the average size.
   const averageBytes = jobs.reduce((sum, j) => sum + j.bytes, 0) / Math.max(1, jobs.length);
   const capacity = Math.min(
@@ -132,27 +136,11 @@ export function partitionByWaves(
   return files.map((f) => f.fill);
 }
 
-/** Each job's end when every job starts as soon as its dependencies are done. */
-export function earliestEnds(
-  jobs: readonly { readonly minutes: number }[],
-  deps: readonly (readonly number[])[],
-): Float64Array {
-  const ends = new Float64Array(jobs.length);
-  jobs.forEach((job, i) => {
-    let start = 0;
-    for (const d of deps[i]!) start = Math.max(start, ends[d]!);
-    ends[i] = start + job.minutes;
-  });
-  return ends;
-}
-
 function byLevel(jobs: readonly SplitJob[]): number[][] {
-  const groups = new Map<number, number[]>();
-  jobs.forEach((job, i) => {
-    const group = groups.get(job.level);
-    if (group) group.push(i);
-    else groups.set(job.level, [i]);
-  });
+  const groups = groupBy(
+    jobs.map((_, i) => i),
+    (i) => jobs[i]!.level,
+  );
   return [...groups].sort(([a], [b]) => a - b).map(([, members]) => members);
 }
 

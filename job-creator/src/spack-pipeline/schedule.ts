@@ -91,20 +91,29 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
   return { makespan, files: times };
 }
 
-/** The longest path through the jobs' own dependencies: no schedule can be shorter. */
-export function criticalPath(
-  jobs: readonly { readonly minutes: number; readonly dependencies: readonly number[] }[],
-): number {
-  const finish = new Float64Array(jobs.length);
-  let longest = 0;
-  // Indices are in dependency order: every dependency comes before its dependant.
+/**
+ * Each job's end when every job starts as soon as its dependencies are done (unlimited
+ * runners, no files). Jobs come in dependency order: every dependency first.
+ */
+export function earliestEnds(
+  jobs: readonly { readonly minutes: number }[],
+  deps: readonly (readonly number[])[],
+): Float64Array {
+  const ends = new Float64Array(jobs.length);
   jobs.forEach((job, i) => {
     let start = 0;
-    for (const d of job.dependencies) start = Math.max(start, finish[d]!);
-    finish[i] = start + job.minutes;
-    longest = Math.max(longest, finish[i]);
+    for (const d of deps[i]!) start = Math.max(start, ends[d]!);
+    ends[i] = start + job.minutes;
   });
-  return longest;
+  return ends;
+}
+
+/** The longest path through the jobs' own dependencies: no schedule can be shorter. */
+export function criticalPath(
+  jobs: readonly { readonly minutes: number }[],
+  deps: readonly (readonly number[])[],
+): number {
+  return earliestEnds(jobs, deps).reduce((longest, end) => Math.max(longest, end), 0);
 }
 
 /** A binary min-heap of tuples compared element by element. */

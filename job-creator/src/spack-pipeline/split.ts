@@ -80,9 +80,7 @@ export function planSplit(
   const byLevels = toPlan(graph, partitionByLevels(graph), remaining);
   // Builds of alike length: the levels already finish with the critical path; on large
   // pipelines that saves trying the waves, which could only save files, not time.
-  const floor = criticalPath(
-    jobs.map((job, i) => ({ minutes: job.minutes, dependencies: deps[i]! })),
-  );
+  const floor = criticalPath(jobs, deps);
   if (jobs.length > QUICK_CHOICE_JOBS && makespan(byLevels) <= floor) return byLevels;
   // A plan with more files than the trigger pipeline can hold bridges for is no candidate.
   const candidates = [
