@@ -19,11 +19,20 @@ import {
 import { onlineWorkflowServices } from "../job-creator/src/commands/online-services.js";
 import { startProxy } from "../test/helpers/http-proxy.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
+import { testArchitecture } from "../test/helpers/files.js";
 import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
 import { startS3, TEST_CREDENTIALS } from "../test/helpers/s3.js";
 
 const QUICK = process.env["BENCH_QUICK"] === "1";
-const SIZES = QUICK ? [25, 100] : [25, 50, 100, 200];
+// BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"absent", "tokens"/"plain").
+const ONLY = process.env["BENCH_ONLY"]?.split(",");
+const SIZES = ONLY
+  ? ONLY.filter((w) => /^\d+$/.test(w)).map(Number)
+  : QUICK
+    ? [25, 100]
+    : [25, 50, 100, 200];
+const wanted = (word: string, other: string) =>
+  !ONLY || ONLY.includes(word) || !ONLY.includes(other);
 const LATENCY_MS = 50;
 const CONCURRENCY = 32;
 // BENCH_DEFAULT_TUNING=1 runs with the code's own defaults (to measure older code the same way).
@@ -99,15 +108,7 @@ async function project(dir: string, containers: number, registry: string, s3: st
         },
       ],
       architectures: {
-        amd64: {
-          runnerTags: ["x"],
-          baseArch: "%gcc@12 target=x86_64_v3",
-          cache: {
-            defaultBranch: { bucket: "bench-cache", maxAgeDays: 30 },
-            otherBranches: { bucket: "bench-cache-dev", maxAgeDays: 7 },
-          },
-          containers: { bucket: "bench-containers", endpoint: s3, credentials },
-        },
+        amd64: testArchitecture("x", { bucket: "bench-containers", endpoint: s3, credentials }),
       },
     }),
   );
@@ -186,8 +187,12 @@ console.log(
 console.log(
   "containers  images   tokens  time (s)  offline (s)  requests/container  peak in flight  time/floor  (time-offline)/floor",
 );
-for (const tokens of [false, true])
-  for (const present of [true, false])
+for (const tokens of [false, true].filter((t) =>
+  wanted(t ? "tokens" : "plain", t ? "plain" : "tokens"),
+))
+  for (const present of [true, false].filter((p) =>
+    wanted(p ? "present" : "absent", p ? "absent" : "present"),
+  ))
     for (const containers of SIZES) {
       const r = await measure(containers, present, tokens);
       console.log(

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CommanderError, InvalidArgumentError, Option, type Command } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 import { InputError, UserError } from "./errors.js";
 
@@ -108,6 +108,14 @@ export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
     ...(flags.retryBudget ? { budgetMs: flags.retryBudget } : {}),
   };
+}
+
+/** A tool's command with what every tool has: `--version`, a description, `--debug`. */
+export function toolCommand(name: string, description: string): Command {
+  return new Command(name)
+    .version(toolVersion(), "-V, --version", "print the version")
+    .description(description)
+    .option("--debug", "print causes and stack traces of errors");
 }
 
 /**

@@ -38,3 +38,20 @@ export class InputError extends UserError {
 export function throwIfProblems(problems: readonly Problem[]): void {
   if (problems.length > 0) throw new InputError(problems);
 }
+
+/**
+ * The value `read` gives, or undefined with its input problems added to `problems`, for
+ * readers that report every bad file of a run at once; other errors propagate.
+ */
+export async function orProblems<T>(
+  read: () => Promise<T>,
+  problems: Problem[],
+): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}

@@ -4,7 +4,7 @@ import {
   httpPolicyFrom,
   httpPolicyOptions,
   requireValues,
-  toolVersion,
+  toolCommand,
 } from "../../common/src/cli.js";
 import { BASE_PIPELINE_BRIDGE } from "../../common/src/job-names.js";
 
@@ -35,12 +35,11 @@ interface Flags {
 
 /** The get-artifacts program; a new one per call, since commander keeps parsed values on it. */
 export function buildProgram(): Command {
-  const program = new Command("get-artifacts")
-    .version(toolVersion(), "-V, --version", "print the version")
-    .description(
-      "collect the files of the generated child pipeline (spack.artifacts.<arch>/, spacktainer.artifacts.<arch>/)\n" +
-        "through the GitLab API, so the entry pipeline's per-arch bridges can trigger them",
-    )
+  const program = toolCommand(
+    "get-artifacts",
+    "collect the files of the generated child pipeline (spack.artifacts.<arch>/, spacktainer.artifacts.<arch>/)\n" +
+      "through the GitLab API, so the entry pipeline's per-arch bridges can trigger them",
+  )
     .addOption(
       new Option("-P, --pipeline <id>", "the entry pipeline")
         .env("CI_PIPELINE_ID")
@@ -65,8 +64,7 @@ export function buildProgram(): Command {
       "the child pipeline file jc create-jobs wrote: its producer jobs must all be found",
     )
     .option("-o, --output-dir <dir>", "where to extract", ".")
-    .option("--dotenv <file>", "dotenv report to write, relative to --output-dir", "build.env")
-    .option("--debug", "print causes and stack traces of errors");
+    .option("--dotenv <file>", "dotenv report to write, relative to --output-dir", "build.env");
   for (const option of httpPolicyOptions()) program.addOption(option);
   program
     .addHelpText(

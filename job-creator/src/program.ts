@@ -1,5 +1,5 @@
-import { Command } from "commander";
-import { toolVersion } from "../../common/src/cli.js";
+import type { Command } from "commander";
+import { toolCommand } from "../../common/src/cli.js";
 import { createJobsCommand } from "./cli/create-jobs.js";
 import { processSpackPipelineCommand } from "./cli/process-spack-pipeline.js";
 import { generateSpacktainerWorkflowCommand } from "./cli/generate-spacktainer-workflow.js";
@@ -10,14 +10,11 @@ import { schemaCommand } from "./cli/schema.js";
 
 /** The jc program, one file per command under cli/; a new one per call (commander keeps parsed values). */
 export function buildProgram(): Command {
-  const program = new Command("jc")
-    .version(toolVersion(), "-V, --version", "print the version")
-    .description(
-      "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack\n" +
-        "binary caches, containers and SIF files, rebuilding only what changed.",
-    )
-    .option("--debug", "print causes and stack traces of errors")
-    .showHelpAfterError("(run with --help for usage)");
+  const program = toolCommand(
+    "jc",
+    "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack\n" +
+      "binary caches, containers and SIF files, rebuilding only what changed.",
+  ).showHelpAfterError("(run with --help for usage)");
   for (const command of [
     createJobsCommand(),
     processSpackPipelineCommand(),

@@ -198,18 +198,17 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
   },
 ];
 
+/** `jc create-jobs` on a repository, in-process, without network. */
+const createJobs = (repo: string, mode: "--offline" | "--plan") =>
+  runCaptured(buildProgram(), ["create-jobs", mode, "--repo", repo]);
+
 describe("bad input", () => {
   it.each(cases)(
     "$name: clear message, exit code 2, nothing written",
     async ({ breakRepo, expected }) => {
       const repo = await exampleRepo();
       await breakRepo(repo);
-      const { code, stderr } = await runCaptured(buildProgram(), [
-        "create-jobs",
-        "--offline",
-        "--repo",
-        repo,
-      ]);
+      const { code, stderr } = await createJobs(repo, "--offline");
       for (const pattern of expected) expect(stderr).toMatch(pattern);
       expect(stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace for bad input
       expect(code).toBe(2);
@@ -221,12 +220,7 @@ describe("bad input", () => {
     const repo = await exampleRepo();
     await writeFile(join(repo, "container_definitions/amd64/a.yaml"), "spack: {}\n");
     await writeFile(join(repo, "container_definitions/arm64/b.def"), "Bootstrap: docker\n");
-    const { code, stderr } = await runCaptured(buildProgram(), [
-      "create-jobs",
-      "--offline",
-      "--repo",
-      repo,
-    ]);
+    const { code, stderr } = await createJobs(repo, "--offline");
     expect(code).toBe(2);
     expect(stderr).toMatch(/a\.yaml:1: spack\.specs: missing/);
     expect(stderr).toMatch(/b\.def:1: no `From:` line/);
@@ -239,12 +233,7 @@ describe("bad input", () => {
       join(repo, "container_definitions/amd64/gromacs/Dockerfile.epilog"),
       "RUN true\n",
     );
-    const { code, stdout } = await runCaptured(buildProgram(), [
-      "create-jobs",
-      "--plan",
-      "--repo",
-      repo,
-    ]);
+    const { code, stdout } = await createJobs(repo, "--plan");
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /skipped container_definitions\/stray\.yaml: ignored \(not in an architecture folder/,

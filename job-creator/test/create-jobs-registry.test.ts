@@ -1,15 +1,18 @@
 import { existsSync } from "node:fs";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runProcess } from "../../common/src/run.js";
 import { UserError } from "../../common/src/errors.js";
 import { listFiles } from "../../test/helpers/files.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
+import {
+  RegistryPusher,
+  useTestRegistries,
+  type TestRegistry,
+} from "../../test/helpers/registry.js";
 import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
 import { freePort } from "../../test/helpers/ports.js";
 import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
@@ -25,25 +28,7 @@ const BRANCH = "releases/v0.23";
 const FAST = {
   http: { timeoutMs: 2_000, budgetMs: 100, initialDelayMs: 10, maxDelayMs: 50 },
 };
-let registries: TestRegistry[] = [];
-let open: TestRegistry;
-let locked: TestRegistry;
-
-let base: string;
-
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "jc-registry-"));
-  open = await startRegistry(join(base, "open"));
-  locked = await startRegistry(join(base, "locked"), {
-    username: "ci",
-    password: "pw-not-to-print",
-  });
-  registries = [open, locked];
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(registries.map((r) => r.stop()));
-  await rm(base, { recursive: true, force: true });
-});
+const registries = useTestRegistries({ username: "ci", password: "pw-not-to-print" });
 
 let namespaces = 0;
 
@@ -100,7 +85,7 @@ async function pushUpToDate(repo: string, registry: TestRegistry, namespace: str
 
 describe("jc create-jobs against a registry", () => {
   it("rebuilds every base image when the registry is empty, saying so", async () => {
-    const { repo } = await setup(open);
+    const { repo } = await setup(registries.open);
     const { plan, jobs } = await run(repo);
     expect(plan).toMatch(
       /builder for amd64 \([0-9a-f]{16}-amd64\): rebuild: missing for amd64 \(no earlier image to compare with\)/,
@@ -110,8 +95,8 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("emits no base-image job when the registry holds up-to-date images, and says why", async () => {
-    const { repo, namespace } = await setup(open);
-    await pushUpToDate(repo, open, namespace);
+    const { repo, namespace } = await setup(registries.open);
+    await pushUpToDate(repo, registries.open, namespace);
     const { plan, jobs, text } = await run(repo);
     expect(jobs.filter((j) => /image for|multiarch/.test(j))).toEqual([]);
     expect(plan).toMatch(
@@ -121,12 +106,14 @@ describe("jc create-jobs against a registry", () => {
       /singularitah for arm64 \(\w+-arm64\): up to date: labels match \(build folder, apptainer version, s3cmd version\)/,
     );
     // The generate jobs use the existing builder image and need no build job.
-    expect(text).toMatch(new RegExp(`name: ${open.host}/${namespace}/builder:[0-9a-f]{16}-amd64`));
+    expect(text).toMatch(
+      new RegExp(`name: ${registries.open.host}/${namespace}/builder:[0-9a-f]{16}-amd64`),
+    );
   });
 
   it("rebuilds only the builder when a file under builder/ changes, and names the change", async () => {
-    const { repo, namespace } = await setup(open);
-    await pushUpToDate(repo, open, namespace);
+    const { repo, namespace } = await setup(registries.open);
+    await pushUpToDate(repo, registries.open, namespace);
     await appendFile(join(repo, "builder/spack-setup.sh"), "# changed\n");
     const { plan, jobs } = await run(repo);
     expect(plan).toMatch(
@@ -140,8 +127,8 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("rebuilds the builder when the Spack branch moves", async () => {
-    const { repo, spack, namespace } = await setup(open);
-    await pushUpToDate(repo, open, namespace);
+    const { repo, spack, namespace } = await setup(registries.open);
+    await pushUpToDate(repo, registries.open, namespace);
     const commit = await spack.commit();
     const { plan } = await run(repo);
     expect(plan).toMatch(
@@ -153,9 +140,9 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("rebuilds only the arch missing from the index", async () => {
-    const { repo, namespace } = await setup(open);
-    const inputs = await pushUpToDate(repo, open, namespace);
-    const pusher = new RegistryPusher(open);
+    const { repo, namespace } = await setup(registries.open);
+    const inputs = await pushUpToDate(repo, registries.open, namespace);
+    const pusher = new RegistryPusher(registries.open);
     const runtime = inputs.get("runtime")!;
     const amd = await pusher.pushImage(`${namespace}/runtime`, "only-amd", "amd64", runtime.labels);
     await pusher.pushIndex(`${namespace}/runtime`, `${contentTag(runtime)}-arm64`, [amd]);
@@ -170,10 +157,10 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("rebuilds an arch whose tag holds a single image of another arch", async () => {
-    const { repo, namespace } = await setup(open);
-    const inputs = await pushUpToDate(repo, open, namespace);
+    const { repo, namespace } = await setup(registries.open);
+    const inputs = await pushUpToDate(repo, registries.open, namespace);
     const builder = inputs.get("builder")!;
-    await new RegistryPusher(open).pushImage(
+    await new RegistryPusher(registries.open).pushImage(
       `${namespace}/builder`,
       `${contentTag(builder)}-arm64`,
       "amd64",
@@ -186,11 +173,11 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("rebuilds when the labels of the tagged image differ", async () => {
-    const { repo, namespace } = await setup(open);
-    const inputs = await pushUpToDate(repo, open, namespace);
+    const { repo, namespace } = await setup(registries.open);
+    const inputs = await pushUpToDate(repo, registries.open, namespace);
     const singularitah = inputs.get("singularitah")!;
     const stale = { ...singularitah.labels, "org.spacktainers.tool.apptainer.version": "1.0.0" };
-    await new RegistryPusher(open).pushImage(
+    await new RegistryPusher(registries.open).pushImage(
       `${namespace}/singularitah`,
       `${contentTag(singularitah)}-amd64`,
       "amd64",
@@ -203,7 +190,7 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("writes byte-identical files when generated at different times (the real clock, runs apart)", async () => {
-    const { repo } = await setup(open);
+    const { repo } = await setup(registries.open);
     const first = await run(repo);
     const files = await snapshotFiles(join(repo, "generated"));
     await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -215,19 +202,19 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("fails clearly on a registry that demands a login, naming the variables, and writes nothing", async () => {
-    const { repo } = await setup(locked);
+    const { repo } = await setup(registries.locked);
     const error = await run(repo).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `registry ${locked.host} needs credentials .*set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
+        `registry ${registries.locked.host} needs credentials .*set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
       ),
     );
     expect(existsSync(join(repo, "generated"))).toBe(false);
   });
 
   it("logs in with the configured variables and never prints the password", async () => {
-    const { repo } = await setup(locked);
+    const { repo } = await setup(registries.locked);
     const { plan, text } = await run(repo, {
       CI_REGISTRY_USER: "ci",
       CI_REGISTRY_PASSWORD: "pw-not-to-print",
@@ -239,7 +226,7 @@ describe("jc create-jobs against a registry", () => {
 
   it("fails clearly when the registry is down, and writes nothing", async () => {
     const host = `127.0.0.1:${await freePort()}`;
-    const { repo } = await setup({ ...open, host });
+    const { repo } = await setup({ ...registries.open, host });
     const error = await run(repo).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(
       new RegExp(
@@ -250,7 +237,7 @@ describe("jc create-jobs against a registry", () => {
   });
 
   it("fails clearly when the Spack branch does not exist", async () => {
-    const { repo } = await setup(open);
+    const { repo } = await setup(registries.open);
     const path = join(repo, "spacktainers.config.yaml");
     await writeFile(
       path,

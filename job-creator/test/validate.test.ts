@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GITLAB_SCHEMA, REPO_ROOT } from "../../test/helpers/paths.js";
+import { testArchitecture } from "../../test/helpers/files.js";
 import { configJsonSchema } from "../src/config/read.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 import { runJc } from "./cli.js";
@@ -114,19 +115,7 @@ describe("spacktainers.config.schema.json", () => {
     );
     const bundled = load(await readFile(join(REPO_ROOT, "spacktainers.config.yaml"), "utf8"));
     expect(validate(bundled), JSON.stringify(validate.errors)).toBe(true);
-    const minimal = {
-      architectures: {
-        amd64: {
-          runnerTags: ["x"],
-          baseArch: "%gcc@12",
-          cache: {
-            defaultBranch: { bucket: "abc", maxAgeDays: 1 },
-            otherBranches: { bucket: "abd", maxAgeDays: 1 },
-          },
-          containers: { bucket: "abe" },
-        },
-      },
-    };
+    const minimal = { architectures: { amd64: testArchitecture("x", { bucket: "abe" }) } };
     expect(validate(minimal), JSON.stringify(validate.errors)).toBe(true);
     // ...and still refuses what jc refuses.
     expect(validate({ ...minimal, architectures: { "x;y": minimal.architectures.amd64 } })).toBe(

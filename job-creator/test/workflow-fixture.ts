@@ -1,16 +1,14 @@
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { dump } from "js-yaml";
-import { afterAll, beforeAll } from "vitest";
 import { SPACKTAINER_PIPELINE_FILE } from "../../common/src/job-names.js";
 import { runProcess } from "../../common/src/run.js";
 import { expectValidPipeline } from "../../test/helpers/gitlab.js";
 import { testArchitecture } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
-import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
+import { RegistryPusher, useTestRegistries } from "../../test/helpers/registry.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 import { createJobsIn } from "../../test/helpers/generate.js";
@@ -49,21 +47,10 @@ export const SECRETS = {
 /** Starts the servers for the tests of a file and gives the steps they are built from. */
 export function useWorkflowFixture() {
   const s3 = useTestS3("workflow");
-  let base: string;
-  let ours: TestRegistry;
-  let publicRegistry: TestRegistry;
-
-  beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), "jc-workflow-"));
-    ours = await startRegistry(join(base, "ours"));
-    publicRegistry = await startRegistry(join(base, "public"), {
-      username: SECRETS.PUB_USER,
-      password: SECRETS.PUB_PASSWORD,
-    });
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), publicRegistry?.stop()]);
-    await rm(base, { recursive: true, force: true });
+  // The project's registry, and an htpasswd one standing for a public registry.
+  const registries = useTestRegistries({
+    username: SECRETS.PUB_USER,
+    password: SECRETS.PUB_PASSWORD,
   });
 
   let projects = 0;
@@ -77,7 +64,7 @@ export function useWorkflowFixture() {
     const repo = await exampleRepo();
     const project = `project${++projects}`;
     const bucket = await s3.bucket();
-    const pusher = new RegistryPusher(ours);
+    const pusher = new RegistryPusher(registries.open);
     const upstream = await pusher.pushImage(
       `${project}/upstream/nexus-storage`,
       "1.10.0",
@@ -94,14 +81,14 @@ export function useWorkflowFixture() {
     const arch = (runner: string) => ({ ...testArchitecture(runner, containers), deploy });
     const config = {
       registry: {
-        host: ours.host,
-        imageRoot: `${ours.host}/${project}`,
+        host: registries.open.host,
+        imageRoot: `${registries.open.host}/${project}`,
         credentials: { userVariable: "REG_USER", passwordVariable: "REG_PASSWORD" },
       },
       publish: [
         {
           name: "public",
-          registry: publicRegistry.host,
+          registry: registries.locked.host,
           namespace: "spacktainers",
           credentials: { userVariable: "PUB_USER", passwordVariable: "PUB_PASSWORD" },
         },
@@ -115,7 +102,7 @@ export function useWorkflowFixture() {
     );
     await writeFile(
       join(repo, "container_definitions/amd64/nexus-storage.def"),
-      `Bootstrap: docker\nFrom: ${ours.host}/${project}/upstream/nexus-storage:1.10.0\n\n%post\n    echo converted\n`,
+      `Bootstrap: docker\nFrom: ${registries.open.host}/${project}/upstream/nexus-storage:1.10.0\n\n%post\n    echo converted\n`,
     );
     await createJobsIn(repo, memoryOutput());
     const locks = join(repo, "jobs_scratch_dir.amd64");
@@ -131,7 +118,7 @@ export function useWorkflowFixture() {
       pusher,
       upstream,
       locks,
-      registryHost: ours.host,
+      registryHost: registries.open.host,
       store: s3.s3.store(bucket),
     };
   }
@@ -194,7 +181,7 @@ export function useWorkflowFixture() {
           "org.opencontainers.image.title": target.name,
         },
       );
-      await new RegistryPusher(publicRegistry).pushImage(
+      await new RegistryPusher(registries.locked).pushImage(
         `spacktainers/${target.name}`,
         target.tag,
         target.arch,

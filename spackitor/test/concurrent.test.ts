@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { S3Store } from "../../common/src/s3/s3-store.js";
 import { startProxy } from "../../test/helpers/http-proxy.js";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
+import { s3Error, TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { runPrune } from "../src/commands/prune.js";
 import { brokenEntries, mirror, options, state } from "./mirror-fixture.js";
 
@@ -54,11 +54,12 @@ async function pushDuring(bucket: string, trigger: RegExp, honourIfMatch: boolea
     const head = await env.s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     if (head.ETag === expected) return false;
     refused++;
-    res.writeHead(412, { "content-type": "application/xml" });
-    res.end(
-      "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>",
+    return s3Error(
+      res,
+      412,
+      "PreconditionFailed",
+      "At least one of the pre-conditions you specified did not hold",
     );
-    return true;
   });
   return { proxy, stats: () => ({ pushed, refused }) };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../../common/src/errors.js";
 import { startProxy } from "../../test/helpers/http-proxy.js";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
+import { s3Error, TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { generateLegacyMirror } from "../../test/synthetic/spack-mirror.js";
 import { runPrune, type PruneOptions } from "../src/commands/prune.js";
 import { S3Store } from "../../common/src/s3/s3-store.js";
@@ -67,22 +67,8 @@ describe("spackitor under faults", () => {
         req.socket.destroy();
         return true;
       }
-      if (n % 4 === 0) {
-        res
-          .writeHead(503, { "content-type": "application/xml" })
-          .end(
-            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
-          );
-        return true;
-      }
-      if (n % 7 === 0) {
-        res
-          .writeHead(500, { "content-type": "application/xml" })
-          .end(
-            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>boom</Message></Error>',
-          );
-        return true;
-      }
+      if (n % 4 === 0) return s3Error(res, 503, "SlowDown", "Please reduce your request rate.");
+      if (n % 7 === 0) return s3Error(res, 500, "InternalError", "boom");
       return false;
     });
     try {
@@ -103,13 +89,7 @@ describe("spackitor under faults", () => {
   it("fails clearly when deletions keep failing, and deletes nothing it should keep", async () => {
     const { bucket, keys } = await mirror();
     const proxy = await startProxy(env.s3.endpoint, (req, res) => {
-      if (req.method === "POST") {
-        res
-          .writeHead(500, { "content-type": "application/xml" })
-          .end("<Error><Code>InternalError</Code><Message>down</Message></Error>");
-        return true;
-      }
-      return false;
+      return req.method === "POST" && s3Error(res, 500, "InternalError", "down");
     });
     try {
       const store = storeVia(proxy.url, bucket, 2);

@@ -7,7 +7,7 @@ import { S3Store } from "../../common/src/s3/s3-store.js";
 import { startProxy } from "../../test/helpers/http-proxy.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
-import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
+import { s3Error, TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { runPrune } from "../src/commands/prune.js";
 import { classify } from "../src/layout.js";
 import { FLAGS, brokenEntries, mirror, options, state } from "./mirror-fixture.js";
@@ -120,9 +120,7 @@ describe("spackitor when the S3 server goes down", () => {
       // From the `point`-th write on, every write fails, as when the server or its disk gives out.
       const proxy = await startProxy(env.s3.endpoint, (req, res) => {
         if (!MUTATING.has(req.method ?? "") || ++n < point) return false;
-        res.writeHead(500, { "content-type": "application/xml" });
-        res.end("<Error><Code>InternalError</Code><Message>down</Message></Error>");
-        return true;
+        return s3Error(res, 500, "InternalError", "down");
       });
       const store = new S3Store({
         bucket,

@@ -22,6 +22,14 @@ export async function ageAll(env: Env, bucket: string, keys: readonly string[], 
   for (const key of keys) await env.s3.age(bucket, key, days);
 }
 
+/** The legacy mirror in a new bucket, every object `days` old. */
+export async function agedLegacyMirror(env: Env, days: number) {
+  const bucket = await env.bucket();
+  const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
+  await ageAll(env, bucket, keys, days);
+  return { bucket, keys, index };
+}
+
 export type Installs = Awaited<ReturnType<typeof uploadLegacyMirror>>["index"];
 
 /** Link/run dependencies of an index entry (build-only ones do not make a binary depend on another). */
@@ -40,9 +48,7 @@ export function mostDependedOn(index: Installs): string {
 
 /** The legacy mirror, all young but the spec most others depend on, which is old. */
 export async function mirrorWithOneOldSpec(env: Env) {
-  const bucket = await env.bucket();
-  const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-  await ageAll(env, bucket, keys, 5);
+  const { bucket, keys, index } = await agedLegacyMirror(env, 5);
   const oldHash = mostDependedOn(index);
   for (const key of keys.filter((k) => hashOf(k) === oldHash)) await env.s3.age(bucket, key, 100);
   return { bucket, index, oldHash };

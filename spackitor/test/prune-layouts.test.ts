@@ -8,7 +8,7 @@ import { useTestS3 } from "../../test/helpers/s3.js";
 import { uploadLegacyMirror, uploadV3Mirror } from "../../test/helpers/spack-mirror.js";
 import { runPrune } from "../src/commands/prune.js";
 import { options, ageAll, runtimeDeps, mostDependedOn, hashOf, lockOf } from "./prune-fixture.js";
-import { deletedKeys } from "./prune-fixture.js";
+import { agedLegacyMirror, deletedKeys } from "./prune-fixture.js";
 
 const env = useTestS3("spackitor-layouts");
 
@@ -89,9 +89,7 @@ describe("a mirror holding both layouts", () => {
 
 describe("manual purges", () => {
   it("purge-hashes deletes the given spec and, by default, what depends on it, whatever their age", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 1);
+    const { bucket, index } = await agedLegacyMirror(env, 1);
     const target = mostDependedOn(index);
     const wanted = new Set([target]);
     const report = await runPrune(
@@ -120,9 +118,7 @@ describe("manual purges", () => {
   });
 
   it("purge-orphans deletes orphans of any age and nothing else", async () => {
-    const bucket = await env.bucket();
-    const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 100);
+    const { bucket, keys } = await agedLegacyMirror(env, 100);
     const stray =
       "build_cache/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-cccccccccccccccccccccccccccccccc.spec.json.sig";
     await env.s3.put(bucket, stray, "sig");

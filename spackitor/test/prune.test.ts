@@ -10,6 +10,7 @@ import { runPrune } from "../src/commands/prune.js";
 import {
   options,
   ageAll,
+  agedLegacyMirror,
   runtimeDeps,
   mirrorWithOneOldSpec,
   hashOf,
@@ -21,9 +22,7 @@ const env = useTestS3("spackitor");
 
 describe("spackitor on the real legacy mirror (59 specs)", () => {
   it("dry run: plans exactly every old spec outside the lock file, and deletes nothing", async () => {
-    const bucket = await env.bucket();
-    const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 100);
+    const { bucket, keys } = await agedLegacyMirror(env, 100);
     const lock = JSON.parse(await readFile(lockOf("small"), "utf8"));
     const locked = new Set(Object.keys(lock.concrete_specs));
     const output = memoryOutput();
@@ -41,9 +40,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("deletes the planned objects and rewrites the index as Spack does", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 100);
+    const { bucket, keys, index } = await agedLegacyMirror(env, 100);
     const report = await runPrune(
       options({ locks: [lockOf("medium")] }),
       env.s3.store(bucket),
@@ -66,9 +63,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("keeps young specs, and specs modified after the run started", async () => {
-    const bucket = await env.bucket();
-    const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 10);
+    const { bucket, keys } = await agedLegacyMirror(env, 10);
     const zlib = keys.filter((k) => k.includes("-zlib-1.3-"));
     for (const key of zlib) await env.s3.age(bucket, key, -1); // pushed by a concurrent pipeline, in the future of this run
     const report = await runPrune(
@@ -151,9 +146,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("deletes specs whose package no longer exists in the Spack checkout", async () => {
-    const bucket = await env.bucket();
-    const { keys, index } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 1);
+    const { bucket, index } = await agedLegacyMirror(env, 1);
     const spack = join(env.dir, `spack-${bucket}`);
     const names = new Set(Object.values(index).map((e) => e.spec.name));
     names.delete("ninja");
@@ -170,9 +163,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
   });
 
   it("deletes old orphans (objects with no spec, specs without tarball) and keeps young ones", async () => {
-    const bucket = await env.bucket();
-    const { keys } = await uploadLegacyMirror(env.s3, bucket);
-    await ageAll(env, bucket, keys, 1);
+    const { bucket, keys } = await agedLegacyMirror(env, 1);
     const stray =
       "build_cache/linux-debian12-x86_64_v3/gcc-12.2.0/gone-1.0/linux-debian12-x86_64_v3-gcc-12.2.0-gone-1.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.spack";
     const young = stray.replace(/a{32}/g, "b".repeat(32));
@@ -243,9 +234,7 @@ describe("spackitor on the real legacy mirror (59 specs)", () => {
       ],
     ];
     for (const [problem, breakIndex] of cases) {
-      const bucket = await env.bucket();
-      const { keys } = await uploadLegacyMirror(env.s3, bucket);
-      await ageAll(env, bucket, keys, 100);
+      const { bucket } = await agedLegacyMirror(env, 100);
       await breakIndex(bucket);
       const before = await env.keysOf(bucket);
       const output = memoryOutput();

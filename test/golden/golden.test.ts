@@ -24,6 +24,8 @@ interface GoldenCase {
   readonly prepare?: (repo: string) => Promise<void>;
   readonly runs: (repo: string) => string[][];
   readonly output: string;
+  /** The files to pin, when not all: the rest is pinned by a test of its own. */
+  readonly pins?: readonly string[];
 }
 
 const SPACK_OUTPUTS: readonly [string, string][] = [
@@ -91,6 +93,8 @@ const CASES: readonly GoldenCase[] = [
     },
     runs: workflow("amd64", "--branch", "feature/x", "--default-branch", "main"),
     output: "out",
+    // What a branch changes: the rest is workflow-amd64's, which the test below checks.
+    pins: ["gromacs/spack-env/spack.yaml", "spacktainer_pipeline.yaml"],
   },
   ...SPACK_OUTPUTS.map(([name, fixture]): GoldenCase => ({
     name: `spack-${name}`,
@@ -137,29 +141,48 @@ function pinned(content: Buffer): string {
 }
 
 describe("golden outputs (npm run golden:update rewrites them)", () => {
-  it.each(CASES)("$name", async ({ name, prepare, runs, output }) => {
-    const repo = await exampleRepo();
-    await prepare?.(repo);
-    for (const args of runs(repo)) {
-      const result = await runCaptured(buildProgram(), args);
-      expect(result.code, result.stderr).toBe(0);
-    }
-    const dir = join(repo, output);
-    const actual = new Map<string, string>();
-    for (const file of await listFiles(dir))
-      actual.set(file, pinned(await readFile(join(dir, file))));
-    const golden = join(GOLDEN, name);
+  it.each(CASES)("$name", async (golden) => {
+    const { name, pins } = golden;
+    const produced = await produce(golden);
+    const actual = new Map([...produced].filter(([file]) => !pins || pins.includes(file)));
+    const folder = join(GOLDEN, name);
     if (UPDATE) {
-      await rm(golden, { recursive: true, force: true });
+      await rm(folder, { recursive: true, force: true });
       for (const [file, text] of actual) {
-        await mkdir(join(golden, file, ".."), { recursive: true });
-        await writeFile(join(golden, file), text);
+        await mkdir(join(folder, file, ".."), { recursive: true });
+        await writeFile(join(folder, file), text);
       }
       return;
     }
-    const expected = await listFiles(golden).catch(() => []);
+    const expected = await listFiles(folder).catch(() => []);
     expect([...actual.keys()], `files of ${name} (npm run golden:update)`).toEqual(expected);
     for (const [file, text] of actual)
-      expect(text, `${name}/${file}`).toBe(await readFile(join(golden, file), "utf8"));
+      expect(text, `${name}/${file}`).toBe(await readFile(join(folder, file), "utf8"));
+  });
+
+  it("a branch changes only the pipeline and the Spack environments' mirrors", async () => {
+    const byName = (name: string) => CASES.find((c) => c.name === name)!;
+    const branchCase = byName("workflow-amd64-branch");
+    const main = await produce(byName("workflow-amd64"));
+    const branch = await produce(branchCase);
+    const unpinned = (files: Map<string, string>) =>
+      new Map([...files].filter(([file]) => !branchCase.pins!.includes(file)));
+    expect(unpinned(branch).size).toBeGreaterThan(2);
+    expect(unpinned(branch)).toEqual(unpinned(main));
+    for (const file of branchCase.pins!) expect(branch.get(file)).not.toBe(main.get(file));
   });
 });
+
+/** Runs a case in a fresh copy of the bundled examples: every file it wrote, as pinned. */
+async function produce({ prepare, runs, output }: GoldenCase): Promise<Map<string, string>> {
+  const repo = await exampleRepo();
+  await prepare?.(repo);
+  for (const args of runs(repo)) {
+    const result = await runCaptured(buildProgram(), args);
+    expect(result.code, result.stderr).toBe(0);
+  }
+  const dir = join(repo, output);
+  const files = new Map<string, string>();
+  for (const file of await listFiles(dir)) files.set(file, pinned(await readFile(join(dir, file))));
+  return files;
+}

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { openSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
+import { afterAll, beforeAll } from "vitest";
 import { freePort } from "./ports.js";
 
 /** A real Debian `docker-registry` (CNCF distribution 2.8) on 127.0.0.1, storing in a temp dir. */
@@ -48,6 +50,29 @@ export async function startRegistry(
     ...(auth ? { credentials: auth } : {}),
     stop: () => stopProcess(child),
   };
+}
+
+/**
+ * Two registries for the tests of a file, started before them and stopped after: `open`
+ * answers anyone, `locked` demands the given basic-auth credentials. Read the fields inside
+ * tests or later hooks; they are set once the servers run.
+ */
+export function useTestRegistries(credentials: { username: string; password: string }): {
+  open: TestRegistry;
+  locked: TestRegistry;
+} {
+  const registries = {} as { open: TestRegistry; locked: TestRegistry };
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "registries-"));
+    registries.open = await startRegistry(join(dir, "open"));
+    registries.locked = await startRegistry(join(dir, "locked"), credentials);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([registries.open?.stop(), registries.locked?.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return registries;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, dir: string): Promise<void> {

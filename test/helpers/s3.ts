@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type { ServerResponse } from "node:http";
 import { readdirSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,6 +50,16 @@ Object.assign(crypto, {
       ? original.decipher("des-ede3-cbc", tripled(key), iv, opts)
       : original.decipher(alg, key, iv, opts),
 });
+
+/** Answers the way S3 refuses a request: the status, and an XML error body with its code. */
+export function s3Error(res: ServerResponse, status: number, code: string, message = code): true {
+  res
+    .writeHead(status, { "content-type": "application/xml" })
+    .end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    );
+  return true;
+}
 
 export const TEST_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 

@@ -2,19 +2,16 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { repoOption, configOption, onlineOptions, branchesOf, serviceTuning } from "./options.js";
+import {
+  addGenerationOptions,
+  branchesOf,
+  serviceTuning,
+  type GenerationFlags,
+} from "./options.js";
 
-interface CreateJobsFlags {
-  timeout?: number;
-  retryBudget?: number;
-  concurrency?: number;
-  repo: string;
-  config: string;
+interface CreateJobsFlags extends GenerationFlags {
   outputDir: string;
-  offline?: boolean;
   plan?: boolean;
-  branch?: string;
-  defaultBranch?: string;
 }
 
 /** `jc create-jobs`: its options, help and action. */
@@ -23,17 +20,16 @@ export function createJobsCommand(): Command {
     .description(
       "read the definitions and the spack.yaml template, write the generated child pipeline",
     )
-    .addOption(repoOption("repository root holding container_definitions/ and spack.yaml"))
-    .addOption(configOption())
     .option(
       "-o, --output-dir <dir>",
       "where to write, relative to --repo (jobs refer to it)",
       "generated",
     )
-    .option("--offline", "ask no registry or git server: plan every base image as missing")
     .option("--plan", "print the plan and write nothing (implies --offline)");
-  for (const option of onlineOptions()) command.addOption(option);
-  return command
+  return addGenerationOptions(command, {
+    repo: "repository root holding container_definitions/ and spack.yaml",
+    offline: "ask no registry or git server: plan every base image as missing",
+  })
     .addHelpText(
       "after",
       "\nWrites <output-dir>/generated_pipeline.yaml and <output-dir>/spack_envs/<arch>/<name>/spack.yaml.\n" +

@@ -2,7 +2,12 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
-import { repoOption, configOption, onlineOptions, branchesOf, serviceTuning } from "./options.js";
+import {
+  addGenerationOptions,
+  branchesOf,
+  serviceTuning,
+  type GenerationFlags,
+} from "./options.js";
 
 /** `jc generate-spacktainer-workflow`: its options, help and action. */
 export function generateSpacktainerWorkflowCommand(): Command {
@@ -27,12 +32,10 @@ export function generateSpacktainerWorkflowCommand(): Command {
     .option(
       "--artifacts-path <path>",
       "where the output folder is inside the job artifacts (default: --output-dir)",
-    )
-    .addOption(repoOption())
-    .addOption(configOption())
-    .option("--offline", "ask no registry or bucket: plan every container as missing");
-  for (const option of onlineOptions()) command.addOption(option);
-  return command
+    );
+  return addGenerationOptions(command, {
+    offline: "ask no registry or bucket: plan every container as missing",
+  })
     .addHelpText(
       "after",
       "\nPer container of the arch: the main package (first spec) and its version in spack.lock give\n" +
@@ -45,21 +48,15 @@ export function generateSpacktainerWorkflowCommand(): Command {
         "  jc generate-spacktainer-workflow -a amd64 --lock-dir jobs_scratch_dir.amd64 -o spacktainer.artifacts.amd64\n",
     )
     .action(
-      async (opts: {
-        arch: string;
-        outputDir: string;
-        lockDir?: string;
-        generatedDir: string;
-        artifactsPath?: string;
-        repo: string;
-        config: string;
-        offline?: boolean;
-        branch?: string;
-        defaultBranch?: string;
-        timeout?: number;
-        retryBudget?: number;
-        concurrency?: number;
-      }) => {
+      async (
+        opts: GenerationFlags & {
+          arch: string;
+          outputDir: string;
+          lockDir?: string;
+          generatedDir: string;
+          artifactsPath?: string;
+        },
+      ) => {
         const { onlineWorkflowServices } = await import("../commands/online-services.js");
         const { generateSpacktainerWorkflow, offlineWorkflowServices } =
           await import("../commands/generate-workflow.js");

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
@@ -32,12 +32,34 @@ export const onlineOptions = (): Option[] => [
     .argParser(positiveInt),
 ];
 
-/** The tuning of the online services those options give. */
-export const serviceTuning = (opts: {
+/** What the options of a generating command give. */
+export interface GenerationFlags {
+  repo: string;
+  config: string;
+  offline?: boolean;
+  branch?: string;
+  defaultBranch?: string;
   timeout?: number;
   retryBudget?: number;
   concurrency?: number;
-}) => ({
+}
+
+/**
+ * Adds what the generating commands share: the repository and configuration, `--offline`
+ * (with what it means for this command) and the online options.
+ */
+export function addGenerationOptions(
+  command: Command,
+  help: { repo?: string; offline: string },
+): Command {
+  command.addOption(repoOption(help.repo)).addOption(configOption());
+  command.option("--offline", help.offline);
+  for (const option of onlineOptions()) command.addOption(option);
+  return command;
+}
+
+/** The tuning of the online services those options give. */
+export const serviceTuning = (opts: GenerationFlags) => ({
   http: httpPolicyFrom(opts),
   ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
 });

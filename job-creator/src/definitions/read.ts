@@ -1,7 +1,12 @@
 import { readdir, stat } from "node:fs/promises";
 import { distance } from "fastest-levenshtein";
 import { join } from "node:path";
-import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
+import {
+  InputError,
+  orProblems,
+  throwIfProblems,
+  type Problem,
+} from "../../../common/src/errors.js";
 import {
   HAND_WRITTEN_LIMIT,
   describeFsError,
@@ -133,14 +138,11 @@ async function readCustom(
   limit: SizeLimit,
   problems: Problem[],
 ): Promise<ContainerDefinition | undefined> {
-  let text: string;
-  try {
-    text = await readTextFile(join(repoRoot, source), source, limit);
-  } catch (error) {
-    if (error instanceof InputError) problems.push(...error.problems);
-    else throw error;
-    return undefined;
-  }
+  const text = await orProblems(
+    () => readTextFile(join(repoRoot, source), source, limit),
+    problems,
+  );
+  if (text === undefined) return undefined;
   const from = parseDefFile(text, source, problems);
   return from && { kind: "custom", name, arch, source, definitionFile: source, from };
 }
@@ -157,14 +159,11 @@ async function readSpack(
   const definitionFile =
     kind === "folder" ? await folderEnvironmentFile(repoRoot, source, problems) : source;
   if (!definitionFile) return undefined;
-  let doc;
-  try {
-    doc = await readLocatedYaml(join(repoRoot, definitionFile), definitionFile, limit);
-  } catch (error) {
-    if (error instanceof InputError) problems.push(...error.problems);
-    else throw error;
-    return undefined;
-  }
+  const doc = await orProblems(
+    () => readLocatedYaml(join(repoRoot, definitionFile), definitionFile, limit),
+    problems,
+  );
+  if (!doc) return undefined;
   const before = problems.length;
   const environment = checkSpackDefinition(doc, problems);
   const baseDir = join(repoRoot, kind === "folder" ? source : FILES_BASE_DIR);

@@ -79,6 +79,22 @@ function toolJob(
 const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
   containers.map((c) => ({ job: generateSpackJobName(c.name, c.arch), artifacts: true }));
 
+/** A job of the `process` stage: a jc command writing `out`, which is its artifact. */
+function processJob(
+  ctx: GenerationContext,
+  arch: Architecture,
+  needs: readonly CiNeed[],
+  command: string,
+  out: string,
+): CiJob {
+  return {
+    ...toolJob(ctx, arch, needs),
+    stage: "process",
+    script: [`${JC} ${command}`],
+    artifacts: { paths: [`${out}/`], expire_in: "1 week" },
+  };
+}
+
 /** Turns spack's per-container pipelines of one arch into size-limited child pipelines. */
 export function buildProcessSpackJob(
   arch: Architecture,
@@ -86,14 +102,13 @@ export function buildProcessSpackJob(
   ctx: GenerationContext,
 ): CiJob {
   const out = spackArtifactsDir(arch.name);
-  return {
-    ...toolJob(ctx, arch, generateNeeds(containers)),
-    stage: "process",
-    script: [
-      `${JC} process-spack-pipeline --arch ${shellQuote(arch.name)} -d ${jobsScratchDir(arch.name)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
-    ],
-    artifacts: { paths: [`${out}/`], expire_in: "1 week" },
-  };
+  return processJob(
+    ctx,
+    arch,
+    generateNeeds(containers),
+    `process-spack-pipeline --arch ${shellQuote(arch.name)} -d ${jobsScratchDir(arch.name)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
+    out,
+  );
 }
 
 /** Decides which containers of one arch to build, convert and publish. */
@@ -103,17 +118,13 @@ export function buildSpacktainerWorkflowJob(
   ctx: GenerationContext,
 ): CiJob {
   const out = spacktainerArtifactsDir(arch.name);
-  return {
-    ...toolJob(ctx, arch, [
-      parentArtifactsNeed(GENERATE_PIPELINE_JOB),
-      ...generateNeeds(containers),
-    ]),
-    stage: "process",
-    script: [
-      `${JC} generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
-    ],
-    artifacts: { paths: [`${out}/`], expire_in: "1 week" },
-  };
+  return processJob(
+    ctx,
+    arch,
+    [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)],
+    `generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
+    out,
+  );
 }
 
 /** Prunes the arch's binary cache, keeping every spec the containers' lock files use. */

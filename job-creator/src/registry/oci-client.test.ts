@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../../../common/src/errors.js";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
 import {
   RegistryPusher,
-  startRegistry,
+  useTestRegistries,
   type TestRegistry,
 } from "../../../test/helpers/registry.js";
 import { freePort } from "../../../test/helpers/ports.js";
@@ -15,14 +12,12 @@ import type { ImageReference } from "../definitions/image-ref.js";
 
 /** Quick retries for tests: a budget of 0.3 s, a few attempts. */
 const FAST_HTTP = { timeoutMs: 2_000, budgetMs: 300, initialDelayMs: 10, maxDelayMs: 100 };
-let dir: string;
+const registries = useTestRegistries({ username: "ci-user", password: "s3cret-pw" });
 let open: TestRegistry;
 let locked: TestRegistry;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "registry-test-"));
-  open = await startRegistry(join(dir, "open"));
-  locked = await startRegistry(join(dir, "locked"), { username: "ci-user", password: "s3cret-pw" });
+  ({ open, locked } = registries);
   const pusher = new RegistryPusher(open);
   const amd = await pusher.pushImage("hpc/builder", "t1-amd64", "amd64", {
     "org.x.checksum": "aaa",
@@ -45,12 +40,6 @@ beforeAll(async () => {
     "org.x.checksum": "aaa",
   });
 }, 60_000);
-
-afterAll(async () => {
-  await open?.stop();
-  await locked?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 function client(overrides: Partial<OciClientOptions> = {}) {
   return new OciRegistryClient({
