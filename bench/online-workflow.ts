@@ -1,14 +1,15 @@
 /**
  * `jc generate-spacktainer-workflow` online against the real docker-registry and s3rver
  * behind a proxy that adds a fixed latency to every request (a registry in another
- * region), optionally asking for a bearer token per repository as GitLab's registry does.
+ * region), optionally asking for bearer tokens as GitLab's registry does; the servers run
+ * in a worker thread (latency-servers.ts), out of the measured command's way.
  * Prints time, requests per container, peak concurrency, and the ratio of time to the
  * floor of requests x latency / concurrency limit.
  */
 import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
 import { runProcess } from "../common/src/run.js";
 import { createJobsIn } from "../test/helpers/generate.js";
@@ -17,11 +18,11 @@ import {
   offlineWorkflowServices,
 } from "../job-creator/src/commands/generate-workflow.js";
 import { onlineWorkflowServices } from "../job-creator/src/commands/online-services.js";
-import { startProxy } from "../test/helpers/http-proxy.js";
+import type { LatencyServersData } from "./latency-servers.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
 import { testArchitecture } from "../test/helpers/files.js";
 import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
-import { startS3, TEST_CREDENTIALS } from "../test/helpers/s3.js";
+import { TEST_CREDENTIALS } from "../test/helpers/s3.js";
 
 const QUICK = process.env["BENCH_QUICK"] === "1";
 // BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"absent", "tokens"/"plain").
@@ -38,49 +39,37 @@ const CONCURRENCY = 32;
 // BENCH_DEFAULT_TUNING=1 runs with the code's own defaults (to measure older code the same way).
 const TUNING = process.env["BENCH_DEFAULT_TUNING"] === "1" ? {} : { concurrency: CONCURRENCY };
 const LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Requests seen by every proxy of a measurement, and the most in flight at once across them. */
-interface Stats {
-  requests: number;
-  peak: number;
-  inFlight: number;
-}
-
-/** A latency proxy that counts into `stats`. */
-async function latencyProxy(target: string, tokens: boolean, stats: Stats) {
-  const proxy = await startProxy(target, async (req: IncomingMessage, res: ServerResponse) => {
-    stats.requests++;
-    stats.peak = Math.max(stats.peak, ++stats.inFlight);
-    res.on("close", () => stats.inFlight--);
-    await sleep(LATENCY_MS);
-    return tokens ? tokenChallenge(req, res, proxy.url) : false;
-  });
-  return proxy;
-}
-
-/** GitLab's way: every repository first answers 401, and its token is asked for on its own. */
-function tokenChallenge(req: IncomingMessage, res: ServerResponse, self: string): boolean {
-  const url = new URL(req.url ?? "/", self);
-  if (url.pathname === "/jwt/auth") {
-    const scope = url.searchParams.get("scope") ?? "";
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ token: `token:${scope}` }));
-    return true;
-  }
-  const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
-  if (!repo) return false;
-  const scope = `repository:${repo}:pull`;
-  if (req.headers.authorization === `Bearer token:${scope}`) {
-    delete req.headers.authorization;
-    return false;
-  }
-  res.writeHead(401, {
-    "www-authenticate": `Bearer realm="${self}/jwt/auth",service="container_registry",scope="${scope}"`,
-    "content-type": "application/json",
-  });
-  res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-  return true;
+/** Starts the latency servers in a worker thread; `ask` sends a message and waits for the answer. */
+async function latencyServers(data: LatencyServersData) {
+  // A worker does not inherit tsx's hooks: it registers them before loading the TypeScript.
+  const entry = new URL("./latency-servers.ts", import.meta.url).href;
+  const worker = new Worker(
+    `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    { eval: true, workerData: data },
+  );
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  const ready = (await next()) as { registry: string; s3: string };
+  return {
+    ...ready,
+    stats: async () => {
+      const answer = next();
+      worker.postMessage("stats");
+      return (await answer) as { requests: number; peak: number };
+    },
+    reset: () => {
+      worker.postMessage("reset");
+    },
+    stop: async () => {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.postMessage("stop");
+      await exited;
+    },
+  };
 }
 
 async function project(dir: string, containers: number, registry: string, s3: string) {
@@ -128,13 +117,15 @@ async function project(dir: string, containers: number, registry: string, s3: st
 async function measure(containers: number, present: boolean, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
-  const s3 = await startS3(join(dir, "s3"));
+  const servers = await latencyServers({
+    registryUrl: registry.url,
+    s3Dir: join(dir, "s3"),
+    bucket: "bench-containers",
+    latencyMs: LATENCY_MS,
+    tokens,
+  });
   try {
-    await s3.createBucket("bench-containers");
-    const stats: Stats = { requests: 0, peak: 0, inFlight: 0 };
-    const proxy = await latencyProxy(registry.url, tokens, stats);
-    const s3Proxy = await latencyProxy(s3.endpoint, false, stats);
-    const repo = await project(dir, containers, proxy.host, s3Proxy.url);
+    const repo = await project(dir, containers, servers.registry, servers.s3);
     if (present) {
       const pusher = new RegistryPusher(registry);
       for (let i = 0; i < containers; i++) {
@@ -158,7 +149,7 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
     const offlineStart = performance.now();
     await generateSpacktainerWorkflow(options, offlineWorkflowServices(runProcess), quiet);
     const offline = (performance.now() - offlineStart) / 1000;
-    [stats.requests, stats.peak] = [0, 0];
+    servers.reset();
     const env = {
       REG_USER: "bench",
       REG_PASSWORD: "bench-password",
@@ -172,11 +163,11 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
       quiet,
     );
     const seconds = (performance.now() - started) / 1000;
-    await Promise.all([proxy.stop(), s3Proxy.stop()]);
-    const floor = (stats.requests * LATENCY_MS) / 1000 / CONCURRENCY;
-    return { seconds, offline, requests: stats.requests, peak: stats.peak, floor };
+    const { requests, peak } = await servers.stats();
+    const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
+    return { seconds, offline, requests, peak, floor };
   } finally {
-    await Promise.all([registry.stop(), s3.stop()]);
+    await Promise.all([registry.stop(), servers.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -55,3 +55,16 @@ export async function orProblems<T>(
     return undefined;
   }
 }
+
+/**
+ * The values of settled promises, in order. When some failed, the report does not depend
+ * on which failed first: their input problems together, in order, or else the first
+ * failure in order.
+ */
+export function settledValues<T>(settled: readonly PromiseSettledResult<T>[]): T[] {
+  const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+  if (failures.length === 0) return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  const listed = failures.every((f) => f instanceof InputError && f.problems.length > 0);
+  if (listed) throw new InputError(failures.flatMap((f) => (f as InputError).problems));
+  throw failures[0];
+}

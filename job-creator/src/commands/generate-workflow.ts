@@ -1,7 +1,8 @@
 import { join } from "node:path";
+import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
-import { InputError } from "../../../common/src/errors.js";
+import { InputError, settledValues } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import {
   replaceDirectory,
@@ -16,17 +17,19 @@ import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import { formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
+import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
 import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { decideContainer, type ContainerDecision } from "../containers/decide.js";
 import {
+  FactGatherer,
   factsNeeded,
-  gatherFacts,
+  repositoriesRead,
   UNCHECKED_FACTS,
   type WorkflowChecks,
 } from "../containers/facts.js";
 import type { LockSource } from "../containers/lock.js";
-import { tagScheme, type ContainerTarget } from "../containers/targets.js";
+import { tagScheme } from "../containers/targets.js";
 import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
 import {
   prepareCustom,
@@ -34,6 +37,9 @@ import {
   sourceDigests,
   type Preparation,
 } from "../containers/prepare.js";
+
+/** Containers read at once (their lock files are read whole). */
+const PREPARED_AT_ONCE = 8;
 
 export interface WorkflowOptions {
   readonly repoRoot: string;
@@ -112,9 +118,11 @@ export async function generateSpacktainerWorkflow(
     ? { kind: "dir", dir: opts.lockDir }
     : { kind: "concretize", run: services.run };
 
-  // Read: the `.def` sources' digests all at once, then each container's files and lock,
-  // then every registry and bucket lookup the plans need, all at once.
-  const digests = await sourceDigests(containers, services.sourceDigest);
+  // Read: the `.def` sources' digests all at once; then each container's files and lock,
+  // whose registry and bucket lookups start as soon as its target is known, overlapping
+  // the reading of the next ones.
+  const digests = sourceDigests(containers, services.sourceDigest);
+  digests.catch(() => undefined); // awaited below; a failure must not surface before that
   const preparation: Preparation = {
     repoRoot: opts.repoRoot,
     generatedDir: opts.generatedDir,
@@ -123,27 +131,29 @@ export async function generateSpacktainerWorkflow(
     scheme,
     base,
   };
-  const files = new Map<string, string | Uint8Array>();
-  const targets: ContainerTarget[] = [];
-  for (const container of containers) {
-    if (container.kind === "spack") {
-      const { target, context } = await prepareSpack(container, preparation, lockSource);
-      targets.push(target);
-      for (const [path, content] of context) files.set(`${container.name}/${path}`, content);
-    } else {
-      const digest = digests.get(container.name);
-      const { target, definition } = await prepareCustom(container, preparation, digest);
-      targets.push(target);
-      files.set(`${container.name}/${container.name}.def`, definition);
-    }
-  }
   const publishTargets = onDefaultBranch ? config.publish : [];
-  const facts = services.checks
-    ? await gatherFacts(
-        targets.flatMap((t) => factsNeeded(t, publishTargets)),
-        services.checks,
-      )
-    : UNCHECKED_FACTS;
+  services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
+  const lookups = services.checks && new FactGatherer(services.checks);
+  // Several containers at a time: their reads wait on the disk and on the event loop,
+  // which the lookups already in flight keep busy.
+  const prepareOne = async (container: SpackContainer | CustomContainer) => {
+    const prepared =
+      container.kind === "spack"
+        ? await prepareSpack(container, preparation, lockSource)
+        : await prepareCustom(container, preparation, (await digests).get(container.name));
+    lookups?.ask(factsNeeded(prepared.target, publishTargets));
+    return prepared;
+  };
+  const limit = pLimit(PREPARED_AT_ONCE);
+  const prepared = settledValues(
+    await Promise.allSettled(containers.map((c) => limit(() => prepareOne(c)))),
+  );
+  const targets = prepared.map((p) => p.target);
+  const files = new Map<string, string | Uint8Array>();
+  for (const { target, context } of prepared)
+    for (const [path, content] of context) files.set(`${target.name}/${path}`, content);
+  await digests; // the `.def` sources exist even when no container reached them
+  const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
 
   // Decide (pure), then write once.
   const decisions = targets.map((t) => decideContainer(t, publishTargets, facts));

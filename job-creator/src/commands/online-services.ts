@@ -112,6 +112,15 @@ export function onlineWorkflowServices(
     };
     return {
       checks: {
+        willRead(repositories) {
+          const refs = repositories.flatMap((repository) => {
+            const parsed = parseImageReference(
+              expandVariables(repository, env, "registry.imageRoot"),
+            );
+            return "error" in parsed ? [] : [parsed];
+          });
+          client.expectRepositories(refs);
+        },
         async imageLabels(ref, arch) {
           const expanded = expandVariables(ref, env, "registry.imageRoot");
           const parsed = parseImageReference(expanded);

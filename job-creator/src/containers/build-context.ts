@@ -20,14 +20,14 @@ export async function spackBuildContext(inputs: {
   readonly repoRoot: string;
   readonly container: SpackContainer;
   readonly environment: { readonly text: string; readonly data: unknown };
-  readonly lockText: string;
+  readonly lock: Uint8Array;
   readonly builderImage: string;
   readonly runtimeImage: string;
 }): Promise<ContextFiles> {
   const { container, repoRoot } = inputs;
-  const files: ContextFiles = new Map([
+  const files: ContextFiles = new Map<string, string | Uint8Array>([
     [`${SPACK_ENV_CONTEXT_DIR}/spack.yaml`, inputs.environment.text],
-    [`${SPACK_ENV_CONTEXT_DIR}/spack.lock`, inputs.lockText],
+    [`${SPACK_ENV_CONTEXT_DIR}/spack.lock`, inputs.lock],
   ]);
   const copies = [];
   for (const [index, pair] of container.files.entries()) {

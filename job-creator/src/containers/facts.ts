@@ -1,5 +1,6 @@
-import type { PublishTargetConfig } from "../config/schema.js";
-import type { ContainerTarget } from "./targets.js";
+import type { Config, PublishTargetConfig } from "../config/schema.js";
+import type { CustomContainer, SpackContainer } from "../definitions/types.js";
+import { containerRepository, type ContainerTarget } from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -9,6 +10,11 @@ type Labels = Readonly<Record<string, string>>;
  * propagate (a refused login is never taken for a missing image).
  */
 export interface WorkflowChecks {
+  /**
+   * The image repositories (`host/path`, CI variables unexpanded) the run will read, told
+   * before any lookup: a registry asking for bearer tokens grants many in one request.
+   */
+  willRead?(repositories: readonly string[]): void;
   /** Labels of the image for `arch` behind `ref` (CI variables already expanded by the checker). */
   imageLabels(ref: string, arch: string): Promise<Labels | undefined>;
   /** User metadata of a SIF object in the arch's containers bucket. */
@@ -31,8 +37,24 @@ export interface WorkflowFacts {
 }
 
 export const imageRef = (repository: string, tag: string) => `${repository}:${tag}`;
+const publishRepository = (target: PublishTargetConfig, name: string) =>
+  `${target.registry}/${target.namespace}/${name}`;
 export const publishRef = (target: PublishTargetConfig, name: string, tag: string) =>
-  `${target.registry}/${target.namespace}/${name}:${tag}`;
+  imageRef(publishRepository(target, name), tag);
+
+/** Every image repository the plans of `containers` will read: their own, and each publish copy. */
+export function repositoriesRead(
+  config: Config,
+  containers: readonly (SpackContainer | CustomContainer)[],
+  publishTargets: readonly PublishTargetConfig[],
+): string[] {
+  return containers
+    .filter((c) => c.kind === "spack")
+    .flatMap((c) => [
+      containerRepository(config, c.name),
+      ...publishTargets.map((p) => publishRepository(p, c.name)),
+    ]);
+}
 
 /** The lookups the plan of `target` needs: its image, each publish copy, its SIF file. */
 export function factsNeeded(
@@ -56,34 +78,55 @@ const keyOf = (r: FactRequest) =>
   r.kind === "image" ? `image\0${r.arch}\0${r.ref}` : `sif\0${r.arch}\0${r.key}`;
 
 /**
- * Asks every lookup at once (each once, however many plans need it): how many run at a
- * time is the services' one limit for the whole run, not a queue per container.
+ * Starts lookups as soon as they are known (each once, however many plans need it), so
+ * that they overlap the reading of the next containers; `facts()` waits for all of them.
+ * How many run at a time is the services' one limit for the whole run, not a queue per
+ * container. A failed lookup fails `facts()`, never the process in between.
  */
-export async function gatherFacts(
+export class FactGatherer {
+  private readonly answers = new Map<string, Promise<Labels | undefined>>();
+
+  constructor(private readonly checks: WorkflowChecks) {}
+
+  ask(requests: readonly FactRequest[]): void {
+    for (const r of requests) {
+      const key = keyOf(r);
+      if (this.answers.has(key)) continue;
+      const answer =
+        r.kind === "image"
+          ? this.checks.imageLabels(r.ref, r.arch)
+          : this.checks.sifMetadata(r.arch, r.key);
+      answer.catch(() => undefined); // reported by facts(), not as an unhandled rejection
+      this.answers.set(key, answer);
+    }
+  }
+
+  async facts(): Promise<WorkflowFacts> {
+    const keys = [...this.answers.keys()];
+    const values = await Promise.all(this.answers.values());
+    const answers = new Map(keys.map((key, i) => [key, values[i]]));
+    const answer = (r: FactRequest) => {
+      const key = keyOf(r);
+      if (!answers.has(key))
+        throw new Error(`no fact was gathered for ${key.replaceAll("\0", " ")}`);
+      return answers.get(key);
+    };
+    return {
+      checked: true,
+      image: (ref, arch) => answer({ kind: "image", ref, arch }),
+      sif: (arch, key) => answer({ kind: "sif", arch, key }),
+    };
+  }
+}
+
+/** Every lookup of `requests` at once, then the facts. */
+export function gatherFacts(
   requests: readonly FactRequest[],
   checks: WorkflowChecks,
 ): Promise<WorkflowFacts> {
-  const unique = new Map(requests.map((r) => [keyOf(r), r]));
-  const answers = new Map<string, Labels | undefined>();
-  await Promise.all(
-    [...unique].map(async ([key, r]) => {
-      const found =
-        r.kind === "image"
-          ? await checks.imageLabels(r.ref, r.arch)
-          : await checks.sifMetadata(r.arch, r.key);
-      answers.set(key, found);
-    }),
-  );
-  const answer = (r: FactRequest) => {
-    const key = keyOf(r);
-    if (!answers.has(key)) throw new Error(`no fact was gathered for ${key.replaceAll("\0", " ")}`);
-    return answers.get(key);
-  };
-  return {
-    checked: true,
-    image: (ref, arch) => answer({ kind: "image", ref, arch }),
-    sif: (arch, key) => answer({ kind: "sif", arch, key }),
-  };
+  const gatherer = new FactGatherer(checks);
+  gatherer.ask(requests);
+  return gatherer.facts();
 }
 
 /** Offline: nothing asked, nothing known; every plan builds everything. */

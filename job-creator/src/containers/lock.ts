@@ -5,10 +5,10 @@ import { InputError, UserError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
 import { parseLockFile, type LockFile } from "../../../common/src/spack-specs.js";
 
-/** A container's concrete environment: the parsed lock file and the sha256 of its bytes. */
+/** A container's concrete environment: the parsed lock file, its bytes and their sha256. */
 export interface ContainerLock {
   readonly lock: LockFile;
-  readonly text: string;
+  readonly bytes: Uint8Array;
   readonly sha256: string;
 }
 
@@ -33,9 +33,9 @@ export async function readContainerLock(
     await concretize(source, container, envDir);
     path = join(envDir, "spack.lock");
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     const hint =
       source.kind === "dir"
@@ -50,13 +50,14 @@ export async function readContainerLock(
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     throw new InputError([{ file: path, message: `not JSON: ${(error as Error).message}` }]);
   }
   const lock = parseLockFile(json);
   if ("error" in lock) throw new InputError([{ file: path, message: lock.error }]);
-  return { lock, text, sha256: createHash("sha256").update(text).digest("hex") };
+  // Hashed and copied as bytes: a lock file is large, and every container has one.
+  return { lock, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 async function concretize(

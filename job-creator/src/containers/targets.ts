@@ -57,6 +57,10 @@ export function tagScheme(
   };
 }
 
+/** `<imageRoot>/<containers>/<name>`: where a Spack container's image lives (may hold CI variables). */
+export const containerRepository = (config: Config, name: string): string =>
+  `${config.registry.imageRoot}/${config.images.containers}/${name}`;
+
 export function sifKey(arch: Architecture, name: string, tag: string): string {
   const prefix = arch.containers.prefix.replace(/^\/+|\/+$/g, "");
   return `${prefix ? `${prefix}/` : ""}${name}__${tag}.sif`;
@@ -75,7 +79,7 @@ export function spackTarget(
     arch: container.arch,
     tag,
     container,
-    repository: `${config.registry.imageRoot}/${config.images.containers}/${container.name}`,
+    repository: containerRepository(config, container.name),
     labels: {
       [CONTAINER_LABELS.lockSha256]: facts.lockSha256,
       [CONTAINER_LABELS.checksum]: facts.checksum,

@@ -1,64 +1,17 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UserError } from "../../../common/src/errors.js";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
-import {
-  RegistryPusher,
-  useTestRegistries,
-  type TestRegistry,
-} from "../../../test/helpers/registry.js";
 import { freePort } from "../../../test/helpers/ports.js";
-import { OciRegistryClient, type OciClientOptions } from "./oci-client.js";
-import type { ImageReference } from "../definitions/image-ref.js";
+import { client, FAST_HTTP, ref, useClientRegistries } from "./client-fixture.js";
 
-/** Quick retries for tests: a budget of 0.3 s, a few attempts. */
-const FAST_HTTP = { timeoutMs: 2_000, budgetMs: 300, initialDelayMs: 10, maxDelayMs: 100 };
-const registries = useTestRegistries({ username: "ci-user", password: "s3cret-pw" });
-let open: TestRegistry;
-let locked: TestRegistry;
-
-beforeAll(async () => {
-  ({ open, locked } = registries);
-  const pusher = new RegistryPusher(open);
-  const amd = await pusher.pushImage("hpc/builder", "t1-amd64", "amd64", {
-    "org.x.checksum": "aaa",
-  });
-  const arm = await pusher.pushImage("hpc/builder", "t1-arm64", "arm64", {
-    "org.x.checksum": "bbb",
-  });
-  await pusher.pushIndex("hpc/builder", "t1", [amd, arm]);
-  await pusher.pushIndex("hpc/builder", "amd-only", [amd]);
-  const damd = await pusher.pushImage("hpc/runtime", "d-amd64", "amd64", { k: "docker" }, "docker");
-  const darm = await pusher.pushImage(
-    "hpc/runtime",
-    "d-arm64",
-    "arm64",
-    { k: "docker-arm" },
-    "docker",
-  );
-  await pusher.pushIndex("hpc/runtime", "d", [damd, darm], "docker");
-  await new RegistryPusher(locked).pushImage("hpc/builder", "t1-amd64", "amd64", {
-    "org.x.checksum": "aaa",
-  });
-}, 60_000);
-
-function client(overrides: Partial<OciClientOptions> = {}) {
-  return new OciRegistryClient({
-    credentialsFor: () => undefined,
-    credentialHint: () => "set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD",
-    http: FAST_HTTP,
-    ...overrides,
-  });
-}
-
-const ref = (registry: string, repository: string, tag: string): ImageReference => ({
-  registry,
-  repository,
-  tag,
-});
+const registries = useClientRegistries();
 
 describe("OciRegistryClient against docker-registry", () => {
   it("reads the labels of a single-arch image", async () => {
-    const image = await client().imageFor(ref(open.host, "hpc/builder", "t1-amd64"), "amd64");
+    const image = await client().imageFor(
+      ref(registries.open.host, "hpc/builder", "t1-amd64"),
+      "amd64",
+    );
     expect(image).toMatchObject({
       architecture: "amd64",
       os: "linux",
@@ -67,62 +20,74 @@ describe("OciRegistryClient against docker-registry", () => {
   });
 
   it("picks the arch from an OCI index", async () => {
-    const image = await client().imageFor(ref(open.host, "hpc/builder", "t1"), "arm64");
+    const image = await client().imageFor(ref(registries.open.host, "hpc/builder", "t1"), "arm64");
     expect(image).toMatchObject({ architecture: "arm64", labels: { "org.x.checksum": "bbb" } });
   });
 
   it("picks the arch from a Docker manifest list", async () => {
-    const image = await client().imageFor(ref(open.host, "hpc/runtime", "d"), "arm64");
+    const image = await client().imageFor(ref(registries.open.host, "hpc/runtime", "d"), "arm64");
     expect(image).toMatchObject({ architecture: "arm64", labels: { k: "docker-arm" } });
   });
 
   it("says the arch is missing from an index, and which arches it has", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "amd-only"), "arm64")).toEqual({
+    expect(
+      await client().imageFor(ref(registries.open.host, "hpc/builder", "amd-only"), "arm64"),
+    ).toEqual({
       missing: "arch",
       available: ["amd64"],
     });
   });
 
   it("does not take a single-arch image for another arch", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "t1-amd64"), "arm64")).toEqual({
+    expect(
+      await client().imageFor(ref(registries.open.host, "hpc/builder", "t1-amd64"), "arm64"),
+    ).toEqual({
       missing: "arch",
       available: ["amd64"],
     });
   });
 
   it("answers missing for an unknown tag or repository", async () => {
-    expect(await client().imageFor(ref(open.host, "hpc/builder", "nope"), "amd64")).toEqual({
+    expect(
+      await client().imageFor(ref(registries.open.host, "hpc/builder", "nope"), "amd64"),
+    ).toEqual({
       missing: "reference",
     });
-    expect(await client().imageFor(ref(open.host, "hpc/nothing", "t1"), "amd64")).toEqual({
+    expect(
+      await client().imageFor(ref(registries.open.host, "hpc/nothing", "t1"), "amd64"),
+    ).toEqual({
       missing: "reference",
     });
   });
 
   it("resolves digests", async () => {
-    expect(await client().digestOf(ref(open.host, "hpc/builder", "t1"))).toMatch(
+    expect(await client().digestOf(ref(registries.open.host, "hpc/builder", "t1"))).toMatch(
       /^sha256:[0-9a-f]{64}$/,
     );
-    expect(await client().digestOf(ref(open.host, "hpc/builder", "nope"))).toBeUndefined();
+    expect(
+      await client().digestOf(ref(registries.open.host, "hpc/builder", "nope")),
+    ).toBeUndefined();
   });
 });
 
 describe("authentication", () => {
   it("logs in with basic auth when challenged", async () => {
     const c = client({ credentialsFor: () => ({ username: "ci-user", password: "s3cret-pw" }) });
-    expect(await c.imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")).toMatchObject({
+    expect(
+      await c.imageFor(ref(registries.locked.host, "hpc/builder", "t1-amd64"), "amd64"),
+    ).toMatchObject({
       labels: { "org.x.checksum": "aaa" },
     });
   });
 
   it("fails clearly without credentials, naming the registry and the variables to set", async () => {
     const error = await client()
-      .imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")
+      .imageFor(ref(registries.locked.host, "hpc/builder", "t1-amd64"), "amd64")
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `registry ${locked.host} needs credentials for hpc/builder \\(HTTP 401\\): set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
+        `registry ${registries.locked.host} needs credentials for hpc/builder \\(HTTP 401\\): set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD`,
       ),
     );
   });
@@ -130,7 +95,7 @@ describe("authentication", () => {
   it("fails clearly with wrong credentials, and never prints the password", async () => {
     const c = client({ credentialsFor: () => ({ username: "ci-user", password: "wrong-pw" }) });
     const error = await c
-      .imageFor(ref(locked.host, "hpc/builder", "t1-amd64"), "amd64")
+      .imageFor(ref(registries.locked.host, "hpc/builder", "t1-amd64"), "amd64")
       .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/refused the credentials .*HTTP 401/);
     expect((error as Error).message).not.toContain("wrong-pw");
@@ -138,7 +103,7 @@ describe("authentication", () => {
 
   it("gets a bearer token from the realm the registry names", async () => {
     const tokens: string[] = [];
-    const proxy = await startProxy(open.url, (req, res) => {
+    const proxy = await startProxy(registries.open.url, (req, res) => {
       if (req.url?.startsWith("/token")) {
         tokens.push(
           `${req.headers.authorization ?? "anonymous"} ${new URL(req.url, "http://x").searchParams.get("scope")}`,
@@ -172,57 +137,10 @@ describe("authentication", () => {
   });
 });
 
-describe("round trips", () => {
-  it("asks a repository's token before its first request once the registry has challenged", async () => {
-    const seen: string[] = [];
-    const proxy = await startProxy(open.url, (req, res) => {
-      const url = new URL(req.url ?? "/", "http://x");
-      if (url.pathname === "/token") {
-        const scope = url.searchParams.get("scope");
-        seen.push(`token ${scope}`);
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ token: `tok ${scope}` }));
-        return true;
-      }
-      const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
-      const scope = `repository:${repo}:pull`;
-      if (req.headers.authorization !== `Bearer tok ${scope}`) {
-        seen.push(`401 ${repo}`);
-        res
-          .writeHead(401, {
-            "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
-          })
-          .end();
-        return true;
-      }
-      seen.push(`ok ${repo}`);
-      return false;
-    });
-    try {
-      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
-      await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
-      await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
-      expect(seen).toEqual([
-        "401 hpc/builder",
-        "token repository:hpc/builder:pull",
-        "ok hpc/builder",
-        "ok hpc/builder",
-        // The second repository: its own scope asked first, no 401.
-        "token repository:hpc/runtime:pull",
-        "ok hpc/runtime",
-        "ok hpc/runtime",
-      ]);
-    } finally {
-      await proxy.stop();
-    }
-  });
-});
-
 describe("failures are errors, never a silent rebuild", () => {
   it("retries a 500 and then succeeds", async () => {
     let failures = 2;
-    const proxy = await startProxy(open.url, (_req, res) => {
+    const proxy = await startProxy(registries.open.url, (_req, res) => {
       if (failures-- > 0) return Boolean(res.writeHead(500).end());
       return false;
     });
@@ -236,7 +154,9 @@ describe("failures are errors, never a silent rebuild", () => {
   });
 
   it("gives up on a registry that keeps answering 500, within the retry budget", async () => {
-    const proxy = await startProxy(open.url, (_req, res) => Boolean(res.writeHead(500).end()));
+    const proxy = await startProxy(registries.open.url, (_req, res) =>
+      Boolean(res.writeHead(500).end()),
+    );
     try {
       const error = await client()
         .imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64")
@@ -263,7 +183,7 @@ describe("failures are errors, never a silent rebuild", () => {
   });
 
   it("times out on a registry that does not answer", async () => {
-    const proxy = await startProxy(open.url, () => true); // accepts, never answers
+    const proxy = await startProxy(registries.open.url, () => true); // accepts, never answers
     try {
       const error = await client({ http: { ...FAST_HTTP, timeoutMs: 200, budgetMs: 500 } })
         .imageFor(ref(proxy.host, "hpc/builder", "t1"), "amd64")

@@ -10,21 +10,9 @@ import {
 } from "../../../common/src/http.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
+import { RepositoryBatches } from "./token-batches.js";
+import { ACCEPT, describe, INDEX_TYPES, isUnknownError, parseJson } from "./wire.js";
 import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
-
-/**
- * Media types of manifests. Always send all four: with fewer, distribution 2.8 answers
- * 404 for OCI indexes or converts a Docker list to an amd64 schema1 manifest.
- */
-const INDEX_TYPES = [
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-];
-const MANIFEST_TYPES = [
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-];
-const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 
 export interface OciClientOptions {
   readonly credentialsFor: (registry: string) => RegistryCredentials | undefined;
@@ -52,13 +40,25 @@ interface Answer {
 
 /** A client of the OCI distribution HTTP API, with bearer-token and basic auth. */
 export class OciRegistryClient implements ImageRegistry {
-  private readonly authorizations = new Map<string, string>();
+  /** The Authorization header of each `registry|scope`, once known or being asked for. */
+  private readonly authorizations = new Map<string, Promise<string>>();
   /** The first WWW-Authenticate challenge of each registry. */
   private readonly challenges = new Map<string, string>();
+  /** Each registry's first request: the others wait for it, so that one challenge teaches all. */
+  private readonly firstContacts = new Map<string, Promise<unknown>>();
+  private readonly batches = new RepositoryBatches();
   private readonly limit: LimitFunction;
 
   constructor(private readonly options: OciClientOptions) {
     this.limit = options.limit ?? pLimit(DEFAULT_CONCURRENCY);
+  }
+
+  /**
+   * Says which repositories the run will read, so that a registry asking for bearer tokens
+   * is asked once per batch of them instead of once per repository.
+   */
+  expectRepositories(refs: readonly Pick<ImageReference, "registry" | "repository">[]): void {
+    this.batches.expect(refs);
   }
 
   async imageFor(ref: ImageReference, arch: string): Promise<ArchImage | ImageAbsence> {
@@ -122,39 +122,77 @@ export class OciRegistryClient implements ImageRegistry {
     return parseJson(answer.body, `${describe(ref)} config ${digest}`);
   }
 
-  /** One GET with retries on transient failures and one round of authentication. */
-  private request(ref: ImageReference, path: string, accept: string): Promise<Answer> {
-    return this.limit(async () => {
-      const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
-      const scope = `repository:${ref.repository}:pull`;
-      const key = `${ref.registry}|${scope}`;
-      // A registry that challenged once will challenge every repository the same way: ask
-      // for this one's token (or send the basic credentials) before the first request.
-      const known = this.challenges.get(ref.registry);
-      if (!this.authorizations.has(key) && known)
-        this.authorizations.set(key, await this.authenticate(ref, known, scope, true));
-      let answer = await this.fetchWithRetry(ref, url, accept, this.authorizations.get(key));
-      if (answer.status === 401) {
-        const header = answer.headers.get("www-authenticate");
-        if (header) this.challenges.set(ref.registry, header);
-        const authorization = await this.authenticate(ref, header, scope, false);
-        this.authorizations.set(key, authorization);
-        answer = await this.fetchWithRetry(ref, url, accept, authorization);
-      }
-      if (answer.status === 401 || answer.status === 403)
-        throw this.accessError(ref, answer.status);
-      if (answer.status >= 400 && answer.status !== 404) {
-        throw new UserError(
-          `registry ${ref.registry} answered ${answer.status} for ${ref.repository}/${path}: ${answer.body.toString("utf8").slice(0, 300)}`,
-        );
-      }
-      if (answer.status === 404 && !isUnknownError(answer.body)) {
-        throw new UserError(
-          `registry ${ref.registry} answered 404 for ${ref.repository}/${path} without saying the image is unknown: is ${this.baseUrl(ref.registry)} a registry?`,
-        );
-      }
+  /**
+   * One GET with retries on transient failures and one round of authentication. A
+   * registry's first request goes alone: the others wait for what its challenge says.
+   */
+  private async request(ref: ImageReference, path: string, accept: string): Promise<Answer> {
+    const first = this.firstContacts.get(ref.registry);
+    if (!first) {
+      const answer = this.limit(() => this.send(ref, path, accept));
+      this.firstContacts.set(
+        ref.registry,
+        answer.catch(() => undefined),
+      );
       return answer;
-    });
+    }
+    await first;
+    return this.limit(() => this.send(ref, path, accept));
+  }
+
+  private async send(ref: ImageReference, path: string, accept: string): Promise<Answer> {
+    const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
+    const scope = `repository:${ref.repository}:pull`;
+    const key = `${ref.registry}|${scope}`;
+    // A registry that challenged once will challenge every repository the same way: ask
+    // for this one's token (or send the basic credentials) before the first request.
+    const known = this.challenges.get(ref.registry);
+    if (!this.authorizations.has(key) && known) void this.authorizeAhead(ref, known, false); // awaited just below
+    let answer = await this.fetchWithRetry(ref, url, accept, await this.authorizations.get(key));
+    if (answer.status === 401) {
+      const header = answer.headers.get("www-authenticate");
+      if (header) this.challenges.set(ref.registry, header);
+      // Refused with an authorization: ask for this repository alone, as challenged.
+      const refused = this.authorizations.has(key);
+      const authorization = refused
+        ? this.authenticate(ref, header, [scope], false)
+        : this.authorizeAhead(ref, header, true);
+      if (refused) this.authorizations.set(key, authorization);
+      answer = await this.fetchWithRetry(ref, url, accept, await authorization);
+    }
+    if (answer.status === 401 || answer.status === 403) throw this.accessError(ref, answer.status);
+    if (answer.status >= 400 && answer.status !== 404) {
+      throw new UserError(
+        `registry ${ref.registry} answered ${answer.status} for ${ref.repository}/${path}: ${answer.body.toString("utf8").slice(0, 300)}`,
+      );
+    }
+    if (answer.status === 404 && !isUnknownError(answer.body)) {
+      throw new UserError(
+        `registry ${ref.registry} answered 404 for ${ref.repository}/${path} without saying the image is unknown: is ${this.baseUrl(ref.registry)} a registry?`,
+      );
+    }
+    return answer;
+  }
+
+  /**
+   * Asks, from a challenge, for the authorization of `ref`'s repository and of the rest of
+   * its batch (those not yet asked for), in one token request. A token that does not grant
+   * a repository after all is answered 401, which asks again for it alone.
+   */
+  private authorizeAhead(
+    ref: ImageReference,
+    challenge: string | null,
+    challengedHere: boolean,
+  ): Promise<string> {
+    const batch = this.batches.of(ref);
+    const keyOf = (repository: string) => `${ref.registry}|repository:${repository}:pull`;
+    const wanted = [ref.repository, ...batch.filter((r) => r !== ref.repository)].filter(
+      (r) => !this.authorizations.has(keyOf(r)),
+    );
+    const scopes = wanted.map((r) => `repository:${r}:pull`);
+    const authorization = this.authenticate(ref, challenge, scopes, !challengedHere);
+    for (const repository of wanted) this.authorizations.set(keyOf(repository), authorization);
+    return authorization;
   }
 
   private async fetchWithRetry(
@@ -186,12 +224,17 @@ export class OciRegistryClient implements ImageRegistry {
     }
   }
 
-  /** `ownScope`: ask for `scope` even if the challenge (another repository's) names one. */
+  /**
+   * The Authorization header for `scopes`. `ownScopes`: the challenge is another
+   * repository's, so its scope is not asked for; otherwise it is, first (as the token
+   * specification says), beside `scopes`. The token request is made in the slot of the run's
+   * limit its caller holds (asking for another would deadlock a full limit).
+   */
   private async authenticate(
     ref: ImageReference,
     header: string | null,
-    scope: string,
-    ownScope: boolean,
+    scopes: readonly string[],
+    ownScopes: boolean,
   ): Promise<string> {
     const challenge = parseChallenge(header);
     const credentials = this.options.credentialsFor(ref.registry);
@@ -204,7 +247,9 @@ export class OciRegistryClient implements ImageRegistry {
     const tokenUrl = new URL(challenge.params["realm"]);
     if (challenge.params["service"])
       tokenUrl.searchParams.set("service", challenge.params["service"]);
-    tokenUrl.searchParams.set("scope", ownScope ? scope : (challenge.params["scope"] ?? scope));
+    const challenged = challenge.params["scope"];
+    for (const scope of new Set([...(!ownScopes && challenged ? [challenged] : []), ...scopes]))
+      tokenUrl.searchParams.append("scope", scope);
     const answer = await this.fetchWithRetry(
       ref,
       tokenUrl.href,
@@ -237,27 +282,5 @@ export class OciRegistryClient implements ImageRegistry {
       bare === "::1" ||
       (this.options.insecureRegistries ?? []).includes(registry);
     return `${insecure ? "http" : "https"}://${host}`;
-  }
-}
-
-function describe(ref: ImageReference): string {
-  return `${ref.registry}/${ref.repository}:${ref.tag ?? ref.digest ?? ""}`;
-}
-
-function isUnknownError(body: Buffer): boolean {
-  try {
-    const errors =
-      (JSON.parse(body.toString("utf8")) as { errors?: { code?: string }[] }).errors ?? [];
-    return errors.some((e) => /_UNKNOWN$/.test(e.code ?? ""));
-  } catch {
-    return false;
-  }
-}
-
-function parseJson(body: Buffer, what: string): Record<string, unknown> {
-  try {
-    return JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-  } catch {
-    throw new UserError(`${what} is not JSON`);
   }
 }

@@ -1,0 +1,80 @@
+/**
+ * The servers of the online-workflow benchmark, run in a worker thread so that the work of
+ * the command under test never delays them (as a remote registry is not delayed): s3rver,
+ * and a proxy per server that adds a fixed latency to every request, counts the requests
+ * and the most in flight at once, and optionally challenges for tokens as GitLab does.
+ *
+ * Messages: "stats" answers { requests, peak }; "reset" zeroes them; "stop" ends it.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parentPort, workerData } from "node:worker_threads";
+import { startProxy } from "../test/helpers/http-proxy.js";
+import { startS3 } from "../test/helpers/s3.js";
+
+export interface LatencyServersData {
+  readonly registryUrl: string;
+  readonly s3Dir: string;
+  readonly bucket: string;
+  readonly latencyMs: number;
+  readonly tokens: boolean;
+}
+
+const data = workerData as LatencyServersData;
+const stats = { requests: 0, peak: 0, inFlight: 0 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function latencyProxy(target: string, tokens: boolean) {
+  const proxy = await startProxy(target, async (req: IncomingMessage, res: ServerResponse) => {
+    stats.requests++;
+    stats.peak = Math.max(stats.peak, ++stats.inFlight);
+    res.on("close", () => stats.inFlight--);
+    await sleep(data.latencyMs);
+    return tokens ? tokenChallenge(req, res, proxy.url) : false;
+  });
+  return proxy;
+}
+
+/**
+ * GitLab's way: every repository answers 401 without a token that grants it; the token
+ * service grants every `scope` a request names (GitLab has since 11.1).
+ */
+function tokenChallenge(req: IncomingMessage, res: ServerResponse, self: string): boolean {
+  const url = new URL(req.url ?? "/", self);
+  if (url.pathname === "/jwt/auth") {
+    const scopes = url.searchParams.getAll("scope");
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ token: `token:${scopes.join(" ")}` }));
+    return true;
+  }
+  const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
+  if (!repo) return false;
+  const scope = `repository:${repo}:pull`;
+  const granted = /^Bearer token:(.*)$/.exec(req.headers.authorization ?? "")?.[1]?.split(" ");
+  if (granted?.includes(scope)) {
+    delete req.headers.authorization;
+    return false;
+  }
+  res.writeHead(401, {
+    "www-authenticate": `Bearer realm="${self}/jwt/auth",service="container_registry",scope="${scope}"`,
+    "content-type": "application/json",
+  });
+  res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+  return true;
+}
+
+const s3 = await startS3(data.s3Dir);
+await s3.createBucket(data.bucket);
+const registry = await latencyProxy(data.registryUrl, data.tokens);
+const bucket = await latencyProxy(s3.endpoint, false);
+const port = parentPort!;
+port.on("message", (message: string) => {
+  if (message === "stats") port.postMessage({ requests: stats.requests, peak: stats.peak });
+  if (message === "reset") [stats.requests, stats.peak] = [0, 0];
+  if (message === "stop")
+    void Promise.all([registry.stop(), bucket.stop()])
+      .then(() => s3.stop())
+      .then(() => {
+        port.close();
+      });
+});
+port.postMessage({ registry: registry.host, s3: bucket.url });

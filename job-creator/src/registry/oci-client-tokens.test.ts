@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { startProxy } from "../../../test/helpers/http-proxy.js";
+import { client, ref, useClientRegistries } from "./client-fixture.js";
+import { SCOPES_PER_TOKEN } from "./token-batches.js";
+
+/* How the client asks bearer-token registries for tokens: as few requests as it can. */
+
+const registries = useClientRegistries();
+
+describe("round trips", () => {
+  it("asks a repository's token before its first request once the registry has challenged", async () => {
+    const seen: string[] = [];
+    const proxy = await startProxy(registries.open.url, (req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.pathname === "/token") {
+        const scope = url.searchParams.get("scope");
+        seen.push(`token ${scope}`);
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ token: `tok ${scope}` }));
+        return true;
+      }
+      const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
+      const scope = `repository:${repo}:pull`;
+      if (req.headers.authorization !== `Bearer tok ${scope}`) {
+        seen.push(`401 ${repo}`);
+        res
+          .writeHead(401, {
+            "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
+          })
+          .end();
+        return true;
+      }
+      seen.push(`ok ${repo}`);
+      return false;
+    });
+    try {
+      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+      await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
+      await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
+      expect(seen).toEqual([
+        "401 hpc/builder",
+        "token repository:hpc/builder:pull",
+        "ok hpc/builder",
+        "ok hpc/builder",
+        // The second repository: its own scope asked first, no 401.
+        "token repository:hpc/runtime:pull",
+        "ok hpc/runtime",
+        "ok hpc/runtime",
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+/**
+ * A registry in front of the real one that asks for bearer tokens as GitLab's does: each
+ * repository answers 401 unless the token grants it; the token service grants the scopes a
+ * request names (at most `grantsAtMost` of them, as a stricter service might).
+ */
+async function tokenRegistry(seen: string[], grantsAtMost = Infinity) {
+  return startProxy(registries.open.url, (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/token") {
+      const scopes = url.searchParams.getAll("scope");
+      seen.push(`token ${scopes.join(" ")}`);
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ token: `tok ${scopes.slice(0, grantsAtMost).join(" ")}` }));
+      return true;
+    }
+    const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
+    const scope = `repository:${repo}:pull`;
+    const granted = /^Bearer tok (.*)$/.exec(req.headers.authorization ?? "")?.[1]?.split(" ");
+    if (!granted?.includes(scope)) {
+      seen.push(`401 ${repo}`);
+      res
+        .writeHead(401, {
+          "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
+        })
+        .end();
+      return true;
+    }
+    seen.push(`ok ${repo}`);
+    return false;
+  });
+}
+
+describe("tokens for many repositories", () => {
+  const repositories = ["hpc/builder", "hpc/runtime"];
+
+  it("asks one token for the repositories the run will read, after one challenge", async () => {
+    const seen: string[] = [];
+    const proxy = await tokenRegistry(seen);
+    try {
+      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+      c.expectRepositories(
+        repositories.map((repository) => ({ registry: proxy.host, repository })),
+      );
+      const images = await Promise.all([
+        c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64"),
+        c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64"),
+        c.imageFor(ref(proxy.host, "hpc/builder", "t1-arm64"), "arm64"),
+      ]);
+      expect(images.map((i) => ("labels" in i ? i.architecture : i))).toEqual([
+        "amd64",
+        "amd64",
+        "arm64",
+      ]);
+      // The first request alone meets the challenge; its token covers both repositories.
+      expect(seen.filter((s) => !s.startsWith("ok"))).toEqual([
+        "401 hpc/builder",
+        "token repository:hpc/builder:pull repository:hpc/runtime:pull",
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("asks again for a repository alone when the shared token does not grant it", async () => {
+    const seen: string[] = [];
+    const proxy = await tokenRegistry(seen, 1);
+    try {
+      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+      c.expectRepositories(
+        repositories.map((repository) => ({ registry: proxy.host, repository })),
+      );
+      await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
+      const image = await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
+      expect(image).toMatchObject({ labels: { k: "docker" } });
+      expect(seen.filter((s) => !s.startsWith("ok"))).toEqual([
+        "401 hpc/builder",
+        "token repository:hpc/builder:pull repository:hpc/runtime:pull",
+        "401 hpc/runtime",
+        "token repository:hpc/runtime:pull",
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("batches at most SCOPES_PER_TOKEN repositories per token", async () => {
+    const seen: string[] = [];
+    const proxy = await tokenRegistry(seen);
+    try {
+      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+      const many = Array.from({ length: SCOPES_PER_TOKEN + 3 }, (_, i) => `hpc/r${i}`);
+      c.expectRepositories(many.map((repository) => ({ registry: proxy.host, repository })));
+      await c.imageFor(ref(proxy.host, "hpc/r0", "x"), "amd64");
+      await Promise.all(many.map((r) => c.imageFor(ref(proxy.host, r, "x"), "amd64")));
+      const tokens = seen.filter((s) => s.startsWith("token"));
+      // One token per batch, the first asked on the first challenge.
+      expect(tokens.map((t) => t.split(" ").length - 1)).toEqual([SCOPES_PER_TOKEN, 3]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

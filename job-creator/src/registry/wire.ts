@@ -1,0 +1,40 @@
+import { UserError } from "../../../common/src/errors.js";
+import type { ImageReference } from "../definitions/image-ref.js";
+
+/* What the client reads and sends on the wire of the OCI distribution API. */
+
+/**
+ * Media types of manifests. Always send all four: with fewer, distribution 2.8 answers
+ * 404 for OCI indexes or converts a Docker list to an amd64 schema1 manifest.
+ */
+export const INDEX_TYPES = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+const MANIFEST_TYPES = [
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+];
+export const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
+
+export function describe(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}:${ref.tag ?? ref.digest ?? ""}`;
+}
+
+export function isUnknownError(body: Buffer): boolean {
+  try {
+    const errors =
+      (JSON.parse(body.toString("utf8")) as { errors?: { code?: string }[] }).errors ?? [];
+    return errors.some((e) => /_UNKNOWN$/.test(e.code ?? ""));
+  } catch {
+    return false;
+  }
+}
+
+export function parseJson(body: Buffer, what: string): Record<string, unknown> {
+  try {
+    return JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw new UserError(`${what} is not JSON`);
+  }
+}
