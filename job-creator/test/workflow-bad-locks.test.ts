@@ -17,14 +17,11 @@ describe("generate-spacktainer-workflow with bad lock files", () => {
     const repo = await exampleRepo();
     const locks = await addLocks(repo);
     // Three Spack containers on amd64: one lock is not JSON, one is missing, one is fine.
-    await writeFile(
-      join(repo, "container_definitions/amd64/zlib-app.yaml"),
-      "spack:\n  specs:\n    - zlib@1.3\n",
-    );
-    await writeFile(
-      join(repo, "container_definitions/amd64/aaa-tool.yaml"),
-      "spack:\n  specs:\n    - zlib@1.3\n",
-    );
+    for (const name of ["zlib-app", "aaa-tool"])
+      await writeFile(
+        join(repo, `container_definitions/amd64/${name}.yaml`),
+        "spack:\n  specs:\n    - zlib@1.3\n",
+      );
     await mkdir(join(locks, "aaa-tool"));
     await writeFile(join(locks, "aaa-tool", "spack.lock"), "{ not json");
     await rm(join(locks, "zlib-app"), { recursive: true, force: true });

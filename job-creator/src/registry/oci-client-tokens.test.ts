@@ -9,32 +9,7 @@ const registries = useClientRegistries();
 
 describe("round trips", () => {
   it("asks a repository's token before its first request once the registry has challenged", async () => {
-    const seen: string[] = [];
-    const proxy = await startProxy(registries.open.url, (req, res) => {
-      const url = new URL(req.url ?? "/", "http://x");
-      if (url.pathname === "/token") {
-        const scope = url.searchParams.get("scope");
-        seen.push(`token ${scope}`);
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ token: `tok ${scope}` }));
-        return true;
-      }
-      const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
-      const scope = `repository:${repo}:pull`;
-      if (req.headers.authorization !== `Bearer tok ${scope}`) {
-        seen.push(`401 ${repo}`);
-        res
-          .writeHead(401, {
-            "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
-          })
-          .end();
-        return true;
-      }
-      seen.push(`ok ${repo}`);
-      return false;
-    });
-    try {
+    await withTokenRegistry(async (proxy, seen) => {
       const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
       await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
       await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
@@ -48,11 +23,23 @@ describe("round trips", () => {
         "ok hpc/runtime",
         "ok hpc/runtime",
       ]);
-    } finally {
-      await proxy.stop();
-    }
+    });
   });
 });
+
+/** Runs `test` against a fresh token registry (see below), stopped after. */
+async function withTokenRegistry(
+  test: (proxy: { host: string }, seen: string[]) => Promise<void>,
+  grantsAtMost = Infinity,
+): Promise<void> {
+  const seen: string[] = [];
+  const proxy = await tokenRegistry(seen, grantsAtMost);
+  try {
+    await test(proxy, seen);
+  } finally {
+    await proxy.stop();
+  }
+}
 
 /**
  * A registry in front of the real one that asks for bearer tokens as GitLab's does: each
@@ -87,17 +74,19 @@ async function tokenRegistry(seen: string[], grantsAtMost = Infinity) {
   });
 }
 
+/** A client with credentials that told it the repositories of `host` it will read. */
+function announcing(host: string, repositories: readonly string[]) {
+  const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+  c.expectRepositories(repositories.map((repository) => ({ registry: host, repository })));
+  return c;
+}
+
 describe("tokens for many repositories", () => {
   const repositories = ["hpc/builder", "hpc/runtime"];
 
   it("asks one token for the repositories the run will read, after one challenge", async () => {
-    const seen: string[] = [];
-    const proxy = await tokenRegistry(seen);
-    try {
-      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
-      c.expectRepositories(
-        repositories.map((repository) => ({ registry: proxy.host, repository })),
-      );
+    await withTokenRegistry(async (proxy, seen) => {
+      const c = announcing(proxy.host, repositories);
       const images = await Promise.all([
         c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64"),
         c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64"),
@@ -113,19 +102,12 @@ describe("tokens for many repositories", () => {
         "401 hpc/builder",
         "token repository:hpc/builder:pull repository:hpc/runtime:pull",
       ]);
-    } finally {
-      await proxy.stop();
-    }
+    });
   });
 
   it("asks again for a repository alone when the shared token does not grant it", async () => {
-    const seen: string[] = [];
-    const proxy = await tokenRegistry(seen, 1);
-    try {
-      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
-      c.expectRepositories(
-        repositories.map((repository) => ({ registry: proxy.host, repository })),
-      );
+    await withTokenRegistry(async (proxy, seen) => {
+      const c = announcing(proxy.host, repositories);
       await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
       const image = await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
       expect(image).toMatchObject({ labels: { k: "docker" } });
@@ -135,25 +117,18 @@ describe("tokens for many repositories", () => {
         "401 hpc/runtime",
         "token repository:hpc/runtime:pull",
       ]);
-    } finally {
-      await proxy.stop();
-    }
+    }, 1);
   });
 
   it("batches at most SCOPES_PER_TOKEN repositories per token", async () => {
-    const seen: string[] = [];
-    const proxy = await tokenRegistry(seen);
-    try {
-      const c = client({ credentialsFor: () => ({ username: "u", password: "p" }) });
+    await withTokenRegistry(async (proxy, seen) => {
       const many = Array.from({ length: SCOPES_PER_TOKEN + 3 }, (_, i) => `hpc/r${i}`);
-      c.expectRepositories(many.map((repository) => ({ registry: proxy.host, repository })));
+      const c = announcing(proxy.host, many);
       await c.imageFor(ref(proxy.host, "hpc/r0", "x"), "amd64");
       await Promise.all(many.map((r) => c.imageFor(ref(proxy.host, r, "x"), "amd64")));
       const tokens = seen.filter((s) => s.startsWith("token"));
       // One token per batch, the first asked on the first challenge.
       expect(tokens.map((t) => t.split(" ").length - 1)).toEqual([SCOPES_PER_TOKEN, 3]);
-    } finally {
-      await proxy.stop();
-    }
+    });
   });
 });

@@ -5,13 +5,13 @@ import { freePort } from "../../../test/helpers/ports.js";
 import { client, FAST_HTTP, ref, useClientRegistries } from "./client-fixture.js";
 
 const registries = useClientRegistries();
+/** The image for `arch` behind `repository:tag` in the open registry. */
+const openImage = (repository: string, tag: string, arch: string) =>
+  client().imageFor(ref(registries.open.host, repository, tag), arch);
 
 describe("OciRegistryClient against docker-registry", () => {
   it("reads the labels of a single-arch image", async () => {
-    const image = await client().imageFor(
-      ref(registries.open.host, "hpc/builder", "t1-amd64"),
-      "amd64",
-    );
+    const image = await openImage("hpc/builder", "t1-amd64", "amd64");
     expect(image).toMatchObject({
       architecture: "amd64",
       os: "linux",
@@ -20,42 +20,34 @@ describe("OciRegistryClient against docker-registry", () => {
   });
 
   it("picks the arch from an OCI index", async () => {
-    const image = await client().imageFor(ref(registries.open.host, "hpc/builder", "t1"), "arm64");
+    const image = await openImage("hpc/builder", "t1", "arm64");
     expect(image).toMatchObject({ architecture: "arm64", labels: { "org.x.checksum": "bbb" } });
   });
 
   it("picks the arch from a Docker manifest list", async () => {
-    const image = await client().imageFor(ref(registries.open.host, "hpc/runtime", "d"), "arm64");
+    const image = await openImage("hpc/runtime", "d", "arm64");
     expect(image).toMatchObject({ architecture: "arm64", labels: { k: "docker-arm" } });
   });
 
   it("says the arch is missing from an index, and which arches it has", async () => {
-    expect(
-      await client().imageFor(ref(registries.open.host, "hpc/builder", "amd-only"), "arm64"),
-    ).toEqual({
+    expect(await openImage("hpc/builder", "amd-only", "arm64")).toEqual({
       missing: "arch",
       available: ["amd64"],
     });
   });
 
   it("does not take a single-arch image for another arch", async () => {
-    expect(
-      await client().imageFor(ref(registries.open.host, "hpc/builder", "t1-amd64"), "arm64"),
-    ).toEqual({
+    expect(await openImage("hpc/builder", "t1-amd64", "arm64")).toEqual({
       missing: "arch",
       available: ["amd64"],
     });
   });
 
   it("answers missing for an unknown tag or repository", async () => {
-    expect(
-      await client().imageFor(ref(registries.open.host, "hpc/builder", "nope"), "amd64"),
-    ).toEqual({
+    expect(await openImage("hpc/builder", "nope", "amd64")).toEqual({
       missing: "reference",
     });
-    expect(
-      await client().imageFor(ref(registries.open.host, "hpc/nothing", "t1"), "amd64"),
-    ).toEqual({
+    expect(await openImage("hpc/nothing", "t1", "amd64")).toEqual({
       missing: "reference",
     });
   });
