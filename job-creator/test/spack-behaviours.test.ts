@@ -71,6 +71,33 @@ describe("what process-spack-pipeline keeps of Spack's output", () => {
     expect(reversed.get(name)!.variables).toHaveProperty("MARK", "from b");
   });
 
+  it.each(["v0.20-small", "v0.21-small", "v0.23-small-anchors", "v1.0-small"])(
+    "keeps Spack's retry and failure rules on every rebuild job (%s)",
+    async (fixture) => {
+      const doc = load(
+        await readFile(join(SPACK_FIXTURES, `versions/${fixture}.yaml`), "utf8"),
+      ) as Doc;
+      const jobs = await processed({ env: doc });
+      const rules = (job: Job) => ({
+        retry: job["retry"],
+        interruptible: job["interruptible"],
+        allow_failure: job["allow_failure"],
+      });
+      const rebuilt = rebuildJobs(doc);
+      expect(rebuilt.length).toBeGreaterThan(3);
+      for (const [name, job] of rebuilt) {
+        expect(rules(jobs.get(name)!), name).toEqual(rules(job));
+        // From v0.22 on a failed push to the cache exits 100 (spack.cmd.ci's
+        // FAILED_CREATE_BUILDCACHE_CODE): a script failure, which Spack's rules retry.
+        const when = (job["retry"] as { when?: string[] } | undefined)?.when ?? [];
+        expect(
+          when.some((w) => w === "always" || w === "script_failure"),
+          name,
+        ).toBe(true);
+      }
+    },
+  );
+
   it("lets the configured cache credentials win over a variable of the same name in Spack's job", async () => {
     const doc = await small();
     for (const [, job] of rebuildJobs(doc))
