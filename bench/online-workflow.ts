@@ -117,14 +117,15 @@ async function project(dir: string, containers: number, registry: string, s3: st
 async function measure(containers: number, present: boolean, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
-  const servers = await latencyServers({
-    registryUrl: registry.url,
-    s3Dir: join(dir, "s3"),
-    bucket: "bench-containers",
-    latencyMs: LATENCY_MS,
-    tokens,
-  });
+  let servers: Awaited<ReturnType<typeof latencyServers>> | undefined;
   try {
+    servers = await latencyServers({
+      registryUrl: registry.url,
+      s3Dir: join(dir, "s3"),
+      bucket: "bench-containers",
+      latencyMs: LATENCY_MS,
+      tokens,
+    });
     const repo = await project(dir, containers, servers.registry, servers.s3);
     if (present) {
       const pusher = new RegistryPusher(registry);
@@ -167,7 +168,7 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
     return { seconds, offline, requests, peak, floor };
   } finally {
-    await Promise.all([registry.stop(), servers.stop()]);
+    await Promise.all([registry.stop(), servers?.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +113,13 @@ async function fileInImage(reference: string, path: string): Promise<string | un
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
+/** The deployed copy of a SIF file holds the bytes of the bucket's object. */
+async function expectDeployed(file: string) {
+  const stored = await suite.s3.store(BUCKETS.containers).get(`containers/${file}`);
+  expect(stored, file).toBeDefined();
+  expect((await readFile(join(suite.deployDir, file))).equals(stored!.body), file).toBe(true);
+}
+
 describe("the generated pipelines, run", { concurrent: false }, () => {
   const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
 
@@ -160,6 +167,20 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "containers/e2e-tool__1__amd64.sif",
       "containers/e2e-tool__1__arm64.sif",
     ]);
+    // amd64 deploys: each new SIF file is copied to the deploy runner's filesystem.
+    expect(names(entry)).toEqual(
+      expect.arrayContaining([
+        "deploy e2e-app sif file for amd64",
+        "deploy e2e-lib sif file for amd64",
+        "deploy e2e-tool sif file for amd64",
+      ]),
+    );
+    expect((await readdir(suite.deployDir)).sort()).toEqual([
+      "e2e-app__1.0.sif",
+      "e2e-lib__1.0.sif",
+      "e2e-tool__1__amd64.sif",
+    ]);
+    for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
   }, 900_000);
 
   it("builds nothing on unchanged inputs, and the cache cleaning drops a stale spec", async () => {
@@ -196,8 +217,10 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(ran.filter((n) => / container for |sif file|^publish /.test(n)).sort()).toEqual([
       "build e2e-lib container for amd64",
       "create e2e-lib sif file for amd64",
+      "deploy e2e-lib sif file for amd64",
       "publish e2e-lib to mirror for amd64",
     ]);
+    await expectDeployed("e2e-lib__1.0.sif");
     expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
   }, 900_000);
 
