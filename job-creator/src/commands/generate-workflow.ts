@@ -134,8 +134,9 @@ export async function generateSpacktainerWorkflow(
   const publishTargets = onDefaultBranch ? config.publish : [];
   services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
   const lookups = services.checks && new FactGatherer(services.checks);
-  // Several containers at a time: their reads wait on the disk and on the event loop,
-  // which the lookups already in flight keep busy.
+  // Several containers at a time when their lock files are read (their reads wait on the
+  // disk and on the event loop, which the lookups in flight keep busy); one at a time when
+  // each runs `spack concretize`, which is heavy on its own.
   const prepareOne = async (container: SpackContainer | CustomContainer) => {
     const prepared =
       container.kind === "spack"
@@ -144,7 +145,7 @@ export async function generateSpacktainerWorkflow(
     lookups?.ask(factsNeeded(prepared.target, publishTargets));
     return prepared;
   };
-  const limit = pLimit(PREPARED_AT_ONCE);
+  const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
   const prepared = settledValues(
     await Promise.allSettled(containers.map((c) => limit(() => prepareOne(c)))),
   );
@@ -152,7 +153,6 @@ export async function generateSpacktainerWorkflow(
   const files = new Map<string, string | Uint8Array>();
   for (const { target, context } of prepared)
     for (const [path, content] of context) files.set(`${target.name}/${path}`, content);
-  await digests; // the `.def` sources exist even when no container reached them
   const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
 
   // Decide (pure), then write once.

@@ -1,0 +1,90 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCaptured } from "../../test/helpers/program.js";
+import { addLocks, exampleRepo, workflowArgs } from "../../test/helpers/temp-repo.js";
+import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
+import type { Runner } from "../../common/src/run.js";
+import {
+  generateSpacktainerWorkflow,
+  offlineWorkflowServices,
+} from "../src/commands/generate-workflow.js";
+import { buildProgram } from "../src/program.js";
+
+const jc = (args: readonly string[]) => runCaptured(buildProgram(), args);
+
+/** Adds Spack containers to amd64 of the example repository. */
+async function addContainers(repo: string, names: readonly string[]) {
+  for (const name of names)
+    await writeFile(
+      join(repo, `container_definitions/amd64/${name}.yaml`),
+      "spack:\n  specs:\n    - gromacs\n",
+    );
+}
+
+/*
+ * Containers are read several at a time (lock files) or one at a time (`spack concretize`):
+ * what a run reports must not depend on which finished first.
+ */
+describe("how generate-spacktainer-workflow reads containers", () => {
+  it("reports every container's bad lock file, in container order, exit 2, nothing written", async () => {
+    const repo = await exampleRepo();
+    const locks = await addLocks(repo);
+    // Three Spack containers on amd64: one lock is not JSON, one is missing, one is fine.
+    await addContainers(repo, ["zlib-app", "aaa-tool"]);
+    await mkdir(join(locks, "aaa-tool"));
+    await writeFile(join(locks, "aaa-tool", "spack.lock"), "{ not json");
+    await rm(join(locks, "zlib-app"), { recursive: true, force: true });
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+
+    const out = join(repo, "out");
+    for (let run = 0; run < 3; run++) {
+      const { code, stderr } = await jc(workflowArgs(repo, "amd64", locks, out, "out"));
+      expect(code).toBe(2);
+      const lines = stderr.split("\n").filter((l) => /spack\.lock: /.test(l));
+      expect(lines).toEqual([
+        expect.stringMatching(/aaa-tool\/spack\.lock: not JSON/),
+        expect.stringMatching(/zlib-app\/spack\.lock: no spack\.lock for container "zlib-app"/),
+      ]);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("runs one `spack concretize` at a time when no lock folder is given", async () => {
+    const repo = await exampleRepo();
+    await addLocks(repo);
+    await addContainers(repo, ["zlib-app", "aaa-tool"]);
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    let running = 0;
+    let most = 0;
+    const concretized: string[] = [];
+    // Spack cannot run here: this runner stands in for it and leaves a real lock file.
+    const spack: Runner = async (_command, args) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await copyFile(
+        join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
+        join(args[1]!, "spack.lock"),
+      );
+      concretized.push(args[1]!.split("/").at(-1)!);
+      running--;
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    const quiet = { out: () => undefined, err: () => undefined };
+    await generateSpacktainerWorkflow(
+      {
+        repoRoot: repo,
+        configFile: "spacktainers.config.yaml",
+        arch: "amd64",
+        outputDir: join(repo, "out"),
+        artifactsDir: "out",
+        generatedDir: "generated",
+      },
+      offlineWorkflowServices(spack),
+      quiet,
+    );
+    expect(concretized).toEqual(["aaa-tool", "gromacs", "zlib-app"]);
+    expect(most).toBe(1);
+  });
+});
