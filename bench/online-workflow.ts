@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
 import { runProcess } from "../common/src/run.js";
-import { createJobsIn } from "../test/helpers/generate.js";
+import { createJobsIn, workflowOptions } from "../test/helpers/generate.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
@@ -134,17 +134,11 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
         await pusher.pushImage(`published/c${i}`, "2023.3", "amd64", { x: "1" });
       }
     }
-    const options = {
-      repoRoot: repo,
-      configFile: "spacktainers.config.yaml",
-      arch: "amd64",
-      outputDir: join(repo, "out"),
-      artifactsDir: "out",
-      generatedDir: "generated",
+    const options = workflowOptions(repo, {
       lockDir: join(repo, "locks"),
       branch: "main",
       defaultBranch: "main",
-    };
+    });
     const quiet = { out: () => undefined, err: () => undefined };
     // The same run offline: what reading, deciding and writing cost without the network.
     const offlineStart = performance.now();

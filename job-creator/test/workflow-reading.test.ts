@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
 import { addLocks, exampleRepo, workflowArgs } from "../../test/helpers/temp-repo.js";
+import { workflowOptions } from "../../test/helpers/generate.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import type { Runner } from "../../common/src/run.js";
 import {
@@ -72,18 +73,7 @@ describe("how generate-spacktainer-workflow reads containers", () => {
       return { code: 0, stdout: "", stderr: "" };
     };
     const quiet = { out: () => undefined, err: () => undefined };
-    await generateSpacktainerWorkflow(
-      {
-        repoRoot: repo,
-        configFile: "spacktainers.config.yaml",
-        arch: "amd64",
-        outputDir: join(repo, "out"),
-        artifactsDir: "out",
-        generatedDir: "generated",
-      },
-      offlineWorkflowServices(spack),
-      quiet,
-    );
+    await generateSpacktainerWorkflow(workflowOptions(repo), offlineWorkflowServices(spack), quiet);
     expect(concretized).toEqual(["aaa-tool", "gromacs", "zlib-app"]);
     expect(most).toBe(1);
   });

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { Output } from "../../common/src/cli.js";
+import type { WorkflowOptions } from "../../job-creator/src/commands/generate-workflow.js";
 import {
   createJobs,
   offlineServices,
@@ -30,3 +32,20 @@ export async function createJobsIn(
     output,
   );
 }
+
+/**
+ * The options of `jc generate-spacktainer-workflow` for amd64 of a repository that
+ * `createJobsIn` prepared, writing `<repo>/out`; without a lock folder unless given.
+ */
+export const workflowOptions = (
+  repo: string,
+  overrides: Partial<WorkflowOptions> = {},
+): WorkflowOptions => ({
+  repoRoot: repo,
+  configFile: "spacktainers.config.yaml",
+  arch: "amd64",
+  outputDir: join(repo, "out"),
+  artifactsDir: "out",
+  generatedDir: "generated",
+  ...overrides,
+});
