@@ -110,6 +110,20 @@ describe("decideContainer", () => {
     ]);
   });
 
+  it("reports the first failure in the order asked, whichever failed first", async () => {
+    const failing: WorkflowChecks = {
+      // Our image's lookup fails late, the SIF lookup early: ours is reported.
+      imageLabels: async (ref) => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        throw new Error(`registry refused ${ref}`);
+      },
+      sifMetadata: () => Promise.reject(new Error("bucket refused")),
+    };
+    await expect(gatherFacts(factsNeeded(target, [hub]), failing)).rejects.toThrow(
+      `registry refused ${OURS}`,
+    );
+  });
+
   it("refuses a decision on a fact nobody gathered", async () => {
     const facts = await gatherFacts([], checks({}));
     expect(() => decideContainer(target, [hub], facts)).toThrow(/no fact was gathered/);

@@ -1,3 +1,4 @@
+import { settledValues } from "../../../common/src/errors.js";
 import type { Config, PublishTargetConfig } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { containerRepository, type ContainerTarget } from "./targets.js";
@@ -81,7 +82,8 @@ const keyOf = (r: FactRequest) =>
  * Starts lookups as soon as they are known (each once, however many plans need it), so
  * that they overlap the reading of the next containers; `facts()` waits for all of them.
  * How many run at a time is the services' one limit for the whole run, not a queue per
- * container. A failed lookup fails `facts()`, never the process in between.
+ * container. A failed lookup fails `facts()` (the first failure in the order asked), never
+ * the process in between.
  */
 export class FactGatherer {
   private readonly answers = new Map<string, Promise<Labels | undefined>>();
@@ -103,7 +105,8 @@ export class FactGatherer {
 
   async facts(): Promise<WorkflowFacts> {
     const keys = [...this.answers.keys()];
-    const values = await Promise.all(this.answers.values());
+    // Settled in the order asked: which failure is reported never depends on timing.
+    const values = settledValues(await Promise.allSettled(this.answers.values()));
     const answers = new Map(keys.map((key, i) => [key, values[i]]));
     const answer = (r: FactRequest) => {
       const key = keyOf(r);
