@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
 import { startProxy } from "../test/helpers/http-proxy.js";
+import { tokenAuth } from "../test/helpers/token-auth.js";
 import { startS3 } from "../test/helpers/s3.js";
 
 export interface LatencyServersData {
@@ -24,42 +25,14 @@ const stats = { requests: 0, peak: 0, inFlight: 0 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function latencyProxy(target: string, tokens: boolean) {
-  const proxy = await startProxy(target, async (req: IncomingMessage, res: ServerResponse) => {
+  const auth = tokens ? tokenAuth() : undefined;
+  return startProxy(target, async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
     stats.peak = Math.max(stats.peak, ++stats.inFlight);
     res.on("close", () => stats.inFlight--);
     await sleep(data.latencyMs);
-    return tokens ? tokenChallenge(req, res, proxy.url) : false;
+    return auth ? auth(req, res) : false;
   });
-  return proxy;
-}
-
-/**
- * GitLab's way: every repository answers 401 without a token that grants it; the token
- * service grants every `scope` a request names (GitLab has since 11.1).
- */
-function tokenChallenge(req: IncomingMessage, res: ServerResponse, self: string): boolean {
-  const url = new URL(req.url ?? "/", self);
-  if (url.pathname === "/jwt/auth") {
-    const scopes = url.searchParams.getAll("scope");
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ token: `token:${scopes.join(" ")}` }));
-    return true;
-  }
-  const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
-  if (!repo) return false;
-  const scope = `repository:${repo}:pull`;
-  const granted = /^Bearer token:(.*)$/.exec(req.headers.authorization ?? "")?.[1]?.split(" ");
-  if (granted?.includes(scope)) {
-    delete req.headers.authorization;
-    return false;
-  }
-  res.writeHead(401, {
-    "www-authenticate": `Bearer realm="${self}/jwt/auth",service="container_registry",scope="${scope}"`,
-    "content-type": "application/json",
-  });
-  res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-  return true;
 }
 
 const s3 = await startS3(data.s3Dir);

@@ -110,23 +110,21 @@ export function onlineWorkflowServices(
       if (!stores.has(arch)) stores.set(arch, containersStore(architectures.get(arch)!, env));
       return stores.get(arch)!;
     };
+    /** A configured reference, its CI variables expanded, parsed. */
+    const reference = (text: string) => {
+      const expanded = expandVariables(text, env, "registry.imageRoot");
+      const parsed = parseImageReference(expanded);
+      if ("error" in parsed)
+        throw new InputError(`${expanded} is not a valid image reference: ${parsed.error}`);
+      return parsed;
+    };
     return {
       checks: {
         willRead(repositories) {
-          const refs = repositories.flatMap((repository) => {
-            const parsed = parseImageReference(
-              expandVariables(repository, env, "registry.imageRoot"),
-            );
-            return "error" in parsed ? [] : [parsed];
-          });
-          client.expectRepositories(refs);
+          client.expectRepositories(repositories.map(reference));
         },
         async imageLabels(ref, arch) {
-          const expanded = expandVariables(ref, env, "registry.imageRoot");
-          const parsed = parseImageReference(expanded);
-          if ("error" in parsed)
-            throw new InputError(`${expanded} is not a valid image reference: ${parsed.error}`);
-          const found = await client.imageFor(parsed, arch);
+          const found = await client.imageFor(reference(ref), arch);
           return isAbsent(found) ? undefined : found.labels;
         },
         sifMetadata: (arch, key) => limit(() => store(arch).metadata(key)),

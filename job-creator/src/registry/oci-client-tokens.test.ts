@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
-import { client, ref, useClientRegistries } from "./client-fixture.js";
+import { tokenAuth } from "../../../test/helpers/token-auth.js";
+import { client, ref, useClientRegistries } from "../../test/registry-fixture.js";
 import { SCOPES_PER_TOKEN } from "./token-batches.js";
 
 /* How the client asks bearer-token registries for tokens: as few requests as it can. */
@@ -27,51 +28,18 @@ describe("round trips", () => {
   });
 });
 
-/** Runs `test` against a fresh token registry (see below), stopped after. */
+/** Runs `test` against the open registry behind a GitLab-like token service, stopped after. */
 async function withTokenRegistry(
   test: (proxy: { host: string }, seen: string[]) => Promise<void>,
   grantsAtMost = Infinity,
 ): Promise<void> {
   const seen: string[] = [];
-  const proxy = await tokenRegistry(seen, grantsAtMost);
+  const proxy = await startProxy(registries.open.url, tokenAuth({ seen, grantsAtMost }));
   try {
     await test(proxy, seen);
   } finally {
     await proxy.stop();
   }
-}
-
-/**
- * A registry in front of the real one that asks for bearer tokens as GitLab's does: each
- * repository answers 401 unless the token grants it; the token service grants the scopes a
- * request names (at most `grantsAtMost` of them, as a stricter service might).
- */
-async function tokenRegistry(seen: string[], grantsAtMost = Infinity) {
-  return startProxy(registries.open.url, (req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/token") {
-      const scopes = url.searchParams.getAll("scope");
-      seen.push(`token ${scopes.join(" ")}`);
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(JSON.stringify({ token: `tok ${scopes.slice(0, grantsAtMost).join(" ")}` }));
-      return true;
-    }
-    const repo = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
-    const scope = `repository:${repo}:pull`;
-    const granted = /^Bearer tok (.*)$/.exec(req.headers.authorization ?? "")?.[1]?.split(" ");
-    if (!granted?.includes(scope)) {
-      seen.push(`401 ${repo}`);
-      res
-        .writeHead(401, {
-          "www-authenticate": `Bearer realm="http://${req.headers.host}/token",service="test",scope="${scope}"`,
-        })
-        .end();
-      return true;
-    }
-    seen.push(`ok ${repo}`);
-    return false;
-  });
 }
 
 /** A client with credentials that told it the repositories of `host` it will read. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../../../common/src/errors.js";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
 import { freePort } from "../../../test/helpers/ports.js";
-import { client, FAST_HTTP, ref, useClientRegistries } from "./client-fixture.js";
+import { client, FAST_HTTP, ref, useClientRegistries } from "../../test/registry-fixture.js";
 
 const registries = useClientRegistries();
 /** The image for `arch` behind `repository:tag` in the open registry. */

@@ -38,6 +38,12 @@ interface Answer {
   readonly body: Buffer;
 }
 
+/** The token scope that reads a repository. */
+const pullScope = (repository: string) => `repository:${repository}:pull`;
+/** Where the client keeps a repository's Authorization header. */
+const authorizationKey = (registry: string, repository: string) =>
+  `${registry}|${pullScope(repository)}`;
+
 /** A client of the OCI distribution HTTP API, with bearer-token and basic auth. */
 export class OciRegistryClient implements ImageRegistry {
   /** The Authorization header of each `registry|scope`, once known or being asked for. */
@@ -142,8 +148,7 @@ export class OciRegistryClient implements ImageRegistry {
 
   private async send(ref: ImageReference, path: string, accept: string): Promise<Answer> {
     const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
-    const scope = `repository:${ref.repository}:pull`;
-    const key = `${ref.registry}|${scope}`;
+    const key = authorizationKey(ref.registry, ref.repository);
     // A registry that challenged once will challenge every repository the same way: ask
     // for this one's token (or send the basic credentials) before the first request.
     const known = this.challenges.get(ref.registry);
@@ -155,7 +160,7 @@ export class OciRegistryClient implements ImageRegistry {
       // Refused with an authorization: ask for this repository alone, as challenged.
       const refused = this.authorizations.has(key);
       const authorization = refused
-        ? this.authenticate(ref, header, [scope], false)
+        ? this.authenticate(ref, header, [pullScope(ref.repository)], false)
         : this.authorizeAhead(ref, header, true);
       if (refused) this.authorizations.set(key, authorization);
       answer = await this.fetchWithRetry(ref, url, accept, await authorization);
@@ -184,13 +189,12 @@ export class OciRegistryClient implements ImageRegistry {
     challenge: string | null,
     challengedHere: boolean,
   ): Promise<string> {
+    const keyOf = (repository: string) => authorizationKey(ref.registry, repository);
     const batch = this.batches.of(ref);
-    const keyOf = (repository: string) => `${ref.registry}|repository:${repository}:pull`;
     const wanted = [ref.repository, ...batch.filter((r) => r !== ref.repository)].filter(
       (r) => !this.authorizations.has(keyOf(r)),
     );
-    const scopes = wanted.map((r) => `repository:${r}:pull`);
-    const authorization = this.authenticate(ref, challenge, scopes, !challengedHere);
+    const authorization = this.authenticate(ref, challenge, wanted.map(pullScope), !challengedHere);
     for (const repository of wanted) this.authorizations.set(keyOf(repository), authorization);
     return authorization;
   }

@@ -3,9 +3,9 @@ import {
   RegistryPusher,
   useTestRegistries,
   type TestRegistry,
-} from "../../../test/helpers/registry.js";
-import { OciRegistryClient, type OciClientOptions } from "./oci-client.js";
-import type { ImageReference } from "../definitions/image-ref.js";
+} from "../../test/helpers/registry.js";
+import { OciRegistryClient, type OciClientOptions } from "../src/registry/oci-client.js";
+import type { ImageReference } from "../src/definitions/image-ref.js";
 
 /** Quick retries for tests: a budget of 0.3 s, a few attempts. */
 export const FAST_HTTP = { timeoutMs: 2_000, budgetMs: 300, initialDelayMs: 10, maxDelayMs: 100 };
