@@ -3,7 +3,7 @@ import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/pro
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
-import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { exampleRepo, SIGNING_PUBLIC_KEY_PATH, signCache } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
 import { spawnSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
@@ -190,6 +190,41 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
       /lib\.def:1: Bootstrap "library" is not supported: .*use "Bootstrap: docker"/,
       /bare\.def:1: no `Bootstrap:` line/,
     ],
+  },
+  {
+    name: "two signed caches without their public key file: both reported",
+    breakRepo: async (repo) => {
+      await signCache(repo, "amd64");
+      await signCache(repo, "arm64");
+      await rm(join(repo, SIGNING_PUBLIC_KEY_PATH));
+    },
+    expected: [
+      /spacktainers\.config\.yaml: architectures\.amd64\.cache\.signing\.publicKey: keys\/cache-signing\.pub: no such file/,
+      /spacktainers\.config\.yaml: architectures\.arm64\.cache\.signing\.publicKey: keys\/cache-signing\.pub: no such file/,
+    ],
+  },
+  {
+    name: "a signing key outside the repository, by its path",
+    breakRepo: async (repo) => {
+      await signCache(repo);
+      const file = join(repo, "spacktainers.config.yaml");
+      await writeFile(
+        file,
+        (await readFile(file, "utf8")).replace(SIGNING_PUBLIC_KEY_PATH, "../keys/cache.pub"),
+      );
+    },
+    expected: [/architectures\.amd64\.cache\.signing\.publicKey: must match pattern/],
+  },
+  {
+    name: "a signing public key file that holds the secret key",
+    breakRepo: async (repo) => {
+      await signCache(repo);
+      await writeFile(
+        join(repo, SIGNING_PUBLIC_KEY_PATH),
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlFgEsecret\n-----END PGP PRIVATE KEY BLOCK-----\n",
+      );
+    },
+    expected: [/signing\.publicKey: keys\/cache-signing\.pub: holds a PRIVATE key: remove it/],
   },
   {
     name: "a missing template",

@@ -2,11 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord } from "./runner/pipeline-runner.js";
 import { runAsync } from "../helpers/process.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
-import { BUCKETS, git } from "./fixture/project.js";
+import { BUCKETS, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
+import { makeSigningKey } from "./fixture/signing-key.js";
 import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
 import { startSuite, type E2eSuite } from "./fixture/suite.js";
 
@@ -31,7 +33,12 @@ afterAll(async () => {
   if (!process.env.KEEP_E2E) await rm(root, { recursive: true, force: true });
 }, 300_000);
 
-const spackOptions = () => ({ root, spackRoot: suite.spackRoot, s3Endpoint: suite.s3.endpoint });
+const spackOptions = () => ({
+  root,
+  spackRoot: suite.spackRoot,
+  s3Endpoint: suite.s3.endpoint,
+  pythonPath: suite.spackPythonPath,
+});
 
 /** Every job of a pipeline and of the pipelines it triggered. */
 function allJobs(pipeline: PipelineRecord): { pipeline: PipelineRecord; job: JobRecord }[] {
@@ -120,6 +127,34 @@ async function expectDeployed(file: string) {
   expect((await readFile(join(suite.deployDir, file))).equals(stored!.body), file).toBe(true);
 }
 
+/**
+ * The rebuild jobs signed what they pushed (with the key of the CI variable), and real
+ * Spack installs it verifying against the repository's public key, and refuses it when it
+ * trusts another key only.
+ */
+async function expectSignedCache(publicKey: string) {
+  const keys = await suite.keysOf(BUCKETS.cache);
+  for (const name of ["e2e-app", "e2e-lib"])
+    expect(
+      keys.filter((k) => k.includes(`-${name}-`) && k.endsWith(".spec.json.sig")),
+    ).toHaveLength(1);
+  const trusted = join(root, "trusted.pub");
+  await writeFile(trusted, publicKey);
+  const install = (key: string) =>
+    runSpack(spackOptions(), [
+      `spack repo add ${suite.packageRepo}`,
+      `spack gpg trust ${key}`,
+      "spack buildcache install e2e-app",
+    ]);
+  const verified = await install(trusted);
+  expect(verified.code, verified.stderr).toBe(0);
+  const other = join(root, "other.pub");
+  await writeFile(other, (await makeSigningKey(root, "other")).publicKey);
+  const refused = await install(other);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr + refused.stdout).toMatch(/signature|verif/i);
+}
+
 describe("the generated pipelines, run", { concurrent: false }, () => {
   const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
 
@@ -155,12 +190,18 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const log = await fileInImage(image("e2e-app"), "opt/software/.spack-stand-in.log");
     expect(log).toContain(`key-id-sha256 ${sha256(TEST_CREDENTIALS.accessKeyId)}`);
     expect(log).toContain(`secret-sha256 ${sha256(TEST_CREDENTIALS.secretAccessKey)}`);
+    // amd64's cache is signed: the build trusted the repository's key, then installed verifying.
+    const publicKey = await readFile(join(suite.project, SIGNING_PUBLIC_KEY_FILE), "utf8");
+    expect(log).toContain(`trusted-key-sha256 ${sha256(publicKey)}`);
+    expect(log).toContain("install --use-buildcache only --fail-fast\n");
+    expect(log).not.toContain("--no-check-signature");
     expect(await fileInImage(image("e2e-lib"), "etc/motd")).toBe("e2e-lib container\n");
     // The rebuild jobs' declared artifacts hold what Spack wrote, user_data included.
     const rebuild = allJobs(entry).find(({ job }) => job.name.startsWith("e2e-lib@1.0 "))!.job;
     const artifacts = join(rebuild.artifactsDir!, "jobs_scratch_dir.amd64/e2e-app");
     expect((await readdir(join(artifacts, "logs"))).sort()).toContain("spack-build-out.txt");
     expect((await stat(join(artifacts, "user_data"))).isDirectory()).toBe(true);
+    await expectSignedCache(publicKey);
     expect(await suite.keysOf(BUCKETS.containers)).toEqual([
       "containers/e2e-app__1.0.sif",
       "containers/e2e-lib__1.0.sif",
@@ -210,7 +251,15 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       join(suite.project, "container_definitions/amd64/e2e-lib/Dockerfile.epilogue"),
       "ENV E2E_LIB=2\n",
     );
-    await git(suite.project, ["commit", "-qam", "change e2e-lib"]);
+    // And amd64's cache turns unsigned: that alone rebuilds nothing, and the rebuilt
+    // container's install no longer verifies.
+    const configFile = join(suite.project, "spacktainers.config.yaml");
+    const config = load(await readFile(configFile, "utf8")) as {
+      architectures: { amd64: { cache: { signing?: unknown } } };
+    };
+    delete config.architectures.amd64.cache.signing;
+    await writeFile(configFile, dump(config));
+    await git(suite.project, ["commit", "-qam", "change e2e-lib; amd64's cache unsigned"]);
     const before = await inspect(image("e2e-app"));
     const entry = await runEntry();
     const ran = names(entry);
@@ -221,6 +270,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "publish e2e-lib to mirror for amd64",
     ]);
     await expectDeployed("e2e-lib__1.0.sif");
+    const log = await fileInImage(image("e2e-lib"), "opt/software/.spack-stand-in.log");
+    expect(log).toContain("install --use-buildcache only --fail-fast --no-check-signature\n");
+    expect(log).not.toContain("trusted-key-sha256");
     expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
   }, 900_000);
 

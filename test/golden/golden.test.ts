@@ -6,7 +6,13 @@ import { buildProgram } from "../../job-creator/src/program.js";
 import { listFiles } from "../helpers/files.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../helpers/paths.js";
 import { runCaptured } from "../helpers/program.js";
-import { addLocks, exampleRepo, processArgs, workflowArgs } from "../helpers/temp-repo.js";
+import {
+  addLocks,
+  exampleRepo,
+  processArgs,
+  signCache,
+  workflowArgs,
+} from "../helpers/temp-repo.js";
 
 /**
  * Golden files: what the commands write for the bundled examples and a handful of states,
@@ -24,8 +30,9 @@ interface GoldenCase {
   readonly prepare?: (repo: string) => Promise<void>;
   readonly runs: (repo: string) => string[][];
   readonly output: string;
-  /** The files to pin, when not all: the rest is pinned by a test of its own. */
+  /** The files to pin, when not all: the rest must equal what the case `base` writes. */
   readonly pins?: readonly string[];
+  readonly base?: string;
 }
 
 const SPACK_OUTPUTS: readonly [string, string][] = [
@@ -93,8 +100,21 @@ const CASES: readonly GoldenCase[] = [
     },
     runs: workflow("amd64", "--branch", "feature/x", "--default-branch", "main"),
     output: "out",
-    // What a branch changes: the rest is workflow-amd64's, which the test below checks.
+    // What a branch changes: the pipeline and the Spack environments' mirrors.
     pins: ["gromacs/spack-env/spack.yaml", "spacktainer_pipeline.yaml"],
+    base: "workflow-amd64",
+  },
+  {
+    name: "workflow-amd64-signed",
+    prepare: async (repo) => {
+      await addLocks(repo);
+      await signCache(repo);
+    },
+    runs: workflow("amd64"),
+    output: "out",
+    // What a signed cache changes: the build jobs verify against the key in their contexts.
+    pins: ["gromacs/spack-env/signing-key.pub", "spacktainer_pipeline.yaml"],
+    base: "workflow-amd64",
   },
   ...SPACK_OUTPUTS.map(([name, fixture]): GoldenCase => ({
     name: `spack-${name}`,
@@ -107,6 +127,24 @@ const CASES: readonly GoldenCase[] = [
     ],
     output: "out",
   })),
+  {
+    // A signed cache: the rebuild jobs get the key and check it first; the services do not.
+    name: "spack-v0.21-signed",
+    prepare: async (repo) => {
+      await signCache(repo);
+      await mkdir(join(repo, "spack-output/env"), { recursive: true });
+      await copyFile(
+        join(SPACK_FIXTURES, "versions/v0.21-small.yaml"),
+        join(repo, "spack-output/env/pipeline.yml"),
+      );
+    },
+    runs: (repo) => [
+      processArgs(repo, join(repo, "spack-output"), join(repo, "out"), "spack.artifacts.amd64"),
+    ],
+    output: "out",
+    pins: ["build-cache.yaml"],
+    base: "spack-v0.21",
+  },
   {
     // Two containers: the shared template, one per container, and the index's resource group.
     name: "spack-two-containers",
@@ -160,17 +198,21 @@ describe("golden outputs (npm run golden:update rewrites them)", () => {
       expect(text, `${name}/${file}`).toBe(await readFile(join(folder, file), "utf8"));
   });
 
-  it("a branch changes only the pipeline and the Spack environments' mirrors", async () => {
-    const byName = (name: string) => CASES.find((c) => c.name === name)!;
-    const branchCase = byName("workflow-amd64-branch");
-    const main = await produce(byName("workflow-amd64"));
-    const branch = await produce(branchCase);
-    const unpinned = (files: Map<string, string>) =>
-      new Map([...files].filter(([file]) => !branchCase.pins!.includes(file)));
-    expect(unpinned(branch).size).toBeGreaterThan(2);
-    expect(unpinned(branch)).toEqual(unpinned(main));
-    for (const file of branchCase.pins!) expect(branch.get(file)).not.toBe(main.get(file));
-  });
+  it.each(CASES.filter((c) => c.base))(
+    "$name changes only the files it pins, the rest is $base's",
+    async (golden) => {
+      const base = await produce(CASES.find((c) => c.name === golden.base)!);
+      const changed = await produce(golden);
+      const unpinned = (files: Map<string, string>) =>
+        new Map([...files].filter(([file]) => !golden.pins!.includes(file)));
+      expect(unpinned(changed).size).toBeGreaterThan(0);
+      expect(unpinned(changed)).toEqual(unpinned(base));
+      for (const file of golden.pins!) {
+        expect(changed.get(file), file).toBeDefined();
+        expect(changed.get(file), file).not.toBe(base.get(file));
+      }
+    },
+  );
 });
 
 /** Runs a case in a fresh copy of the bundled examples: every file it wrote, as pinned. */

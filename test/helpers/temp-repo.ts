@@ -1,7 +1,8 @@
-import { copyFile, cp, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
+import { parseDocument } from "yaml";
 import { REPO_ROOT, SPACK_FIXTURES } from "./paths.js";
 
 /** The parts of the repository that `jc create-jobs` reads. */
@@ -49,6 +50,23 @@ export async function addLocks(repo: string): Promise<string> {
     );
   }
   return locks;
+}
+
+/** The test public key (its secret key was never kept) and where signCache puts it. */
+export const TEST_PUBLIC_KEY = join(REPO_ROOT, "test/fixtures/signing/cache-signing.pub");
+export const SIGNING_PUBLIC_KEY_PATH = "keys/cache-signing.pub";
+
+/** Makes `arch`'s cache signed: the test public key in the repository, `cache.signing` set. */
+export async function signCache(repo: string, arch = "amd64", keyVariable = "CACHE_SIGNING_KEY") {
+  await mkdir(join(repo, "keys"), { recursive: true });
+  await copyFile(TEST_PUBLIC_KEY, join(repo, SIGNING_PUBLIC_KEY_PATH));
+  const file = join(repo, "spacktainers.config.yaml");
+  const config = parseDocument(await readFile(file, "utf8"));
+  config.setIn(["architectures", arch, "cache", "signing"], {
+    keyVariable,
+    publicKey: SIGNING_PUBLIC_KEY_PATH,
+  });
+  await writeFile(file, config.toString());
 }
 
 /** The arguments of `jc process-spack-pipeline` for amd64 from `input` into `out`. */

@@ -2,7 +2,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { GENERATED_PIPELINE_FILE } from "../../../common/src/job-names.js";
-import { InputError, type Problem } from "../../../common/src/errors.js";
+import { InputError, settledValues, type Problem } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import {
   replaceDirectory,
@@ -20,6 +20,7 @@ import {
 } from "../base-images/plan.js";
 import { BASE_IMAGES_FILE, renderBaseImageRefs } from "../base-images/refs-file.js";
 import { readConfig } from "../config/read.js";
+import { readSigningPublicKey } from "../config/signing-key.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../definitions/read.js";
 import { conflictProblem } from "../spack/merge-env.js";
@@ -91,6 +92,15 @@ export async function createJobs(
     config,
     outputDir,
     isDefaultBranch(opts.branch, opts.defaultBranch),
+  );
+  // Each container pipeline reads its cache's public key: a missing or wrong one fails
+  // here, in the first job, not after the Spack cache was built.
+  settledValues(
+    await Promise.allSettled(
+      [...ctx.architectures.values()].map((a) =>
+        readSigningPublicKey(opts.repoRoot, a, opts.configFile),
+      ),
+    ),
   );
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);

@@ -13,6 +13,7 @@ import type { Runner } from "../../../common/src/run.js";
 import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js";
 import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
+import { readSigningPublicKey } from "../config/signing-key.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import { formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
@@ -130,6 +131,7 @@ export async function generateSpacktainerWorkflow(
     arch,
     scheme,
     base,
+    signingKey: await readSigningPublicKey(opts.repoRoot, arch, opts.configFile),
   };
   const publishTargets = onDefaultBranch ? config.publish : [];
   services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));

@@ -15,6 +15,7 @@ import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import type { Config } from "../config/schema.js";
 import { resolveArchitectures, type Architecture } from "../config/architecture.js";
 import { architectureOf, archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
+import { rebuildSigning } from "../pipeline/signing.js";
 import {
   assembleProcessedPipelines,
   type AssembleSettings,
@@ -100,9 +101,11 @@ export function processSettings(
   artifactsDir: string,
 ): Omit<AssembleSettings, "minutes"> {
   const base = archJobBase(arch);
+  const signing = rebuildSigning(arch);
   return {
     limits: config.limits,
     rewrite: {
+      ...(signing ? { signing } : {}),
       tags: base.tags,
       defaultVariables: base.variables,
       forcedVariables: cacheCredentialVariables(arch),

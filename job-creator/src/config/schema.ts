@@ -44,6 +44,26 @@ const BranchBucket = Type.Object(
   { additionalProperties: false },
 );
 
+const CacheSigning = Type.Object(
+  {
+    keyVariable: Type.String({
+      ...VariableName,
+      description:
+        "CI variable holding the secret key, base64 of its ASCII armor (gpg --export-secret-keys --armor ID | base64 -w0): the rebuild jobs import it and sign what they push",
+    }),
+    publicKey: Type.String({
+      pattern: "^(?![./-])(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@+-]+)*$",
+      description:
+        "the matching public key (gpg --export --armor ID), a file in the repository: container builds trust this key only",
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "sign the cache: rebuild jobs sign, every install from it verifies. Without it the cache is unsigned and installs pass --no-check-signature",
+  },
+);
+
 const CacheBucket = Type.Object(
   {
     defaultBranch: BranchBucket,
@@ -57,6 +77,7 @@ const CacheBucket = Type.Object(
       Type.String({ ...HttpUrl, description: "S3 endpoint URL for S3-compatible stores" }),
     ),
     credentials: S3Credentials,
+    signing: Type.Optional(CacheSigning),
   },
   { additionalProperties: false },
 );
@@ -289,3 +310,4 @@ export type Config = Static<typeof ConfigSchema>;
 export type ArchitectureConfig = Static<typeof Architecture>;
 export type PublishTargetConfig = Static<typeof PublishTarget>;
 export type DeployConfig = Static<typeof Deploy>;
+export type CacheSigningConfig = Static<typeof CacheSigning>;

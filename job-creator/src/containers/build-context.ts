@@ -9,6 +9,8 @@ type ContextFiles = Map<string, string | Uint8Array>;
 
 /** Folder of the build context in which the builder's ONBUILD steps find the environment. */
 export const SPACK_ENV_CONTEXT_DIR = "spack-env";
+/** The public key of a signed cache, in that folder: builder/Dockerfile trusts it by this name. */
+export const SIGNING_KEY_CONTEXT_FILE = "signing-key.pub";
 
 /**
  * The build context of a Spack container, relative to its own folder: the Dockerfile,
@@ -23,12 +25,16 @@ export async function spackBuildContext(inputs: {
   readonly lock: Uint8Array;
   readonly builderImage: string;
   readonly runtimeImage: string;
+  /** The public key of a signed cache: the builder's ONBUILD install trusts it alone. */
+  readonly signingKey: string | undefined;
 }): Promise<ContextFiles> {
   const { container, repoRoot } = inputs;
   const files: ContextFiles = new Map<string, string | Uint8Array>([
     [`${SPACK_ENV_CONTEXT_DIR}/spack.yaml`, inputs.environment.text],
     [`${SPACK_ENV_CONTEXT_DIR}/spack.lock`, inputs.lock],
   ]);
+  if (inputs.signingKey !== undefined)
+    files.set(`${SPACK_ENV_CONTEXT_DIR}/${SIGNING_KEY_CONTEXT_FILE}`, inputs.signingKey);
   const copies = [];
   for (const [index, pair] of container.files.entries()) {
     const inContext = `files/${index}/${basename(pair.source)}`;

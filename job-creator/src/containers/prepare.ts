@@ -28,11 +28,13 @@ export interface Preparation {
   readonly arch: Architecture;
   readonly scheme: TagScheme;
   readonly base: (image: BaseImageName) => string;
+  /** The public key of a signed cache, which every Spack build context carries. */
+  readonly signingKey: string | undefined;
 }
 
 export async function prepareSpack(
   container: SpackContainer,
-  { repoRoot, generatedDir, config, arch, scheme, base }: Preparation,
+  { repoRoot, generatedDir, config, arch, scheme, base, signingKey }: Preparation,
   lockSource: LockSource,
 ) {
   const envDir = join(repoRoot, generatedDir, environmentPath(arch.name, container.name));
@@ -83,6 +85,7 @@ export async function prepareSpack(
     lock: lock.bytes,
     builderImage,
     runtimeImage,
+    signingKey,
   });
   return { target, context };
 }

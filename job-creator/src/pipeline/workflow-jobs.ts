@@ -13,6 +13,7 @@ import {
 import type { ContainerDecision } from "../containers/decide.js";
 import { imageRef } from "../containers/facts.js";
 import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "../containers/dockerfile.js";
+import { CHECK_SIGNATURE_ARG } from "./signing.js";
 import type { CustomTarget, SpackTarget } from "../containers/targets.js";
 
 export const buildContainerJobName = (name: string, arch: string) =>
@@ -129,6 +130,8 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
         `--file ${shellQuote(`${context}/Dockerfile`)}`,
         `--build-arg ${shellExpand(`${BUILDER_IMAGE_ARG}=${settings.builderImage}`)}`,
         `--build-arg ${shellExpand(`${RUNTIME_IMAGE_ARG}=${settings.runtimeImage}`)}`,
+        // A signed cache: the install verifies against the context's public key only.
+        ...(settings.arch.cache.signing ? [`--build-arg ${CHECK_SIGNATURE_ARG}=yes`] : []),
         `--secret id=aws_access_key_id,env=${BUILD_SECRET_VARIABLES.accessKeyId}`,
         `--secret id=aws_secret_access_key,env=${BUILD_SECRET_VARIABLES.secretAccessKey}`,
         ...labels,

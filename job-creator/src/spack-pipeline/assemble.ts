@@ -25,7 +25,7 @@ import type { MergedJob, MergedPipeline } from "./merge.js";
 import { compactJobs } from "./compact.js";
 import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
 import { reducedDependencies } from "./reduce.js";
-import { rewriteSpackJob, type RewriteSettings } from "./rewrite.js";
+import { rewriteSpackJob, withSigning, type RewriteSettings } from "./rewrite.js";
 import { planSplit, type ChildPart, type SplitJob } from "./split.js";
 import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from "./trigger.js";
 
@@ -157,7 +157,10 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
       container: job.container,
       // The generate need is the container's: jobs that need nothing in their file inherit it.
       job: {
-        ...rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+        ...withSigning(
+          rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+          settings.rewrite.signing,
+        ),
         stage: BUILD_STAGE,
         needs: [settings.rewrite.generateNeed(job.container)],
       },

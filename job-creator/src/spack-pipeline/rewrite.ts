@@ -1,5 +1,6 @@
 import type { CiImage, CiJob, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
 import { isMapping } from "../../../common/src/mapping.js";
+import type { RebuildSigning } from "../pipeline/signing.js";
 import type { RawJob } from "./types.js";
 
 /** What the configuration puts on every job of the processed spack pipeline of one arch. */
@@ -13,6 +14,8 @@ export interface RewriteSettings {
   readonly imagePullPolicy: string;
   /** The `needs` entry that fetches a container's concrete environment from its generate job. */
   readonly generateNeed: (container: string) => CiNeed;
+  /** What a signed cache adds to the rebuild jobs (not to the service jobs). */
+  readonly signing?: RebuildSigning;
 }
 
 /**
@@ -42,6 +45,19 @@ export function rewriteSpackJob(
     rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
   // Spack's other keys pass through as they are: the one place its untyped output becomes a CiJob.
   return rewritten as unknown as CiJob;
+}
+
+/**
+ * A rebuild job of a signed cache: Spack's signing variables win over any of the job's, and
+ * the key's presence is checked before anything else runs.
+ */
+export function withSigning(job: CiJob, signing: RebuildSigning | undefined): CiJob {
+  if (!signing) return job;
+  return {
+    ...job,
+    variables: { ...job.variables, ...signing.variables },
+    before_script: [signing.check, ...(job.before_script ?? [])],
+  };
 }
 
 /**
