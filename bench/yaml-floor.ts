@@ -11,7 +11,7 @@ import { listSpackOutputs } from "../job-creator/src/spack-pipeline/read.js";
 const [inputDir, oursDir, scratch] = process.argv.slice(2) as [string, string, string];
 // Our output, as objects, prepared before the clock starts: the floor writes the same data.
 const outputs: [string, unknown][] = [];
-for (const name of (await readdir(oursDir)).sort())
+for (const name of (await readdir(oursDir)).filter((n) => n.endsWith(".yaml")).sort())
   outputs.push([name, load(await readFile(join(oursDir, name), "utf8"))]);
 await mkdir(scratch, { recursive: true });
 

@@ -7,6 +7,7 @@ import { entryPipelineCommand } from "./cli/entry-pipeline.js";
 import { cleanBranchesCommand } from "./cli/clean-branches.js";
 import { validateCommand } from "./cli/validate.js";
 import { schemaCommand } from "./cli/schema.js";
+import { graphCommand } from "./cli/graph.js";
 
 /** The jc program, one file per command under cli/; a new one per call (commander keeps parsed values). */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     entryPipelineCommand(),
     cleanBranchesCommand(),
     validateCommand(),
+    graphCommand(),
     schemaCommand(),
   ])
     program.addCommand(command.copyInheritedSettings(program));

@@ -251,6 +251,31 @@ describe("bad input", () => {
     },
   );
 
+  it("takes the selection from GitLab's Run pipeline variables (spawned jc); unknown names exit 2", async () => {
+    const repo = await exampleRepo();
+    const bad = runJc(["create-jobs", "--plan", "--repo", repo], REPO_ROOT, {
+      SPACKTAINERS_ONLY: "gromacs,nope",
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "--only: no nope among the containers; known: gromacs, neuron, nexus-storage, py-scientific",
+    );
+    const forced = runJc(["create-jobs", "--plan", "--repo", repo], REPO_ROOT, {
+      SPACKTAINERS_ONLY: "gromacs",
+      SPACKTAINERS_FORCE: "gromacs",
+      SPACKTAINERS_REBUILD_PACKAGES: "true",
+    });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(
+      "forced (rebuilt even when current): gromacs; their Spack packages are rebuilt too",
+    );
+    // A flag beats its variable.
+    const flag = runJc(["create-jobs", "--plan", "--repo", repo, "--only", "neuron"], REPO_ROOT, {
+      SPACKTAINERS_ONLY: "gromacs",
+    });
+    expect(flag.stdout).toContain("  containers: neuron");
+  });
+
   it("reports problems of several files in one run", async () => {
     const repo = await exampleRepo();
     await writeFile(join(repo, "container_definitions/amd64/a.yaml"), "spack: {}\n");

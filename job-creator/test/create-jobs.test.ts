@@ -58,6 +58,7 @@ describe("jc create-jobs --offline on the bundled examples", () => {
     expect(await listFiles(join(repo, "generated"))).toEqual([
       ".spacktainers-output",
       "base-images.json",
+      "generated_pipeline.md",
       "generated_pipeline.yaml",
       "spack_envs/amd64/gromacs/spack.yaml",
       "spack_envs/amd64/neuron/spack.yaml",
@@ -127,6 +128,48 @@ describe("jc create-jobs --offline on the bundled examples", () => {
     expect(await readFile(join(repo, "generated/spack_envs/amd64/gromacs/spack.yaml"))).toEqual(
       env,
     );
+  });
+
+  it("--only, --arch and --force: the selected containers, forced ones rebuilt, no cache cleaning", async () => {
+    const repo = await exampleRepo();
+    const output = await run(repo, {
+      selection: {
+        only: ["gromacs", "nexus-storage"],
+        arches: ["amd64"],
+        force: ["gromacs"],
+        rebuildPackages: true,
+      },
+    });
+    const doc = load(
+      await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8"),
+    ) as Record<string, { variables?: Record<string, string>; script?: string[] }>;
+    const jobs = Object.keys(doc).filter((name) => / for (amd64|arm64)$/.test(name));
+    expect(jobs.filter((j) => /generate|process|clean/.test(j)).sort()).toEqual([
+      "generate build cache population job for gromacs for amd64",
+      "generate spacktainer jobs for amd64",
+      "process spack pipeline for amd64",
+    ]);
+    expect(
+      doc["generate build cache population job for gromacs for amd64"]!.variables![
+        "SPACK_PRUNE_UP_TO_DATE"
+      ],
+    ).toBe("False");
+    expect(doc["generate spacktainer jobs for amd64"]!.script!.at(-1)).toMatch(
+      /generate-spacktainer-workflow .* --only gromacs,nexus-storage --force gromacs$/,
+    );
+    expect(output.lines).toEqual(
+      expect.arrayContaining([
+        "  amd64/neuron: left out (not in --only)",
+        "  arm64: left out (not in --arch amd64)",
+        "  amd64: build cache cleaning skipped (this run sees only the selected containers' lock files)",
+      ]),
+    );
+    // Without --rebuild-packages, the forced container's packages come from the cache.
+    await run(repo, { selection: { force: "all", rebuildPackages: false } });
+    const full = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
+    expect(full).not.toContain("SPACK_PRUNE_UP_TO_DATE");
+    expect(full).toContain("clean build cache for amd64");
+    expect(full).toMatch(/generate-spacktainer-workflow .* --force gromacs,neuron,nexus-storage\n/);
   });
 
   it("--plan prints the plan and writes nothing", async () => {

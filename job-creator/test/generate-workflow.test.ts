@@ -47,6 +47,29 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(second.text).toContain("every container of amd64 is built, converted and published");
   });
 
+  it("--force rebuilds current containers; --only leaves the others out; unknown names are refused", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    const forced = await generate(s.repo, {
+      selection: { only: ["gromacs"], force: ["gromacs"], rebuildPackages: false },
+    });
+    expect(forced.jobs.sort()).toEqual([
+      "build gromacs container for amd64",
+      "create gromacs sif file for amd64",
+      "deploy gromacs sif file for amd64",
+      "publish gromacs to public for amd64",
+    ]);
+    expect(forced.log).toContain("gromacs:2023.3: build (forced (--force))");
+    const only = await generate(s.repo, {
+      selection: { only: ["nexus-storage"], force: [], rebuildPackages: false },
+    });
+    expect(only.jobs).toEqual(["containers of amd64 are up to date"]);
+    expect(only.log).not.toContain("gromacs");
+    await expect(
+      generate(s.repo, { selection: { only: ["gromac"], force: [], rebuildPackages: false } }),
+    ).rejects.toThrow(/--only: no gromac among the containers \(did you mean gromacs\?\)/);
+  });
+
   it("writes the Dockerfile, environment, lock file and copied files as the build context", async () => {
     const s = await setup();
     const { outputDir } = await generate(s.repo);

@@ -50,7 +50,10 @@ async function process(inputDir: string, limits: Partial<CiLimits> = {}) {
     },
     output,
   );
-  const names = (await readdir(outputDir)).filter((f) => f !== OUTPUT_MARKER).sort();
+  const all = (await readdir(outputDir)).filter((f) => f !== OUTPUT_MARKER).sort();
+  // The pipelines, and beside the trigger file its picture.
+  expect(all.filter((f) => !f.endsWith(".yaml"))).toEqual(["spack_pipeline.md"]);
+  const names = all.filter((f) => f.endsWith(".yaml"));
   const files = await readOutputs(outputDir, names);
   await expectProcessedInvariants(inputDir, ARTIFACTS, files, {
     ...GITLAB_DEFAULT_LIMITS,

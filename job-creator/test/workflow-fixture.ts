@@ -12,6 +12,7 @@ import { RegistryPusher, useTestRegistries } from "../../test/helpers/registry.j
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 import { createJobsIn } from "../../test/helpers/generate.js";
+import type { Selection } from "../src/definitions/selection.js";
 import {
   generateSpacktainerWorkflow,
   type WorkflowServicesFactory,
@@ -130,6 +131,7 @@ export function useWorkflowFixture() {
       branch?: string;
       services?: WorkflowServicesFactory;
       lockDir?: string | null;
+      selection?: Selection;
     } = {},
   ) {
     const arch = options.arch ?? "amd64";
@@ -147,6 +149,7 @@ export function useWorkflowFixture() {
           ? {}
           : { lockDir: options.lockDir ?? join(repo, `jobs_scratch_dir.${arch}`) }),
         ...(options.branch ? { branch: options.branch, defaultBranch: "main" } : {}),
+        ...(options.selection ? { selection: options.selection } : {}),
       },
       options.services ?? onlineWorkflowServices(SECRETS, runProcess, FAST),
       output,

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord } from "./runner/pipeline-runner.js";
-import { runAsync } from "../helpers/process.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
 import { BUCKETS, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
 import { makeSigningKey } from "./fixture/signing-key.js";
+import { skopeoReader } from "./fixture/skopeo.js";
 import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
 import { startSuite, type E2eSuite } from "./fixture/suite.js";
 
@@ -67,56 +67,18 @@ const names = (pipeline: PipelineRecord, status = "success") =>
     .map(({ job }) => job.name);
 
 /** Runs the entry pipeline and fails with every failed job's log tail when it fails. */
-async function runEntry(): Promise<PipelineRecord> {
-  const entry = await suite.runner().run(join(suite.project, ".gitlab-ci.yml"));
+async function runEntry(variables?: Record<string, string>): Promise<PipelineRecord> {
+  const entry = await suite.runner(variables).run(join(suite.project, ".gitlab-ci.yml"));
   console.log(report(entry));
   expect(failures(entry)).toBe("");
   expect(entry.status).toBe("success");
   return entry;
 }
 
-async function inspect(
-  reference: string,
-): Promise<{ Labels: Record<string, string>; Digest: string }> {
-  const result = await runAsync(
-    "skopeo",
-    ["inspect", "--tls-verify=false", `docker://${reference}`],
-    { env: { ...process.env, ...suite.containerEnv } },
-  );
-  if (result.code !== 0) throw new Error(`skopeo inspect ${reference}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as { Labels: Record<string, string>; Digest: string };
-}
-
-/** The architectures of a multi-arch image's manifest list. */
-async function manifestArchitectures(reference: string): Promise<string[]> {
-  const result = await runAsync(
-    "skopeo",
-    ["inspect", "--raw", "--tls-verify=false", `docker://${reference}`],
-    { env: { ...process.env, ...suite.containerEnv } },
-  );
-  if (result.code !== 0) throw new Error(`skopeo inspect --raw ${reference}: ${result.stderr}`);
-  const list = JSON.parse(result.stdout) as {
-    manifests?: { platform: { architecture: string } }[];
-  };
-  return (list.manifests ?? []).map((m) => m.platform.architecture);
-}
-
-/** A file of an image, read from its layers (copied out with skopeo, as a user would). */
-async function fileInImage(reference: string, path: string): Promise<string | undefined> {
-  const dir = await mkdtemp(join(root, "image-"));
-  const copied = await runAsync(
-    "skopeo",
-    ["copy", "--src-tls-verify=false", `docker://${reference}`, `dir:${dir}`],
-    { env: { ...process.env, ...suite.containerEnv } },
-  );
-  if (copied.code !== 0) throw new Error(`skopeo copy: ${copied.stderr}`);
-  let found: string | undefined;
-  for (const blob of await readdir(dir)) {
-    const read = await runAsync("tar", ["-xzOf", join(dir, blob), path]);
-    if (read.code === 0) found = read.stdout;
-  }
-  return found;
-}
+/** Reads the suite's registries with skopeo, as a user would. */
+const images = () => skopeoReader(suite.containerEnv, root);
+const inspect = (reference: string) => images().inspect(reference);
+const fileInImage = (reference: string, path: string) => images().fileInImage(reference, path);
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -180,7 +142,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(app.Labels["org.spacktainers.spack-lock.sha256"]).toMatch(/^[0-9a-f]{64}$/);
     const builder = await inspect(`${suite.registry.host}/group/project/builder:latest-amd64`);
     expect(builder.Labels["org.spacktainers.build-folder.sha256"]).toMatch(/^[0-9a-f]{64}$/);
-    const architectures = await manifestArchitectures(
+    const architectures = await images().manifestArchitectures(
       `${suite.registry.host}/group/project/singularitah:latest`,
     );
     expect(architectures.sort()).toEqual(["amd64", "arm64"]);
@@ -274,6 +236,35 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(log).toContain("install --use-buildcache only --fail-fast --no-check-signature\n");
     expect(log).not.toContain("trusted-key-sha256");
     expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
+  }, 900_000);
+
+  it("builds only what the Run pipeline form selects, forced", async () => {
+    const [app, lib] = [await inspect(image("e2e-app")), await inspect(image("e2e-lib"))];
+    const entry = await runEntry({
+      SPACKTAINERS_ONLY: "e2e-app,e2e-tool",
+      SPACKTAINERS_ARCH: "amd64",
+      SPACKTAINERS_FORCE: "e2e-app",
+    });
+    const ran = names(entry);
+    expect(ran.filter((n) => / container for |sif file|^publish |^e2e-/.test(n)).sort()).toEqual([
+      "build e2e-app container for amd64",
+      "create e2e-app sif file for amd64",
+      "deploy e2e-app sif file for amd64",
+      "publish e2e-app to mirror for amd64",
+    ]);
+    // arm64: only the entry pipeline's fixed bridges, each running the no-op file
+    // get-artifacts writes; no cache cleaning: this run saw only e2e-app's lock file.
+    expect(
+      ran.filter((n) => n.endsWith(" for arm64") || n.startsWith("clean build cache")),
+    ).toEqual([
+      "populate buildcache for arm64",
+      "nothing to do for arm64",
+      "build spacktainers for arm64",
+      "nothing to do for arm64",
+    ]);
+    expect((await inspect(image("e2e-app"))).Digest).not.toBe(app.Digest);
+    expect((await inspect(image("e2e-lib"))).Digest).toBe(lib.Digest);
+    await expectDeployed("e2e-app__1.0.sif");
   }, 900_000);
 
   it("lists the stand-ins it used, and only the expected ones (the report)", () => {

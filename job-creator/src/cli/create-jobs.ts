@@ -2,14 +2,16 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
+import { selectionFrom, type SelectionFlags } from "../definitions/selection.js";
 import {
   addGenerationOptions,
   branchesOf,
+  selectionOptions,
   serviceTuning,
   type GenerationFlags,
 } from "./options.js";
 
-interface CreateJobsFlags extends GenerationFlags {
+interface CreateJobsFlags extends GenerationFlags, SelectionFlags {
   outputDir: string;
   plan?: boolean;
 }
@@ -26,6 +28,7 @@ export function createJobsCommand(): Command {
       "generated",
     )
     .option("--plan", "print the plan and write nothing (implies --offline)");
+  for (const option of selectionOptions(true)) command.addOption(option);
   return addGenerationOptions(command, {
     repo: "repository root holding container_definitions/ and spack.yaml",
     offline: "ask no registry or git server: plan every base image as missing",
@@ -38,10 +41,16 @@ export function createJobsCommand(): Command {
         "variables named in registry.credentials) and rebuilt only when missing or changed; the\n" +
         "Spack commit comes from `git ls-remote`. A registry error fails the run: it is never\n" +
         "taken for a missing image.\n\n" +
+        "--only, --arch and --force (or the CI variables SPACKTAINERS_ONLY, SPACKTAINERS_ARCH,\n" +
+        "SPACKTAINERS_FORCE, SPACKTAINERS_REBUILD_PACKAGES set in GitLab's Run pipeline form) build\n" +
+        "part of the containers: the plan lists what is left out and why. A partial run skips the\n" +
+        "build cache cleaning (it sees only the selected containers' lock files). Unknown names are\n" +
+        "an error that lists the known ones.\n\n" +
         "Examples:\n" +
         "  jc create-jobs --offline          # preview on a laptop, no network\n" +
         "  jc create-jobs --plan             # print the plan only\n" +
-        "  jc create-jobs                    # in CI: check the registry, write the pipeline\n",
+        "  jc create-jobs                    # in CI: check the registry, write the pipeline\n" +
+        "  jc create-jobs --plan --only gromacs --arch amd64 --force gromacs\n",
     )
     .action(async (opts: CreateJobsFlags) => {
       const { createJobs, offlineServices } = await import("../commands/create-jobs.js");
@@ -55,6 +64,7 @@ export function createJobsCommand(): Command {
           configFile: opts.config,
           outputDir: opts.outputDir,
           planOnly: Boolean(opts.plan),
+          selection: selectionFrom(opts, process.env),
           ...branches,
         },
         offline ? offlineServices : onlineServices(process.env, runProcess, serviceTuning(opts)),

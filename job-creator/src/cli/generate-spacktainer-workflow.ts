@@ -2,9 +2,11 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
+import { selectionFrom } from "../definitions/selection.js";
 import {
   addGenerationOptions,
   branchesOf,
+  selectionOptions,
   serviceTuning,
   type GenerationFlags,
 } from "./options.js";
@@ -33,6 +35,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
       "--artifacts-path <path>",
       "where the output folder is inside the job artifacts (default: --output-dir)",
     );
+  for (const option of selectionOptions(false)) command.addOption(option);
   return addGenerationOptions(command, {
     offline: "ask no registry or bucket: plan every container as missing",
   })
@@ -55,6 +58,8 @@ export function generateSpacktainerWorkflowCommand(): Command {
           lockDir?: string;
           generatedDir: string;
           artifactsPath?: string;
+          only?: string;
+          force?: string | boolean;
         },
       ) => {
         const { onlineWorkflowServices } = await import("../commands/online-services.js");
@@ -70,6 +75,11 @@ export function generateSpacktainerWorkflowCommand(): Command {
             artifactsDir: opts.artifactsPath ?? opts.outputDir,
             generatedDir: opts.generatedDir,
             ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
+            // Flags only: create-jobs wrote the selection into this job's command line.
+            selection: selectionFrom({
+              ...(opts.only ? { only: opts.only } : {}),
+              ...(opts.force ? { force: opts.force } : {}),
+            }),
             ...(await branchesOf(opts)),
           },
           opts.offline

@@ -79,3 +79,31 @@ export async function branchesOf(opts: { repo: string; branch?: string; defaultB
   const found = await readDefaultBranch(runProcess, resolve(opts.repo));
   return { branch: opts.branch, defaultBranch: found.name, defaultBranchSource: found.source };
 }
+
+/**
+ * `--only` and `--force`: which containers a run builds and which it rebuilds even when
+ * current. create-jobs also reads them from CI variables (GitLab's "Run pipeline" form)
+ * and writes them into the workflow jobs it generates, which take them as flags only.
+ */
+export const selectionOptions = (fromVariables: boolean): Option[] => {
+  const only = new Option(
+    "--only <names>",
+    "build only these containers (comma-separated names) and what they need",
+  );
+  const force = new Option(
+    "--force [names]",
+    "rebuild these containers (comma-separated; none given: all) even when current",
+  );
+  if (!fromVariables) return [only, force];
+  return [
+    only.env("SPACKTAINERS_ONLY"),
+    new Option("--arch <arches>", "build only on these architectures (comma-separated)").env(
+      "SPACKTAINERS_ARCH",
+    ),
+    force.env("SPACKTAINERS_FORCE"),
+    new Option(
+      "--rebuild-packages",
+      "with --force: also rebuild the forced containers' Spack packages instead of taking them from the build cache (env: SPACKTAINERS_REBUILD_PACKAGES=true)",
+    ),
+  ];
+};

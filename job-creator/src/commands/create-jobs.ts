@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
+import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { GENERATED_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { InputError, settledValues, type Problem } from "../../../common/src/errors.js";
@@ -23,10 +24,11 @@ import { readConfig } from "../config/read.js";
 import { readSigningPublicKey } from "../config/signing-key.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../definitions/read.js";
+import { EVERYTHING, selectDefinitions, type Selection } from "../definitions/selection.js";
 import { conflictProblem } from "../spack/merge-env.js";
 import { generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
-import { formatPlan } from "./plan-report.js";
+import { formatPlan, formatSelection } from "./plan-report.js";
 import {
   TEMPLATE_FILE,
   buildEnvironments,
@@ -44,6 +46,8 @@ export interface CreateJobsOptions {
   readonly defaultBranch?: string;
   /** Where the default branch came from when GitLab did not say, for the plan. */
   readonly defaultBranchSource?: string;
+  /** Which containers and architectures this run builds, and which it forces. */
+  readonly selection?: Selection;
 }
 
 /** The network-facing parts, passed in: `--offline` passes ones that ask nothing. */
@@ -83,10 +87,13 @@ export async function createJobs(
   };
   requireOutputDir(outputPath, guard);
   const services = makeServices(config);
-  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
+  const everything = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
     maxBytes: config.limits.maxDefinitionBytes,
     setting: "limits.maxDefinitionBytes",
   });
+  const selection = opts.selection ?? EVERYTHING;
+  const selected = selectDefinitions(everything.architectures, selection);
+  const read = { ...everything, architectures: selected.architectures };
   const template = await readTemplate(opts.repoRoot);
   const ctx = generationContext(
     config,
@@ -106,9 +113,13 @@ export async function createJobs(
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
   if (environments.conflicts.length > 0)
     throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
-  const pipeline = buildGeneratedPipeline(read.architectures, baseImages, ctx);
+  const pipeline = buildGeneratedPipeline(selected, baseImages, ctx, selection);
   const files = new Map([
     [GENERATED_PIPELINE_FILE, renderPipeline(pipeline)],
+    [
+      pictureFile(GENERATED_PIPELINE_FILE),
+      mermaidMarkdown("Base images and pipeline generation", pipelineMermaid(pipeline)),
+    ],
     [BASE_IMAGES_FILE, renderBaseImageRefs(baseImages)],
     ...environments.files,
   ]);
@@ -120,6 +131,8 @@ export async function createJobs(
       : "default branch"
     : `branch ${opts.branch} (${defaultNote})`;
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
+  for (const line of formatSelection(selection, selected)) output.out(line);
+  output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);
   if (opts.planOnly) return;
   await replaceDirectory(outputPath, files, guard);
   output.out(

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
+import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
 import { renderPipeline } from "../../../common/src/ci/render.js";
 import { InputError, settledValues } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
@@ -20,6 +21,12 @@ import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
+import {
+  EVERYTHING,
+  isForced,
+  selectDefinitions,
+  type Selection,
+} from "../definitions/selection.js";
 import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { decideContainer, type ContainerDecision } from "../containers/decide.js";
 import {
@@ -58,6 +65,8 @@ export interface WorkflowOptions {
   readonly defaultBranch?: string;
   /** Where the default branch came from when GitLab did not say, for the plan. */
   readonly defaultBranchSource?: string;
+  /** The containers of the arch this run considers (`--only`) and rebuilds anyway (`--force`). */
+  readonly selection?: Selection;
 }
 
 /** The network-facing parts, passed in: offline there are no checks and everything is built. */
@@ -94,7 +103,12 @@ export async function generateSpacktainerWorkflow(
     maxBytes: config.limits.maxDefinitionBytes,
     setting: "limits.maxDefinitionBytes",
   });
-  const containers = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
+  const selection = opts.selection ?? EVERYTHING;
+  const ofArch = read.architectures.find((a) => a.arch === opts.arch) ?? {
+    arch: opts.arch,
+    containers: [],
+  };
+  const containers = selectDefinitions([ofArch], selection).architectures[0]?.containers ?? [];
   const onDefaultBranch = isDefaultBranch(opts.branch, opts.defaultBranch);
   const ctx = generationContext(config, opts.generatedDir, onDefaultBranch);
   const arch = architectureOf(ctx, opts.arch);
@@ -158,7 +172,9 @@ export async function generateSpacktainerWorkflow(
   const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
 
   // Decide (pure), then write once.
-  const decisions = targets.map((t) => decideContainer(t, publishTargets, facts));
+  const decisions = targets.map((t) =>
+    decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
+  );
   const pipeline = buildWorkflowPipeline(
     decisions,
     {
@@ -171,6 +187,10 @@ export async function generateSpacktainerWorkflow(
     ctx,
   );
   files.set(SPACKTAINER_PIPELINE_FILE, renderPipeline(pipeline));
+  files.set(
+    pictureFile(SPACKTAINER_PIPELINE_FILE),
+    mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
+  );
   for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
   await replaceDirectory(opts.outputDir, files, guard);
   output.out(

@@ -2,6 +2,7 @@ import type { BaseImagePlan } from "../base-images/plan.js";
 import type { Config } from "../config/schema.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import type { DefinitionsRead } from "../definitions/read.js";
+import type { SelectedDefinitions, Selection } from "../definitions/selection.js";
 import { formatImageReference } from "../definitions/image-ref.js";
 import type { ProcessSummary } from "../spack-pipeline/assemble.js";
 
@@ -32,6 +33,29 @@ export function formatPlan(
       lines.push(`  ${arch}/${c.name}: ${what}`);
     }
   }
+  return lines;
+}
+
+/** What a selected run builds, forces and leaves out, and why; nothing for a full run. */
+export function formatSelection(selection: Selection, selected: SelectedDefinitions): string[] {
+  const forced = selection.force === "all" ? ["all"] : selection.force;
+  if (!selection.only && !selection.arches && forced.length === 0) return [];
+  const lines = ["selection:"];
+  if (selection.arches) lines.push(`  architectures: ${selection.arches.join(", ")}`);
+  if (selection.only) lines.push(`  containers: ${selection.only.join(", ")}`);
+  if (forced.length > 0)
+    lines.push(
+      `  forced (rebuilt even when current): ${forced.join(", ")}; their Spack packages ${
+        selection.rebuildPackages
+          ? "are rebuilt too (SPACK_PRUNE_UP_TO_DATE=False)"
+          : "come from the build cache where it has them (--rebuild-packages rebuilds them)"
+      }`,
+    );
+  for (const line of selected.leftOut) lines.push(`  ${line}`);
+  for (const arch of selected.partial)
+    lines.push(
+      `  ${arch}: build cache cleaning skipped (this run sees only the selected containers' lock files)`,
+    );
   return lines;
 }
 

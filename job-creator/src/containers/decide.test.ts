@@ -75,6 +75,21 @@ describe("decideContainer", () => {
       expect(decision.build.reason).toMatch(/spack-lock\.sha256 old -> aaa/);
   });
 
+  it("forced: every step although all is current, each saying so", async () => {
+    const facts = await gatherFacts(
+      factsNeeded(target, [hub]),
+      checks({ [OURS]: LABELS, [THEIRS]: LABELS }, SIF),
+    );
+    const decision = decideContainer(target, [hub], facts, true);
+    expect([decision.build?.reason, decision.sif?.reason, decision.publish[0]?.reason]).toEqual([
+      "forced (--force)",
+      "forced (--force)",
+      "forced (--force)",
+    ]);
+    expect(decision.publish[0]?.ref).toBe(THEIRS);
+    expect(decision.upToDate).toEqual([]);
+  });
+
   it("offline, everything is planned, each step saying it was not checked", () => {
     const decision = decideContainer(target, [hub], UNCHECKED_FACTS);
     expect([decision.build?.reason, decision.sif?.reason, decision.publish[0]?.reason]).toEqual([

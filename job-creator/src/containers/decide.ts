@@ -33,7 +33,9 @@ export function decideContainer(
   target: ContainerTarget,
   publishTargets: readonly PublishTargetConfig[],
   facts: WorkflowFacts,
+  forced = false,
 ): ContainerDecision {
+  if (forced) return forcedDecision(target, publishTargets);
   const upToDate: string[] = [];
   const notChecked = facts.checked ? undefined : "not checked (offline)";
   let build: Step | undefined;
@@ -64,6 +66,26 @@ export function decideContainer(
   const sif = sifDifference ? { reason: notChecked ?? sifDifference } : undefined;
   if (!sif) upToDate.push(`SIF file: metadata match`);
   return { target, ...(build ? { build } : {}), ...(sif ? { sif } : {}), publish, upToDate };
+}
+
+/** `--force`: every step, current or not; the new image differs from every copy. */
+function forcedDecision(
+  target: ContainerTarget,
+  publishTargets: readonly PublishTargetConfig[],
+): ContainerDecision {
+  const reason = "forced (--force)";
+  if (target.kind !== "spack") return { target, sif: { reason }, publish: [], upToDate: [] };
+  return {
+    target,
+    build: { reason },
+    sif: { reason },
+    publish: publishTargets.map((destination) => ({
+      target: destination,
+      ref: publishRef(destination, target.name, target.tag),
+      reason,
+    })),
+    upToDate: [],
+  };
 }
 
 /** Says how `found` differs from `expected`, or undefined when every expected key matches. */

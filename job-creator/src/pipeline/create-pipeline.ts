@@ -8,7 +8,13 @@ import {
   processSpackPipelineJobName,
 } from "../../../common/src/job-names.js";
 import { BASE_IMAGES, archImageRef, type BaseImagePlan } from "../base-images/plan.js";
-import type { ArchitectureDefinitions, SpackContainer } from "../definitions/types.js";
+import {
+  EVERYTHING,
+  isForced,
+  type SelectedDefinitions,
+  type Selection,
+} from "../definitions/selection.js";
+import type { ContainerDefinition, SpackContainer } from "../definitions/types.js";
 import { buildBaseImageJob, buildMultiarchJob } from "./base-image-jobs.js";
 import { STAGES, architectureOf, type GenerationContext } from "./context.js";
 import {
@@ -25,20 +31,23 @@ import {
  * cache-cleaning jobs.
  */
 export function buildGeneratedPipeline(
-  architectures: readonly ArchitectureDefinitions[],
+  selected: Pick<SelectedDefinitions, "architectures" | "partial">,
   baseImages: readonly BaseImagePlan[],
   ctx: GenerationContext,
+  selection: Selection = EVERYTHING,
 ): CiPipeline {
   const jobs: Record<string, CiEntry> = { ...baseImageJobs(baseImages, ctx) };
-  for (const { arch, containers } of architectures) {
+  for (const { arch, containers } of selected.architectures) {
     const architecture = architectureOf(ctx, arch);
     const spackContainers = containers.filter((c): c is SpackContainer => c.kind === "spack");
     const builder = builderImage(baseImages, arch);
     for (const container of spackContainers) {
+      const rebuildPackages = selection.rebuildPackages && isForced(selection, container.name);
       jobs[generateSpackJobName(container.name, arch)] = buildSpackGenerateJob(
         container,
         builder,
         ctx,
+        rebuildPackages,
       );
     }
     if (spackContainers.length > 0) {
@@ -47,12 +56,15 @@ export function buildGeneratedPipeline(
         spackContainers,
         ctx,
       );
-      jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(architecture, spackContainers, ctx);
+      // The cleaner keeps what the lock files it is given use: a partial run has only some.
+      if (!selected.partial.has(arch))
+        jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(architecture, spackContainers, ctx);
     }
     jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(
       architecture,
       spackContainers,
       ctx,
+      workflowSelection(selection, containers, selected.partial.has(arch)),
     );
   }
   return {
@@ -60,6 +72,16 @@ export function buildGeneratedPipeline(
     variables: { GIT_DEPTH: "1" },
     jobs,
   };
+}
+
+/** The containers the arch's workflow job considers and forces, as its arguments say them. */
+function workflowSelection(
+  selection: Selection,
+  containers: readonly ContainerDefinition[],
+  partial: boolean,
+): { only?: readonly string[]; force: readonly string[] } {
+  const forced = containers.filter((c) => isForced(selection, c.name)).map((c) => c.name);
+  return { ...(partial ? { only: containers.map((c) => c.name) } : {}), force: forced };
 }
 
 function baseImageJobs(

@@ -41,6 +41,7 @@ export function buildSpackGenerateJob(
   container: SpackContainer,
   builder: BuilderImage,
   ctx: GenerationContext,
+  rebuildPackages = false,
 ): CiJob {
   const arch = architectureOf(ctx, container.arch);
   const base = archJobBase(arch);
@@ -52,7 +53,13 @@ export function buildSpackGenerateJob(
     stage: "spack generate",
     image: { name: builder.ref, entrypoint: [""] },
     tags: base.tags,
-    variables: { ...base.variables, ...cacheCredentialVariables(arch) },
+    variables: {
+      ...base.variables,
+      ...cacheCredentialVariables(arch),
+      // Forced with --rebuild-packages: Spack plans a job for every spec, built even when
+      // the cache holds it (what `spack ci generate --no-prune-dag` does, in every release).
+      ...(rebuildPackages ? { SPACK_PRUNE_UP_TO_DATE: "False" } : {}),
+    },
     needs,
     script: [
       ". /opt/spack/share/spack/setup-env.sh",
@@ -116,13 +123,23 @@ export function buildSpacktainerWorkflowJob(
   arch: Architecture,
   containers: readonly SpackContainer[],
   ctx: GenerationContext,
+  selection: { readonly only?: readonly string[]; readonly force: readonly string[] } = {
+    force: [],
+  },
 ): CiJob {
   const out = spacktainerArtifactsDir(arch.name);
+  const selected = [
+    ...(selection.only ? [`--only ${shellQuote(selection.only.join(","))}`] : []),
+    ...(selection.force.length > 0 ? [`--force ${shellQuote(selection.force.join(","))}`] : []),
+  ];
   return processJob(
     ctx,
     arch,
     [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)],
-    `generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
+    [
+      `generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
+      ...selected,
+    ].join(" "),
     out,
   );
 }

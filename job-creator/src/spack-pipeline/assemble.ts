@@ -6,28 +6,22 @@ import {
   renderPipeline,
   renderPipelineFromBlocks,
 } from "../../../common/src/ci/render.js";
-import type {
-  CiEntry,
-  CiJob,
-  CiNeed,
-  CiPipeline,
-  CiTemplate,
-} from "../../../common/src/ci/types.js";
-import {
-  COPY_JOB,
-  CLEANUP_JOB,
-  NO_SPECS_TO_REBUILD_JOB,
-  REBUILD_INDEX_JOB,
-  SIGN_PKGS_JOB,
-} from "../spack/names.js";
+import type { CiEntry, CiNeed, CiTemplate } from "../../../common/src/ci/types.js";
 import { SPACK_PIPELINE_FILE } from "../../../common/src/job-names.js";
+import { pictureFile } from "../../../common/src/ci/mermaid.js";
 import type { MergedJob, MergedPipeline } from "./merge.js";
 import { compactJobs } from "./compact.js";
 import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
 import { reducedDependencies } from "./reduce.js";
 import { rewriteSpackJob, withSigning, type RewriteSettings } from "./rewrite.js";
+import { noopPipeline, servicesPipeline } from "./services.js";
 import { planSplit, type ChildPart, type SplitJob } from "./split.js";
-import { buildTriggerPipeline, type ChildFileRef, type TriggerSettings } from "./trigger.js";
+import {
+  buildTriggerPipeline,
+  triggerPicture,
+  type ChildFileRef,
+  type TriggerSettings,
+} from "./trigger.js";
 
 /** The file the entry pipeline triggers; its bridges run the others in order. */
 export const TRIGGER_FILE = SPACK_PIPELINE_FILE;
@@ -37,8 +31,6 @@ export const SERVICES_FILE = "build-cache-services.yaml";
  * the lowest number, so one stage lets the file's order (longest chain first) decide.
  */
 const BUILD_STAGE = "build";
-/** Service jobs in the order they must run after every build: sign, index, copy, clean up. */
-const SERVICE_ORDER = [SIGN_PKGS_JOB, REBUILD_INDEX_JOB, COPY_JOB, CLEANUP_JOB];
 
 export interface AssembleSettings {
   readonly rewrite: RewriteSettings;
@@ -80,8 +72,14 @@ export function assembleProcessedPipelines(
 ): { files: Map<string, string>; summary: ProcessSummary } {
   const files = new Map<string, string>();
   if (merged.jobs.length === 0) {
-    files.set(TRIGGER_FILE, renderPipeline(noopPipeline(merged, settings.rewrite)));
-    return { files, summary: summarize(merged, files, [], NO_ESTIMATE) };
+    const noop = noopPipeline(merged, settings.rewrite);
+    files.set(TRIGGER_FILE, renderPipeline(noop));
+    const summary = summarize(merged, files, [], NO_ESTIMATE);
+    files.set(
+      pictureFile(TRIGGER_FILE),
+      triggerPicture(noop, () => undefined),
+    );
+    return { files, summary };
   }
   const prepared = prepareJobs(merged, settings);
   const byName = new Map(prepared.jobs.map((p) => [p.split.name, p]));
@@ -97,7 +95,7 @@ export function assembleProcessedPipelines(
     };
   });
   const builds = [...refs];
-  const services = servicesPipeline(merged, settings);
+  const services = servicesPipeline(merged, settings.rewrite, settings.indexResourceGroup);
   if (services) {
     files.set(SERVICES_FILE, renderPipeline(services));
     const waitedFor = new Set(refs.flatMap((r) => r.after));
@@ -131,7 +129,13 @@ export function assembleProcessedPipelines(
     bytes: Buffer.byteLength(files.get(ref.file)!),
     after: ref.after,
   }));
-  return { files, summary: summarize(merged, files, summaries, estimateMakespan(plan, splitJobs)) };
+  const summary = summarize(merged, files, summaries, estimateMakespan(plan, splitJobs));
+  const jobsIn = new Map(summaries.map((s) => [s.file, s.jobs]));
+  files.set(
+    pictureFile(TRIGGER_FILE),
+    triggerPicture(trigger, (file) => jobsIn.get(file)),
+  );
+  return { files, summary };
 }
 
 const bridgeName = (index: number, count: number) =>
@@ -237,40 +241,6 @@ function renderChild(
     blocks,
     part.jobs,
   );
-}
-
-function servicesPipeline(
-  merged: MergedPipeline,
-  settings: AssembleSettings,
-): CiPipeline | undefined {
-  const jobs: Record<string, CiEntry> = {};
-  const stages: string[] = [];
-  for (const name of SERVICE_ORDER) {
-    const service = merged.services.find((s) => s.name === name);
-    if (!service) continue;
-    const stage = service.stage ?? `stage-${name}`;
-    if (!stages.includes(stage)) stages.push(stage);
-    jobs[name] = {
-      ...rewriteSpackJob(service.job, service.fileVariables, settings.rewrite),
-      stage,
-      // Two pipelines rewriting one cache's index at once lose specs from it.
-      ...(name === REBUILD_INDEX_JOB && settings.indexResourceGroup
-        ? { resource_group: settings.indexResourceGroup }
-        : {}),
-    };
-  }
-  return stages.length > 0 ? { stages, jobs } : undefined;
-}
-
-function noopPipeline(merged: MergedPipeline, rewrite: RewriteSettings): CiPipeline {
-  const noop = merged.services.find((s) => s.name === NO_SPECS_TO_REBUILD_JOB);
-  const job: CiJob = noop
-    ? rewriteSpackJob(noop.job, {}, rewrite)
-    : {
-        tags: [...rewrite.tags],
-        script: ['echo "All specs already up to date, nothing to rebuild."'],
-      };
-  return { jobs: { [NO_SPECS_TO_REBUILD_JOB]: job } };
 }
 
 function summarize(

@@ -1,3 +1,4 @@
+import { jobCount, mermaidMarkdown, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
 import { shellQuote } from "../../../common/src/shell.js";
 import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
 import {
@@ -111,4 +112,13 @@ function collectJob(settings: TriggerSettings): CiJob {
     script: [`ls -l ${shellQuote(`${settings.artifactsDir}/`)}`],
     artifacts: { paths: [`${settings.artifactsDir}/`], expire_in: "1 week" },
   };
+}
+
+/** The picture of the trigger pipeline: one node per child file, with its job count. */
+export function triggerPicture(trigger: CiPipeline, jobsOf: (file: string) => number | undefined) {
+  const bridgeNote = (artifact: string) => {
+    const jobs = jobsOf(artifact.split("/").at(-1) ?? "");
+    return jobs === undefined ? undefined : jobCount(jobs);
+  };
+  return mermaidMarkdown("Build cache pipelines", pipelineMermaid(trigger, { bridgeNote }));
 }

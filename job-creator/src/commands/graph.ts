@@ -1,0 +1,69 @@
+import { basename, dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { load } from "js-yaml";
+import type { Output } from "../../../common/src/cli.js";
+import { jobCount, mermaidMarkdown, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
+import { isJobKey, type CiEntry, type CiPipeline } from "../../../common/src/ci/types.js";
+import { InputError } from "../../../common/src/errors.js";
+import { isMapping } from "../../../common/src/mapping.js";
+import { expandedNodes, expansionBound, readTextFile } from "../../../common/src/yaml-io.js";
+import { writeFileAtomic } from "../../../common/src/atomic-write.js";
+
+/** Generated pipelines reach hundreds of KB; far more is not a pipeline GitLab would take. */
+const MAX_PIPELINE_BYTES = { maxBytes: 16 << 20, setting: "a pipeline file's size" };
+
+export interface GraphOptions {
+  readonly file: string;
+  /** Where to write the Markdown; standard output without it. */
+  readonly outputFile?: string;
+  readonly maxJobsPerGroup?: number;
+}
+
+/** `jc graph`: a pipeline file as a Mermaid diagram in Markdown, bridges noting their child files' job counts. */
+export async function graphPipeline(opts: GraphOptions, output: Output): Promise<void> {
+  const pipeline = await readPipeline(opts.file);
+  const folder = dirname(opts.file);
+  // A bridge's file is an artifact path; the generated folders keep it beside the trigger file.
+  const notes = new Map<string, string>();
+  for (const entry of Object.values(pipeline.jobs)) {
+    if (!("trigger" in entry)) continue;
+    for (const include of entry.trigger.include) {
+      const artifact = "artifact" in include ? include.artifact : include.local;
+      const child = join(folder, basename(artifact));
+      if (!existsSync(child)) continue;
+      const jobs = Object.keys((await readPipeline(child)).jobs).length;
+      notes.set(artifact, jobCount(jobs));
+    }
+  }
+  const diagram = pipelineMermaid(pipeline, {
+    bridgeNote: (artifact) => notes.get(artifact),
+    ...(opts.maxJobsPerGroup ? { maxJobsPerGroup: opts.maxJobsPerGroup } : {}),
+  });
+  const markdown = mermaidMarkdown(basename(opts.file), diagram);
+  if (opts.outputFile) await writeFileAtomic(opts.outputFile, markdown);
+  else output.out(markdown.trimEnd());
+}
+
+/** A pipeline file read into the model: its stages and jobs (templates resolved by name only). */
+async function readPipeline(file: string): Promise<CiPipeline> {
+  const text = await readTextFile(file, file, MAX_PIPELINE_BYTES);
+  let doc: unknown;
+  try {
+    doc = load(text, { filename: file });
+  } catch (error) {
+    throw new InputError([
+      { file, message: `invalid YAML: ${(error as Error).message.split("\n")[0]}` },
+    ]);
+  }
+  if (!isMapping(doc))
+    throw new InputError([{ file, message: "not a pipeline: expected a mapping of jobs" }]);
+  if (expandedNodes(doc, expansionBound(text.length)) > expansionBound(text.length))
+    throw new InputError([{ file, message: "its anchors and aliases expand too far: refused" }]);
+  const jobs = Object.fromEntries(
+    Object.entries(doc).filter(([key, value]) => isJobKey(key) && isMapping(value)),
+  ) as Record<string, CiEntry>;
+  const stages = Array.isArray(doc["stages"])
+    ? doc["stages"].filter((s): s is string => typeof s === "string")
+    : undefined;
+  return { ...(stages ? { stages } : {}), jobs };
+}
