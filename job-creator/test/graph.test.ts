@@ -21,6 +21,19 @@ describe("jc graph", () => {
     expect(picture).toMatch(/n\d+\["process spack pipeline for amd64"\]/);
   });
 
+  it("never writes over a pipeline it reads, nor over a folder", async () => {
+    const repo = await exampleRepo();
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    const file = join(repo, "generated/generated_pipeline.yaml");
+    const before = await readFile(file, "utf8");
+    for (const target of [file, join(repo, "generated")]) {
+      const result = await jc(["graph", file, "-o", target]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/a pipeline file it reads|a folder/);
+    }
+    expect(await readFile(file, "utf8")).toBe(before);
+  });
+
   it.each([
     ["not YAML", "jobs: [\n", /invalid YAML/],
     ["not a mapping", "- a\n- b\n", /not a pipeline: expected a mapping of jobs/],

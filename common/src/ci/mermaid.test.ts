@@ -13,8 +13,8 @@ describe("a pipeline as a Mermaid diagram", () => {
     const pipeline: CiPipeline = {
       stages: ["build", "test", "deploy"],
       jobs: {
-        'build "x" <y>': job("build"),
-        "test it": job("test", ['build "x" <y>']),
+        'build "x" <y>\nline two': job("build"),
+        "test it": job("test", ['build "x" <y>\nline two']),
         "cross-pipeline only": {
           stage: "test",
           script: ["true"],
@@ -33,7 +33,7 @@ describe("a pipeline as a Mermaid diagram", () => {
         "flowchart LR",
         '  subgraph s0["build"]',
         "    direction TB",
-        '    n0["build #quot;x#quot; #lt;y#gt;"]',
+        '    n0["build #quot;x#quot; #lt;y#gt; line two"]',
         "  end",
         '  subgraph s1["test"]',
         "    direction TB",

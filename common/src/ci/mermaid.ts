@@ -129,6 +129,7 @@ const text = (value: string) =>
     .split("<br/>")
     .map((part) =>
       part
+        .replace(/[\r\n]+/g, " ")
         .replace(/&/g, "#amp;")
         .replace(/"/g, "#quot;")
         .replace(/</g, "#lt;")

@@ -1,4 +1,5 @@
-import { basename, dirname, join } from "node:path";
+import { realpath, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { load } from "js-yaml";
 import type { Output } from "../../../common/src/cli.js";
@@ -22,6 +23,7 @@ export interface GraphOptions {
 /** `jc graph`: a pipeline file as a Mermaid diagram in Markdown, bridges noting their child files' job counts. */
 export async function graphPipeline(opts: GraphOptions, output: Output): Promise<void> {
   const pipeline = await readPipeline(opts.file);
+  const read = [await realpath(opts.file)];
   const folder = dirname(opts.file);
   // A bridge's file is an artifact path; the generated folders keep it beside the trigger file.
   const notes = new Map<string, string>();
@@ -32,6 +34,7 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
       const child = join(folder, basename(artifact));
       if (!existsSync(child)) continue;
       const jobs = Object.keys((await readPipeline(child)).jobs).length;
+      read.push(await realpath(child));
       notes.set(artifact, jobCount(jobs));
     }
   }
@@ -40,8 +43,17 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
     ...(opts.maxJobsPerGroup ? { maxJobsPerGroup: opts.maxJobsPerGroup } : {}),
   });
   const markdown = mermaidMarkdown(basename(opts.file), diagram);
-  if (opts.outputFile) await writeFileAtomic(opts.outputFile, markdown);
-  else output.out(markdown.trimEnd());
+  if (!opts.outputFile) {
+    output.out(markdown.trimEnd());
+    return;
+  }
+  // Never over a pipeline it read, nor over a folder.
+  const target = await realpath(opts.outputFile).catch(() => resolve(opts.outputFile!));
+  if (read.includes(target) || (await stat(target).catch(() => undefined))?.isDirectory())
+    throw new InputError(
+      `-o ${opts.outputFile}: that is ${read.includes(target) ? "a pipeline file it reads" : "a folder"}; name a new .md file`,
+    );
+  await writeFileAtomic(opts.outputFile, markdown);
 }
 
 /** A pipeline file read into the model: its stages and jobs (templates resolved by name only). */
