@@ -235,7 +235,7 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
 
 /** `jc create-jobs` on a repository, in-process, without network. */
 const createJobs = (repo: string, mode: "--offline" | "--plan") =>
-  runCaptured(buildProgram(), ["create-jobs", mode, "--repo", repo]);
+  runCaptured(buildProgram(), ["create-jobs", "--offline", mode, "--repo", repo]);
 
 describe("bad input", () => {
   it.each(cases)(
@@ -253,14 +253,14 @@ describe("bad input", () => {
 
   it("takes the selection from GitLab's Run pipeline variables (spawned jc); unknown names exit 2", async () => {
     const repo = await exampleRepo();
-    const bad = runJc(["create-jobs", "--plan", "--repo", repo], REPO_ROOT, {
+    const bad = runJc(["create-jobs", "--plan", "--offline", "--repo", repo], REPO_ROOT, {
       SPACKTAINERS_ONLY: "gromacs,nope",
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
       "--only: no nope among the containers; known: gromacs, neuron, nexus-storage, py-scientific",
     );
-    const forced = runJc(["create-jobs", "--plan", "--repo", repo], REPO_ROOT, {
+    const forced = runJc(["create-jobs", "--plan", "--offline", "--repo", repo], REPO_ROOT, {
       SPACKTAINERS_ONLY: "gromacs",
       SPACKTAINERS_FORCE: "gromacs",
       SPACKTAINERS_REBUILD_PACKAGES: "true",
@@ -270,9 +270,13 @@ describe("bad input", () => {
       "forced (rebuilt even when current): gromacs; their Spack packages are rebuilt too",
     );
     // A flag beats its variable.
-    const flag = runJc(["create-jobs", "--plan", "--repo", repo, "--only", "neuron"], REPO_ROOT, {
-      SPACKTAINERS_ONLY: "gromacs",
-    });
+    const flag = runJc(
+      ["create-jobs", "--plan", "--offline", "--repo", repo, "--only", "neuron"],
+      REPO_ROOT,
+      {
+        SPACKTAINERS_ONLY: "gromacs",
+      },
+    );
     expect(flag.stdout).toContain("  containers: neuron");
   });
 
@@ -315,7 +319,7 @@ describe("bad input", () => {
       "bash",
       [
         "-c",
-        `node --import ${TSX} ${join(REPO_ROOT, "job-creator/src/main.ts")} create-jobs --plan -r ${repo} | head -c 10; exit \${PIPESTATUS[0]}`,
+        `node --import ${TSX} ${join(REPO_ROOT, "job-creator/src/main.ts")} create-jobs --plan --offline -r ${repo} | head -c 10; exit \${PIPESTATUS[0]}`,
       ],
       {
         encoding: "utf8",

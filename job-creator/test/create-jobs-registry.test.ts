@@ -111,6 +111,38 @@ describe("jc create-jobs against a registry", () => {
     );
   });
 
+  it("--plan asks the registry too, writes nothing, and --json says the same for scripts", async () => {
+    const { repo, namespace } = await setup(registries.open);
+    await pushUpToDate(repo, registries.open, namespace);
+    await appendFile(join(repo, "runtime/Dockerfile"), "# changed\n");
+    const output = memoryOutput();
+    await createJobsIn(repo, output, {
+      planOnly: true,
+      json: true,
+      services: onlineServices({}, runProcess, FAST),
+    });
+    expect(existsSync(join(repo, "generated"))).toBe(false);
+    const plan = JSON.parse(output.lines.join("\n")) as {
+      baseImages: { image: string; arch: string; action: string; reason: string }[];
+      containers: { arch: string; name: string; kind: string }[];
+    };
+    const actions = plan.baseImages.map((b) => `${b.image} ${b.arch} ${b.action}`).sort();
+    expect(actions).toEqual([
+      "builder amd64 keep",
+      "builder arm64 keep",
+      "runtime amd64 rebuild",
+      "runtime arm64 rebuild",
+      "singularitah amd64 keep",
+      "singularitah arm64 keep",
+    ]);
+    expect(plan.baseImages.find((b) => b.image === "runtime")!.reason).toMatch(
+      /files under runtime\/ changed/,
+    );
+    expect(plan.containers.map((c) => `${c.arch}/${c.name} ${c.kind}`)).toContain(
+      "amd64/gromacs spack",
+    );
+  });
+
   it("rebuilds only the builder when a file under builder/ changes, and names the change", async () => {
     const { repo, namespace } = await setup(registries.open);
     await pushUpToDate(repo, registries.open, namespace);

@@ -20,7 +20,7 @@ async function cloneWithDefault(branch: string): Promise<string> {
 }
 
 const plan = (repo: string, ...args: string[]) =>
-  runCaptured(buildProgram(), ["create-jobs", "--plan", "-r", repo, ...args]);
+  runCaptured(buildProgram(), ["create-jobs", "--plan", "--offline", "-r", repo, ...args]);
 
 describe("the default branch when GitLab does not say", () => {
   it("takes it from the clone's origin/HEAD, so a preview of another branch plans as that branch", async () => {

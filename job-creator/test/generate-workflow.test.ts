@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import { InputError, UserError } from "../../common/src/errors.js";
 import { runProcess, type Runner } from "../../common/src/run.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
-import { offlineWorkflowServices } from "../src/commands/generate-workflow.js";
+import {
+  generateSpacktainerWorkflow,
+  offlineWorkflowServices,
+} from "../src/commands/generate-workflow.js";
+import { memoryOutput } from "../../test/helpers/output.js";
+import { workflowOptions } from "../../test/helpers/generate.js";
 import { onlineWorkflowServices } from "../src/commands/online-services.js";
 import type { SpackTarget } from "../src/containers/targets.js";
 import {
@@ -68,6 +73,36 @@ describe("jc generate-spacktainer-workflow", () => {
     await expect(
       generate(s.repo, { selection: { only: ["gromac"], force: [], rebuildPackages: false } }),
     ).rejects.toThrow(/--only: no gromac among the containers \(did you mean gromacs\?\)/);
+  });
+
+  it("--plan prints each container's steps and why (--json for scripts) and writes nothing", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    const output = memoryOutput();
+    const outputDir = join(s.repo, "never-written");
+    await generateSpacktainerWorkflow(
+      workflowOptions(s.repo, {
+        outputDir,
+        lockDir: join(s.repo, "jobs_scratch_dir.amd64"),
+        planOnly: true,
+        json: true,
+        selection: { force: ["nexus-storage"], rebuildPackages: false },
+      }),
+      onlineWorkflowServices(SECRETS, runProcess, FAST),
+      output,
+    );
+    await expect(readdir(outputDir)).rejects.toThrow(/ENOENT/);
+    const plan = JSON.parse(output.lines.join("\n")) as {
+      name: string;
+      build: string | null;
+      sif: string | null;
+      upToDate: string[];
+    }[];
+    expect(plan.map((d) => [d.name, d.build, d.sif])).toEqual([
+      ["gromacs", null, null],
+      ["nexus-storage", null, "forced (--force)"],
+    ]);
+    expect(plan[0]!.upToDate).toContain("image 2023.3: labels match");
   });
 
   it("writes the Dockerfile, environment, lock file and copied files as the build context", async () => {

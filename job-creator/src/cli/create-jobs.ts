@@ -14,6 +14,7 @@ import {
 interface CreateJobsFlags extends GenerationFlags, SelectionFlags {
   outputDir: string;
   plan?: boolean;
+  json?: boolean;
 }
 
 /** `jc create-jobs`: its options, help and action. */
@@ -27,7 +28,8 @@ export function createJobsCommand(): Command {
       "where to write, relative to --repo (jobs refer to it)",
       "generated",
     )
-    .option("--plan", "print the plan and write nothing (implies --offline)");
+    .option("--plan", "print the plan and write nothing: the registry is asked unless --offline")
+    .option("--json", "with --plan: the plan as JSON");
   for (const option of selectionOptions(true)) command.addOption(option);
   return addGenerationOptions(command, {
     repo: "repository root holding container_definitions/ and spack.yaml",
@@ -48,15 +50,16 @@ export function createJobsCommand(): Command {
         "an error that lists the known ones.\n\n" +
         "Examples:\n" +
         "  jc create-jobs --offline          # preview on a laptop, no network\n" +
-        "  jc create-jobs --plan             # print the plan only\n" +
+        "  jc create-jobs --plan             # what would be built, asking the registry\n" +
+        "  jc create-jobs --plan --offline --json\n" +
         "  jc create-jobs                    # in CI: check the registry, write the pipeline\n" +
-        "  jc create-jobs --plan --only gromacs --arch amd64 --force gromacs\n",
+        "  jc create-jobs --plan --offline --only gromacs --arch amd64 --force gromacs\n",
     )
     .action(async (opts: CreateJobsFlags) => {
       const { createJobs, offlineServices } = await import("../commands/create-jobs.js");
       const { onlineServices } = await import("../commands/online-services.js");
 
-      const offline = opts.offline || opts.plan;
+      const offline = Boolean(opts.offline);
       const branches = await branchesOf(opts);
       await createJobs(
         {
@@ -64,6 +67,7 @@ export function createJobsCommand(): Command {
           configFile: opts.config,
           outputDir: opts.outputDir,
           planOnly: Boolean(opts.plan),
+          json: Boolean(opts.json),
           selection: selectionFrom(opts, process.env),
           ...branches,
         },

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
+import { InputError } from "../../../common/src/errors.js";
 import { runProcess } from "../../../common/src/run.js";
 import { selectionFrom } from "../definitions/selection.js";
 import {
@@ -18,10 +19,12 @@ export function generateSpacktainerWorkflowCommand(): Command {
       "decide which containers of one arch to build, convert to SIF and publish; write their pipeline",
     )
     .requiredOption("-a, --arch <arch>", "architecture, as configured")
-    .requiredOption(
+    .option(
       "-o, --output-dir <dir>",
       "folder to (re)write: spacktainer_pipeline.yaml and a build context per container",
     )
+    .option("--plan", "print what would be built, converted and published, and why; write nothing")
+    .option("--json", "with --plan: the decisions as JSON")
     .option(
       "-l, --lock-dir <dir>",
       "use <dir>/<container>/spack.lock instead of running `spack concretize -f` here",
@@ -54,7 +57,9 @@ export function generateSpacktainerWorkflowCommand(): Command {
       async (
         opts: GenerationFlags & {
           arch: string;
-          outputDir: string;
+          outputDir?: string;
+          plan?: boolean;
+          json?: boolean;
           lockDir?: string;
           generatedDir: string;
           artifactsPath?: string;
@@ -66,13 +71,18 @@ export function generateSpacktainerWorkflowCommand(): Command {
         const { generateSpacktainerWorkflow, offlineWorkflowServices } =
           await import("../commands/generate-workflow.js");
 
+        if (!opts.outputDir && !opts.plan)
+          throw new InputError("-o, --output-dir is required (unless --plan)");
+        const outputDir = opts.outputDir ?? ".";
         await generateSpacktainerWorkflow(
           {
+            planOnly: Boolean(opts.plan),
+            json: Boolean(opts.json),
             repoRoot: resolve(opts.repo),
             configFile: opts.config,
             arch: opts.arch,
-            outputDir: opts.outputDir,
-            artifactsDir: opts.artifactsPath ?? opts.outputDir,
+            outputDir,
+            artifactsDir: opts.artifactsPath ?? outputDir,
             generatedDir: opts.generatedDir,
             ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
             // Flags only: create-jobs wrote the selection into this job's command line.

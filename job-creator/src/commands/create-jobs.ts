@@ -28,7 +28,7 @@ import { EVERYTHING, selectDefinitions, type Selection } from "../definitions/se
 import { conflictProblem } from "../spack/merge-env.js";
 import { generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
-import { formatPlan, formatSelection } from "./plan-report.js";
+import { formatPlan, formatSelection, planJson } from "./plan-report.js";
 import {
   TEMPLATE_FILE,
   buildEnvironments,
@@ -42,6 +42,8 @@ export interface CreateJobsOptions {
   readonly outputDir: string;
   /** Print the plan, write nothing. */
   readonly planOnly: boolean;
+  /** The plan as JSON, for scripts (with planOnly). */
+  readonly json?: boolean;
   readonly branch?: string;
   readonly defaultBranch?: string;
   /** Where the default branch came from when GitLab did not say, for the plan. */
@@ -130,6 +132,12 @@ export async function createJobs(
       ? `branch ${opts.branch}, the ${defaultNote}`
       : "default branch"
     : `branch ${opts.branch} (${defaultNote})`;
+  if (opts.json && opts.planOnly) {
+    output.out(
+      JSON.stringify(planJson(read, baseImages, branchNote, selection, selected), null, 2),
+    );
+    return;
+  }
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
   for (const line of formatSelection(selection, selected)) output.out(line);
   output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);

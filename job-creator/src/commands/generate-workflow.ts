@@ -16,7 +16,7 @@ import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import { readSigningPublicKey } from "../config/signing-key.js";
 import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
-import { formatDecisions } from "./plan-report.js";
+import { decisionsJson, formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
@@ -67,6 +67,9 @@ export interface WorkflowOptions {
   readonly defaultBranchSource?: string;
   /** The containers of the arch this run considers (`--only`) and rebuilds anyway (`--force`). */
   readonly selection?: Selection;
+  /** Print the decisions and write nothing; as JSON with `json`. */
+  readonly planOnly?: boolean;
+  readonly json?: boolean;
 }
 
 /** The network-facing parts, passed in: offline there are no checks and everything is built. */
@@ -97,7 +100,7 @@ export async function generateSpacktainerWorkflow(
       ...(opts.lockDir ? [opts.lockDir] : []),
     ],
   };
-  requireOutputDir(opts.outputDir, guard);
+  if (!opts.planOnly) requireOutputDir(opts.outputDir, guard);
   const services = makeServices(config);
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
     maxBytes: config.limits.maxDefinitionBytes,
@@ -175,6 +178,11 @@ export async function generateSpacktainerWorkflow(
   const decisions = targets.map((t) =>
     decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
   );
+  if (opts.planOnly) {
+    if (opts.json) output.out(JSON.stringify(decisionsJson(decisions), null, 2));
+    else for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
+    return decisions;
+  }
   const pipeline = buildWorkflowPipeline(
     decisions,
     {

@@ -36,6 +36,50 @@ export function formatPlan(
   return lines;
 }
 
+/** The plan of `jc create-jobs --plan --json`: what the text plan says, for scripts. */
+export function planJson(
+  read: DefinitionsRead,
+  baseImages: readonly BaseImagePlan[],
+  branch: string,
+  selection: Selection,
+  selected: SelectedDefinitions,
+) {
+  return {
+    branch,
+    baseImages: baseImages.map((p) => ({
+      image: p.image,
+      arch: p.arch,
+      tag: p.archTag,
+      action: p.decision.action,
+      reason: p.decision.reason,
+    })),
+    containers: read.architectures.flatMap(({ arch, containers }) =>
+      containers.map((c) => ({
+        arch,
+        name: c.name,
+        kind: c.kind,
+        definition: c.definitionFile,
+        forced: selection.force === "all" || selection.force.includes(c.name),
+      })),
+    ),
+    leftOut: selected.leftOut,
+    cacheCleaningSkipped: [...selected.partial],
+    skipped: read.skipped,
+  };
+}
+
+/** The plan of `jc generate-spacktainer-workflow --plan --json`: each container's steps and why. */
+export const decisionsJson = (decisions: readonly ContainerDecision[]) =>
+  decisions.map((d) => ({
+    name: d.target.name,
+    arch: d.target.arch,
+    tag: d.target.tag,
+    build: d.build?.reason ?? null,
+    sif: d.sif?.reason ?? null,
+    publish: d.publish.map((p) => ({ target: p.target.name, ref: p.ref, reason: p.reason })),
+    upToDate: d.upToDate,
+  }));
+
 /** What a selected run builds, forces and leaves out, and why; nothing for a full run. */
 export function formatSelection(selection: Selection, selected: SelectedDefinitions): string[] {
   const forced = selection.force === "all" ? ["all"] : selection.force;
