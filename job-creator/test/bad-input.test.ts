@@ -280,6 +280,17 @@ describe("bad input", () => {
     expect(flag.stdout).toContain("  containers: neuron");
   });
 
+  it("--json without --plan is refused (exit 2), by both planning commands", async () => {
+    for (const args of [
+      ["create-jobs", "--offline", "--json"],
+      ["generate-spacktainer-workflow", "-a", "amd64", "--offline", "--json", "-o", "x"],
+    ]) {
+      const { code, stderr } = await runCaptured(buildProgram(), args);
+      expect(code).toBe(2);
+      expect(stderr).toContain("--json: only with --plan");
+    }
+  });
+
   it("reports problems of several files in one run", async () => {
     const repo = await exampleRepo();
     await writeFile(join(repo, "container_definitions/amd64/a.yaml"), "spack: {}\n");

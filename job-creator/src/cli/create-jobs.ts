@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { consoleOutput } from "../../../common/src/cli.js";
+import { InputError } from "../../../common/src/errors.js";
 import { runProcess } from "../../../common/src/run.js";
 import { selectionFrom, type SelectionFlags } from "../definitions/selection.js";
 import {
@@ -59,6 +60,7 @@ export function createJobsCommand(): Command {
       const { createJobs, offlineServices } = await import("../commands/create-jobs.js");
       const { onlineServices } = await import("../commands/online-services.js");
 
+      if (opts.json && !opts.plan) throw new InputError("--json: only with --plan");
       const offline = Boolean(opts.offline);
       const branches = await branchesOf(opts);
       await createJobs(

@@ -71,6 +71,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
         const { generateSpacktainerWorkflow, offlineWorkflowServices } =
           await import("../commands/generate-workflow.js");
 
+        if (opts.json && !opts.plan) throw new InputError("--json: only with --plan");
         if (!opts.outputDir && !opts.plan)
           throw new InputError("-o, --output-dir is required (unless --plan)");
         const outputDir = opts.outputDir ?? ".";

@@ -140,8 +140,8 @@ export async function createJobs(
   }
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
   for (const line of formatSelection(selection, selected)) output.out(line);
-  output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);
   if (opts.planOnly) return;
+  output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);
   await replaceDirectory(outputPath, files, guard);
   output.out(
     `wrote ${join(outputPath, GENERATED_PIPELINE_FILE)} (${Object.keys(pipeline.jobs).length} jobs) and ${environments.files.size} Spack environments`,
