@@ -96,11 +96,12 @@ describe("jc generate-spacktainer-workflow", () => {
       name: string;
       build: string | null;
       sif: string | null;
+      deploy: string | null;
       upToDate: string[];
     }[];
-    expect(plan.map((d) => [d.name, d.build, d.sif])).toEqual([
-      ["gromacs", null, null],
-      ["nexus-storage", null, "forced (--force)"],
+    expect(plan.map((d) => [d.name, d.build, d.sif, d.deploy])).toEqual([
+      ["gromacs", null, null, null],
+      ["nexus-storage", null, "forced (--force)", "a new SIF file"],
     ]);
     expect(plan[0]!.upToDate).toContain("image 2023.3: labels match");
   });

@@ -179,8 +179,16 @@ export async function generateSpacktainerWorkflow(
     decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
   );
   if (opts.planOnly) {
-    if (opts.json) output.out(JSON.stringify(decisionsJson(decisions), null, 2));
-    else for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
+    if (opts.json)
+      output.out(JSON.stringify(decisionsJson(decisions, arch.deploy !== undefined), null, 2));
+    else
+      for (const line of formatDecisions(
+        decisions,
+        onDefaultBranch,
+        config,
+        arch.deploy !== undefined,
+      ))
+        output.out(line);
     return decisions;
   }
   const pipeline = buildWorkflowPipeline(
@@ -199,7 +207,8 @@ export async function generateSpacktainerWorkflow(
     pictureFile(SPACKTAINER_PIPELINE_FILE),
     mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
   );
-  for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
+  for (const line of formatDecisions(decisions, onDefaultBranch, config, arch.deploy !== undefined))
+    output.out(line);
   await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,

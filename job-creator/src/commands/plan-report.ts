@@ -68,14 +68,18 @@ export function planJson(
   };
 }
 
+/** A new SIF file is copied to the deploy folder of an arch that has one. */
+const DEPLOY_REASON = "a new SIF file";
+
 /** The plan of `jc generate-spacktainer-workflow --plan --json`: each container's steps and why. */
-export const decisionsJson = (decisions: readonly ContainerDecision[]) =>
+export const decisionsJson = (decisions: readonly ContainerDecision[], deploys: boolean) =>
   decisions.map((d) => ({
     name: d.target.name,
     arch: d.target.arch,
     tag: d.target.tag,
     build: d.build?.reason ?? null,
     sif: d.sif?.reason ?? null,
+    deploy: deploys && d.sif ? DEPLOY_REASON : null,
     publish: d.publish.map((p) => ({ target: p.target.name, ref: p.ref, reason: p.reason })),
     upToDate: d.upToDate,
   }));
@@ -108,11 +112,13 @@ export function formatDecisions(
   decisions: readonly ContainerDecision[],
   onDefaultBranch: boolean,
   config: Config,
+  deploys: boolean,
 ): string[] {
   const lines = decisions.map((d) => {
     const steps = [
       d.build && `build (${d.build.reason})`,
       d.sif && `SIF (${d.sif.reason})`,
+      deploys && d.sif && `deploy (${DEPLOY_REASON})`,
       ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
     ].filter(Boolean);
     const todo = steps.length > 0 ? steps.join("; ") : "up to date";
