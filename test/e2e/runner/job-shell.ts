@@ -22,9 +22,10 @@ export interface ShellResult {
 
 /**
  * Runs a job's script the way GitLab's shell executor does (`set -eo pipefail`, one
- * shell for before_script and script), in a private mount namespace whose `/opt` is an
- * empty tmpfs holding only the image's mounts: installs into `/opt/software` stay inside
- * the job, and the host's `/opt` is never touched. Only the given variables are seen.
+ * shell for before_script and script), in private mount and PID namespaces whose `/opt` is
+ * an empty tmpfs holding only the image's mounts: installs into `/opt/software` stay inside
+ * the job, the host's `/opt` is never touched, and nothing the job started outlives it.
+ * Only the given variables are seen.
  */
 export async function runJobShell(options: {
   readonly workdir: string;
@@ -58,10 +59,16 @@ export async function runJobShell(options: {
   await writeFile(join(options.scratch, "job.env.json"), JSON.stringify(env, null, 1));
   for (const dir of [env.HOME, env.XDG_RUNTIME_DIR, env.TMPDIR])
     await mkdir(dir, { recursive: true, mode: 0o700 });
-  const child = spawn("unshare", ["--mount", "bash", "-c", setup], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // A PID namespace of its own: when the job ends, whatever it left running (a gpg-agent
+  // that Spack started) ends with it, as with a container that GitLab removes.
+  const child = spawn(
+    "unshare",
+    ["--mount", "--pid", "--fork", "--mount-proc", "bash", "-c", setup],
+    {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
