@@ -1,7 +1,8 @@
 import { readFile, stat } from "node:fs/promises";
-import { dump } from "js-yaml";
+import { dump, load } from "js-yaml";
 import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { InputError, type Problem } from "./errors.js";
+import { isMapping } from "./mapping.js";
 
 /** A parsed YAML file that can still say on which line a value stands. */
 export interface LocatedYaml {
@@ -190,4 +191,23 @@ export function expandedNodes(value: unknown, limit: number): number {
     return n;
   };
   return count(value);
+}
+
+/**
+ * A pipeline file's text as its top-level mapping, or what is wrong with it: not YAML, an
+ * alias bomb (refused before anything walks it), or not a mapping of jobs.
+ */
+export function loadPipelineDocument(
+  text: string,
+): { readonly doc: Record<string, unknown> } | { readonly problem: string } {
+  let doc: unknown;
+  try {
+    doc = load(text);
+    if (expandedNodes(doc, expansionBound(text.length)) > expansionBound(text.length))
+      throw new Error("its anchors and aliases expand too far: refused");
+  } catch (error) {
+    return { problem: `invalid YAML: ${(error as Error).message.split("\n")[0]}` };
+  }
+  if (!isMapping(doc)) return { problem: "not a pipeline: expected a mapping of jobs" };
+  return { doc };
 }

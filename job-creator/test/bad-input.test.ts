@@ -251,46 +251,6 @@ describe("bad input", () => {
     },
   );
 
-  it("takes the selection from GitLab's Run pipeline variables (spawned jc); unknown names exit 2", async () => {
-    const repo = await exampleRepo();
-    const bad = runJc(["create-jobs", "--plan", "--offline", "--repo", repo], REPO_ROOT, {
-      SPACKTAINERS_ONLY: "gromacs,nope",
-    });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(
-      "--only: no nope among the containers; known: gromacs, neuron, nexus-storage, py-scientific",
-    );
-    const forced = runJc(["create-jobs", "--plan", "--offline", "--repo", repo], REPO_ROOT, {
-      SPACKTAINERS_ONLY: "gromacs",
-      SPACKTAINERS_FORCE: "gromacs",
-      SPACKTAINERS_REBUILD_PACKAGES: "true",
-    });
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toContain(
-      "forced (rebuilt even when current): gromacs; their Spack packages are rebuilt too",
-    );
-    // A flag beats its variable.
-    const flag = runJc(
-      ["create-jobs", "--plan", "--offline", "--repo", repo, "--only", "neuron"],
-      REPO_ROOT,
-      {
-        SPACKTAINERS_ONLY: "gromacs",
-      },
-    );
-    expect(flag.stdout).toContain("  containers: neuron");
-  });
-
-  it("--json without --plan is refused (exit 2), by both planning commands", async () => {
-    for (const args of [
-      ["create-jobs", "--offline", "--json"],
-      ["generate-spacktainer-workflow", "-a", "amd64", "--offline", "--json", "-o", "x"],
-    ]) {
-      const { code, stderr } = await runCaptured(buildProgram(), args);
-      expect(code).toBe(2);
-      expect(stderr).toContain("--json: only with --plan");
-    }
-  });
-
   it("reports problems of several files in one run", async () => {
     const repo = await exampleRepo();
     await writeFile(join(repo, "container_definitions/amd64/a.yaml"), "spack: {}\n");

@@ -1,13 +1,12 @@
 import { realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { load } from "js-yaml";
 import type { Output } from "../../../common/src/cli.js";
 import { jobCount, mermaidMarkdown, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
 import { isJobKey, type CiEntry, type CiPipeline } from "../../../common/src/ci/types.js";
 import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
-import { expandedNodes, expansionBound, readTextFile } from "../../../common/src/yaml-io.js";
+import { loadPipelineDocument, readTextFile } from "../../../common/src/yaml-io.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
 
 /** Generated pipelines reach hundreds of KB; far more is not a pipeline GitLab would take. */
@@ -59,18 +58,9 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
 /** A pipeline file read into the model: its stages and jobs (templates resolved by name only). */
 async function readPipeline(file: string): Promise<CiPipeline> {
   const text = await readTextFile(file, file, MAX_PIPELINE_BYTES);
-  let doc: unknown;
-  try {
-    doc = load(text, { filename: file });
-  } catch (error) {
-    throw new InputError([
-      { file, message: `invalid YAML: ${(error as Error).message.split("\n")[0]}` },
-    ]);
-  }
-  if (!isMapping(doc))
-    throw new InputError([{ file, message: "not a pipeline: expected a mapping of jobs" }]);
-  if (expandedNodes(doc, expansionBound(text.length)) > expansionBound(text.length))
-    throw new InputError([{ file, message: "its anchors and aliases expand too far: refused" }]);
+  const loaded = loadPipelineDocument(text);
+  if ("problem" in loaded) throw new InputError([{ file, message: loaded.problem }]);
+  const { doc } = loaded;
   const jobs = Object.fromEntries(
     Object.entries(doc).filter(([key, value]) => isJobKey(key) && isMapping(value)),
   ) as Record<string, CiEntry>;

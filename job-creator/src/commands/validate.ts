@@ -1,13 +1,10 @@
-import { describeFsError } from "../../../common/src/yaml-io.js";
+import { describeFsError, loadPipelineDocument } from "../../../common/src/yaml-io.js";
 import { readFile } from "node:fs/promises";
-import { load } from "js-yaml";
 import type { Output } from "../../../common/src/cli.js";
 import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
 import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
-import { isMapping } from "../../../common/src/mapping.js";
 import type { CiLinter } from "../gitlab/ci-lint.js";
-import { expandedNodes, expansionBound } from "../../../common/src/yaml-io.js";
 
 export interface ValidateOptions {
   readonly files: readonly string[];
@@ -32,22 +29,12 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
     const text = await readFile(file, "utf8").catch((e: unknown) => {
       throw new InputError([{ file, message: `cannot read: ${describeFsError(e)}` }]);
     });
-    let doc: unknown;
-    try {
-      doc = load(text);
-      if (expandedNodes(doc, expansionBound(text.length)) > expansionBound(text.length))
-        throw new Error("its anchors and aliases expand too far: refused");
-    } catch (error) {
-      findings.push({
-        file,
-        problems: [`invalid YAML: ${(error as Error).message.split("\n")[0]}`],
-      });
+    const loaded = loadPipelineDocument(text);
+    if ("problem" in loaded) {
+      findings.push({ file, problems: [loaded.problem] });
       continue;
     }
-    if (!isMapping(doc)) {
-      findings.push({ file, problems: ["not a pipeline: expected a mapping of jobs"] });
-      continue;
-    }
+    const { doc } = loaded;
     const problems = [
       ...(validate ? ciSchemaErrors(validate, doc).map((e) => `schema: ${e}`) : []),
       ...checkCiLimits(doc, Buffer.byteLength(text), opts.limits).map((e) => `limits: ${e}`),
