@@ -22,6 +22,7 @@ import { readBaseImageInputs } from "../src/base-images/inputs.js";
 import { contentTag, type BaseImageName } from "../src/base-images/plan.js";
 import { readSpackRevision } from "../src/base-images/spack-revision.js";
 import { readConfig } from "../src/config/read.js";
+import { selectionFrom } from "../src/definitions/selection.js";
 import { createSpackRemote } from "./git.js";
 
 const BRANCH = "releases/v0.23";
@@ -140,6 +141,21 @@ describe("jc create-jobs against a registry", () => {
     );
     expect(plan.containers.map((c) => `${c.arch}/${c.name} ${c.kind}`)).toContain(
       "amd64/gromacs spack",
+    );
+  });
+
+  it("--from containers builds on the base images there are, and refuses a stale one naming it", async () => {
+    const { repo, namespace } = await setup(registries.open);
+    await pushUpToDate(repo, registries.open, namespace);
+    const fromContainers = selectionFrom({ from: "containers" });
+    const output = memoryOutput();
+    const services = onlineServices({}, runProcess, FAST);
+    await createJobsIn(repo, output, { services, selection: fromContainers });
+    await appendFile(join(repo, "builder/spack-setup.sh"), "# changed\n");
+    await expect(
+      createJobsIn(repo, output, { services, selection: fromContainers }),
+    ).rejects.toThrow(
+      /--from containers: the builder image for amd64 \([0-9a-f]{16}-amd64\) is not usable: changed since latest-amd64: files under builder\/ changed; run from base-images/,
     );
   });
 

@@ -10,6 +10,7 @@ import { expectValidPipeline } from "../../test/helpers/gitlab.js";
 import { listFiles } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { commandsOf } from "../../test/helpers/job-scripts.js";
 
 async function run(repo: string, overrides: Partial<CreateJobsOptions> = {}) {
   const output = memoryOutput();
@@ -154,7 +155,7 @@ describe("jc create-jobs --offline on the bundled examples", () => {
         "SPACK_PRUNE_UP_TO_DATE"
       ],
     ).toBe("False");
-    expect(doc["generate spacktainer jobs for amd64"]!.script!.at(-1)).toMatch(
+    expect(commandsOf(doc["generate spacktainer jobs for amd64"]).at(-1)).toMatch(
       /generate-spacktainer-workflow .* --only gromacs,nexus-storage --force gromacs$/,
     );
     expect(output.lines).toEqual(
@@ -169,7 +170,9 @@ describe("jc create-jobs --offline on the bundled examples", () => {
     const full = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
     expect(full).not.toContain("SPACK_PRUNE_UP_TO_DATE");
     expect(full).toContain("clean build cache for amd64");
-    expect(full).toMatch(/generate-spacktainer-workflow .* --force gromacs,neuron,nexus-storage\n/);
+    expect(full).toMatch(
+      /generate-spacktainer-workflow .* --force gromacs,gromacs-analysis,neuron,nexus-storage\n/,
+    );
   });
 
   it("--plan prints the plan and writes nothing", async () => {

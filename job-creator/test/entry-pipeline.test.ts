@@ -7,6 +7,7 @@ import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { readConfig } from "../src/config/read.js";
 import { ENTRY_HEADER, buildEntryPipeline } from "../src/pipeline/entry-pipeline.js";
 import { runJc } from "./cli.js";
+import { commandsOf } from "../../test/helpers/job-scripts.js";
 
 type Doc = Record<string, Record<string, unknown>>;
 
@@ -38,7 +39,7 @@ describe("the entry .gitlab-ci.yml", () => {
       { job: "gather child artifacts", artifacts: true },
       { job: "populate buildcache for arm64", artifacts: false },
     ]);
-    expect(doc["gather child artifacts"]?.["script"]).toEqual([
+    expect(commandsOf(doc["gather child artifacts"] as { script: string[] })).toEqual([
       "node dist/get-artifacts/src/main.js --generated-pipeline generated/generated_pipeline.yaml --arch amd64 --arch arm64 --dotenv build.env",
     ]);
     expect(doc["cleanup"]?.["rules"]).toEqual([
@@ -57,7 +58,7 @@ describe("the entry .gitlab-ci.yml", () => {
     );
     const doc = expectValidPipeline(text) as Doc;
     expect(Object.keys(doc).filter((k) => k.includes("arm64"))).toEqual([]);
-    expect(doc["gather child artifacts"]?.["script"]).toEqual([
+    expect(commandsOf(doc["gather child artifacts"] as { script: string[] })).toEqual([
       "node dist/get-artifacts/src/main.js --generated-pipeline generated/generated_pipeline.yaml --arch amd64 --dotenv build.env",
     ]);
   });

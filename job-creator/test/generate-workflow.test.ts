@@ -17,6 +17,7 @@ import {
   decisionOf,
   useWorkflowFixture,
 } from "./workflow-fixture.js";
+import { commandsOf } from "../../test/helpers/job-scripts.js";
 
 const { setup, generate, completeJobs } = useWorkflowFixture();
 
@@ -27,8 +28,10 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(first.jobs.sort()).toEqual([
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
+      "create gromacs-analysis sif file for amd64",
       "create nexus-storage sif file for amd64",
       "deploy gromacs sif file for amd64",
+      "deploy gromacs-analysis sif file for amd64",
       "deploy nexus-storage sif file for amd64",
       "publish gromacs to public for amd64",
     ]);
@@ -84,10 +87,13 @@ describe("jc generate-spacktainer-workflow", () => {
       "ENV OMP_NUM_THREADS=2\n",
     );
     const after = await generate(s.repo);
+    // gromacs-analysis.def builds on gromacs: its SIF file is made again too.
     expect(after.jobs.sort()).toEqual([
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
+      "create gromacs-analysis sif file for amd64",
       "deploy gromacs sif file for amd64",
+      "deploy gromacs-analysis sif file for amd64",
       "publish gromacs to public for amd64",
     ]);
     expect(after.log).toMatch(/build \(image differs: org\.spacktainers\.container\.checksum/);
@@ -155,8 +161,10 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(feature.jobs.sort()).toEqual([
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
+      "create gromacs-analysis sif file for amd64",
       "create nexus-storage sif file for amd64",
       "deploy gromacs sif file for amd64",
+      "deploy gromacs-analysis sif file for amd64",
       "deploy nexus-storage sif file for amd64",
     ]);
     // The slug changed the branch name, so its identity carries a hash of the name.
@@ -186,7 +194,7 @@ describe("jc generate-spacktainer-workflow", () => {
     const doc = load(text) as Record<string, { script?: string[]; before_script?: string[] }>;
     const lines = Object.values(doc).flatMap((job) =>
       typeof job === "object" && job && "script" in job
-        ? [...(job.before_script ?? []), ...(job.script ?? [])]
+        ? [...(job.before_script ?? []), ...commandsOf(job)]
         : [],
     );
     for (const line of lines) {

@@ -14,7 +14,7 @@ describe("selection and plan flags", () => {
     });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      "--only: no nope among the containers; known: gromacs, neuron, nexus-storage, py-scientific",
+      "--only: no nope among the containers; known: gromacs, gromacs-analysis, neuron, nexus-storage, py-scientific",
     );
     const forced = runJc(["create-jobs", "--plan", "--offline", "--repo", repo], REPO_ROOT, {
       SPACKTAINERS_ONLY: "gromacs",

@@ -29,6 +29,7 @@ describe("every generated script passes shellcheck", () => {
     const files = [
       "singularitah/sif-store.sh",
       "builder/spack-setup.sh",
+      "spacktainer/fetch-input.sh",
       "scripts/test.sh",
       ".ci/run",
     ];

@@ -19,6 +19,7 @@ import {
 } from "../src/commands/generate-workflow.js";
 import { onlineWorkflowServices } from "../src/commands/online-services.js";
 import type { ContainerDecision } from "../src/containers/decide.js";
+import { inputEntries, inputLabel, inputMetadataKey } from "../src/containers/targets.js";
 
 /*
  * The world of the container-workflow tests: the bundled examples pointed at two local
@@ -171,7 +172,10 @@ export function useWorkflowFixture() {
           Bucket: s.bucket,
           Key: target.sifKey,
           Body: "sif",
-          Metadata: { ...target.sifMetadata },
+          Metadata: {
+            ...target.sifMetadata,
+            ...Object.fromEntries(inputEntries(target, inputMetadataKey)),
+          },
         }),
       );
       if (target.kind !== "spack") continue;
@@ -181,6 +185,7 @@ export function useWorkflowFixture() {
         target.arch,
         {
           ...target.labels,
+          ...Object.fromEntries(inputEntries(target, inputLabel)),
           "org.opencontainers.image.title": target.name,
         },
       );
@@ -188,7 +193,7 @@ export function useWorkflowFixture() {
         `spacktainers/${target.name}`,
         target.tag,
         target.arch,
-        { ...target.labels },
+        { ...target.labels, ...Object.fromEntries(inputEntries(target, inputLabel)) },
       );
     }
   }

@@ -61,6 +61,7 @@ describe("the container workflow, selected and planned", () => {
     }[];
     expect(plan.map((d) => [d.name, d.build, d.sif, d.deploy])).toEqual([
       ["gromacs", null, null, null],
+      ["gromacs-analysis", null, null, null],
       ["nexus-storage", null, "forced (--force)", "a new SIF file"],
     ]);
     expect(plan[0]!.upToDate).toContain("image 2023.3: labels match");

@@ -6,7 +6,7 @@ import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobRecord, PipelineRecord } from "./runner/pipeline-runner.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
-import { BUCKETS, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
+import { BUCKETS, FETCHED_INPUT, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
 import { makeSigningKey } from "./fixture/signing-key.js";
 import { skopeoReader } from "./fixture/skopeo.js";
 import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
@@ -90,6 +90,21 @@ async function expectDeployed(file: string) {
 }
 
 /**
+ * e2e-stack's image is e2e-lib's with its own install tree over it (real buildah, FROM the
+ * image e2e-lib's build job pushed); e2e-lib-tool's SIF file was converted from that image.
+ */
+async function expectBuiltOnLib(libEnv = "E2E_LIB=1") {
+  const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
+  expect(await fileInImage(image("e2e-stack"), "etc/motd")).toBe("e2e-lib container\n");
+  expect((await inspect(image("e2e-stack"))).Env).toContain(libEnv);
+  const lib = await inspect(image("e2e-lib"));
+  const sif = await readFile(join(suite.deployDir, "e2e-lib-tool__1.0__amd64.sif"), "utf8");
+  expect(sif).toContain(`source ${image("e2e-lib")}\n`);
+  expect(sif).toContain(`digest ${lib.Digest}\n`);
+  await expectDeployed("e2e-lib-tool__1.0__amd64.sif");
+}
+
+/**
  * The rebuild jobs signed what they pushed (with the key of the CI variable), and real
  * Spack installs it verifying against the repository's public key, and refuses it when it
  * trusts another key only.
@@ -132,7 +147,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
         "create multiarch for singularitah",
         "build e2e-app container for amd64",
         "build e2e-lib container for amd64",
+        "build e2e-stack container for amd64",
         "create e2e-tool sif file for amd64",
+        "create e2e-lib-tool sif file for amd64",
         "publish e2e-app to mirror for amd64",
       ]),
     );
@@ -158,15 +175,32 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(log).toContain("install --use-buildcache only --fail-fast\n");
     expect(log).not.toContain("--no-check-signature");
     expect(await fileInImage(image("e2e-lib"), "etc/motd")).toBe("e2e-lib container\n");
+    // Fetched from the inputs bucket by the build job, checked, copied into the image.
+    expect(await fileInImage(image("e2e-lib"), FETCHED_INPUT.target.slice(1))).toBe(
+      FETCHED_INPUT.content,
+    );
     // The rebuild jobs' declared artifacts hold what Spack wrote, user_data included.
     const rebuild = allJobs(entry).find(({ job }) => job.name.startsWith("e2e-lib@1.0 "))!.job;
     const artifacts = join(rebuild.artifactsDir!, "jobs_scratch_dir.amd64/e2e-app");
     expect((await readdir(join(artifacts, "logs"))).sort()).toContain("spack-build-out.txt");
     expect((await stat(join(artifacts, "user_data"))).isDirectory()).toBe(true);
     await expectSignedCache(publicKey);
+    await expectBuiltOnLib();
+    // Step-labelled logs: each step a collapsible section that ends with its duration.
+    const build = allJobs(entry).find(
+      ({ job }) => job.name === "build e2e-lib container for amd64",
+    );
+    for (const step of ["login", "fetch_inputs", "build", "push"]) {
+      expect(build!.job.output).toMatch(new RegExp(`section_start:\\d+:${step}\\[collapsed=`));
+      expect(build!.job.output).toMatch(
+        new RegExp(`section_end:\\d+:${step}\r\x1b\\[0K${step} took \\d+s`),
+      );
+    }
     expect(await suite.keysOf(BUCKETS.containers)).toEqual([
       "containers/e2e-app__1.0.sif",
+      "containers/e2e-lib-tool__1.0__amd64.sif",
       "containers/e2e-lib__1.0.sif",
+      "containers/e2e-stack__1.0.sif",
       "containers/e2e-tool__1__amd64.sif",
       "containers/e2e-tool__1__arm64.sif",
     ]);
@@ -180,7 +214,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     );
     expect((await readdir(suite.deployDir)).sort()).toEqual([
       "e2e-app__1.0.sif",
+      "e2e-lib-tool__1.0__amd64.sif",
       "e2e-lib__1.0.sif",
+      "e2e-stack__1.0.sif",
       "e2e-tool__1__amd64.sif",
     ]);
     for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
@@ -208,7 +244,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
   }, 900_000);
 
-  it("rebuilds exactly the container whose definition changed", async () => {
+  it("rebuilds exactly the container whose definition changed, and what builds on it", async () => {
     await writeFile(
       join(suite.project, "container_definitions/amd64/e2e-lib/Dockerfile.epilogue"),
       "ENV E2E_LIB=2\n",
@@ -227,11 +263,19 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const ran = names(entry);
     expect(ran.filter((n) => / container for |sif file|^publish /.test(n)).sort()).toEqual([
       "build e2e-lib container for amd64",
+      "build e2e-stack container for amd64",
       "create e2e-lib sif file for amd64",
+      "create e2e-lib-tool sif file for amd64",
+      "create e2e-stack sif file for amd64",
       "deploy e2e-lib sif file for amd64",
+      "deploy e2e-lib-tool sif file for amd64",
+      "deploy e2e-stack sif file for amd64",
       "publish e2e-lib to mirror for amd64",
+      "publish e2e-stack to mirror for amd64",
     ]);
     await expectDeployed("e2e-lib__1.0.sif");
+    // Built after e2e-lib's new image, from it: its environment says E2E_LIB=2.
+    await expectBuiltOnLib("E2E_LIB=2");
     const log = await fileInImage(image("e2e-lib"), "opt/software/.spack-stand-in.log");
     expect(log).toContain("install --use-buildcache only --fail-fast --no-check-signature\n");
     expect(log).not.toContain("trusted-key-sha256");

@@ -23,6 +23,7 @@ import { memoryOutput } from "../helpers/output.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../helpers/paths.js";
 import { runAsync } from "../helpers/process.js";
 import { exampleRepo, tempDir } from "../helpers/temp-repo.js";
+import { commandsOf } from "../helpers/job-scripts.js";
 
 const TOKEN = "glpat-e2e-0b7e";
 const CONFIG = "spacktainers.config.yaml";
@@ -152,7 +153,7 @@ describe("the whole pipeline, without GitLab", () => {
     // 5. The gather job: get-artifacts, as the entry pipeline runs it.
     const entryText = await readFile(join(REPO_ROOT, ".gitlab-ci.yml"), "utf8");
     const entry = expectValidPipeline(entryText);
-    const gatherScript = (entry["gather child artifacts"] as { script: string[] }).script[0]!;
+    const gatherScript = commandsOf(entry["gather child artifacts"] as { script: string[] })[0]!;
     const gathered = await tempDir();
     let result;
     try {

@@ -100,8 +100,13 @@ const CASES: readonly GoldenCase[] = [
     },
     runs: workflow("amd64", "--branch", "feature/x", "--default-branch", "main"),
     output: "out",
-    // What a branch changes: the pipeline and the Spack environments' mirrors.
-    pins: ["gromacs/spack-env/spack.yaml", "spacktainer_pipeline.yaml"],
+    // What a branch changes: the pipeline, the Spack environments' mirrors and the tags of
+    // the images other containers start from.
+    pins: [
+      "gromacs/spack-env/spack.yaml",
+      "gromacs-analysis/gromacs-analysis.def",
+      "spacktainer_pipeline.yaml",
+    ],
     base: "workflow-amd64",
   },
   {

@@ -56,3 +56,7 @@ export async function scriptsBelow(repo: string): Promise<ScriptJob[]> {
   }
   return jobs;
 }
+
+/** A job's commands: its script without the lines that label its steps (common/src/ci/steps.ts). */
+export const commandsOf = (job: { readonly script?: readonly string[] } | undefined): string[] =>
+  (job?.script ?? []).filter((line) => !line.startsWith("spacktainers_step"));

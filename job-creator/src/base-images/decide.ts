@@ -10,7 +10,10 @@ export interface ImageDecider {
   }): Promise<ImageDecision>;
 }
 
+/** Why an image is planned offline: not because it is known to be missing. */
+export const NOT_CHECKED = "registry not checked (--offline)";
+
 /** `--offline`: nothing is asked, so everything is planned as if no image existed yet. */
 export const offlineDecider: ImageDecider = {
-  decide: () => Promise.resolve({ action: "rebuild", reason: "registry not checked (--offline)" }),
+  decide: () => Promise.resolve({ action: "rebuild", reason: NOT_CHECKED }),
 };

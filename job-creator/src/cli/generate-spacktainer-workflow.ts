@@ -64,6 +64,8 @@ export function generateSpacktainerWorkflowCommand(): Command {
           generatedDir: string;
           artifactsPath?: string;
           only?: string;
+          from?: string;
+          to?: string;
           force?: string | boolean;
         },
       ) => {
@@ -90,6 +92,8 @@ export function generateSpacktainerWorkflowCommand(): Command {
             selection: selectionFrom({
               ...(opts.only ? { only: opts.only } : {}),
               ...(opts.force ? { force: opts.force } : {}),
+              ...(opts.from ? { from: opts.from } : {}),
+              ...(opts.to ? { to: opts.to } : {}),
             }),
             ...(await branchesOf(opts)),
           },

@@ -4,6 +4,7 @@ import { httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
 import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
+import { CHAIN_STAGES } from "../definitions/stage-range.js";
 
 export const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -81,7 +82,7 @@ export async function branchesOf(opts: { repo: string; branch?: string; defaultB
 }
 
 /**
- * `--only` and `--force`: which containers a run builds and which it rebuilds even when
+ * `--only`, `--force`, `--from` and `--to`: which containers a run builds and which it rebuilds even when
  * current. create-jobs also reads them from CI variables (GitLab's "Run pipeline" form)
  * and writes them into the workflow jobs it generates, which take them as flags only.
  */
@@ -94,9 +95,16 @@ export const selectionOptions = (fromVariables: boolean): Option[] => {
     "--force [names]",
     "rebuild these containers (comma-separated; none given: all) even when current",
   );
-  if (!fromVariables) return [only, force];
+  const from = new Option(
+    "--from <stage>",
+    `start the chain at this stage, using what earlier runs left: ${CHAIN_STAGES.join(", ")}`,
+  );
+  const to = new Option("--to <stage>", "stop the chain after this stage");
+  if (!fromVariables) return [only, force, from, to];
   return [
     only.env("SPACKTAINERS_ONLY"),
+    from.env("SPACKTAINERS_FROM"),
+    to.env("SPACKTAINERS_TO"),
     new Option("--arch <arches>", "build only on these architectures (comma-separated)").env(
       "SPACKTAINERS_ARCH",
     ),

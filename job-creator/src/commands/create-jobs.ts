@@ -11,7 +11,7 @@ import {
   type OutputGuard,
 } from "../../../common/src/replace-dir.js";
 import { readLocatedYaml } from "../../../common/src/yaml-io.js";
-import { offlineDecider, type ImageDecider } from "../base-images/decide.js";
+import { NOT_CHECKED, offlineDecider, type ImageDecider } from "../base-images/decide.js";
 import { readBaseImageInputs, type SpackRevision } from "../base-images/inputs.js";
 import {
   imagesNeeded,
@@ -25,6 +25,7 @@ import { readSigningPublicKey } from "../config/signing-key.js";
 import type { Config } from "../config/schema.js";
 import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../definitions/read.js";
 import { EVERYTHING, selectDefinitions, type Selection } from "../definitions/selection.js";
+import { WHOLE_CHAIN, includesStage, type StageRange } from "../definitions/stage-range.js";
 import { conflictProblem } from "../spack/merge-env.js";
 import { generationContext, isDefaultBranch } from "../pipeline/context.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
@@ -112,6 +113,7 @@ export async function createJobs(
     ),
   );
   const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
+  requireEarlierStages(baseImages, selection.stages ?? WHOLE_CHAIN);
   const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
   if (environments.conflicts.length > 0)
     throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
@@ -207,4 +209,24 @@ async function locateConflicts(
     );
   }
   return problems;
+}
+
+/**
+ * A run that starts after the base images builds on the ones in the registry: each must be
+ * there with its current inputs, or the run would build on stale ones (offline: not known).
+ */
+function requireEarlierStages(plans: readonly BaseImagePlan[], stages: StageRange): void {
+  if (includesStage(stages, "base-images")) return;
+  const stale = plans.filter(
+    (p) => p.decision.action === "rebuild" && p.decision.reason !== NOT_CHECKED,
+  );
+  if (stale.length === 0) return;
+  throw new InputError(
+    stale
+      .map(
+        (p) =>
+          `--from ${stages.from}: the ${p.image} image for ${p.arch} (${p.archTag}) is not usable: ${p.decision.reason}; run from base-images`,
+      )
+      .join("\n"),
+  );
 }

@@ -19,7 +19,8 @@ import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
 import { decisionsJson, formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
-import type { CustomContainer, SpackContainer } from "../definitions/types.js";
+import { baseOf, type CustomContainer, type SpackContainer } from "../definitions/types.js";
+import { basesFirst } from "../definitions/bases.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
 import {
   EVERYTHING,
@@ -28,7 +29,9 @@ import {
   type Selection,
 } from "../definitions/selection.js";
 import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
-import { decideContainer, type ContainerDecision } from "../containers/decide.js";
+import { decideContainer, withDeploy, type ContainerDecision } from "../containers/decide.js";
+import { restrictToStages } from "../containers/stage-plan.js";
+import { WHOLE_CHAIN } from "../definitions/stage-range.js";
 import {
   FactGatherer,
   factsNeeded,
@@ -37,7 +40,7 @@ import {
   type WorkflowChecks,
 } from "../containers/facts.js";
 import type { LockSource } from "../containers/lock.js";
-import { tagScheme } from "../containers/targets.js";
+import { tagScheme, type SpackTarget } from "../containers/targets.js";
 import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
 import {
   prepareCustom,
@@ -156,17 +159,37 @@ export async function generateSpacktainerWorkflow(
   // Several containers at a time when their lock files are read (their reads wait on the
   // disk and on the event loop, which the lookups in flight keep busy); one at a time when
   // each runs `spack concretize`, which is heavy on its own.
-  const prepareOne = async (container: SpackContainer | CustomContainer) => {
+  const prepareOne = async (
+    container: SpackContainer | CustomContainer,
+    basedOn: SpackTarget | undefined,
+  ) => {
     const prepared =
       container.kind === "spack"
-        ? await prepareSpack(container, preparation, lockSource)
-        : await prepareCustom(container, preparation, (await digests).get(container.name));
+        ? await prepareSpack(container, preparation, lockSource, basedOn)
+        : await prepareCustom(container, preparation, (await digests).get(container.name), basedOn);
     lookups?.ask(factsNeeded(prepared.target, publishTargets));
     return prepared;
   };
   const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
+  // A container built on another is prepared once that one's target is known (its tag and
+  // labels are part of this one's); it takes a place in the limit only then, so waiting
+  // never holds one.
+  const started = new Map<string, Promise<Awaited<ReturnType<typeof prepareOne>>>>();
+  for (const container of basesFirst(containers)) {
+    const base = baseOf(container);
+    const onBase = base && started.get(base.container);
+    if (base && !onBase)
+      throw new Error(`${container.name} builds on ${base.container}, which was not selected`);
+    started.set(
+      container.name,
+      (async () => {
+        const basedOn = onBase && ((await onBase).target as SpackTarget);
+        return limit(() => prepareOne(container, basedOn));
+      })(),
+    );
+  }
   const prepared = settledValues(
-    await Promise.allSettled(containers.map((c) => limit(() => prepareOne(c)))),
+    await Promise.allSettled(containers.map((c) => started.get(c.name)!)),
   );
   const targets = prepared.map((p) => p.target);
   const files = new Map<string, string | Uint8Array>();
@@ -175,20 +198,19 @@ export async function generateSpacktainerWorkflow(
   const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
 
   // Decide (pure), then write once.
-  const decisions = targets.map((t) =>
-    decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
+  const decisions = restrictToStages(
+    targets.map((t) =>
+      withDeploy(
+        decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
+        arch.deploy !== undefined,
+      ),
+    ),
+    selection.stages ?? WHOLE_CHAIN,
+    { checked: facts.checked, deploys: arch.deploy !== undefined },
   );
   if (opts.planOnly) {
-    if (opts.json)
-      output.out(JSON.stringify(decisionsJson(decisions, arch.deploy !== undefined), null, 2));
-    else
-      for (const line of formatDecisions(
-        decisions,
-        onDefaultBranch,
-        config,
-        arch.deploy !== undefined,
-      ))
-        output.out(line);
+    if (opts.json) output.out(JSON.stringify(decisionsJson(decisions), null, 2));
+    else for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
     return decisions;
   }
   const pipeline = buildWorkflowPipeline(
@@ -207,8 +229,7 @@ export async function generateSpacktainerWorkflow(
     pictureFile(SPACKTAINER_PIPELINE_FILE),
     mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
   );
-  for (const line of formatDecisions(decisions, onDefaultBranch, config, arch.deploy !== undefined))
-    output.out(line);
+  for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
   await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,

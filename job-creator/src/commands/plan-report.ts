@@ -3,6 +3,8 @@ import type { Config } from "../config/schema.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import type { DefinitionsRead } from "../definitions/read.js";
 import type { SelectedDefinitions, Selection } from "../definitions/selection.js";
+import { baseOf } from "../definitions/types.js";
+import { CHAIN_STAGES, includesStage } from "../definitions/stage-range.js";
 import { formatImageReference } from "../definitions/image-ref.js";
 import type { ProcessSummary } from "../spack-pipeline/assemble.js";
 
@@ -26,11 +28,13 @@ export function formatPlan(
   lines.push("containers:");
   for (const { arch, containers } of read.architectures) {
     for (const c of containers) {
+      const base = baseOf(c);
       const what =
         c.kind === "spack"
           ? `Spack environment from ${c.definitionFile}, main spec "${String((c.environment["specs"] as unknown[])[0])}"`
-          : `SIF from ${formatImageReference(c.from)} (${c.definitionFile})`;
-      lines.push(`  ${arch}/${c.name}: ${what}`);
+          : `SIF from ${"container" in c.from ? `our ${c.from.container} image` : formatImageReference(c.from)} (${c.definitionFile})`;
+      const on = c.kind === "spack" && base ? `, on the ${base.container} image` : "";
+      lines.push(`  ${arch}/${c.name}: ${what}${on}`);
     }
   }
   return lines;
@@ -68,18 +72,15 @@ export function planJson(
   };
 }
 
-/** A new SIF file is copied to the deploy folder of an arch that has one. */
-const DEPLOY_REASON = "a new SIF file";
-
 /** The plan of `jc generate-spacktainer-workflow --plan --json`: each container's steps and why. */
-export const decisionsJson = (decisions: readonly ContainerDecision[], deploys: boolean) =>
+export const decisionsJson = (decisions: readonly ContainerDecision[]) =>
   decisions.map((d) => ({
     name: d.target.name,
     arch: d.target.arch,
     tag: d.target.tag,
     build: d.build?.reason ?? null,
     sif: d.sif?.reason ?? null,
-    deploy: deploys && d.sif ? DEPLOY_REASON : null,
+    deploy: d.deploy?.reason ?? null,
     publish: d.publish.map((p) => ({ target: p.target.name, ref: p.ref, reason: p.reason })),
     upToDate: d.upToDate,
   }));
@@ -87,8 +88,12 @@ export const decisionsJson = (decisions: readonly ContainerDecision[], deploys: 
 /** What a selected run builds, forces and leaves out, and why; nothing for a full run. */
 export function formatSelection(selection: Selection, selected: SelectedDefinitions): string[] {
   const forced = selection.force === "all" ? ["all"] : selection.force;
-  if (!selection.only && !selection.arches && forced.length === 0) return [];
+  if (!selection.only && !selection.arches && forced.length === 0 && !selection.stages) return [];
   const lines = ["selection:"];
+  if (selection.stages)
+    lines.push(
+      `  stages: ${CHAIN_STAGES.filter((s) => includesStage(selection.stages!, s)).join(", ")} (the others use what earlier runs left)`,
+    );
   if (selection.arches) lines.push(`  architectures: ${selection.arches.join(", ")}`);
   if (selection.only) lines.push(`  containers: ${selection.only.join(", ")}`);
   if (forced.length > 0)
@@ -112,13 +117,12 @@ export function formatDecisions(
   decisions: readonly ContainerDecision[],
   onDefaultBranch: boolean,
   config: Config,
-  deploys: boolean,
 ): string[] {
   const lines = decisions.map((d) => {
     const steps = [
       d.build && `build (${d.build.reason})`,
       d.sif && `SIF (${d.sif.reason})`,
-      deploys && d.sif && `deploy (${DEPLOY_REASON})`,
+      d.deploy && `deploy (${d.deploy.reason})`,
       ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
     ].filter(Boolean);
     const todo = steps.length > 0 ? steps.join("; ") : "up to date";

@@ -13,7 +13,7 @@ import {
  * (and its signing), containers bucket and deploy target. Part of the schema of schema.ts.
  */
 
-const S3Credentials = Type.Object(
+export const S3Credentials = Type.Object(
   {
     accessKeyIdVariable: Type.String({ ...VariableName, default: "AWS_ACCESS_KEY_ID" }),
     secretAccessKeyVariable: Type.String({ ...VariableName, default: "AWS_SECRET_ACCESS_KEY" }),

@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { Architecture } from "./architecture-schema.js";
-import { ImageReference, RepositoryPath, ShellSafe, VariableName } from "./patterns.js";
+import { Architecture, S3Credentials } from "./architecture-schema.js";
+import { HttpUrl, ImageReference, RepositoryPath, ShellSafe, VariableName } from "./patterns.js";
 
 export type { ArchitectureConfig, DeployConfig } from "./architecture-schema.js";
 
@@ -116,6 +116,24 @@ export const ConfigSchema = Type.Object(
         "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
+    inputs: Type.Object(
+      {
+        endpoint: Type.String({
+          ...HttpUrl,
+          default: "https://s3.amazonaws.com",
+          description:
+            "S3 endpoint of the buckets s3:// inputs are read from (path-style requests)",
+        }),
+        region: Type.String({ pattern: "^[a-z0-9-]+$", default: "us-east-1" }),
+        credentials: S3Credentials,
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "where container builds fetch the s3:// files of `spacktainer.fetch` from: the key pair by CI variable name",
+      },
+    ),
     buildJobs: Type.Object(
       {
         timeout: Type.String({

@@ -3,6 +3,7 @@ import { basename, join, relative } from "node:path";
 import { isMapping } from "../../../common/src/mapping.js";
 import { listFiles } from "../base-images/checksum.js";
 import type { SpackContainer } from "../definitions/types.js";
+import { fetchedInputPath } from "../definitions/fetched-inputs.js";
 import { renderDockerfile } from "./dockerfile.js";
 
 type ContextFiles = Map<string, string | Uint8Array>;
@@ -42,6 +43,9 @@ export async function spackBuildContext(inputs: {
       files.set(path ? `${inContext}/${path}` : inContext, content);
     copies.push({ source: inContext, target: pair.target });
   }
+  // Fetched by the build job into the context before `buildah build` (never stored here).
+  for (const [index, input] of container.fetched.entries())
+    copies.push({ source: fetchedInputPath(index, input.url), target: input.target });
   const epilogue = container.epilogue
     ? await readFile(join(repoRoot, container.epilogue), "utf8")
     : undefined;
@@ -93,15 +97,28 @@ export function installedPaths(environment: unknown): string[] {
 
 /**
  * The `.def` file with its `From:` pinned to the digest read at generation time, so the
- * SIF file is built from the very image whose digest its metadata records.
+ * SIF file is built from the very image whose digest its metadata records; with
+ * `bootstrap`, its `Bootstrap:` set too (a `.def` on one of ours becomes a docker one).
  */
-export function pinDefinition(text: string, pinnedFrom: string): string {
+export function pinDefinition(text: string, pinnedFrom: string, bootstrap?: string): string {
   const lines = text.split("\n");
-  // The header ends where the first %section starts; its From: line is the one to pin.
+  const replace = (key: string, value: string) => {
+    const at = definitionHeaderLine(lines, key);
+    if (at !== undefined)
+      lines[at] = lines[at]!.replace(
+        new RegExp(`^(\\s*${key}\\s*:\\s*)\\S.*?(\\r?)$`, "i"),
+        (_match, start: string, end: string) => `${start}${value}${end}`,
+      );
+  };
+  replace("From", pinnedFrom);
+  if (bootstrap) replace("Bootstrap", bootstrap);
+  return lines.join("\n");
+}
+
+/** The index of the header line setting `key` (the header ends at the first %section). */
+export function definitionHeaderLine(lines: readonly string[], key: string): number | undefined {
   const headerEnd = lines.findIndex((line) => line.trim().startsWith("%"));
   const header = headerEnd === -1 ? lines : lines.slice(0, headerEnd);
-  const at = header.findIndex((line) => /^\s*From\s*:/i.test(line));
-  if (at === -1) return text;
-  lines[at] = lines[at]!.replace(/^(\s*From\s*:\s*)\S.*?(\r?)$/i, `$1${pinnedFrom}$2`);
-  return lines.join("\n");
+  const at = header.findIndex((line) => new RegExp(`^\\s*${key}\\s*:`, "i").test(line));
+  return at === -1 ? undefined : at;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PublishTargetConfig } from "../config/schema.js";
-import { decideContainer } from "./decide.js";
+import { changedInputs, decideContainer } from "./decide.js";
 import { factsNeeded, gatherFacts, UNCHECKED_FACTS, type WorkflowChecks } from "./facts.js";
-import type { SpackTarget } from "./targets.js";
+import { inputLabel, type ChecksumInput, type SpackTarget } from "./targets.js";
 
 const LABELS = {
   "org.spacktainers.spack-lock.sha256": "aaa",
@@ -17,6 +17,13 @@ const target = {
   labels: LABELS,
   sifKey: "containers/gromacs__2023.3.sif",
   sifMetadata: { "container-checksum": "ccc" },
+  inputs: {
+    definition: "d2",
+    files: "f1",
+    fetched: "x1",
+    "base-images": "b1",
+    "base-container": "e",
+  },
 } as unknown as SpackTarget;
 const hub: PublishTargetConfig = {
   name: "hub",
@@ -142,5 +149,26 @@ describe("decideContainer", () => {
   it("refuses a decision on a fact nobody gathered", async () => {
     const facts = await gatherFacts([], checks({}));
     expect(() => decideContainer(target, [hub], facts)).toThrow(/no fact was gathered/);
+  });
+});
+
+describe("changedInputs", () => {
+  const recorded = (digests: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(digests).map(([k, v]) => [inputLabel(k as ChecksumInput), v]),
+    );
+
+  it.each([
+    ["the definition changed", { ...target.inputs, definition: "d1" }, ["its definition"]],
+    [
+      "definition and base images changed",
+      { ...target.inputs, definition: "d1", "base-images": "b0" },
+      ["its definition", "its base images (their build folders, tools or Spack commit)"],
+    ],
+    ["nothing changed", target.inputs, []],
+    // Built before the digests were recorded: nothing can be named, nothing is guessed.
+    ["an image without input labels", {}, []],
+  ])("%s", (_what, found, expected) => {
+    expect(changedInputs(target, { ...LABELS, ...recorded(found) }, inputLabel)).toEqual(expected);
   });
 });

@@ -1,7 +1,13 @@
 import type { PublishTargetConfig } from "../config/schema.js";
 import { differingLabels } from "../registry/labels.js";
 import { imageRef, publishRef, type WorkflowFacts } from "./facts.js";
-import type { ContainerTarget } from "./targets.js";
+import {
+  CHECKSUM_INPUTS,
+  inputLabel,
+  inputMetadataKey,
+  type ChecksumInput,
+  type ContainerTarget,
+} from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -20,6 +26,8 @@ export interface ContainerDecision {
   readonly build?: Step;
   readonly sif?: Step;
   readonly publish: readonly PublishStep[];
+  /** Copy the SIF file to the arch's deploy folder (see `withDeploy`). */
+  readonly deploy?: Step;
   /** Why the steps left out were left out, for the plan output. */
   readonly upToDate: readonly string[];
 }
@@ -42,7 +50,12 @@ export function decideContainer(
   const publish: PublishStep[] = [];
   if (target.kind === "spack") {
     const found = facts.image(imageRef(target.repository, target.tag), target.arch);
-    const difference = compare(target.labels, found, "image");
+    const difference = compare(
+      target.labels,
+      found,
+      "image",
+      changedInputs(target, found, inputLabel),
+    );
     if (difference) build = { reason: notChecked ?? difference };
     else upToDate.push(`image ${target.tag}: labels match`);
 
@@ -58,10 +71,12 @@ export function decideContainer(
       else upToDate.push(`${destination.name}: labels match`);
     }
   }
+  const sifFound = facts.sif(target.arch, target.sifKey);
   const sifDifference = compare(
     target.sifMetadata,
-    facts.sif(target.arch, target.sifKey),
+    sifFound,
     "SIF file",
+    changedInputs(target, sifFound, inputMetadataKey),
   );
   const sif = sifDifference ? { reason: notChecked ?? sifDifference } : undefined;
   if (!sif) upToDate.push(`SIF file: metadata match`);
@@ -88,13 +103,44 @@ function forcedDecision(
   };
 }
 
-/** Says how `found` differs from `expected`, or undefined when every expected key matches. */
-function compare(expected: Labels, found: Labels | undefined, what: string): string | undefined {
+/**
+ * Says how `found` differs from `expected`, or undefined when every expected key matches;
+ * `changed` names the inputs behind a changed checksum, when the found side recorded them.
+ */
+function compare(
+  expected: Labels,
+  found: Labels | undefined,
+  what: string,
+  changed: readonly string[] = [],
+): string | undefined {
   if (!found) return `${what} missing`;
   const differing = differingLabels(expected, found);
   if (differing.length === 0) return undefined;
-  return `${what} differs: ${differing.map((key) => `${key} ${short(found[key])} -> ${short(expected[key])}`).join(", ")}`;
+  const why = changed.length > 0 ? ` (changed: ${changed.join("; ")})` : "";
+  return `${what} differs: ${differing.map((key) => `${key} ${short(found[key])} -> ${short(expected[key])}`).join(", ")}${why}`;
+}
+
+/**
+ * The inputs whose digests the found image or SIF file recorded differently (pure). Images
+ * built before the digests were recorded carry none: then nothing is named.
+ */
+export function changedInputs(
+  target: ContainerTarget,
+  found: Labels | undefined,
+  key: (input: ChecksumInput) => string,
+): string[] {
+  if (!found) return [];
+  return (Object.entries(target.inputs) as [ChecksumInput, string][])
+    .filter(([input, digest]) => found[key(input)] !== undefined && found[key(input)] !== digest)
+    .map(([input]) => CHECKSUM_INPUTS[input]);
 }
 
 const short = (value: string | undefined) =>
   value === undefined ? "unset" : value.length > 16 ? `${value.slice(0, 12)}…` : value;
+
+/** A new SIF file is copied to the deploy folder of an arch that has one. */
+export const DEPLOY_REASON = "a new SIF file";
+
+/** The decision with its deploy step: every new SIF file, where the arch deploys (pure). */
+export const withDeploy = (decision: ContainerDecision, deploys: boolean): ContainerDecision =>
+  deploys && decision.sif ? { ...decision, deploy: { reason: DEPLOY_REASON } } : decision;

@@ -1,7 +1,7 @@
 import { settledValues } from "../../../common/src/errors.js";
 import type { Config, PublishTargetConfig } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
-import { containerRepository, type ContainerTarget } from "./targets.js";
+import { containerRepository, imageRef, type ContainerTarget } from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -37,7 +37,7 @@ export interface WorkflowFacts {
   sif(arch: string, key: string): Labels | undefined;
 }
 
-export const imageRef = (repository: string, tag: string) => `${repository}:${tag}`;
+export { imageRef };
 const publishRepository = (target: PublishTargetConfig, name: string) =>
   `${target.registry}/${target.namespace}/${name}`;
 export const publishRef = (target: PublishTargetConfig, name: string, tag: string) =>

@@ -11,7 +11,13 @@ import { environmentPath } from "../../../common/src/job-names.js";
 import { pinDefinition, spackBuildContext } from "./build-context.js";
 import { readContainerLock, type LockSource } from "./lock.js";
 import { mainPackageVersion, type TagScheme } from "./tags.js";
-import { containerChecksum, customTarget, spackTarget } from "./targets.js";
+import {
+  containerChecksum,
+  customTarget,
+  imageRef,
+  spackTarget,
+  type SpackTarget,
+} from "./targets.js";
 
 /*
  * The read side of `jc generate-spacktainer-workflow`: each container's merged environment,
@@ -36,6 +42,7 @@ export async function prepareSpack(
   container: SpackContainer,
   { repoRoot, generatedDir, config, arch, scheme, base, signingKey }: Preparation,
   lockSource: LockSource,
+  basedOn?: SpackTarget,
 ) {
   const envDir = join(repoRoot, generatedDir, environmentPath(arch.name, container.name));
   const envFile = join(envDir, "spack.yaml");
@@ -70,13 +77,21 @@ export async function prepareSpack(
         message: `container "${container.name}": ${version.error}`,
       },
     ]);
-  const [builderImage, runtimeImage] = [base("builder"), base("runtime")];
-  const checksum = await containerChecksum(repoRoot, container, [builderImage, runtimeImage]);
+  // Built on another of our containers, the runtime stage starts from that image.
+  const builderImage = base("builder");
+  const runtimeImage = basedOn ? imageRef(basedOn.repository, basedOn.tag) : base("runtime");
+  const checksum = await containerChecksum(
+    repoRoot,
+    container,
+    [builderImage, runtimeImage],
+    basedOn,
+  );
   const target = spackTarget(config, arch, container, {
     version,
     lockSha256: lock.sha256,
     checksum,
     scheme,
+    ...(basedOn ? { basedOn } : {}),
   });
   const context = await spackBuildContext({
     repoRoot: repoRoot,
@@ -113,7 +128,10 @@ export async function sourceDigests(
   lookup: ((ref: ImageReference) => Promise<string | undefined>) | undefined,
 ): Promise<Map<string, string>> {
   if (!lookup) return new Map();
-  const custom = containers.filter((c): c is CustomContainer => c.kind !== "spack");
+  const custom = containers.filter(
+    (c): c is CustomContainer & { from: ImageReference } =>
+      c.kind !== "spack" && !("container" in c.from),
+  );
   const found = await Promise.all(custom.map((c) => lookup(c.from)));
   const problems = custom.flatMap((c, i) =>
     found[i]
@@ -133,18 +151,26 @@ export async function prepareCustom(
   container: CustomContainer,
   { repoRoot, arch, scheme, base }: Preparation,
   digest: string | undefined,
+  basedOn?: SpackTarget,
 ) {
   const text = await readFile(join(repoRoot, container.definitionFile), "utf8");
-  const checksum = await containerChecksum(repoRoot, container, [base("singularitah")]);
+  const checksum = await containerChecksum(repoRoot, container, [base("singularitah")], basedOn);
   const target = customTarget(arch, container, {
     checksum,
     scheme,
     ...(digest ? { digest } : {}),
+    ...(basedOn ? { basedOn } : {}),
   });
-  const pinned = digest
-    ? pinDefinition(text, formatImageReference(pinnedReference(container.from, digest)))
-    : text;
-  return { target, context: new Map([[`${container.name}.def`, pinned]]) };
+  const from = container.from;
+  // On one of ours: a docker bootstrap from its image (the SIF job expands the CI
+  // variables of the reference); else the source pinned to the digest read now.
+  const written =
+    "container" in from
+      ? pinDefinition(text, imageRef(basedOn!.repository, basedOn!.tag), "docker")
+      : digest
+        ? pinDefinition(text, formatImageReference(pinnedReference(from, digest)))
+        : text;
+  return { target, context: new Map([[`${container.name}.def`, written]]) };
 }
 
 /** `repo@digest`: image tools refuse a reference holding both a tag and a digest. */

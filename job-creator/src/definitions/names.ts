@@ -7,12 +7,18 @@
 const CONTAINER_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 64;
 
-/** Why `name` cannot be a container name, or undefined when it can. */
-export function containerNameProblem(name: string): string | undefined {
+/**
+ * Why `name` cannot be a container name, or undefined when it can; `fix` says what to do
+ * (a name read from a file or folder name: rename it).
+ */
+export function containerNameProblem(
+  name: string,
+  fix = " (rename the file or folder)",
+): string | undefined {
   if (name.length > MAX_NAME_LENGTH)
     return `container name "${name}" is longer than ${MAX_NAME_LENGTH} characters`;
   if (!CONTAINER_NAME.test(name)) {
-    return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-" (rename the file or folder)`;
+    return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-"${fix}`;
   }
   return undefined;
 }

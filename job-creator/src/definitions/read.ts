@@ -11,14 +11,18 @@ import {
   HAND_WRITTEN_LIMIT,
   describeFsError,
   readLocatedYaml,
+  problemAt,
   readTextFile,
+  type LocatedYaml,
   type SizeLimit,
 } from "../../../common/src/yaml-io.js";
+import { baseProblems } from "./bases.js";
 import { parseDefFile } from "./def-file.js";
+import { readFetchedInputs } from "./fetched-inputs.js";
 import { readFilePairs } from "./file-pairs.js";
 import { containerNameProblem, isDisabled } from "./names.js";
 import { checkSpackDefinition } from "./spack-definition.js";
-import type { ArchitectureDefinitions, ContainerDefinition } from "./types.js";
+import type { ArchitectureDefinitions, ContainerBase, ContainerDefinition } from "./types.js";
 
 export const DEFINITIONS_DIR = "container_definitions";
 /** Where sources of `spacktainer.files` of single-file definitions live, as in the original. */
@@ -103,6 +107,7 @@ async function readArchitecture(
     seen.set(definition.name, source);
     containers.push(definition);
   }
+  problems.push(...baseProblems(containers));
   return containers;
 }
 
@@ -167,8 +172,12 @@ async function readSpack(
   const before = problems.length;
   const environment = checkSpackDefinition(doc, problems);
   const baseDir = join(repoRoot, kind === "folder" ? source : FILES_BASE_DIR);
-  const spacktainer = (doc.data as { spacktainer?: { files?: unknown } }).spacktainer;
+  const spacktainer = (
+    doc.data as { spacktainer?: { files?: unknown; fetch?: unknown; base?: unknown } }
+  ).spacktainer;
   const files = await readFilePairs(doc, spacktainer?.files, baseDir, repoRoot, problems);
+  const fetched = readFetchedInputs(doc, spacktainer?.fetch, problems);
+  const base = readBase(doc, spacktainer?.base, problems);
   if (!environment || problems.length > before) return undefined;
   const epilogue =
     kind === "folder" && (await isFile(join(repoRoot, source, "Dockerfile.epilogue")));
@@ -180,8 +189,29 @@ async function readSpack(
     definitionFile,
     environment,
     files,
+    fetched,
+    ...(base ? { base } : {}),
     ...(epilogue ? { epilogue: `${source}/Dockerfile.epilogue` } : {}),
   };
+}
+
+/** `spacktainer.base`: the name of a Spack container of the same architecture. */
+function readBase(
+  doc: LocatedYaml,
+  value: unknown,
+  problems: Problem[],
+): ContainerBase | undefined {
+  if (value === undefined) return undefined;
+  const path = ["spacktainer", "base"];
+  const problem =
+    typeof value !== "string"
+      ? "expected the name of a Spack container of this architecture"
+      : containerNameProblem(value, " (name a container of this folder)");
+  if (problem) {
+    problems.push(problemAt(doc, path, problem));
+    return undefined;
+  }
+  return { container: value as string, line: doc.lineOf(path) };
 }
 
 async function folderEnvironmentFile(

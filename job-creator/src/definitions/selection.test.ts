@@ -3,8 +3,16 @@ import { InputError } from "../../../common/src/errors.js";
 import { isForced, selectDefinitions, selectionFrom, type Selection } from "./selection.js";
 import type { ArchitectureDefinitions } from "./types.js";
 
+// amd64's `tool` is a `.def` built on amd64's gromacs container.
 const container = (arch: string, name: string, kind: "spack" | "custom" = "spack") =>
-  ({ kind, arch, name }) as ArchitectureDefinitions["containers"][number];
+  (kind === "spack"
+    ? { kind, arch, name }
+    : {
+        kind,
+        arch,
+        name,
+        from: { container: "gromacs", line: 2 },
+      }) as ArchitectureDefinitions["containers"][number];
 
 const ALL: ArchitectureDefinitions[] = [
   {
@@ -75,6 +83,15 @@ describe("what a selection keeps", () => {
       ["amd64: gromacs", "arm64: gromacs", "ppc64: "],
       ["amd64/tool: left out (not in --only)", "arm64/scipy: left out (not in --only)"],
       ["amd64", "arm64"],
+    ],
+    [
+      { only: ["tool"] },
+      ["amd64: gromacs,tool", "ppc64: "],
+      [
+        "amd64/gromacs: kept (tool builds on it)",
+        "arm64: left out (none of its containers is in --only)",
+      ],
+      [],
     ],
     [
       { arches: ["arm64"] },

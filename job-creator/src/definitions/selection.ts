@@ -1,5 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { InputError } from "../../../common/src/errors.js";
+import { basesNeeded } from "./bases.js";
+import { isWholeChain, stageRangeFrom, type StageRange } from "./stage-range.js";
 import type { ArchitectureDefinitions, ContainerDefinition } from "./types.js";
 
 /**
@@ -16,6 +18,8 @@ export interface Selection {
   readonly force: "all" | readonly string[];
   /** Forced Spack containers also rebuild their packages instead of taking them from the cache. */
   readonly rebuildPackages: boolean;
+  /** The part of the chain the run generates (`--from`, `--to`); undefined: all of it. */
+  readonly stages?: StageRange;
 }
 
 export const EVERYTHING: Selection = { force: [], rebuildPackages: false };
@@ -26,6 +30,8 @@ export interface SelectionFlags {
   arch?: string;
   force?: string | boolean;
   rebuildPackages?: boolean;
+  from?: string;
+  to?: string;
 }
 
 /** Names in a flag or variable: separated by commas or spaces; an empty value names none. */
@@ -44,9 +50,11 @@ export function selectionFrom(flags: SelectionFlags, env: NodeJS.ProcessEnv = {}
     flags.force === true || (typeof flags.force === "string" && /^(all|\*)$/i.test(flags.force))
       ? "all"
       : (names(typeof flags.force === "string" ? flags.force : undefined) ?? []);
+  const stages = stageRangeFrom(flags.from, flags.to);
   return {
     ...(only ? { only } : {}),
     ...(arches ? { arches } : {}),
+    ...(isWholeChain(stages) ? {} : { stages }),
     force: forced,
     rebuildPackages: flags.rebuildPackages ?? TRUE.test(env["SPACKTAINERS_REBUILD_PACKAGES"] ?? ""),
   };
@@ -58,7 +66,7 @@ export const isForced = (selection: Selection, name: string): boolean =>
 /** What a selection keeps of the definitions, and what it left out and why. */
 export interface SelectedDefinitions {
   readonly architectures: readonly ArchitectureDefinitions[];
-  /** One line per left-out architecture or container, for the plan. */
+  /** One line per left-out architecture or container (or one kept as a base), for the plan. */
   readonly leftOut: readonly string[];
   /** Architectures built with some of their containers left out. */
   readonly partial: ReadonlySet<string>;
@@ -94,7 +102,14 @@ export function selectDefinitions(
       leftOut.push(`${definitions.arch}: left out (not in --arch ${selection.arches!.join(",")})`);
       return [];
     }
-    const kept = definitions.containers.filter((c) => isSelected(selection, c));
+    const named = definitions.containers.filter((c) => isSelected(selection, c));
+    // What the named containers build on comes too (built only where it is not current).
+    const bases = basesNeeded(definitions.containers, new Set(named.map((c) => c.name)));
+    for (const [base, dependant] of bases)
+      leftOut.push(`${definitions.arch}/${base}: kept (${dependant} builds on it)`);
+    const kept = definitions.containers.filter(
+      (c) => isSelected(selection, c) || bases.has(c.name),
+    );
     if (kept.length === 0 && definitions.containers.length > 0) {
       leftOut.push(`${definitions.arch}: left out (none of its containers is in --only)`);
       return [];

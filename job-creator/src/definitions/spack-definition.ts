@@ -4,6 +4,7 @@ import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
 import { specSyntaxProblem } from "./spec-syntax.js";
 
 const TOP_LEVEL_KEYS = new Set(["spack", "spacktainer"]);
+const SPACKTAINER_KEYS = new Set(["files", "fetch", "base"]);
 
 /** Checks the shape of a Spack container definition; returns its `spack:` mapping. */
 export function checkSpackDefinition(
@@ -41,11 +42,19 @@ export function checkSpackDefinition(
   }
   const spacktainer = data["spacktainer"];
   if (spacktainer !== undefined && !isMapping(spacktainer)) {
-    problems.push(problemAt(doc, ["spacktainer"], "expected a mapping (with `files:`)"));
+    problems.push(
+      problemAt(doc, ["spacktainer"], "expected a mapping (with `files:`, `fetch:` or `base:`)"),
+    );
   } else if (spacktainer) {
     for (const key of Object.keys(spacktainer)) {
-      if (key !== "files")
-        problems.push(problemAt(doc, ["spacktainer", key], "unknown key: only `files` is allowed"));
+      if (!SPACKTAINER_KEYS.has(key))
+        problems.push(
+          problemAt(
+            doc,
+            ["spacktainer", key],
+            "unknown key: only `files`, `fetch` and `base` are allowed",
+          ),
+        );
     }
   }
   return spack;

@@ -1,3 +1,4 @@
+import { steppedScript, type JobStep } from "../../../common/src/ci/steps.js";
 import type { CiJob } from "../../../common/src/ci/types.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
@@ -25,6 +26,16 @@ export function buildahLogin(
   return `printf '%s' "$${credentials.passwordVariable}" | buildah login --username "$${credentials.userVariable}" --password-stdin ${shellExpand(host)}`;
 }
 
+/** The step that logs in to the project's registry (and, given, other registries). */
+export function loginStep(ctx: GenerationContext, ...others: readonly string[]): JobStep {
+  return {
+    name: "login",
+    title: "Log in to the registry",
+    lines: [registryLogin(ctx), ...others],
+    collapsed: true,
+  };
+}
+
 /** The job that builds and pushes one base image for one arch. */
 export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
   const base = archJobBase(architectureOf(ctx, plan.arch));
@@ -40,28 +51,40 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
     tags: base.tags,
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
-    before_script: [registryLogin(ctx)],
-    script: [
-      [
-        "buildah build",
-        `--platform linux/${plan.arch}`,
-        ...args,
-        ...labels,
-        '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
-        '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
-        // The pipeline's own time, set when the job runs: the generated YAML stays byte-identical.
-        `--label ${shellExpand("org.opencontainers.image.created=$CI_PIPELINE_CREATED_AT")}`,
-        `--tag ${ref}`,
-        shellQuote(plan.image),
-      ].join(" "),
-      `buildah push ${ref}`,
-      // The default branch moves latest-<arch>, which later plans compare against to say what changed.
-      ...(ctx.onDefaultBranch
-        ? [
-            `buildah push ${ref} ${shellExpand(`docker://${plan.repository}:${latestArchTag(plan.arch)}`)}`,
-          ]
-        : []),
-    ],
+    ...steppedScript(`base image ${plan.image} for ${plan.arch}`, [
+      loginStep(ctx),
+      {
+        name: "build",
+        title: `Build ${plan.image} for ${plan.arch}`,
+        lines: [
+          [
+            "buildah build",
+            `--platform linux/${plan.arch}`,
+            ...args,
+            ...labels,
+            '--label "org.opencontainers.image.revision=$CI_COMMIT_SHA"',
+            '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
+            // The pipeline's own time, set when the job runs: the generated YAML stays byte-identical.
+            `--label ${shellExpand("org.opencontainers.image.created=$CI_PIPELINE_CREATED_AT")}`,
+            `--tag ${ref}`,
+            shellQuote(plan.image),
+          ].join(" "),
+        ],
+      },
+      {
+        name: "push",
+        title: "Push the image",
+        lines: [
+          `buildah push ${ref}`,
+          // The default branch moves latest-<arch>, which later plans compare against to say what changed.
+          ...(ctx.onDefaultBranch
+            ? [
+                `buildah push ${ref} ${shellExpand(`docker://${plan.repository}:${latestArchTag(plan.arch)}`)}`,
+              ]
+            : []),
+        ],
+      },
+    ]),
     timeout: "4h",
   };
 }
@@ -86,12 +109,21 @@ export function buildMultiarchJob(
     tags: [...architectureOf(ctx, first.arch).runnerTags],
     variables: BUILDAH_VARIABLES,
     needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
-    before_script: [registryLogin(ctx)],
-    script: [
-      `buildah manifest create ${list}`,
-      ...adds,
-      `buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:${first.tag}`)}`,
-      ...pushLatest,
-    ],
+    ...steppedScript(`multi-arch manifest of ${first.image}`, [
+      loginStep(ctx),
+      {
+        name: "manifest",
+        title: `Join ${plans.map((p) => p.arch).join(", ")} under one tag`,
+        lines: [`buildah manifest create ${list}`, ...adds],
+      },
+      {
+        name: "push",
+        title: "Push the manifest",
+        lines: [
+          `buildah manifest push --all ${list} ${shellExpand(`docker://${first.repository}:${first.tag}`)}`,
+          ...pushLatest,
+        ],
+      },
+    ]),
   };
 }

@@ -15,6 +15,12 @@ import {
   type Selection,
 } from "../definitions/selection.js";
 import type { ContainerDefinition, SpackContainer } from "../definitions/types.js";
+import {
+  WHOLE_CHAIN,
+  includesStage,
+  type ChainStage,
+  type StageRange,
+} from "../definitions/stage-range.js";
 import { buildBaseImageJob, buildMultiarchJob } from "./base-image-jobs.js";
 import { STAGES, architectureOf, type GenerationContext } from "./context.js";
 import {
@@ -24,6 +30,8 @@ import {
   buildSpacktainerWorkflowJob,
   type BuilderImage,
 } from "./spack-jobs.js";
+
+const CONTAINER_STAGES: readonly ChainStage[] = ["containers", "sif", "publish", "deploy"];
 
 /**
  * The child pipeline `jc create-jobs` writes: base images that must be rebuilt, their
@@ -36,11 +44,17 @@ export function buildGeneratedPipeline(
   ctx: GenerationContext,
   selection: Selection = EVERYTHING,
 ): CiPipeline {
-  const jobs: Record<string, CiEntry> = { ...baseImageJobs(baseImages, ctx) };
+  const stages = selection.stages ?? WHOLE_CHAIN;
+  const buildsBaseImages = includesStage(stages, "base-images");
+  const buildsCache = includesStage(stages, "cache");
+  const buildsContainers = CONTAINER_STAGES.some((stage) => includesStage(stages, stage));
+  const jobs: Record<string, CiEntry> = buildsBaseImages ? baseImageJobs(baseImages, ctx) : {};
   for (const { arch, containers } of selected.architectures) {
+    // `--to base-images`: nothing per arch (get-artifacts gives its bridges no-op files).
+    if (!buildsCache && !buildsContainers) continue;
     const architecture = architectureOf(ctx, arch);
     const spackContainers = containers.filter((c): c is SpackContainer => c.kind === "spack");
-    const builder = builderImage(baseImages, arch);
+    const builder = builderImage(baseImages, arch, buildsBaseImages);
     for (const container of spackContainers) {
       const rebuildPackages = selection.rebuildPackages && isForced(selection, container.name);
       jobs[generateSpackJobName(container.name, arch)] = buildSpackGenerateJob(
@@ -50,7 +64,9 @@ export function buildGeneratedPipeline(
         rebuildPackages,
       );
     }
-    if (spackContainers.length > 0) {
+    // Without the cache stage the lock files are still made (the containers install from
+    // them), but no package is built: the populate bridge runs get-artifacts' no-op file.
+    if (spackContainers.length > 0 && buildsCache) {
       jobs[processSpackPipelineJobName(arch)] = buildProcessSpackJob(
         architecture,
         spackContainers,
@@ -60,12 +76,13 @@ export function buildGeneratedPipeline(
       if (!selected.partial.has(arch))
         jobs[cleanBuildCacheJobName(arch)] = buildCleanCacheJob(architecture, spackContainers, ctx);
     }
-    jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(
-      architecture,
-      spackContainers,
-      ctx,
-      workflowSelection(selection, containers, selected.partial.has(arch)),
-    );
+    if (buildsContainers)
+      jobs[generateSpacktainerJobName(arch)] = buildSpacktainerWorkflowJob(
+        architecture,
+        spackContainers,
+        ctx,
+        workflowSelection(selection, containers, selected.partial.has(arch)),
+      );
   }
   return {
     stages: STAGES.filter((stage) => Object.values(jobs).some((job) => job.stage === stage)),
@@ -79,9 +96,13 @@ function workflowSelection(
   selection: Selection,
   containers: readonly ContainerDefinition[],
   partial: boolean,
-): { only?: readonly string[]; force: readonly string[] } {
+): { only?: readonly string[]; force: readonly string[]; stages?: StageRange } {
   const forced = containers.filter((c) => isForced(selection, c.name)).map((c) => c.name);
-  return { ...(partial ? { only: containers.map((c) => c.name) } : {}), force: forced };
+  return {
+    ...(partial ? { only: containers.map((c) => c.name) } : {}),
+    force: forced,
+    ...(selection.stages ? { stages: selection.stages } : {}),
+  };
 }
 
 function baseImageJobs(
@@ -107,12 +128,16 @@ function baseImageJobs(
   return jobs;
 }
 
-function builderImage(plans: readonly BaseImagePlan[], arch: string): BuilderImage {
+function builderImage(
+  plans: readonly BaseImagePlan[],
+  arch: string,
+  buildsBaseImages: boolean,
+): BuilderImage {
   const plan = plans.find((p) => p.image === "builder" && p.arch === arch);
   if (!plan) return { ref: "" };
   return {
     ref: archImageRef(plan),
-    ...(plan.decision.action === "rebuild"
+    ...(plan.decision.action === "rebuild" && buildsBaseImages
       ? { buildJob: buildBaseImageJobName("builder", arch) }
       : {}),
   };

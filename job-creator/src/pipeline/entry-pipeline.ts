@@ -1,3 +1,4 @@
+import { steppedScript } from "../../../common/src/ci/steps.js";
 import type { CiEntry, CiJob, CiPipeline, CiRule } from "../../../common/src/ci/types.js";
 import {
   BASE_PIPELINE_BRIDGE,
@@ -48,7 +49,13 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
   const jobs: Record<string, CiEntry> = {
     [GENERATE_PIPELINE_JOB]: {
       ...tools("generate"),
-      script: [`${JC} create-jobs --output-dir ${shellQuote(generatedDir)}`],
+      ...steppedScript("the pipeline's generation", [
+        {
+          name: "generate",
+          title: "Plan base images, Spack environments and child pipelines (jc create-jobs)",
+          lines: [`${JC} create-jobs --output-dir ${shellQuote(generatedDir)}`],
+        },
+      ]),
       artifacts: { paths: [`${generatedDir}/`], expire_in: "1 week" },
     },
     [BASE_PIPELINE_BRIDGE]: {
@@ -68,14 +75,20 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
         { job: GENERATE_PIPELINE_JOB, artifacts: true },
         { job: BASE_PIPELINE_BRIDGE, artifacts: false },
       ],
-      script: [
-        [
-          GET_ARTIFACTS,
-          `--generated-pipeline ${shellQuote(`${generatedDir}/${GENERATED_PIPELINE_FILE}`)}`,
-          ...archs.map((arch) => `--arch ${arch}`),
-          `--dotenv ${GATHER_DOTENV_FILE}`,
-        ].join(" "),
-      ],
+      ...steppedScript("gathering the child pipelines' files", [
+        {
+          name: "gather",
+          title: "Download the files the generation child pipeline wrote (get-artifacts)",
+          lines: [
+            [
+              GET_ARTIFACTS,
+              `--generated-pipeline ${shellQuote(`${generatedDir}/${GENERATED_PIPELINE_FILE}`)}`,
+              ...archs.map((arch) => `--arch ${arch}`),
+              `--dotenv ${GATHER_DOTENV_FILE}`,
+            ].join(" "),
+          ],
+        },
+      ]),
       artifacts: {
         paths: archs.flatMap((arch) => [
           `${spackArtifactsDir(arch)}/`,
@@ -137,7 +150,13 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
     ],
     // The cleaner deletes; one at a time per project.
     resource_group: "containers-cleanup",
-    script: [`${JC} clean-branches --remote origin`],
+    ...steppedScript("cleaning up after deleted branches", [
+      {
+        name: "clean",
+        title: "Delete the files of deleted branches (jc clean-branches)",
+        lines: [`${JC} clean-branches --remote origin`],
+      },
+    ]),
   };
   return {
     stages: [...ENTRY_STAGES],

@@ -1,3 +1,4 @@
+import { steppedScript, type JobStep } from "../../../common/src/ci/steps.js";
 import type { CiJob, CiNeed } from "../../../common/src/ci/types.js";
 import {
   GENERATE_PIPELINE_JOB,
@@ -10,6 +11,7 @@ import {
 import { shellQuote } from "../../../common/src/shell.js";
 import type { Architecture } from "../config/architecture.js";
 import type { SpackContainer } from "../definitions/types.js";
+import { includesStage, stageRangeArguments, type StageRange } from "../definitions/stage-range.js";
 import {
   JC,
   SPACKITOR,
@@ -61,14 +63,27 @@ export function buildSpackGenerateJob(
       ...(rebuildPackages ? { SPACK_PRUNE_UP_TO_DATE: "False" } : {}),
     },
     needs,
-    script: [
-      ". /opt/spack/share/spack/setup-env.sh",
-      `mkdir -p ${shellQuote(scratch)}`,
-      `spack env activate --without-view ${shellQuote(envDir)}`,
-      "spack concretize -f",
-      `spack ci generate --check-index-only --artifacts-root "$CI_PROJECT_DIR"/${shellQuote(scratch)} --output-file "$CI_PROJECT_DIR"/${shellQuote(`${scratch}/pipeline.yml`)}`,
-      `cp ${shellQuote(`${envDir}/spack.lock`)} ${shellQuote(`${scratch}/spack.lock`)}`,
-    ],
+    ...steppedScript(`container ${container.name} for ${container.arch}: Spack pipeline`, [
+      {
+        name: "environment",
+        title: "Activate the merged Spack environment",
+        lines: [
+          ". /opt/spack/share/spack/setup-env.sh",
+          `mkdir -p ${shellQuote(scratch)}`,
+          `spack env activate --without-view ${shellQuote(envDir)}`,
+        ],
+        collapsed: true,
+      },
+      { name: "concretize", title: "Concretize", lines: ["spack concretize -f"] },
+      {
+        name: "generate",
+        title: "Plan the rebuild jobs (spack ci generate)",
+        lines: [
+          `spack ci generate --check-index-only --artifacts-root "$CI_PROJECT_DIR"/${shellQuote(scratch)} --output-file "$CI_PROJECT_DIR"/${shellQuote(`${scratch}/pipeline.yml`)}`,
+          `cp ${shellQuote(`${envDir}/spack.lock`)} ${shellQuote(`${scratch}/spack.lock`)}`,
+        ],
+      },
+    ]),
     artifacts: { paths: [`${scratch}/`], when: "always", expire_in: "1 week" },
     timeout: "1h",
   };
@@ -93,11 +108,12 @@ function processJob(
   needs: readonly CiNeed[],
   command: string,
   out: string,
+  step: Omit<JobStep, "lines">,
 ): CiJob {
   return {
     ...toolJob(ctx, arch, needs),
     stage: "process",
-    script: [`${JC} ${command}`],
+    ...steppedScript(`${arch.name}: ${step.title}`, [{ ...step, lines: [`${JC} ${command}`] }]),
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
 }
@@ -115,6 +131,7 @@ export function buildProcessSpackJob(
     generateNeeds(containers),
     `process-spack-pipeline --arch ${shellQuote(arch.name)} -d ${jobsScratchDir(arch.name)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
     out,
+    { name: "process", title: "Split the Spack pipelines into child pipelines" },
   );
 }
 
@@ -123,14 +140,27 @@ export function buildSpacktainerWorkflowJob(
   arch: Architecture,
   containers: readonly SpackContainer[],
   ctx: GenerationContext,
-  selection: { readonly only?: readonly string[]; readonly force: readonly string[] } = {
+  selection: {
+    readonly only?: readonly string[];
+    readonly force: readonly string[];
+    readonly stages?: StageRange;
+  } = {
     force: [],
   },
 ): CiJob {
   const out = spacktainerArtifactsDir(arch.name);
+  // The stages before the containers' are create-jobs' business: the workflow starts at
+  // its first stage at the earliest.
+  const stages = selection.stages && {
+    from: includesStage({ from: "base-images", to: "cache" }, selection.stages.from)
+      ? ("containers" as const)
+      : selection.stages.from,
+    to: selection.stages.to,
+  };
   const selected = [
     ...(selection.only ? [`--only ${shellQuote(selection.only.join(","))}`] : []),
     ...(selection.force.length > 0 ? [`--force ${shellQuote(selection.force.join(","))}`] : []),
+    ...(stages ? stageRangeArguments(stages) : []),
   ];
   return processJob(
     ctx,
@@ -141,6 +171,7 @@ export function buildSpacktainerWorkflowJob(
       ...selected,
     ].join(" "),
     out,
+    { name: "plan", title: "Plan the container builds" },
   );
 }
 
@@ -157,9 +188,15 @@ export function buildCleanCacheJob(
     ...job,
     stage: "cache cleanup",
     variables: { ...job.variables, ...cacheCredentialVariables(arch) },
-    script: [
-      `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch.name)} --log-file spackitor.${arch.name}.log`,
-    ],
+    ...steppedScript(`${arch.name}: build cache cleaning`, [
+      {
+        name: "clean",
+        title: `Prune s3://${bucket} (spackitor)`,
+        lines: [
+          `${SPACKITOR} --bucket ${shellQuote(bucket)}${prefix} --max-age ${maxAgeDays} --lock-dir ${jobsScratchDir(arch.name)} --log-file spackitor.${arch.name}.log`,
+        ],
+      },
+    ]),
     artifacts: { paths: [`spackitor.${arch.name}.log`], when: "always", expire_in: "1 month" },
     // Housekeeping, as in the original: a failed cleaning shows as a warning and does not
     // stop the containers (the bridge of this child pipeline depends on its status). A run

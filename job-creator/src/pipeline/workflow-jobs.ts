@@ -1,49 +1,32 @@
 import type { CiEntry, CiJob, CiNeed, CiPipeline } from "../../../common/src/ci/types.js";
 import { GATHER_ARTIFACTS_JOB } from "../../../common/src/job-names.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
-import type { Architecture } from "../config/architecture.js";
 import type { PublishTargetConfig } from "../config/schema.js";
-import { BUILDAH_VARIABLES, buildahLogin, registryLogin } from "./base-image-jobs.js";
-import {
-  archJobBase,
-  bucketCredentialVariables,
-  parentArtifactsNeed,
-  type GenerationContext,
-} from "./context.js";
+import { steppedScript } from "../../../common/src/ci/steps.js";
+import { BUILDAH_VARIABLES, buildahLogin, loginStep } from "./base-image-jobs.js";
+import { archJobBase, parentArtifactsNeed, type GenerationContext } from "./context.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import { imageRef } from "../containers/facts.js";
 import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "../containers/dockerfile.js";
 import { CHECK_SIGNATURE_ARG } from "./signing.js";
-import type { CustomTarget, SpackTarget } from "../containers/targets.js";
-
-export const buildContainerJobName = (name: string, arch: string) =>
-  `build ${name} container for ${arch}`;
-export const sifJobName = (name: string, arch: string) => `create ${name} sif file for ${arch}`;
-export const publishJobName = (name: string, target: string, arch: string) =>
-  `publish ${name} to ${target} for ${arch}`;
-export const deployJobName = (name: string, arch: string) => `deploy ${name} sif file for ${arch}`;
-export const nothingToDoJobName = (arch: string) => `containers of ${arch} are up to date`;
-
-/** The script that uploads SIF files safely (temporary key, archive, rollback); in the repository. */
-export const SIF_STORE_SCRIPT = "singularitah/sif-store.sh";
+import { fetchInputLines, fetchInputVariables } from "./fetch-inputs.js";
+import { customSifJob, deployJob, spackSifJob } from "./sif-jobs.js";
+import {
+  WORKFLOW_STAGES,
+  buildContainerJobName,
+  deployJobName,
+  nothingToDoJobName,
+  publishJobName,
+  sifJobName,
+  type WorkflowSettings,
+} from "./workflow-settings.js";
+import { inputEntries, inputLabel, type SpackTarget } from "../containers/targets.js";
 
 /** Job variables that carry the cache key pair into `buildah build --secret`. */
 const BUILD_SECRET_VARIABLES = {
   accessKeyId: "SPACKTAINERS_CACHE_KEY_ID",
   secretAccessKey: "SPACKTAINERS_CACHE_SECRET_KEY",
 } as const;
-
-export const WORKFLOW_STAGES = ["build", "sif", "publish", "deploy"] as const;
-
-/** What the container jobs of one arch build on, and where their build contexts are. */
-export interface WorkflowSettings {
-  readonly arch: Architecture;
-  /** Folder of the build contexts inside the gathered artifacts, e.g. spacktainer.artifacts.amd64. */
-  readonly artifactsDir: string;
-  readonly builderImage: string;
-  readonly runtimeImage: string;
-  readonly singularitahImage: string;
-}
 
 /**
  * The container pipeline of one arch: per container only the steps its decision asks
@@ -55,22 +38,37 @@ export function buildWorkflowPipeline(
   ctx: GenerationContext,
 ): CiPipeline {
   const jobs: Record<string, CiEntry> = {};
+  const built = new Set(
+    decisions.filter((d) => d.build && d.target.kind === "spack").map((d) => d.target.name),
+  );
+  // A job waits for the build of the image it reads, when this pipeline builds it.
+  const afterBuildOf = (name: string | undefined, arch: string): CiNeed[] =>
+    name !== undefined && built.has(name)
+      ? [{ job: buildContainerJobName(name, arch), artifacts: false }]
+      : [];
   for (const decision of decisions) {
     const { target } = decision;
-    const built = decision.build && target.kind === "spack";
-    if (built)
-      jobs[buildContainerJobName(target.name, target.arch)] = buildJob(target, settings, ctx);
-    const afterBuild: CiNeed[] = built
-      ? [{ job: buildContainerJobName(target.name, target.arch), artifacts: false }]
-      : [];
+    const onBase = afterBuildOf(target.basedOn?.name, target.arch);
+    if (decision.build && target.kind === "spack")
+      jobs[buildContainerJobName(target.name, target.arch)] = buildJob(
+        target,
+        onBase,
+        settings,
+        ctx,
+      );
+    const afterBuild = afterBuildOf(target.name, target.arch);
     if (decision.sif) {
       jobs[sifJobName(target.name, target.arch)] =
         target.kind === "spack"
           ? spackSifJob(target, afterBuild, settings, ctx)
-          : customSifJob(target, settings);
-      if (settings.arch.deploy)
-        jobs[deployJobName(target.name, target.arch)] = deployJob(target, settings);
+          : customSifJob(target, onBase, settings, ctx);
     }
+    if (decision.deploy && settings.arch.deploy)
+      jobs[deployJobName(target.name, target.arch)] = deployJob(
+        target,
+        decision.sif ? [{ job: sifJobName(target.name, target.arch), artifacts: false }] : [],
+        settings,
+      );
     if (target.kind === "spack") {
       for (const step of decision.publish) {
         jobs[publishJobName(target.name, step.target.name, target.arch)] = publishJob(
@@ -92,13 +90,19 @@ export function buildWorkflowPipeline(
   return { stages: stages.length > 0 ? stages : ["build"], jobs };
 }
 
-function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: GenerationContext): CiJob {
+function buildJob(
+  target: SpackTarget,
+  onBase: readonly CiNeed[],
+  settings: WorkflowSettings,
+  ctx: GenerationContext,
+): CiJob {
   const base = archJobBase(settings.arch);
   const cache = settings.arch.cache.credentials;
   const context = `${settings.artifactsDir}/${target.name}`;
   const ref = shellExpand(imageRef(target.repository, target.tag));
   const labels = [
     ...Object.entries(target.labels).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
+    ...inputEntries(target, inputLabel).map(([k, v]) => `--label ${shellQuote(`${k}=${v}`)}`),
     `--label ${shellQuote(`org.opencontainers.image.title=${target.name}`)}`,
     `--label ${shellQuote(`org.opencontainers.image.version=${target.tag}`)}`,
     // The pipeline's own time, set when the job runs: the generated YAML stays byte-identical.
@@ -120,92 +124,43 @@ function buildJob(target: SpackTarget, settings: WorkflowSettings, ctx: Generati
       // Names of their own, so they never shadow the project variables they refer to.
       [BUILD_SECRET_VARIABLES.accessKeyId]: `$${cache.accessKeyIdVariable}`,
       [BUILD_SECRET_VARIABLES.secretAccessKey]: `$${cache.secretAccessKeyVariable}`,
+      ...fetchInputVariables(ctx.config, target.container),
     },
-    needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB)],
-    before_script: [registryLogin(ctx)],
-    script: [
-      [
-        "buildah build",
-        `--platform linux/${target.arch}`,
-        `--file ${shellQuote(`${context}/Dockerfile`)}`,
-        `--build-arg ${shellExpand(`${BUILDER_IMAGE_ARG}=${settings.builderImage}`)}`,
-        `--build-arg ${shellExpand(`${RUNTIME_IMAGE_ARG}=${settings.runtimeImage}`)}`,
-        // A signed cache: the install verifies against the context's public key only.
-        ...(settings.arch.cache.signing ? [`--build-arg ${CHECK_SIGNATURE_ARG}=yes`] : []),
-        `--secret id=aws_access_key_id,env=${BUILD_SECRET_VARIABLES.accessKeyId}`,
-        `--secret id=aws_secret_access_key,env=${BUILD_SECRET_VARIABLES.secretAccessKey}`,
-        ...labels,
-        `--tag ${ref}`,
-        shellQuote(context),
-      ].join(" "),
-      `buildah push ${ref}`,
-    ],
+    needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB), ...onBase],
+    ...steppedScript(`container ${target.name} for ${target.arch}: image build`, [
+      loginStep(ctx),
+      ...(target.container.fetched.length > 0
+        ? [
+            {
+              name: "fetch_inputs",
+              title: "Fetch and check the inputs of spacktainer.fetch",
+              lines: fetchInputLines(target.container, context),
+            },
+          ]
+        : []),
+      {
+        name: "build",
+        title: `Build ${target.name}:${target.tag} (install from the build cache)`,
+        lines: [
+          [
+            "buildah build",
+            `--platform linux/${target.arch}`,
+            `--file ${shellQuote(`${context}/Dockerfile`)}`,
+            `--build-arg ${shellExpand(`${BUILDER_IMAGE_ARG}=${settings.builderImage}`)}`,
+            `--build-arg ${shellExpand(`${RUNTIME_IMAGE_ARG}=${target.basedOn?.ref ?? settings.runtimeImage}`)}`,
+            // A signed cache: the install verifies against the context's public key only.
+            ...(settings.arch.cache.signing ? [`--build-arg ${CHECK_SIGNATURE_ARG}=yes`] : []),
+            `--secret id=aws_access_key_id,env=${BUILD_SECRET_VARIABLES.accessKeyId}`,
+            `--secret id=aws_secret_access_key,env=${BUILD_SECRET_VARIABLES.secretAccessKey}`,
+            ...labels,
+            `--tag ${ref}`,
+            shellQuote(context),
+          ].join(" "),
+        ],
+      },
+      { name: "push", title: "Push the image", lines: [`buildah push ${ref}`] },
+    ]),
     timeout: ctx.config.buildJobs.timeout,
-  };
-}
-
-/** Variables of jobs that talk to the containers bucket: the key pair by name, never by value. */
-const bucketVariables = (arch: Architecture) => bucketCredentialVariables(arch.containers);
-
-const sifUrl = (arch: Architecture, target: SpackTarget | CustomTarget) =>
-  `s3://${arch.containers.bucket}/${target.sifKey}`;
-
-function uploadLine(target: SpackTarget | CustomTarget, arch: Architecture): string {
-  const maxAge = arch.containers.archiveMaxAgeDays;
-  const metadata = Object.entries(target.sifMetadata).map(([k, v]) => shellQuote(`${k}=${v}`));
-  return [
-    `sh ${SIF_STORE_SCRIPT} publish`,
-    shellQuote(`${target.name}.sif`),
-    shellQuote(sifUrl(arch, target)),
-    String(maxAge),
-    ...metadata,
-  ].join(" ");
-}
-
-function sifJobBase(settings: WorkflowSettings): Omit<CiJob, "script" | "needs"> {
-  const base = archJobBase(settings.arch);
-  return {
-    stage: "sif",
-    image: { name: settings.singularitahImage, entrypoint: [""] },
-    tags: base.tags,
-    variables: { ...base.variables, ...bucketVariables(settings.arch) },
-    timeout: "2h",
-  };
-}
-
-function spackSifJob(
-  target: SpackTarget,
-  needs: readonly CiNeed[],
-  settings: WorkflowSettings,
-  ctx: GenerationContext,
-): CiJob {
-  const job = sifJobBase(settings);
-  const { userVariable, passwordVariable } = ctx.config.registry.credentials;
-  return {
-    ...job,
-    variables: {
-      ...job.variables,
-      // Apptainer reads registry credentials from these, so none goes on a command line.
-      APPTAINER_DOCKER_USERNAME: `$${userVariable}`,
-      APPTAINER_DOCKER_PASSWORD: `$${passwordVariable}`,
-    },
-    needs,
-    script: [
-      `apptainer pull --force ${shellQuote(`${target.name}.sif`)} ${shellExpand(`docker://${imageRef(target.repository, target.tag)}`)}`,
-      uploadLine(target, settings.arch),
-    ],
-  };
-}
-
-function customSifJob(target: CustomTarget, settings: WorkflowSettings): CiJob {
-  const definition = `${settings.artifactsDir}/${target.name}/${target.name}.def`;
-  return {
-    ...sifJobBase(settings),
-    needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB)],
-    script: [
-      `apptainer build --force ${shellQuote(`${target.name}.sif`)} ${shellQuote(definition)}`,
-      uploadLine(target, settings.arch),
-    ],
   };
 }
 
@@ -225,27 +180,22 @@ function publishJob(
     tags: base.tags,
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
     needs,
-    before_script: [
-      registryLogin(ctx),
-      buildahLogin(destination.registry, destination.credentials),
-    ],
-    script: [`buildah pull ${source}`, `buildah push ${source} ${shellQuote(`docker://${ref}`)}`],
-    timeout: "1h",
-  };
-}
-
-function deployJob(target: SpackTarget | CustomTarget, settings: WorkflowSettings): CiJob {
-  const deploy = settings.arch.deploy!;
-  const file = target.sifKey.slice(target.sifKey.lastIndexOf("/") + 1);
-  return {
-    stage: "deploy",
-    image: { name: deploy.image ?? settings.singularitahImage, entrypoint: [""] },
-    tags: [...deploy.runnerTags],
-    variables: bucketVariables(settings.arch),
-    needs: [{ job: sifJobName(target.name, target.arch), artifacts: false }],
-    script: [
-      `sh ${SIF_STORE_SCRIPT} fetch ${shellQuote(sifUrl(settings.arch, target))} ${shellQuote(`${deploy.path.replace(/\/+$/, "")}/${file}`)}`,
-    ],
+    ...steppedScript(
+      `container ${target.name} for ${target.arch}: publish to ${destination.name}`,
+      [
+        loginStep(ctx, buildahLogin(destination.registry, destination.credentials)),
+        {
+          name: "pull",
+          title: `Pull ${target.name}:${target.tag}`,
+          lines: [`buildah pull ${source}`],
+        },
+        {
+          name: "push",
+          title: `Push it to ${destination.name}`,
+          lines: [`buildah push ${source} ${shellQuote(`docker://${ref}`)}`],
+        },
+      ],
+    ),
     timeout: "1h",
   };
 }

@@ -20,6 +20,8 @@ export interface PipelineJob {
   readonly rules?: readonly Rule[];
   readonly beforeScript: readonly string[];
   readonly script: readonly string[];
+  /** Run after the script in a shell of its own, whatever the script did (GitLab's after_script). */
+  readonly afterScript: readonly string[];
   readonly artifacts?: { paths: readonly string[]; when?: string; dotenv?: string };
   readonly trigger?: { include: { artifact: string; job: string } };
   readonly allowFailure: boolean;
@@ -104,6 +106,7 @@ function toJob(name: string, body: Raw): PipelineJob {
     ...(body.rules ? { rules: body.rules as Rule[] } : {}),
     beforeScript: lines(body.before_script),
     script: lines(body.script),
+    afterScript: lines(body.after_script),
     ...(artifacts
       ? {
           artifacts: {

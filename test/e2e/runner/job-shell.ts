@@ -35,6 +35,7 @@ export async function runJobShell(options: {
   readonly image: ImageEnvironment;
 }): Promise<ShellResult> {
   const script = join(options.scratch, "job.sh");
+  await mkdir(options.scratch, { recursive: true });
   await writeFile(script, ["set -eo pipefail", ...options.lines, ""].join("\n"));
   const mounts = (options.image.mounts ?? []).map(
     ({ source, target }) =>

@@ -148,10 +148,25 @@ export class PipelineRunner {
       image: environment,
     });
     const succeeded = result.code === 0;
+    // As GitLab does: a shell of its own, told how the script ended; its failure changes nothing.
+    const after =
+      job.afterScript.length > 0
+        ? await runJobShell({
+            workdir,
+            scratch: join(this.options.workRoot, `job-${id}`, "after"),
+            lines: job.afterScript,
+            variables: {
+              ...variables,
+              CI_JOB_STATUS: succeeded ? "success" : "failed",
+              CI_JOB_URL: `http://gitlab.invalid/-/jobs/${id}`,
+            },
+            image: environment,
+          })
+        : undefined;
     return {
       ...record,
       status: succeeded ? "success" : "failed",
-      output: result.output,
+      output: result.output + (after?.output ?? ""),
       standIns: environment.standIns ?? [],
       ...(await this.collectArtifacts(job, workdir, id, succeeded)),
     };

@@ -1,0 +1,86 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
+import { createJobsIn } from "../../test/helpers/generate.js";
+import { commandsOf } from "../../test/helpers/job-scripts.js";
+import { memoryOutput } from "../../test/helpers/output.js";
+import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { selectionFrom } from "../src/definitions/selection.js";
+import { decisionOf, useWorkflowFixture } from "./workflow-fixture.js";
+
+// `--from` / `--to`: part of the chain, on the bundled examples.
+const { setup, generate, completeJobs } = useWorkflowFixture();
+const stages = (from?: string, to?: string) =>
+  selectionFrom({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
+
+async function generatedJobs(from?: string, to?: string) {
+  const repo = await exampleRepo();
+  const output = memoryOutput();
+  await createJobsIn(repo, output, { selection: stages(from, to) });
+  const text = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
+  const doc = load(text) as Record<string, { script?: string[] }>;
+  return { doc, jobs: Object.keys(doc).filter((k) => k !== "stages" && k !== "variables"), output };
+}
+
+describe("create-jobs --from / --to", () => {
+  it("--from containers: no base images, no package builds; the workflow job is told", async () => {
+    const { doc, jobs, output } = await generatedJobs("containers", "sif");
+    expect(jobs.filter((j) => /image|multiarch|process|clean/.test(j))).toEqual([]);
+    expect(jobs).toContain("generate build cache population job for gromacs for amd64");
+    expect(commandsOf(doc["generate spacktainer jobs for amd64"]).at(-1)).toMatch(
+      / --from containers --to sif$/,
+    );
+    expect(output.lines).toContain(
+      "  stages: containers, sif (the others use what earlier runs left)",
+    );
+  });
+
+  it("--to base-images builds only the base images; --to cache no container jobs", async () => {
+    const base = await generatedJobs(undefined, "base-images");
+    expect(base.jobs.every((j) => /^build \w+ image for |^create multiarch/.test(j))).toBe(true);
+    expect(base.jobs).toContain("build builder image for amd64");
+    const cache = await generatedJobs(undefined, "cache");
+    expect(cache.jobs).toContain("process spack pipeline for amd64");
+    expect(cache.jobs.filter((j) => j.startsWith("generate spacktainer jobs"))).toEqual([]);
+  });
+});
+
+describe("generate-spacktainer-workflow --from / --to", () => {
+  it("--from sif converts from the image in the registry, without building", async () => {
+    const s = await setup();
+    const first = await generate(s.repo);
+    await completeJobs(s, first.decisions);
+    await s.store.deleteBatch([decisionOf(first.decisions, "gromacs").target.sifKey]);
+    const sif = await generate(s.repo, { selection: stages("sif") });
+    expect(sif.jobs.sort()).toEqual([
+      "create gromacs sif file for amd64",
+      "deploy gromacs sif file for amd64",
+    ]);
+    expect((sif.doc["create gromacs sif file for amd64"] as { needs: unknown[] }).needs).toEqual(
+      [],
+    );
+  });
+
+  it("refuses to start after a stage whose output is missing, and --from deploy deploys what is there", async () => {
+    const s = await setup();
+    await completeJobs(s, (await generate(s.repo)).decisions);
+    const deploy = await generate(s.repo, { selection: stages("deploy") });
+    expect(deploy.jobs.sort()).toEqual([
+      "deploy gromacs sif file for amd64",
+      "deploy gromacs-analysis sif file for amd64",
+      "deploy nexus-storage sif file for amd64",
+    ]);
+    expect(deploy.log).toContain("deploy (--from deploy: the SIF file in the bucket)");
+
+    const epilogue = join(s.repo, "container_definitions/amd64/gromacs/Dockerfile.epilogue");
+    await writeFile(epilogue, `${await readFile(epilogue, "utf8")}ENV CHANGED=1\n`);
+    await expect(generate(s.repo, { selection: stages("sif") })).rejects.toThrow(
+      /gromacs:2023\.3: its image is not usable \(image differs: .*\); run from containers/,
+    );
+    // Up to the build only: the image, nothing after it.
+    const built = await generate(s.repo, { selection: stages(undefined, "containers") });
+    expect(built.jobs).toEqual(["build gromacs container for amd64"]);
+  });
+});
