@@ -8,7 +8,11 @@ import { commandsOf } from "../../test/helpers/job-scripts.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { exampleRepo } from "../../test/helpers/temp-repo.js";
 import { selectionFrom } from "../src/definitions/selection.js";
-import { decisionOf, useWorkflowFixture } from "./workflow-fixture.js";
+import { runProcess } from "../../common/src/run.js";
+import { workflowOptions } from "../../test/helpers/generate.js";
+import { generateSpacktainerWorkflow } from "../src/commands/generate-workflow.js";
+import { onlineWorkflowServices } from "../src/commands/online-services.js";
+import { FAST, LARGE_LOCK, SECRETS, decisionOf, useWorkflowFixture } from "./workflow-fixture.js";
 
 // `--from` / `--to`: part of the chain, on the bundled examples.
 const { setup, generate, completeJobs } = useWorkflowFixture();
@@ -82,5 +86,52 @@ describe("generate-spacktainer-workflow --from / --to", () => {
     // Up to the build only: the image, nothing after it.
     const built = await generate(s.repo, { selection: stages(undefined, "containers") });
     expect(built.jobs).toEqual(["build gromacs container for amd64"]);
+  });
+});
+
+/** A legacy build cache index holding the first `count` specs of the large lock file. */
+async function cacheIndexOf(count: number) {
+  const lock = JSON.parse(await readFile(LARGE_LOCK, "utf8")) as {
+    concrete_specs: Record<string, Record<string, unknown>>;
+  };
+  const installs = Object.fromEntries(
+    Object.entries(lock.concrete_specs)
+      .slice(0, count)
+      .map(([hash, spec]) => [hash, { spec, in_buildcache: true }]),
+  );
+  return { json: JSON.stringify({ database: { version: "6", installs } }), lock };
+}
+
+describe("what the build cache holds", () => {
+  it("the plan says which packages a build would not find in the cache; --from containers refuses then", async () => {
+    const s = await setup();
+    await s.s3.createBucket(s.cacheBucket);
+    const { json, lock } = await cacheIndexOf(3);
+    await s.s3.put(s.cacheBucket, "build_cache/index.json", json);
+    const total = Object.values(lock.concrete_specs).filter((spec) => !spec["external"]).length;
+    const output = memoryOutput();
+    await generateSpacktainerWorkflow(
+      workflowOptions(s.repo, {
+        outputDir: join(s.repo, "never-written"),
+        lockDir: join(s.repo, "jobs_scratch_dir.amd64"),
+        planOnly: true,
+      }),
+      onlineWorkflowServices(SECRETS, runProcess, FAST),
+      output,
+    );
+    expect(output.lines.join("\n")).toMatch(
+      new RegExp(
+        `gromacs:2023\\.3: build .*; 3 of ${total} packages in the build cache's index \\(to build: `,
+      ),
+    );
+    await expect(generate(s.repo, { selection: stages("containers") })).rejects.toThrow(
+      new RegExp(
+        `gromacs:2023\\.3: the build cache's index lacks ${total - 3} of its ${total} packages \\(.*\\); run from cache`,
+      ),
+    );
+    // Everything in the cache: the run may start at the containers.
+    await s.s3.put(s.cacheBucket, "build_cache/index.json", (await cacheIndexOf(10_000)).json);
+    const full = await generate(s.repo, { selection: stages("containers") });
+    expect(full.jobs).toContain("build gromacs container for amd64");
   });
 });

@@ -80,7 +80,14 @@ export function useWorkflowFixture() {
       archiveMaxAgeDays: 5,
     };
     const deploy = { runnerTags: ["cluster"], path: "/gpfs/containers/" };
-    const arch = (runner: string) => ({ ...testArchitecture(runner, containers), deploy });
+    // The build caches are buckets of this s3rver too (made by a test that needs one).
+    const cache = {
+      defaultBranch: { bucket: `${bucket}-cache`, maxAgeDays: 90 },
+      otherBranches: { bucket: `${bucket}-cache-dev`, maxAgeDays: 30 },
+      endpoint: s3.s3.endpoint,
+      credentials: containers.credentials,
+    };
+    const arch = (runner: string) => ({ ...testArchitecture(runner, containers), cache, deploy });
     const config = {
       registry: {
         host: registries.open.host,
@@ -122,6 +129,8 @@ export function useWorkflowFixture() {
       locks,
       registryHost: registries.open.host,
       store: s3.s3.store(bucket),
+      s3: s3.s3,
+      cacheBucket: cache.defaultBranch.bucket,
     };
   }
 

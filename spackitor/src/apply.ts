@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import { removeFromIndexes } from "./index-rewrite.js";
 import { JOURNAL_KEY, renderJournal } from "./journal.js";
-import { mirrorRoot } from "./layout.js";
+import { mirrorRoot } from "../../common/src/spack-cache/index.js";
 import type { Plan } from "./plan.js";
 import type { BucketStore } from "../../common/src/s3/types.js";
 

@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../../common/src/errors.js";
-import { LEGACY_INDEX, LEGACY_INDEX_HASH, V3_INDEX_MANIFEST, blobKey } from "./layout.js";
-import { indexBlobOf, maybeGunzip, unwrapClearsigned } from "./snapshot.js";
+import {
+  LEGACY_INDEX,
+  LEGACY_INDEX_HASH,
+  V3_INDEX_MANIFEST,
+  blobKey,
+  indexBlobOf,
+  maybeGunzip,
+  unwrapClearsigned,
+} from "../../common/src/spack-cache/index.js";
 import type { BucketStore } from "../../common/src/s3/types.js";
 
 /** How often a conditional write is tried again after another writer changed the index. */

@@ -1,3 +1,10 @@
+import {
+  LEGACY_DIR,
+  LEGACY_INDEX,
+  LEGACY_INDEX_HASH,
+  V3_INDEX_MANIFEST,
+} from "../../common/src/spack-cache/index.js";
+
 /**
  * Where a spec's objects live in each binary cache layout, and which spec an object
  * belongs to. Objects are tied to specs by the DAG hash in their names, never by
@@ -5,11 +12,6 @@
  * @see https://spack.readthedocs.io/en/latest/binary_caches.html
  */
 export type Layout = "legacy" | "v3";
-
-export const LEGACY_DIR = "build_cache";
-export const LEGACY_INDEX = `${LEGACY_DIR}/index.json`;
-export const LEGACY_INDEX_HASH = `${LEGACY_DIR}/index.json.hash`;
-export const V3_INDEX_MANIFEST = "v3/manifests/index/index.manifest.json";
 
 /** What an object is, for the plan. */
 export type ObjectKind =
@@ -53,8 +55,3 @@ export function classify(key: string): Classified {
   if (blob) return { kind: "blob", layout: "v3", checksum: blob[1]! };
   return { kind: "other" };
 }
-
-export const blobKey = (checksum: string) => `blobs/sha256/${checksum.slice(0, 2)}/${checksum}`;
-
-/** The key prefix of the mirror root inside the bucket: "" or "path/". */
-export const mirrorRoot = (prefix: string) => (prefix ? `${prefix.replace(/\/+$/, "")}/` : "");

@@ -1,5 +1,5 @@
 import type { Conflict, Reason, SpecState } from "./plan.js";
-import type { IndexEntry } from "./specs.js";
+import type { IndexEntry } from "../../common/src/spack-cache/index.js";
 
 /** Keep reasons a deleted dependency overrides; locks, fresh, young and needed specs are never overridden. */
 const WEAK_KEEP = new Set<Reason>(["younger than max age", "not selected"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planPrune, type CacheSnapshot, type PlanOptions, type Reason } from "./plan.js";
-import type { IndexEntry } from "./specs.js";
+import type { IndexEntry } from "../../common/src/spack-cache/index.js";
 
 const NOW = new Date("2026-06-01T00:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);

@@ -2,7 +2,7 @@ import { groupBy } from "../../common/src/group-by.js";
 import { classify, type Classified } from "./layout.js";
 import { deleteDependents, keepDependencies, protectDependencies } from "./plan-graph.js";
 import { decideObjects } from "./plan-objects.js";
-import type { IndexEntry } from "./specs.js";
+import type { IndexEntry } from "../../common/src/spack-cache/index.js";
 import type { ObjectInfo } from "../../common/src/s3/types.js";
 
 export type Action = "keep" | "delete";

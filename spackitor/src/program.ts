@@ -4,7 +4,7 @@ import { consoleOutput, toolVersion, type Output } from "../../common/src/cli.js
 import { distance } from "fastest-levenshtein";
 import { InputError } from "../../common/src/errors.js";
 import type { PruneOptions } from "./commands/prune.js";
-import type { IndexEntry } from "./specs.js";
+import type { IndexEntry } from "../../common/src/spack-cache/index.js";
 
 /** Digits only: `Number()` would take "", "0x10" and "1e3" as numbers. */
 const wholeNumber =

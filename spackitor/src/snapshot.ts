@@ -1,39 +1,23 @@
-import { gunzipSync } from "node:zlib";
 import pLimit from "p-limit";
 import { InputError, UserError } from "../../common/src/errors.js";
-import { isMapping, text } from "../../common/src/mapping.js";
 import { readJournal } from "./journal.js";
+import { classify, type Layout } from "./layout.js";
+import type { CacheSnapshot } from "./plan.js";
 import {
   LEGACY_INDEX,
   V3_INDEX_MANIFEST,
-  blobKey,
-  classify,
   mirrorRoot,
-  type Layout,
-} from "./layout.js";
-import type { CacheSnapshot } from "./plan.js";
-import { parseIndex, type IndexEntry } from "./specs.js";
+  parseManifest,
+  readLegacyIndex,
+  readV3Index,
+  type Getter,
+  type IndexEntry,
+} from "../../common/src/spack-cache/index.js";
 import type { BucketStore, ObjectInfo } from "../../common/src/s3/types.js";
 
 export interface ReadSnapshot extends CacheSnapshot {
   readonly layouts: readonly Layout[];
 }
-
-/** Strips an OpenPGP clear signature, returning the signed text. */
-export function unwrapClearsigned(text: string): { text: string; signed: boolean } {
-  if (!text.startsWith("-----BEGIN PGP SIGNED MESSAGE-----")) return { text, signed: false };
-  const body = text.slice(
-    text.indexOf("\n\n") + 2,
-    text.indexOf("\n-----BEGIN PGP SIGNATURE-----"),
-  );
-  return { text: body.replace(/^- /gm, ""), signed: true };
-}
-
-/** An index as read: its entries, or why it cannot be used. */
-export type IndexRead =
-  | { readonly entries: Map<string, IndexEntry>; readonly signed: boolean; readonly blob?: string }
-  | { readonly problem: string }
-  | undefined;
 
 const REBUILD =
   "rebuild it with `spack buildcache update-index <mirror>`, then run spackitor again";
@@ -113,76 +97,6 @@ function mergeInto(target: Map<string, IndexEntry>, source: ReadonlyMap<string, 
   }
 }
 
-type Getter = (key: string) => Promise<Buffer | undefined>;
-
-async function readLegacyIndex(get: Getter, where: string): Promise<IndexRead> {
-  const text = (await get(LEGACY_INDEX))?.toString("utf8");
-  return text === undefined ? undefined : parseIndexText(text, `${where}${LEGACY_INDEX}`);
-}
-
-/** Parses an index's JSON text; a problem (not an exception) when it is corrupt. */
-export function parseIndexText(
-  text: string,
-  where: string,
-): { entries: Map<string, IndexEntry>; signed: false } | { problem: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: `${where} is not valid JSON (corrupt or truncated)` };
-  }
-  const entries = parseIndex(json);
-  if ("error" in entries) return { problem: `${where}: ${entries.error}` };
-  return { entries, signed: false };
-}
-
-/** Reads a v3 manifest: the blobs it lists, by media type. */
-export function parseManifest(
-  source: string,
-): { mediaType: string; checksum: string; contentLength: number }[] {
-  const json = JSON.parse(unwrapClearsigned(source).text) as unknown;
-  const data =
-    isMapping(json) && Array.isArray(json["data"]) ? (json["data"] as unknown[]) : undefined;
-  if (!data?.every(isMapping)) throw new Error("no data");
-  return data.map((d) => ({
-    mediaType: text(d["mediaType"]),
-    checksum: text(d["checksum"]),
-    contentLength: Number(d["contentLength"]),
-  }));
-}
-
-/** The index blob a v3 index manifest points at, or undefined when it names none. */
-export function indexBlobOf(
-  manifestText: string,
-): { checksum: string; mediaType: string } | undefined {
-  try {
-    return parseManifest(manifestText).find((d) =>
-      d.mediaType.startsWith("application/vnd.spack.db"),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-async function readV3Index(get: Getter, where: string): Promise<IndexRead> {
-  const manifestText = (await get(V3_INDEX_MANIFEST))?.toString("utf8");
-  if (manifestText === undefined) return undefined;
-  const indexBlob = indexBlobOf(manifestText);
-  if (!indexBlob) return { problem: `${where}${V3_INDEX_MANIFEST} is corrupt` };
-  const blob = await get(blobKey(indexBlob.checksum));
-  if (!blob) return { problem: `${where}: the index blob ${indexBlob.checksum} is missing` };
-  const parsed = parseIndexText(
-    maybeGunzip(blob).toString("utf8"),
-    `${where}${blobKey(indexBlob.checksum)}`,
-  );
-  if ("problem" in parsed) return parsed;
-  return {
-    entries: parsed.entries,
-    signed: unwrapClearsigned(manifestText).signed,
-    blob: indexBlob.checksum,
-  };
-}
-
 async function readManifestBlobs(
   get: Getter,
   manifests: readonly { key: string; hash: string }[],
@@ -207,11 +121,4 @@ async function readManifestBlobs(
     ),
   );
   return manifestBlobs;
-}
-
-export function maybeGunzip(data: Buffer): Buffer {
-  // Bounded: a gzip bomb stops here instead of taking the memory.
-  return data[0] === 0x1f && data[1] === 0x8b
-    ? gunzipSync(data, { maxOutputLength: 1 << 30 })
-    : data;
 }

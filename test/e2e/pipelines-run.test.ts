@@ -311,6 +311,25 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     await expectDeployed("e2e-app__1.0.sif");
   }, 900_000);
 
+  it("re-runs the tail only: --from deploy copies the SIF files in the bucket again", async () => {
+    for (const file of await readdir(suite.deployDir)) await rm(join(suite.deployDir, file));
+    const entry = await runEntry({ SPACKTAINERS_FROM: "deploy", SPACKTAINERS_ARCH: "amd64" });
+    const ran = names(entry);
+    expect(
+      ran
+        .filter((n) => / container for |sif file for|^publish |^e2e-|^process |^clean /.test(n))
+        .sort(),
+    ).toEqual([
+      "deploy e2e-app sif file for amd64",
+      "deploy e2e-lib sif file for amd64",
+      "deploy e2e-lib-tool sif file for amd64",
+      "deploy e2e-stack sif file for amd64",
+      "deploy e2e-tool sif file for amd64",
+    ]);
+    for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
+    expect((await readdir(suite.deployDir)).length).toBe(5);
+  }, 900_000);
+
   it("lists the stand-ins it used, and only the expected ones (the report)", () => {
     const standIns = new Set(
       suite.runnerPipelines().flatMap((p) => p.jobs.flatMap((j) => j.standIns)),

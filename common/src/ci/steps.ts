@@ -1,4 +1,4 @@
-import { shellQuote } from "../shell.js";
+import { shellExpand, shellQuote } from "../shell.js";
 import type { CiJob } from "./types.js";
 
 /*
@@ -18,7 +18,7 @@ export interface JobStep {
   readonly collapsed?: boolean;
 }
 
-/** Where a job records its current step for the after_script (in the project folder). */
+/** Where a job records its current step for the after_script (in the project folder, whatever `cd` the script did). */
 export const STEP_FILE = ".spacktainers-step";
 
 /**
@@ -33,7 +33,7 @@ const STEP_FUNCTION = [
   "fi;",
   'if [ "$#" -eq 0 ]; then SPACKTAINERS_STEP=; return 0; fi;',
   "SPACKTAINERS_STEP=$1; SPACKTAINERS_STEP_START=$(date +%s);",
-  `echo "$1" > ${STEP_FILE};`,
+  `echo "$1" > "\${CI_PROJECT_DIR:-.}/${STEP_FILE}";`,
   `printf '\\033[0Ksection_start:%s:%s[collapsed=%s]\\r\\033[0K\\033[36;1m%s\\033[0m\\n' "$SPACKTAINERS_STEP_START" "$1" "\${3:-false}" "$2";`,
   "}",
 ].join(" ");
@@ -47,6 +47,7 @@ const SECTION_NAME = /^[a-z][a-z0-9_]*$/;
 export function steppedScript(
   subject: string,
   steps: readonly JobStep[],
+  options: { readonly subjectHasVariables?: boolean } = {},
 ): Pick<CiJob, "script" | "after_script"> {
   const script = [STEP_FUNCTION];
   for (const step of steps) {
@@ -57,14 +58,15 @@ export function steppedScript(
     );
   }
   script.push("spacktainers_step");
-  return { script, after_script: [failureSummary(subject)] };
+  const quoted = options.subjectHasVariables ? shellExpand(subject) : shellQuote(subject);
+  return { script, after_script: [failureSummary(quoted)] };
 }
 
 /** The after_script line: on failure, what failed, in which step, and where the log is. */
-function failureSummary(subject: string): string {
+function failureSummary(quotedSubject: string): string {
   return [
     'if [ "$CI_JOB_STATUS" = failed ]; then',
-    `printf '\\033[31;1m%s failed in step "%s"\\033[0m: its log is that section above, in %s\\n' ${shellQuote(subject)} "$(cat ${STEP_FILE} 2>/dev/null || echo 'setup (before the first step)')" "$CI_JOB_URL";`,
+    `printf '\\033[31;1m%s failed in step "%s"\\033[0m: its log is that section above, in %s\\n' ${quotedSubject} "$(cat "\${CI_PROJECT_DIR:-.}/${STEP_FILE}" 2>/dev/null || echo 'setup (before the first step)')" "$CI_JOB_URL";`,
     "fi",
   ].join(" ");
 }

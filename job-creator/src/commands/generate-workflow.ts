@@ -29,9 +29,14 @@ import {
   type Selection,
 } from "../definitions/selection.js";
 import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
-import { decideContainer, withDeploy, type ContainerDecision } from "../containers/decide.js";
+import {
+  decideContainer,
+  withCacheCoverage,
+  withDeploy,
+  type ContainerDecision,
+} from "../containers/decide.js";
 import { restrictToStages } from "../containers/stage-plan.js";
-import { WHOLE_CHAIN } from "../definitions/stage-range.js";
+import { WHOLE_CHAIN, includesStage } from "../definitions/stage-range.js";
 import {
   FactGatherer,
   factsNeeded,
@@ -154,6 +159,17 @@ export async function generateSpacktainerWorkflow(
     signingKey: await readSigningPublicKey(opts.repoRoot, arch, opts.configFile),
   };
   const publishTargets = onDefaultBranch ? config.publish : [];
+  // Where the builds install from: the branch's cache, and off the default branch the
+  // default branch's too (the merged environments read it as a second mirror). Asked for a
+  // plan, and for a run that starts after the cache: one that builds it needs no answer.
+  const stages = selection.stages ?? WHOLE_CHAIN;
+  const cacheBuckets =
+    opts.planOnly || !includesStage(stages, "cache")
+      ? [
+          ...(onDefaultBranch ? [] : [arch.cache.otherBranches.bucket]),
+          arch.cache.defaultBranch.bucket,
+        ]
+      : [];
   services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
   const lookups = services.checks && new FactGatherer(services.checks);
   // Several containers at a time when their lock files are read (their reads wait on the
@@ -167,7 +183,7 @@ export async function generateSpacktainerWorkflow(
       container.kind === "spack"
         ? await prepareSpack(container, preparation, lockSource, basedOn)
         : await prepareCustom(container, preparation, (await digests).get(container.name), basedOn);
-    lookups?.ask(factsNeeded(prepared.target, publishTargets));
+    lookups?.ask(factsNeeded(prepared.target, publishTargets, cacheBuckets));
     return prepared;
   };
   const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
@@ -200,12 +216,15 @@ export async function generateSpacktainerWorkflow(
   // Decide (pure), then write once.
   const decisions = restrictToStages(
     targets.map((t) =>
-      withDeploy(
-        decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
-        arch.deploy !== undefined,
+      withCacheCoverage(
+        withDeploy(
+          decideContainer(t, publishTargets, facts, isForced(selection, t.name)),
+          arch.deploy !== undefined,
+        ),
+        facts.checked ? cacheBuckets.map((bucket) => facts.cache(arch.name, bucket)) : [],
       ),
     ),
-    selection.stages ?? WHOLE_CHAIN,
+    stages,
     { checked: facts.checked, deploys: arch.deploy !== undefined },
   );
   if (opts.planOnly) {

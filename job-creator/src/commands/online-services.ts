@@ -3,6 +3,7 @@ import { InputError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
 import type { HttpPolicy } from "../../../common/src/http.js";
 import { S3Store } from "../../../common/src/s3/s3-store.js";
+import { cachedSpecs, mirrorRoot } from "../../../common/src/spack-cache/index.js";
 import { registryDecider } from "../base-images/registry-decider.js";
 import { readSpackRevision } from "../base-images/spack-revision.js";
 import type { Config } from "../config/schema.js";
@@ -128,6 +129,8 @@ export function onlineWorkflowServices(
           return isAbsent(found) ? undefined : found.labels;
         },
         sifMetadata: (arch, key) => limit(() => store(arch).metadata(key)),
+        cachedSpecs: (arch, bucket) =>
+          limit(() => readCachedSpecs(architectures.get(arch)!, bucket, env)),
       },
       sourceDigest: (ref) => client.digestOf(ref),
       run,
@@ -136,8 +139,22 @@ export function onlineWorkflowServices(
 }
 
 /** The containers bucket of an arch, with the key pair of the CI variables the configuration names. */
-export function containersStore(arch: Pick<Architecture, "containers">, env: Environment): S3Store {
-  const { bucket, endpoint, credentials } = arch.containers;
+export const containersStore = (arch: Pick<Architecture, "containers">, env: Environment) =>
+  bucketStore(arch.containers.bucket, arch.containers, env);
+
+/** A bucket, with the endpoint and the key pair of the CI variables the configuration names. */
+function bucketStore(
+  bucket: string,
+  settings: {
+    readonly endpoint?: string;
+    readonly credentials: {
+      readonly accessKeyIdVariable: string;
+      readonly secretAccessKeyVariable: string;
+    };
+  },
+  env: Environment,
+): S3Store {
+  const { endpoint, credentials } = settings;
   const accessKeyId = env[credentials.accessKeyIdVariable];
   const secretAccessKey = env[credentials.secretAccessKeyVariable];
   return new S3Store({
@@ -146,4 +163,23 @@ export function containersStore(arch: Pick<Architecture, "containers">, env: Env
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     credentialVariables: [credentials.accessKeyIdVariable, credentials.secretAccessKeyVariable],
   });
+}
+
+/**
+ * The specs a cache bucket of the arch lists in its index (none without one); undefined
+ * when it cannot be read (corrupt, no rights): the plan then says nothing about packages.
+ */
+async function readCachedSpecs(
+  arch: Pick<Architecture, "cache">,
+  bucket: string,
+  env: Environment,
+): Promise<ReadonlySet<string> | undefined> {
+  const store = bucketStore(bucket, arch.cache, env);
+  const root = mirrorRoot(arch.cache.prefix);
+  try {
+    const read = await cachedSpecs(async (key) => (await store.get(root + key))?.body, bucket);
+    return read.problems.length > 0 ? undefined : read.hashes;
+  } catch {
+    return undefined;
+  }
 }

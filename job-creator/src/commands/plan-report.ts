@@ -1,6 +1,6 @@
 import type { BaseImagePlan } from "../base-images/plan.js";
 import type { Config } from "../config/schema.js";
-import type { ContainerDecision } from "../containers/decide.js";
+import { packageList, type CacheCoverage, type ContainerDecision } from "../containers/decide.js";
 import type { DefinitionsRead } from "../definitions/read.js";
 import type { SelectedDefinitions, Selection } from "../definitions/selection.js";
 import { baseOf } from "../definitions/types.js";
@@ -81,6 +81,7 @@ export const decisionsJson = (decisions: readonly ContainerDecision[]) =>
     build: d.build?.reason ?? null,
     sif: d.sif?.reason ?? null,
     deploy: d.deploy?.reason ?? null,
+    packages: d.packages ? { total: d.packages.total, missingFromCache: d.packages.missing } : null,
     publish: d.publish.map((p) => ({ target: p.target.name, ref: p.ref, reason: p.reason })),
     upToDate: d.upToDate,
   }));
@@ -126,11 +127,17 @@ export function formatDecisions(
       ...d.publish.map((p) => `publish to ${p.target.name} (${p.reason})`),
     ].filter(Boolean);
     const todo = steps.length > 0 ? steps.join("; ") : "up to date";
-    return `${d.target.name}:${d.target.tag}: ${todo}`;
+    return `${d.target.name}:${d.target.tag}: ${todo}${d.packages && d.build ? `; ${coverage(d.packages)}` : ""}`;
   });
   if (!onDefaultBranch && config.publish.length > 0)
     lines.push("publishing is skipped off the default branch");
   return lines;
+}
+
+/** What the build cache holds of a container's packages, as the plan says it. */
+export function coverage({ total, missing }: CacheCoverage): string {
+  if (missing.length === 0) return `all ${total} packages in the build cache's index`;
+  return `${total - missing.length} of ${total} packages in the build cache's index (to build: ${packageList(missing)})`;
 }
 
 /** The plan `jc process-spack-pipeline` prints: the files, what each waits for, and how long. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PublishTargetConfig } from "../config/schema.js";
-import { changedInputs, decideContainer } from "./decide.js";
+import { changedInputs, decideContainer, withCacheCoverage } from "./decide.js";
 import { factsNeeded, gatherFacts, UNCHECKED_FACTS, type WorkflowChecks } from "./facts.js";
 import { inputLabel, type ChecksumInput, type SpackTarget } from "./targets.js";
 
@@ -170,5 +170,31 @@ describe("changedInputs", () => {
     ["an image without input labels", {}, []],
   ])("%s", (_what, found, expected) => {
     expect(changedInputs(target, { ...LABELS, ...recorded(found) }, inputLabel)).toEqual(expected);
+  });
+});
+
+describe("withCacheCoverage", () => {
+  const withSpecs = {
+    ...target,
+    specs: new Map([
+      ["h1", "zlib"],
+      ["h2", "fftw"],
+      ["h3", "gromacs"],
+    ]),
+  } as SpackTarget;
+  const decision = { target: withSpecs, publish: [], upToDate: [] };
+
+  it.each([
+    ["one bucket with two of three", [new Set(["h1", "h3"])], { total: 3, missing: ["fftw"] }],
+    // A branch reads its own cache and the default branch's: either may hold a package.
+    ["two buckets together", [new Set(["h1"]), new Set(["h2", "h3"])], { total: 3, missing: [] }],
+    ["an empty cache", [new Set<string>()], { total: 3, missing: ["fftw", "gromacs", "zlib"] }],
+  ])("%s", (_what, cached, packages) => {
+    expect(withCacheCoverage(decision, cached).packages).toEqual(packages);
+  });
+
+  it("says nothing when a bucket is unknown or nothing was asked", () => {
+    expect(withCacheCoverage(decision, [new Set(["h1"]), undefined]).packages).toBeUndefined();
+    expect(withCacheCoverage(decision, []).packages).toBeUndefined();
   });
 });

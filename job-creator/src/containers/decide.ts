@@ -28,6 +28,8 @@ export interface ContainerDecision {
   readonly publish: readonly PublishStep[];
   /** Copy the SIF file to the arch's deploy folder (see `withDeploy`). */
   readonly deploy?: Step;
+  /** A Spack container's packages the build cache lacks (see `withCacheCoverage`). */
+  readonly packages?: CacheCoverage;
   /** Why the steps left out were left out, for the plan output. */
   readonly upToDate: readonly string[];
 }
@@ -144,3 +146,36 @@ export const DEPLOY_REASON = "a new SIF file";
 /** The decision with its deploy step: every new SIF file, where the arch deploys (pure). */
 export const withDeploy = (decision: ContainerDecision, deploys: boolean): ContainerDecision =>
   deploys && decision.sif ? { ...decision, deploy: { reason: DEPLOY_REASON } } : decision;
+
+/** How much of a Spack container's lock file the build cache holds. */
+export interface CacheCoverage {
+  readonly total: number;
+  /** Names of the packages the cache lacks, sorted. */
+  readonly missing: readonly string[];
+}
+
+/**
+ * The decision with what the build cache buckets it installs from lack of its packages
+ * (pure); unchanged where a bucket's index is unknown, or for `.def` containers.
+ */
+export function withCacheCoverage(
+  decision: ContainerDecision,
+  cached: readonly (ReadonlySet<string> | undefined)[],
+): ContainerDecision {
+  const { target } = decision;
+  if (target.kind !== "spack" || cached.length === 0 || cached.some((c) => c === undefined))
+    return decision;
+  const missing = [...target.specs]
+    .filter(([hash]) => !cached.some((set) => set!.has(hash)))
+    .map(([, name]) => name)
+    .sort();
+  return { ...decision, packages: { total: target.specs.size, missing } };
+}
+
+/** Package names for a plan line: each once, the first eight. */
+export function packageList(names: readonly string[]): string {
+  const unique = [...new Set(names)];
+  return (
+    unique.slice(0, 8).join(", ") + (unique.length > 8 ? `, and ${unique.length - 8} more` : "")
+  );
+}

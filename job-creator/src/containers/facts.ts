@@ -20,12 +20,18 @@ export interface WorkflowChecks {
   imageLabels(ref: string, arch: string): Promise<Labels | undefined>;
   /** User metadata of a SIF object in the arch's containers bucket. */
   sifMetadata(arch: string, key: string): Promise<Labels | undefined>;
+  /**
+   * The hashes of the specs a Spack build cache bucket of the arch holds, by its index;
+   * undefined when it has no readable index (advice only: nothing is decided on it alone).
+   */
+  cachedSpecs?(arch: string, bucket: string): Promise<ReadonlySet<string> | undefined>;
 }
 
 /** One lookup a container's plan needs. */
 export type FactRequest =
   | { readonly kind: "image"; readonly ref: string; readonly arch: string }
-  | { readonly kind: "sif"; readonly arch: string; readonly key: string };
+  | { readonly kind: "sif"; readonly arch: string; readonly key: string }
+  | { readonly kind: "cache"; readonly arch: string; readonly bucket: string };
 
 /**
  * Everything the decisions read, gathered before any is made: `checked` is false offline,
@@ -35,6 +41,8 @@ export interface WorkflowFacts {
   readonly checked: boolean;
   image(ref: string, arch: string): Labels | undefined;
   sif(arch: string, key: string): Labels | undefined;
+  /** The specs each of the given cache buckets holds; undefined where unknown. */
+  cache(arch: string, bucket: string): ReadonlySet<string> | undefined;
 }
 
 export { imageRef };
@@ -57,10 +65,14 @@ export function repositoriesRead(
     ]);
 }
 
-/** The lookups the plan of `target` needs: its image, each publish copy, its SIF file. */
+/**
+ * The lookups the plan of `target` needs: its image, each publish copy, its SIF file, and
+ * the build cache buckets its packages are installed from.
+ */
 export function factsNeeded(
   target: ContainerTarget,
   publishTargets: readonly PublishTargetConfig[],
+  cacheBuckets: readonly string[] = [],
 ): FactRequest[] {
   const sif: FactRequest = { kind: "sif", arch: target.arch, key: target.sifKey };
   if (target.kind !== "spack") return [sif];
@@ -72,11 +84,16 @@ export function factsNeeded(
       arch: target.arch,
     })),
     sif,
+    ...cacheBuckets.map((bucket): FactRequest => ({ kind: "cache", arch: target.arch, bucket })),
   ];
 }
 
 const keyOf = (r: FactRequest) =>
-  r.kind === "image" ? `image\0${r.arch}\0${r.ref}` : `sif\0${r.arch}\0${r.key}`;
+  r.kind === "image"
+    ? `image\0${r.arch}\0${r.ref}`
+    : r.kind === "sif"
+      ? `sif\0${r.arch}\0${r.key}`
+      : `cache\0${r.arch}\0${r.bucket}`;
 
 /**
  * Starts lookups as soon as they are known (each once, however many plans need it), so
@@ -86,7 +103,7 @@ const keyOf = (r: FactRequest) =>
  * the process in between.
  */
 export class FactGatherer {
-  private readonly answers = new Map<string, Promise<Labels | undefined>>();
+  private readonly answers = new Map<string, Promise<unknown>>();
 
   constructor(private readonly checks: WorkflowChecks) {}
 
@@ -97,7 +114,9 @@ export class FactGatherer {
       const answer =
         r.kind === "image"
           ? this.checks.imageLabels(r.ref, r.arch)
-          : this.checks.sifMetadata(r.arch, r.key);
+          : r.kind === "sif"
+            ? this.checks.sifMetadata(r.arch, r.key)
+            : (this.checks.cachedSpecs?.(r.arch, r.bucket) ?? Promise.resolve(undefined));
       answer.catch(() => undefined); // reported by facts(), not as an unhandled rejection
       this.answers.set(key, answer);
     }
@@ -116,8 +135,10 @@ export class FactGatherer {
     };
     return {
       checked: true,
-      image: (ref, arch) => answer({ kind: "image", ref, arch }),
-      sif: (arch, key) => answer({ kind: "sif", arch, key }),
+      image: (ref, arch) => answer({ kind: "image", ref, arch }) as Labels | undefined,
+      sif: (arch, key) => answer({ kind: "sif", arch, key }) as Labels | undefined,
+      cache: (arch, bucket) =>
+        answer({ kind: "cache", arch, bucket }) as ReadonlySet<string> | undefined,
     };
   }
 }
@@ -137,4 +158,5 @@ export const UNCHECKED_FACTS: WorkflowFacts = {
   checked: false,
   image: () => undefined,
   sif: () => undefined,
+  cache: () => undefined,
 };

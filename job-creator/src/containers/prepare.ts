@@ -92,6 +92,12 @@ export async function prepareSpack(
     checksum,
     scheme,
     ...(basedOn ? { basedOn } : {}),
+    // Externals come from the image, never from the cache.
+    specs: new Map(
+      [...lock.lock.specs]
+        .filter(([, node]) => !node.external)
+        .map(([hash, node]) => [hash, node.name]),
+    ),
   });
   const context = await spackBuildContext({
     repoRoot: repoRoot,

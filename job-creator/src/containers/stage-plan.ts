@@ -1,6 +1,6 @@
 import { InputError } from "../../../common/src/errors.js";
 import { includesStage, type StageRange } from "../definitions/stage-range.js";
-import type { ContainerDecision } from "./decide.js";
+import { packageList, type ContainerDecision } from "./decide.js";
 
 /**
  * The decisions of a run that covers only part of the chain (`--from`, `--to`), pure: the
@@ -21,6 +21,11 @@ export function restrictToStages(
     const sif = has("sif") ? decision.sif : undefined;
     const publish = has("publish") ? decision.publish : [];
     const readsImage = target.kind === "spack" && (sif !== undefined || publish.length > 0);
+    // Starting after the cache, the build installs what the cache holds, all of it.
+    if (!has("cache") && has("containers") && decision.build && decision.packages?.missing.length)
+      problems.push(
+        `${name}: the build cache's index lacks ${decision.packages.missing.length} of its ${decision.packages.total} packages (${packageList(decision.packages.missing)}); run from cache`,
+      );
     if (!has("containers") && decision.build && readsImage && facts.checked)
       problems.push(
         `${name}: its image is not usable (${decision.build.reason}); run from containers`,
@@ -36,8 +41,9 @@ export function restrictToStages(
       ...(decision.build && !has("containers") ? ["build (before --from)"] : []),
       ...(decision.sif && !sif ? [`SIF (outside --from ${stages.from} --to ${stages.to})`] : []),
     ];
+    const { build: _build, sif: _sif, deploy: _deploy, ...kept } = decision;
     return {
-      target,
+      ...kept,
       ...(has("containers") && decision.build ? { build: decision.build } : {}),
       ...(sif ? { sif } : {}),
       publish,

@@ -40,6 +40,8 @@ export interface SpackTarget extends TargetBase {
   readonly container: SpackContainer;
   /** The main package's version, which its tag starts with. */
   readonly version: string;
+  /** Every spec of its lock file: hash -> package name (what its build installs). */
+  readonly specs: ReadonlyMap<string, string>;
   /** `<imageRoot>/<containers>/<name>`, may hold CI variables. */
   readonly repository: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -82,6 +84,7 @@ export function spackTarget(
     checksum: ContainerChecksum;
     scheme: TagScheme;
     basedOn?: SpackTarget;
+    specs?: ReadonlyMap<string, string>;
   },
 ): SpackTarget {
   const tag = containerTag(facts.version, facts.scheme);
@@ -92,6 +95,7 @@ export function spackTarget(
     tag,
     container,
     version: facts.version,
+    specs: facts.specs ?? new Map(),
     repository: containerRepository(config, container.name),
     labels: {
       [CONTAINER_LABELS.lockSha256]: facts.lockSha256,

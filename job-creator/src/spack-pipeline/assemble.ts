@@ -13,7 +13,7 @@ import type { MergedJob, MergedPipeline } from "./merge.js";
 import { compactJobs } from "./compact.js";
 import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
 import { reducedDependencies } from "./reduce.js";
-import { rewriteSpackJob, withSigning, type RewriteSettings } from "./rewrite.js";
+import { rewriteSpackJob, withSigning, withSteps, type RewriteSettings } from "./rewrite.js";
 import { noopPipeline, servicesPipeline } from "./services.js";
 import { planSplit, type ChildPart, type SplitJob } from "./split.js";
 import {
@@ -161,9 +161,11 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
       container: job.container,
       // The generate need is the container's: jobs that need nothing in their file inherit it.
       job: {
-        ...withSigning(
-          rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
-          settings.rewrite.signing,
+        ...withSteps(
+          withSigning(
+            rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
+            settings.rewrite.signing,
+          ),
         ),
         stage: BUILD_STAGE,
         needs: [settings.rewrite.generateNeed(job.container)],

@@ -1,3 +1,4 @@
+import { steppedScript } from "../../../common/src/ci/steps.js";
 import type { CiImage, CiJob, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import type { RebuildSigning } from "../pipeline/signing.js";
@@ -57,6 +58,34 @@ export function withSigning(job: CiJob, signing: RebuildSigning | undefined): Ci
     ...job,
     variables: { ...job.variables, ...signing.variables },
     before_script: [signing.check, ...(job.before_script ?? [])],
+  };
+}
+
+/**
+ * A rebuild job's script as labelled steps, as every job jc writes: Spack's setup (and the
+ * signing check), then Spack's own script; a failure ends the log naming the job (Spack's
+ * job names hold the spec and its target). Spack's own after_script, if any, runs first.
+ */
+export function withSteps(job: CiJob): CiJob {
+  const { before_script: setup, script, after_script: spackAfter, ...rest } = job;
+  const stepped = steppedScript(
+    "$CI_JOB_NAME",
+    [
+      ...(setup && setup.length > 0
+        ? [{ name: "setup", title: "Set up Spack", lines: setup, collapsed: true }]
+        : []),
+      {
+        name: "rebuild",
+        title: "Build the spec and push it to the build cache (spack ci rebuild)",
+        lines: script,
+      },
+    ],
+    { subjectHasVariables: true },
+  );
+  return {
+    ...rest,
+    script: stepped.script,
+    after_script: [...(spackAfter ?? []), ...(stepped.after_script ?? [])],
   };
 }
 

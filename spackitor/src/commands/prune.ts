@@ -5,7 +5,7 @@ import { applyPrune, type ApplyResult } from "../apply.js";
 import { readLockedHashes, readPackageNames } from "../inputs.js";
 import { planPrune, type DependentsStrategy, type Plan, type PlanOptions } from "../plan.js";
 import { readSnapshot } from "../snapshot.js";
-import type { IndexEntry } from "../specs.js";
+import type { IndexEntry } from "../../../common/src/spack-cache/index.js";
 import type { BucketStore } from "../../../common/src/s3/types.js";
 import { formatSummary } from "../summary.js";
 

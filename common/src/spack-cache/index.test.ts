@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
-import { parseIndex } from "./specs.js";
+import { SPACK_FIXTURES } from "../../../test/helpers/paths.js";
+import { parseIndex } from "./index.js";
 
 const json = async (path: string) =>
   JSON.parse(await readFile(join(SPACK_FIXTURES, path), "utf8")) as unknown;
