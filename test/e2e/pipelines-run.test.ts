@@ -181,6 +181,10 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     );
     // The rebuild jobs' declared artifacts hold what Spack wrote, user_data included.
     const rebuild = allJobs(entry).find(({ job }) => job.name.startsWith("e2e-lib@1.0 "))!.job;
+    // Spack's rebuild jobs run as labelled steps too: setup, then spack ci rebuild.
+    expect(rebuild.output).toMatch(/section_start:\d+:setup\[collapsed=true\]/);
+    expect(rebuild.output).toMatch(/section_start:\d+:rebuild\[collapsed=false\]/);
+    expect(rebuild.output).toMatch(/rebuild took \d+s/);
     const artifacts = join(rebuild.artifactsDir!, "jobs_scratch_dir.amd64/e2e-app");
     expect((await readdir(join(artifacts, "logs"))).sort()).toContain("spack-build-out.txt");
     expect((await stat(join(artifacts, "user_data"))).isDirectory()).toBe(true);
