@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobRecord, PipelineRecord } from "./runner/pipeline-runner.js";
+import type { PipelineRecord } from "./runner/pipeline-runner.js";
+import { allJobs, failures, jobNames as names, report } from "./runner/records.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
 import { BUCKETS, FETCHED_INPUT, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
 import { makeSigningKey } from "./fixture/signing-key.js";
@@ -39,32 +40,6 @@ const spackOptions = () => ({
   s3Endpoint: suite.s3.endpoint,
   pythonPath: suite.spackPythonPath,
 });
-
-/** Every job of a pipeline and of the pipelines it triggered. */
-function allJobs(pipeline: PipelineRecord): { pipeline: PipelineRecord; job: JobRecord }[] {
-  return pipeline.jobs.flatMap((job) => [
-    { pipeline, job },
-    ...(job.downstream ? allJobs(job.downstream) : []),
-  ]);
-}
-
-function report(pipeline: PipelineRecord): string {
-  return allJobs(pipeline)
-    .map(({ pipeline: p, job }) => `${p.id} ${job.status.padEnd(7)} ${job.name}`)
-    .join("\n");
-}
-
-function failures(pipeline: PipelineRecord): string {
-  return allJobs(pipeline)
-    .filter(({ job }) => job.status === "failed")
-    .map(({ job }) => `--- ${job.name}\n${job.output.slice(-4000)}`)
-    .join("\n");
-}
-
-const names = (pipeline: PipelineRecord, status = "success") =>
-  allJobs(pipeline)
-    .filter(({ job }) => job.status === status)
-    .map(({ job }) => job.name);
 
 /** Runs the entry pipeline and fails with every failed job's log tail when it fails. */
 async function runEntry(variables?: Record<string, string>): Promise<PipelineRecord> {

@@ -7,6 +7,7 @@ import { SPACK_FIXTURES } from "../helpers/paths.js";
 import { runCaptured } from "../helpers/program.js";
 import { exampleRepo, processArgs, signCache, tempDir } from "../helpers/temp-repo.js";
 import { PipelineRunner, type PipelineRecord } from "./runner/pipeline-runner.js";
+import { allJobs } from "./runner/records.js";
 
 /**
  * The processed pipelines of Spack releases that cannot run here (v0.23, v1.0: their
@@ -75,10 +76,6 @@ function specsOf(output: Record<string, unknown>): Map<string, string[]> {
       (job.needs ?? []).flatMap((n) => hashOf.get(typeof n === "string" ? n : n.job) ?? []),
     ]),
   );
-}
-
-function allJobs(pipeline: PipelineRecord): PipelineRecord["jobs"] {
-  return pipeline.jobs.flatMap((j) => [j, ...(j.downstream ? allJobs(j.downstream) : [])]);
 }
 
 describe("the processed pipelines of Spack releases that cannot run here, run", () => {
@@ -163,7 +160,9 @@ describe("the processed pipelines of Spack releases that cannot run here, run", 
     const run = await runner.run(join(gathered, "spack.artifacts.amd64/spack_pipeline.yaml"), {
       variables: { PARENT_PIPELINE_ID: "1", GENERATION_PIPELINE_ID: "1" },
     });
-    const failed = allJobs(run).filter((j) => j.status === "failed");
+    const failed = allJobs(run)
+      .map(({ job }) => job)
+      .filter((j) => j.status === "failed");
     expect(failed.map((j) => `${j.name}\n${j.output}`).join("\n")).toBe("");
     expect(run.status).toBe("success");
 
@@ -180,6 +179,6 @@ describe("the processed pipelines of Spack releases that cannot run here, run", 
           rebuilt.indexOf(hash),
         );
     if (specs.size > 0) expect(lines.at(-1)).toBe("update-index");
-    else expect(allJobs(run).map((j) => j.name)).toEqual(["no-specs-to-rebuild"]);
+    else expect(allJobs(run).map(({ job }) => job.name)).toEqual(["no-specs-to-rebuild"]);
   });
 });

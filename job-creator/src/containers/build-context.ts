@@ -116,7 +116,7 @@ export function pinDefinition(text: string, pinnedFrom: string, bootstrap?: stri
 }
 
 /** The index of the header line setting `key` (the header ends at the first %section). */
-export function definitionHeaderLine(lines: readonly string[], key: string): number | undefined {
+function definitionHeaderLine(lines: readonly string[], key: string): number | undefined {
   const headerEnd = lines.findIndex((line) => line.trim().startsWith("%"));
   const header = headerEnd === -1 ? lines : lines.slice(0, headerEnd);
   const at = header.findIndex((line) => new RegExp(`^\\s*${key}\\s*:`, "i").test(line));

@@ -1,5 +1,5 @@
 import { InputError } from "../../../common/src/errors.js";
-import { includesStage, type StageRange } from "../definitions/stage-range.js";
+import { includesStage, type ChainStage, type StageRange } from "../definitions/stage-range.js";
 import { packageList, type ContainerDecision } from "./decide.js";
 
 /**
@@ -13,7 +13,7 @@ export function restrictToStages(
   stages: StageRange,
   facts: { readonly checked: boolean; readonly deploys: boolean },
 ): ContainerDecision[] {
-  const has = (stage: Parameters<typeof includesStage>[1]) => includesStage(stages, stage);
+  const has = (stage: ChainStage) => includesStage(stages, stage);
   const problems: string[] = [];
   const restricted = decisions.map((decision): ContainerDecision => {
     const { target } = decision;
