@@ -13,7 +13,8 @@
 #
 # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment (s3cmd
 # reads them there): no configuration file holds them and nothing prints them.
-# S3_ENDPOINT_URL (e.g. https://s3.example.org:9000) selects an S3-compatible store.
+# S3_ENDPOINT_URL (e.g. https://s3.example.org:9000) selects an S3-compatible store,
+# AWS_REGION the bucket's region; HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured.
 set -eu
 
 die() {
@@ -21,9 +22,63 @@ die() {
   exit 1
 }
 
+# True when NO_PROXY (or no_proxy) names HOST, as curl reads it: `*`, a host, or a domain
+# (`example.org`, `.example.org` and `*.example.org` all match example.org and its subdomains).
+bypasses_proxy() {
+  list=${no_proxy:-${NO_PROXY:-}}
+  [ "$list" != "*" ] || return 0
+  set -f # the entries are no file patterns
+  old_ifs=$IFS
+  IFS=', '
+  matched=1
+  for entry in $list; do
+    entry=${entry%:[0-9]*}
+    entry=${entry#\*}
+    entry=${entry#.}
+    [ -n "$entry" ] || continue
+    case "$1" in
+      "$entry" | *".$entry") matched=0 ;;
+    esac
+  done
+  IFS=$old_ifs
+  set +f
+  return "$matched"
+}
+
+# s3cmd reads no proxy variables, only its configuration file: the proxy that HTTP(S)_PROXY /
+# ALL_PROXY (either case) and NO_PROXY give for the store's host goes into one of our own,
+# which holds the proxy and nothing else (the key pair stays in the environment).
+write_proxy_config() {
+  endpoint=${S3_ENDPOINT_URL:-https://s3.amazonaws.com}
+  case "$endpoint" in
+    http://*) proxy=${http_proxy:-${HTTP_PROXY:-}} ;;
+    *) proxy=${https_proxy:-${HTTPS_PROXY:-}} ;;
+  esac
+  proxy=${proxy:-${all_proxy:-${ALL_PROXY:-}}}
+  host=${endpoint#*://}
+  host=${host%%/*}
+  [ -n "$proxy" ] && ! bypasses_proxy "${host%:*}" || return 0
+  address=${proxy#*://}
+  address=${address%%/*}
+  case "$address" in
+    *@*) die "the proxy for $host asks for a user and password, which s3cmd cannot send: allow the store in NO_PROXY or use a proxy without login" ;;
+  esac
+  proxy_host=${address%:*}
+  proxy_port=${address##*:}
+  [ "$proxy_host" != "$address" ] || proxy_port=3128
+  case "$proxy_port" in '' | *[!0-9]*) die "cannot read the proxy address '$address' (host:port)" ;; esac
+  s3cmd_config=$(mktemp)
+  trap 'rm -f "$s3cmd_config"' EXIT
+  printf '[default]\nproxy_host = %s\nproxy_port = %s\n' "$proxy_host" "$proxy_port" >"$s3cmd_config"
+}
+
+s3cmd_config=/dev/null
+write_proxy_config
+
 s3() {
-  # --config=/dev/null: settings come from the command line and the environment only.
+  # --config: settings come from the command line, the environment and the proxy only.
   # --acl-private: keep objects private, and skip the ACL read s3cmd does before copying.
+  # --region: the bucket's region signs the requests (AWS_REGION, else s3cmd's us-east-1).
   if [ -n "${S3_ENDPOINT_URL:-}" ]; then
     endpoint_host=${S3_ENDPOINT_URL#*://}
     endpoint_host=${endpoint_host%%/*}
@@ -31,11 +86,10 @@ s3() {
       http://*) ssl=--no-ssl ;;
       *) ssl=--ssl ;;
     esac
-    s3cmd --config=/dev/null --acl-private --no-progress "$ssl" \
-      --host="$endpoint_host" --host-bucket="$endpoint_host" "$@"
-  else
-    s3cmd --config=/dev/null --acl-private --no-progress "$@"
+    set -- "$ssl" --host="$endpoint_host" --host-bucket="$endpoint_host" "$@"
   fi
+  region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
+  s3cmd --config="$s3cmd_config" --acl-private --no-progress ${region:+"--region=$region"} "$@"
 }
 
 # True when the exact key exists (s3cmd ls lists every key starting with the argument).

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 import { InputError, UserError } from "./errors.js";
+import { checkProxyEnvironment } from "./proxy.js";
 
 /** Where a command prints; tests pass their own sink and read it back. */
 export interface Output {
@@ -64,9 +65,19 @@ export async function runMain(
   // The AWS SDK warns on every run under Node 20 about its own releases of 2027; the SDK
   // version is pinned by the lock file and `engines` says which Node versions we support.
   process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
-  const { code, text } = await runProgram(program, argv);
+  const { code, text } = environmentFailure() ?? (await runProgram(program, argv));
   if (text) process.stderr.write(text + "\n");
   if (code !== 0) process.exit(code);
+}
+
+/** What every tool's transport reads from the environment, checked before any command runs. */
+function environmentFailure(): { code: number; text: string } | undefined {
+  try {
+    checkProxyEnvironment(process.env);
+    return undefined;
+  } catch (error) {
+    return describeFailure(error, false);
+  }
 }
 
 /**

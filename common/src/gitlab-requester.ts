@@ -5,13 +5,8 @@ import {
 } from "@gitbeaker/requester-utils";
 import { GitbeakerRequestError } from "@gitbeaker/rest";
 import { UserError } from "./errors.js";
-import {
-  DEFAULT_HTTP_POLICY,
-  fetchWithPolicy,
-  readJsonBody,
-  redactUrl,
-  type HttpPolicy,
-} from "./http.js";
+import { DEFAULT_HTTP_POLICY, fetchWithPolicy, readJsonBody, type HttpPolicy } from "./http.js";
+import { redactUrl } from "./redact.js";
 
 /** What GitLab sends files (artifact archives, single artifacts) as. */
 const FILE_TYPES = new Set([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, redactText, redactUrl, retryAfterMs, DEFAULT_HTTP_POLICY } from "./http.js";
+import { backoffMs, retryAfterMs, DEFAULT_HTTP_POLICY } from "./http.js";
+import { redactText, redactUrl } from "./redact.js";
 
 describe("redactUrl", () => {
   it.each([

@@ -1,4 +1,6 @@
 import { UserError } from "./errors.js";
+import { fetchThroughProxy } from "./proxy.js";
+import { redactText, redactUrl } from "./redact.js";
 
 /**
  * How the HTTP clients (GitLab, registries) wait and retry. There is one retry layer per
@@ -23,35 +25,6 @@ export const DEFAULT_HTTP_POLICY: HttpPolicy = {
 
 /** Rate limiting, and a server or proxy in trouble: worth another try. */
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
-/** Query parameters that carry secrets in URLs (GitLab, registries' token services). */
-const SECRET_PARAMS = /token|password|secret|key|auth|signature|credential/i;
-
-/** The URL as it may be printed: no user or password, no secret query values. */
-export function redactUrl(url: string | URL): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(String(url));
-  } catch {
-    return String(url).replace(/\/\/[^/@\s]*@/g, "//***@");
-  }
-  let changed = false;
-  if (parsed.username || parsed.password) {
-    parsed.username = "***";
-    parsed.password = "";
-    changed = true;
-  }
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (!SECRET_PARAMS.test(name)) continue;
-    parsed.searchParams.set(name, "***");
-    changed = true;
-  }
-  return changed ? parsed.href : String(url);
-}
-
-/** Redacts every URL with credentials inside a text (error messages of other libraries). */
-export const redactText = (text: string): string =>
-  text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
-
 /**
  * The wait `Retry-After` asks for, in ms: delay-seconds or an HTTP date.
  * @see https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
@@ -89,13 +62,18 @@ export async function fetchWithPolicy(
     let reason: string;
     let wait: number | undefined;
     try {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
+      const response = await fetchThroughProxy(url, {
+        ...init,
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      });
       if (!TRANSIENT.has(response.status)) return response;
       await response.body?.cancel();
       reason = `HTTP ${response.status}`;
       if (response.status === 429 || response.status === 503)
         wait = retryAfterMs(response.headers.get("retry-after"), Date.now());
     } catch (error) {
+      // A proxy variable that is no URL: no retry helps.
+      if (error instanceof UserError) throw error;
       reason = describeNetworkError(error, policy);
     }
     const delay = wait ?? backoffMs(policy, n, Math.random);

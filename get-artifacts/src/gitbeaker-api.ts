@@ -1,7 +1,8 @@
 import { Gitlab, GitbeakerRequestError } from "@gitbeaker/rest";
 import { UserError } from "../../common/src/errors.js";
 import { gitlabRequester } from "../../common/src/gitlab-requester.js";
-import { redactText, type HttpPolicy } from "../../common/src/http.js";
+import type { HttpPolicy } from "../../common/src/http.js";
+import { redactText } from "../../common/src/redact.js";
 import type { BridgeInfo, JobInfo, PipelineApi } from "./api.js";
 
 export interface GitlabApiOptions {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
+import { startForwardProxy } from "../../test/helpers/forward-proxy.js";
 import { runAsync } from "../../test/helpers/process.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
@@ -19,10 +20,17 @@ const SHA256 = createHash("sha256").update(CONTENT).digest("hex");
 
 const s3 = useTestS3("fetch-input");
 
-function fetchInput(args: string[], cwd: string, endpoint = s3.s3.endpoint, keyId?: string) {
+function fetchInput(
+  args: string[],
+  cwd: string,
+  endpoint = s3.s3.endpoint,
+  keyId?: string,
+  proxyEnv: Record<string, string> = {},
+) {
   return runAsync("sh", [SCRIPT, ...args], {
     cwd,
     env: {
+      ...proxyEnv,
       PATH: process.env["PATH"],
       HOME: cwd,
       SPACKTAINERS_INPUTS_ENDPOINT: endpoint,
@@ -41,6 +49,32 @@ const exists = (path: string) =>
   );
 
 describe("fetch-input.sh against s3rver", () => {
+  it("goes through the proxy of the job's variables, and direct to NO_PROXY hosts", async () => {
+    const [dir, bucket] = [await tempDir(), await s3.bucket()];
+    await s3.s3.put(bucket, "vendor/tool.tgz", CONTENT);
+    const url = `s3://${bucket}/vendor/tool.tgz`;
+    const proxy = await startForwardProxy();
+    try {
+      // Both cases, as jc sets them on the jobs: curl reads only the lower-case http_proxy.
+      const env = { HTTP_PROXY: proxy.url, http_proxy: proxy.url };
+      const through = await fetchInput([url, SHA256, "a/tool.tgz"], dir, undefined, undefined, env);
+      expect(through.code, through.stderr).toBe(0);
+      expect(proxy.carried).toEqual([
+        `GET ${new URL(s3.s3.endpoint).host}/${bucket}/vendor/tool.tgz`,
+      ]);
+      expect(proxy.signedRegions).toEqual(["eu-north-1"]);
+      const direct = await fetchInput([url, SHA256, "b/tool.tgz"], dir, undefined, undefined, {
+        ...env,
+        NO_PROXY: "127.0.0.1",
+        no_proxy: "127.0.0.1",
+      });
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(proxy.carried).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it("downloads the object into the build context and says what it fetched", async () => {
     const [dir, bucket] = [await tempDir(), await s3.bucket()];
     await s3.s3.put(bucket, "vendor/tool-1.2.tar.gz", CONTENT);

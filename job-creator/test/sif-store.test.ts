@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { runAsync } from "../../test/helpers/process.js";
+import { startForwardProxy } from "../../test/helpers/forward-proxy.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 
@@ -12,10 +13,11 @@ const SECRET = "not-a-real-secret-8d1e";
 
 const s3 = useTestS3("sif-store");
 
-function sifStore(args: string[], cwd: string) {
+function sifStore(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   return runAsync("sh", [SCRIPT, ...args], {
     cwd,
     env: {
+      ...extraEnv,
       PATH: process.env["PATH"],
       HOME: cwd,
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
@@ -155,5 +157,49 @@ describe("sif-store.sh fetch", () => {
     );
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain("cannot download");
+  });
+});
+
+describe("sif-store.sh behind a proxy", () => {
+  it("sends every s3cmd request through HTTP_PROXY, signed for AWS_REGION", async () => {
+    const proxy = await startForwardProxy();
+    onTestFinished(proxy.stop);
+    const dir = await tempDir();
+    const bucket = await s3.bucket();
+    const url = `s3://${bucket}/containers/app__1.0.sif`;
+    const env = { HTTP_PROXY: proxy.url, AWS_REGION: "eu-west-3" };
+    const result = await sifStore(["publish", await sif(dir, "v1"), url, "7"], dir, env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await s3.keysOf(bucket)).toEqual(["containers/app__1.0.sif"]);
+    expect(proxy.carried.length).toBeGreaterThan(2);
+    expect(proxy.carried.every((line) => line.includes(new URL(s3.s3.endpoint).host))).toBe(true);
+    expect(new Set(proxy.signedRegions)).toEqual(new Set(["eu-west-3"]));
+  });
+
+  it.each(["127.0.0.1", ".0.0.1", "*", "example.org, 127.0.0.1:9"])(
+    "goes direct to a store NO_PROXY=%j names",
+    async (noProxy) => {
+      const proxy = await startForwardProxy();
+      onTestFinished(proxy.stop);
+      const dir = await tempDir();
+      const bucket = await s3.bucket();
+      const url = `s3://${bucket}/containers/app__1.0.sif`;
+      const env = { http_proxy: proxy.url, NO_PROXY: noProxy };
+      const result = await sifStore(["publish", await sif(dir, "v1"), url, "7"], dir, env);
+      expect(result.code, result.stderr).toBe(0);
+      expect(proxy.carried).toEqual([]);
+    },
+  );
+
+  it("refuses a proxy login it cannot send, without printing the password", async () => {
+    const dir = await tempDir();
+    const bucket = await s3.bucket();
+    const url = `s3://${bucket}/containers/app__1.0.sif`;
+    const env = { HTTP_PROXY: "http://builder:proxy-pass-77@127.0.0.1:9" };
+    const result = await sifStore(["publish", await sif(dir, "v1"), url, "7"], dir, env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/proxy for 127\.0\.0\.1:\d+ asks for a user and password/);
+    expect(result.stderr).not.toContain("proxy-pass-77");
+    expect(await s3.keysOf(bucket)).toEqual([]);
   });
 });

@@ -8,8 +8,10 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { UserError } from "../errors.js";
-import { redactText, redactUrl } from "../http.js";
+import { proxyAgentsFor } from "../proxy.js";
+import { redactText, redactUrl } from "../redact.js";
 import type {
   BucketStore,
   DeleteResult,
@@ -35,25 +37,35 @@ export interface S3StoreOptions {
   readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
 }
 
+/** Where the SDK sends a bucket's requests: the endpoint, else AWS's virtual-hosted address. */
+const endpointOf = (bucket: string, region: string, endpoint: string | undefined) =>
+  endpoint ??
+  (bucket.includes(".")
+    ? `https://s3.${region}.amazonaws.com/${bucket}`
+    : `https://${bucket}.s3.${region}.amazonaws.com`);
+
 /** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
 export class S3Store implements BucketStore, MetadataSource {
   private readonly client: S3Client;
   readonly description: string;
 
   constructor(private readonly options: S3StoreOptions) {
+    const region = options.region ?? "us-east-1";
     this.client = new S3Client({
-      region: options.region ?? "us-east-1",
+      region,
       maxAttempts: options.maxAttempts ?? 6,
       ...(options.endpoint
         ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true }
         : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       // A server that accepts and never answers must not hold a run: the SDK retries a timeout.
-      requestHandler: {
+      // The SDK reads no proxy variables itself; the agents for one load on the first request.
+      requestHandler: new NodeHttpHandler(async () => ({
         connectionTimeout: 10_000,
         requestTimeout: options.timeoutMs ?? 30_000,
         throwOnRequestTimeout: true,
-      },
+        ...(await proxyAgentsFor(endpointOf(options.bucket, region, options.endpoint))),
+      })),
       // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
@@ -183,7 +195,13 @@ export class S3Store implements BucketStore, MetadataSource {
       (error instanceof S3ServiceException &&
         [401, 403].includes(error.$metadata.httpStatusCode ?? 0)) ||
       (error as Error).name === "CredentialsProviderError";
-    const hint = denied ? `: check ${id} / ${secret} (or the SDK's other credential sources)` : "";
+    const proxyRefused =
+      error instanceof S3ServiceException && error.$metadata.httpStatusCode === 407;
+    const hint = denied
+      ? `: check ${id} / ${secret} (or the SDK's other credential sources)`
+      : proxyRefused
+        ? `: the proxy refused the login: check the user and password in HTTPS_PROXY / HTTP_PROXY`
+        : "";
     return new UserError(
       `cannot ${what} in ${this.description}${status}${hint}: ${redactText((error as Error).message)}`,
       { cause: error },

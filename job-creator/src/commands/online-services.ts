@@ -147,6 +147,7 @@ function bucketStore(
   bucket: string,
   settings: {
     readonly endpoint?: string;
+    readonly region?: string;
     readonly credentials: {
       readonly accessKeyIdVariable: string;
       readonly secretAccessKeyVariable: string;
@@ -157,9 +158,11 @@ function bucketStore(
   const { endpoint, credentials } = settings;
   const accessKeyId = env[credentials.accessKeyIdVariable];
   const secretAccessKey = env[credentials.secretAccessKeyVariable];
+  const region = settings.region ?? env["AWS_REGION"];
   return new S3Store({
     bucket,
     ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     credentialVariables: [credentials.accessKeyIdVariable, credentials.secretAccessKeyVariable],
   });

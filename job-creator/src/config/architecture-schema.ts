@@ -4,6 +4,7 @@ import {
   HttpUrl,
   ImageReference,
   KeyPrefix,
+  Region,
   RunnerTag,
   VariableName,
 } from "./patterns.js";
@@ -19,6 +20,14 @@ export const S3Credentials = Type.Object(
     secretAccessKeyVariable: Type.String({ ...VariableName, default: "AWS_SECRET_ACCESS_KEY" }),
   },
   { additionalProperties: false, default: {} },
+);
+
+const BucketRegion = Type.Optional(
+  Type.String({
+    ...Region,
+    description:
+      "the bucket's region, which signs its requests (default: the job's AWS_REGION, else us-east-1)",
+  }),
 );
 
 const BranchBucket = Type.Object(
@@ -64,6 +73,7 @@ const CacheBucket = Type.Object(
     endpoint: Type.Optional(
       Type.String({ ...HttpUrl, description: "S3 endpoint URL for S3-compatible stores" }),
     ),
+    region: BucketRegion,
     credentials: S3Credentials,
     signing: Type.Optional(CacheSigning),
   },
@@ -75,6 +85,7 @@ const ContainersBucket = Type.Object(
     bucket: Type.String(BucketName),
     prefix: Type.String({ ...KeyPrefix, default: "containers" }),
     endpoint: Type.Optional(Type.String(HttpUrl)),
+    region: BucketRegion,
     credentials: S3Credentials,
     archiveMaxAgeDays: Type.Integer({
       minimum: 0,

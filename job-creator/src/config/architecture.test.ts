@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveArchitectures } from "./architecture.js";
+import { resolveArchitectures, withProxyTwins } from "./architecture.js";
 import type { ArchitectureConfig, Config } from "./schema.js";
 
 const arch = (extra: Partial<ArchitectureConfig>): ArchitectureConfig =>
@@ -33,8 +33,44 @@ describe("resolveArchitectures", () => {
         arm64: arch({}),
       }),
     );
-    expect(resolved.get("amd64")!.jobVariables).toEqual({ HTTP_PROXY: "http://own:1" });
+    expect(resolved.get("amd64")!.jobVariables).toEqual({
+      HTTP_PROXY: "http://own:1",
+      http_proxy: "http://own:1",
+    });
     expect(resolved.get("arm64")!.jobVariables).toEqual({ KUBERNETES_CPU_REQUEST: "4" });
     expect(resolved.get("arm64")!.name).toBe("arm64");
+  });
+});
+
+describe("withProxyTwins", () => {
+  it.each<[string, Record<string, string>, Record<string, string>]>([
+    ["none", { A: "1" }, { A: "1" }],
+    [
+      "upper case gets its lower-case twin",
+      { HTTPS_PROXY: "http://p:3", NO_PROXY: ".corp" },
+      {
+        HTTPS_PROXY: "http://p:3",
+        https_proxy: "http://p:3",
+        NO_PROXY: ".corp",
+        no_proxy: ".corp",
+      },
+    ],
+    [
+      "lower case gets its upper-case twin",
+      { all_proxy: "http://p:3" },
+      { all_proxy: "http://p:3", ALL_PROXY: "http://p:3" },
+    ],
+    [
+      "both given: left as given",
+      { HTTP_PROXY: "http://a:1", http_proxy: "http://b:2" },
+      { HTTP_PROXY: "http://a:1", http_proxy: "http://b:2" },
+    ],
+    [
+      "other variables untouched",
+      { FTP_PROXY: "x", Http_Proxy: "y" },
+      { FTP_PROXY: "x", Http_Proxy: "y", HTTP_PROXY: "y" },
+    ],
+  ])("%s", (_name, given, expected) => {
+    expect(withProxyTwins(given)).toEqual(expected);
   });
 });

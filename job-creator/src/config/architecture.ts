@@ -9,8 +9,10 @@ export interface Architecture {
   readonly name: string;
   /** Runner tags of every job of the architecture. */
   readonly runnerTags: readonly string[];
-  /** Variables every job of it gets: the proxy's when it uses the proxy, then its own. */
+  /** Variables every job of it gets: the proxy's when it uses the proxy, then its own (proxy variables in both cases). */
   readonly jobVariables: Readonly<Record<string, string>>;
+  /** The proxy part of them, for jobs on other runners of the site (deploy, manifests). */
+  readonly proxyVariables: Readonly<Record<string, string>>;
   /** What its image tags end with: "" for amd64 and "-<name>" elsewhere, unless configured. */
   readonly tagSuffix: string;
   readonly cache: ArchitectureConfig["cache"];
@@ -38,11 +40,33 @@ function resolveArchitecture(
   return {
     name,
     runnerTags: settings.runnerTags,
-    jobVariables: { ...(settings.proxy ? config.proxy : {}), ...settings.variables },
+    jobVariables: withProxyTwins({
+      ...(settings.proxy ? config.proxy : {}),
+      ...settings.variables,
+    }),
+    proxyVariables: settings.proxy ? withProxyTwins(config.proxy) : {},
     tagSuffix: settings.tagSuffix ?? (name === "amd64" ? "" : `-${name}`),
     cache: settings.cache,
     containers: settings.containers,
     deploy: settings.deploy,
     baseArch: settings.baseArch,
   };
+}
+
+const PROXY_NAMES = new Set(["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"]);
+
+/**
+ * Job variables with each proxy variable in both cases: curl and wget read only the
+ * lower-case `http_proxy`, other tools prefer the upper case, so a proxy variable is set in
+ * the case not given too (a variable given in both cases is left as given).
+ */
+export function withProxyTwins(
+  variables: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  const twins = Object.entries(variables).flatMap(([name, value]) => {
+    if (!PROXY_NAMES.has(name.toUpperCase())) return [];
+    const twin = name === name.toUpperCase() ? name.toLowerCase() : name.toUpperCase();
+    return twin in variables ? [] : [[twin, value] as const];
+  });
+  return { ...variables, ...Object.fromEntries(twins) };
 }

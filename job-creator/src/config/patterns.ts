@@ -24,6 +24,8 @@ export const BucketName = {
 };
 /** Key prefix inside a bucket: path segments, no leading slash. */
 export const KeyPrefix = { pattern: "^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$" };
+/** An S3 region name, e.g. eu-west-3: it signs every request to the bucket. */
+export const Region = { pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", maxLength: 64 };
 export const HttpUrl = { pattern: "^https?://[A-Za-z0-9._~:/?#@!&+,;=%\\[\\]-]+$" };
 /** A repository path as the OCI distribution spec allows it. */
 export const RepositoryPath = {

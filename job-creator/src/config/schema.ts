@@ -1,6 +1,13 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Architecture, S3Credentials } from "./architecture-schema.js";
-import { HttpUrl, ImageReference, RepositoryPath, ShellSafe, VariableName } from "./patterns.js";
+import {
+  HttpUrl,
+  ImageReference,
+  Region,
+  RepositoryPath,
+  ShellSafe,
+  VariableName,
+} from "./patterns.js";
 
 export type { ArchitectureConfig, DeployConfig } from "./architecture-schema.js";
 
@@ -124,7 +131,7 @@ export const ConfigSchema = Type.Object(
           description:
             "S3 endpoint of the buckets s3:// inputs are read from (path-style requests)",
         }),
-        region: Type.String({ pattern: "^[a-z0-9-]+$", default: "us-east-1" }),
+        region: Type.String({ ...Region, default: "us-east-1" }),
         credentials: S3Credentials,
       },
       {

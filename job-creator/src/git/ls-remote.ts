@@ -1,5 +1,5 @@
 import { UserError } from "../../../common/src/errors.js";
-import { redactText } from "../../../common/src/http.js";
+import { redactText } from "../../../common/src/redact.js";
 import type { Runner } from "../../../common/src/run.js";
 
 /**

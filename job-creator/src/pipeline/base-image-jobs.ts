@@ -107,7 +107,7 @@ export function buildMultiarchJob(
     stage: "base manifests",
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
     tags: [...architectureOf(ctx, first.arch).runnerTags],
-    variables: BUILDAH_VARIABLES,
+    variables: { ...architectureOf(ctx, first.arch).proxyVariables, ...BUILDAH_VARIABLES },
     needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
     ...steppedScript(`multi-arch manifest of ${first.image}`, [
       loginStep(ctx),

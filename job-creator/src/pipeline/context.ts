@@ -90,18 +90,22 @@ function mirrorUrl(arch: Architecture, bucket: string): string {
   return `s3://${bucket}${prefix ? `/${prefix}` : ""}`;
 }
 
-/** AWS variables that point at the CI variables holding a bucket's key pair, by name. */
+/** AWS variables that point at the CI variables holding a bucket's key pair, by name, and its place. */
 export function bucketCredentialVariables(bucket: {
   readonly credentials: {
     readonly accessKeyIdVariable: string;
     readonly secretAccessKeyVariable: string;
   };
   readonly endpoint?: string;
+  readonly region?: string;
 }): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: `$${bucket.credentials.accessKeyIdVariable}`,
     AWS_SECRET_ACCESS_KEY: `$${bucket.credentials.secretAccessKeyVariable}`,
     ...(bucket.endpoint ? { S3_ENDPOINT_URL: bucket.endpoint } : {}),
+    // Without one, the job's own AWS_REGION applies (a CI variable), else us-east-1. Spack's
+    // boto3 reads AWS_DEFAULT_REGION; spackitor, s3cmd (sif-store.sh) and the SDK AWS_REGION.
+    ...(bucket.region ? { AWS_REGION: bucket.region, AWS_DEFAULT_REGION: bucket.region } : {}),
   };
 }
 

@@ -138,7 +138,7 @@ export function deployJob(
     stage: "deploy",
     image: { name: deploy.image ?? settings.singularitahImage, entrypoint: [""] },
     tags: [...deploy.runnerTags],
-    variables: bucketVariables(settings.arch),
+    variables: { ...settings.arch.proxyVariables, ...bucketVariables(settings.arch) },
     needs: afterSif,
     ...steppedScript(`container ${target.name} for ${target.arch}: deploy`, [
       {

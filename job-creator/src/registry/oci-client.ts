@@ -2,12 +2,8 @@ import { text } from "../../../common/src/mapping.js";
 import { createHash } from "node:crypto";
 import pLimit, { type LimitFunction } from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
-import {
-  DEFAULT_HTTP_POLICY,
-  fetchWithPolicy,
-  redactUrl,
-  type HttpPolicy,
-} from "../../../common/src/http.js";
+import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
+import { redactUrl } from "../../../common/src/redact.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import { RepositoryBatches } from "./token-batches.js";

@@ -1,0 +1,113 @@
+import type { Agent } from "node:http";
+import { getProxyForUrl } from "proxy-from-env";
+import { InputError, UserError } from "./errors.js";
+import { redactUrl } from "./redact.js";
+
+/**
+ * Forward proxies, as every HTTP tool of a build machine reads them (curl, Go, Python): from
+ * the process environment, HTTPS_PROXY / HTTP_PROXY / ALL_PROXY in either case, with
+ * NO_PROXY hosts (`host`, `.domain`, `*.domain`, `host:port`, `*`) reached directly. One
+ * decision (`proxyFor`, proxy-from-env) serves both transports: Node's fetch (registries,
+ * GitLab) and the AWS SDK (buckets), so they never disagree about a host.
+ */
+
+/** The variables a proxy may come from, checked by `checkProxyEnvironment`. */
+const PROXY_VARIABLES = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"] as const;
+
+/** The proxy for a URL, or undefined when it is reached directly. */
+export function proxyFor(url: string | URL): URL | undefined {
+  const proxy = getProxyForUrl(String(url));
+  if (!proxy) return undefined;
+  const parsed = URL.canParse(proxy) ? new URL(proxy) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol))
+    throw new InputError(
+      `the proxy for ${redactUrl(url)} is not an http:// or https:// URL: ${redactUrl(proxy)}`,
+    );
+  return parsed;
+}
+
+/**
+ * Fails early, with exit code 2, on a proxy variable that is set but no http(s) URL: better
+ * than a connection error on the first request, minutes into a run.
+ */
+export function checkProxyEnvironment(env: NodeJS.ProcessEnv): void {
+  const problems = PROXY_VARIABLES.flatMap((name) =>
+    [name, name.toLowerCase()].flatMap((variable) => {
+      const value = env[variable];
+      if (!value) return [];
+      const url = URL.canParse(value) ? new URL(value) : undefined;
+      return url && /^https?:$/.test(url.protocol) && url.hostname
+        ? []
+        : [`${variable} is not an http:// or https:// proxy URL: ${redactUrl(value)}`];
+    }),
+  );
+  if (problems.length > 0) throw new InputError(problems.join("\n"));
+}
+
+type ProxyDispatcher = import("undici").Dispatcher;
+const dispatchers = new Map<string, Promise<ProxyDispatcher>>();
+
+/**
+ * `fetch` through the proxy the environment names for the URL. Without one this is Node's
+ * own fetch; with one, undici's fetch (the library Node's is built on, loaded only then)
+ * through its ProxyAgent, one per proxy, so connections to the proxy are reused.
+ */
+export async function fetchThroughProxy(url: string | URL, init: RequestInit): Promise<Response> {
+  const proxy = proxyFor(url);
+  if (!proxy) return fetch(url, init);
+  let dispatcher = dispatchers.get(proxy.href);
+  if (!dispatcher) {
+    dispatcher = import("undici").then(({ ProxyAgent }) => new ProxyAgent(proxy.href));
+    dispatchers.set(proxy.href, dispatcher);
+  }
+  const undici = await import("undici");
+  const options = { ...init, dispatcher: await dispatcher } as Parameters<typeof undici.fetch>[1];
+  try {
+    // undici's Response is the one Node's fetch is built on, though another copy of the class:
+    // nothing here tests `instanceof Response`, everything reads it through its interface.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    return await undici.fetch(url, options);
+  } catch (error) {
+    throw proxyRefusal(error, proxy, url) ?? error;
+  }
+}
+
+/**
+ * A proxy that answers CONNECT with 4xx refuses for good (a wrong login, a host it does not
+ * serve): an error without retries. Its 5xx (the host unreachable from it) stays transient.
+ */
+function proxyRefusal(error: unknown, proxy: URL, url: string | URL): UserError | undefined {
+  // undici nests it: fetch failed <- Request was cancelled <- Proxy response (407) !== 200.
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)
+    messages.push(e.message);
+  const status = Number(/Proxy response \((\d{3})\)/.exec(messages.join("\n"))?.[1] ?? 0);
+  if (status < 400 || status >= 500) return undefined;
+  const why =
+    status === 407
+      ? "refused the login: check the user and password in HTTPS_PROXY / HTTP_PROXY"
+      : `refused to connect to ${new URL(String(url)).host}: add it to NO_PROXY if it is reached directly`;
+  return new UserError(`the proxy ${redactUrl(proxy)} ${why} (HTTP ${status})`);
+}
+
+/**
+ * The agents the AWS SDK's Node handler should use for an endpoint: through the proxy the
+ * environment names for it, or none (the SDK's own) when it is reached directly. The agent
+ * modules load only then.
+ */
+export async function proxyAgentsFor(
+  endpoint: string,
+): Promise<{ readonly httpAgent: Agent; readonly httpsAgent: Agent } | undefined> {
+  const proxy = proxyFor(endpoint);
+  if (!proxy) return undefined;
+  const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
+    import("http-proxy-agent"),
+    import("https-proxy-agent"),
+  ]);
+  // As the SDK's own agents: connections kept alive and at most 50 per host.
+  const options = { keepAlive: true, maxSockets: 50 };
+  return {
+    httpAgent: new HttpProxyAgent(proxy, options),
+    httpsAgent: new HttpsProxyAgent(proxy, options),
+  };
+}
