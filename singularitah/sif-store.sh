@@ -6,7 +6,8 @@
 #       1. uploads FILE to a temporary key beside KEY, with NAME=VALUE as user metadata;
 #       2. moves the current KEY (if any) to <dir>/archive/<name>.<UTC time>.sif;
 #       3. moves the upload to KEY; if that fails, the archived file is moved back;
-#       4. deletes archives of this file older than ARCHIVE_MAX_AGE_DAYS.
+#       4. deletes archives of this file older than ARCHIVE_MAX_AGE_DAYS, except the newest
+#          ARCHIVE_KEEP (environment, default 0).
 #       If the upload fails, nothing in the bucket has changed.
 #   sif-store.sh fetch s3://BUCKET/KEY.sif DEST
 #       downloads to DEST.partial, then renames it to DEST.
@@ -104,6 +105,8 @@ publish() {
   [ -f "$file" ] || die "$file does not exist: the SIF build did not produce it"
   case "$url" in s3://*/*.sif) ;; *) die "$url is not s3://BUCKET/KEY.sif" ;; esac
   case "$max_age" in '' | *[!0-9]*) die "ARCHIVE_MAX_AGE_DAYS must be a whole number, got '$max_age'" ;; esac
+  keep=${ARCHIVE_KEEP:-0}
+  case "$keep" in '' | *[!0-9]*) die "ARCHIVE_KEEP must be a whole number, got '$keep'" ;; esac
 
   dir=${url%/*}
   name=${url##*/}
@@ -140,15 +143,24 @@ publish() {
   fi
   echo "published $url${archived:+ (previous file kept as $archive)}"
 
+  # The newest ARCHIVE_KEEP archives stay whatever their age; older ones than max_age go.
+  # Only this file's archives: `<stem>.<stamp>.sif`, not those of `<stem>.1` beside it.
   # Times as YYYYMMDDHHMM numbers: POSIX test compares numbers, not strings.
   cutoff=$(date -u -d "$max_age days ago" +%Y%m%d%H%M)
-  s3 ls "$dir/archive/$stem." | while read -r day time _size old; do
-    case "$old" in "$dir/archive/$stem."*.sif) ;; *) continue ;; esac
-    stamp=$(printf '%s%s' "$day" "$time" | tr -d -- '-:')
-    if [ "$stamp" -lt "$cutoff" ]; then
-      s3 del "$old" >/dev/null && echo "removed $old (archived more than $max_age days ago)"
-    fi
-  done
+  stamp_glob='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z'
+  s3 ls "$dir/archive/$stem." | sort -r -k4 | {
+    newer=0
+    while read -r day time _size old; do
+      # shellcheck disable=SC2254 # the stamp is a pattern on purpose
+      case "$old" in "$dir/archive/$stem."$stamp_glob.sif) ;; *) continue ;; esac
+      newer=$((newer + 1))
+      [ "$newer" -gt "$keep" ] || continue
+      stamp=$(printf '%s%s' "$day" "$time" | tr -d -- '-:')
+      if [ "$stamp" -lt "$cutoff" ]; then
+        s3 del "$old" >/dev/null && echo "removed $old (archived more than $max_age days ago, not one of the newest $keep)"
+      fi
+    done
+  }
 }
 
 fetch() {

@@ -5,6 +5,8 @@ import { processSpackPipelineCommand } from "./cli/process-spack-pipeline.js";
 import { generateSpacktainerWorkflowCommand } from "./cli/generate-spacktainer-workflow.js";
 import { entryPipelineCommand } from "./cli/entry-pipeline.js";
 import { cleanBranchesCommand } from "./cli/clean-branches.js";
+import { rollbackCommand } from "./cli/rollback.js";
+import { archiveImagesCommand } from "./cli/archive-images.js";
 import { validateCommand } from "./cli/validate.js";
 import { schemaCommand } from "./cli/schema.js";
 import { graphCommand } from "./cli/graph.js";
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     generateSpacktainerWorkflowCommand(),
     entryPipelineCommand(),
     cleanBranchesCommand(),
+    archiveImagesCommand(),
+    rollbackCommand(),
     validateCommand(),
     graphCommand(),
     schemaCommand(),

@@ -26,6 +26,7 @@ describe("jc generate-spacktainer-workflow", () => {
     const s = await setup();
     const first = await generate(s.repo);
     expect(first.jobs.sort()).toEqual([
+      "archive replaced images for amd64",
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
       "create gromacs-analysis sif file for amd64",
@@ -89,6 +90,7 @@ describe("jc generate-spacktainer-workflow", () => {
     const after = await generate(s.repo);
     // gromacs-analysis.def builds on gromacs: its SIF file is made again too.
     expect(after.jobs.sort()).toEqual([
+      "archive replaced images for amd64",
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
       "create gromacs-analysis sif file for amd64",
@@ -159,6 +161,7 @@ describe("jc generate-spacktainer-workflow", () => {
     await completeJobs(s, (await generate(s.repo)).decisions);
     const feature = await generate(s.repo, { branch: "Feature/Faster-IO" });
     expect(feature.jobs.sort()).toEqual([
+      "archive replaced images for amd64",
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
       "create gromacs-analysis sif file for amd64",

@@ -128,6 +128,49 @@ describe("sif-store.sh publish", () => {
     ]);
   });
 
+  it("keeps the newest ARCHIVE_KEEP archives whatever their age, and never another version's", async () => {
+    const dir = await tempDir();
+    const bucket = await s3.bucket();
+    const old = (stamp: string) => `containers/archive/app__1.0.${stamp}.sif`;
+    for (const stamp of ["20200101T000000Z", "20200201T000000Z", "20200301T000000Z"]) {
+      await s3.s3.put(bucket, old(stamp), stamp);
+      await s3.s3.age(bucket, old(stamp), 300);
+    }
+    // Version 1.0.1's archives start like 1.0's: they are not 1.0's to delete.
+    const other = "containers/archive/app__1.0.1.20200101T000000Z.sif";
+    await s3.s3.put(bucket, other, "other version");
+    await s3.s3.age(bucket, other, 300);
+    const url = `s3://${bucket}/containers/app__1.0.sif`;
+    const keep = { ARCHIVE_KEEP: "2" };
+    await sifStore(["publish", await sif(dir, "v1"), url, "7"], dir, keep);
+    const result = await sifStore(["publish", await sif(dir, "v2"), url, "7"], dir, keep);
+    expect(result.code, result.stderr).toBe(0);
+    const keys = await s3.keysOf(bucket);
+    // The archive of v1 this publish made, and the newest old one; the two oldest went.
+    const archives = keys.filter((k) =>
+      /^containers\/archive\/app__1\.0\.\d{8}T\d{6}Z\.sif$/.test(k),
+    );
+    expect(archives).toHaveLength(2);
+    expect(archives[0]).toBe(old("20200301T000000Z"));
+    expect(result.stdout).toMatch(
+      /removed \S+20200201T000000Z\.sif \(archived more than 7 days ago, not one of the newest 2\)/,
+    );
+    expect(keys).toContain(other);
+  });
+
+  it("refuses an ARCHIVE_KEEP that is no whole number before uploading", async () => {
+    const dir = await tempDir();
+    const bucket = await s3.bucket();
+    const result = await sifStore(
+      ["publish", await sif(dir, "v1"), `s3://${bucket}/containers/app__1.0.sif`, "7"],
+      dir,
+      { ARCHIVE_KEEP: "-1" },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("ARCHIVE_KEEP must be a whole number, got '-1'");
+    expect(await s3.keysOf(bucket)).toEqual([]);
+  });
+
   it("refuses metadata that is not name=value", async () => {
     const dir = await tempDir();
     const bucket = await s3.bucket();

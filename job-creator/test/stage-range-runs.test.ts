@@ -85,7 +85,10 @@ describe("generate-spacktainer-workflow --from / --to", () => {
     );
     // Up to the build only: the image, nothing after it.
     const built = await generate(s.repo, { selection: stages(undefined, "containers") });
-    expect(built.jobs).toEqual(["build gromacs container for amd64"]);
+    expect(built.jobs).toEqual([
+      "archive replaced images for amd64",
+      "build gromacs container for amd64",
+    ]);
   });
 });
 

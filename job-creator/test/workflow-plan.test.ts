@@ -19,6 +19,7 @@ describe("the container workflow, selected and planned", () => {
       selection: { only: ["gromacs"], force: ["gromacs"], rebuildPackages: false },
     });
     expect(forced.jobs.sort()).toEqual([
+      "archive replaced images for amd64",
       "build gromacs container for amd64",
       "create gromacs sif file for amd64",
       "deploy gromacs sif file for amd64",

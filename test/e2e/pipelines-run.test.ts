@@ -8,6 +8,7 @@ import type { PipelineRecord } from "./runner/pipeline-runner.js";
 import { allJobs, failures, jobNames as names, report } from "./runner/records.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
 import { BUCKETS, FETCHED_INPUT, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
+import { expectRollbackRoundTrip, publishedState } from "./fixture/rollback.js";
 import { makeSigningKey } from "./fixture/signing-key.js";
 import { skopeoReader } from "./fixture/skopeo.js";
 import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
@@ -238,9 +239,13 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     await writeFile(configFile, dump(config));
     await git(suite.project, ["commit", "-qam", "change e2e-lib; amd64's cache unsigned"]);
     const before = await inspect(image("e2e-app"));
+    const lib = await publishedState(suite, "e2e-lib", "1.0");
     const entry = await runEntry();
     const ran = names(entry);
-    expect(ran.filter((n) => / container for |sif file|^publish /.test(n)).sort()).toEqual([
+    expect(
+      ran.filter((n) => / container for |sif file|^publish |^archive /.test(n)).sort(),
+    ).toEqual([
+      "archive replaced images for amd64",
       "build e2e-lib container for amd64",
       "build e2e-stack container for amd64",
       "create e2e-lib sif file for amd64",
@@ -259,6 +264,8 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(log).toContain("install --use-buildcache only --fail-fast --no-check-signature\n");
     expect(log).not.toContain("trusted-key-sha256");
     expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
+    // The archive job kept e2e-lib's replaced image in both registries: a rollback restores it.
+    await expectRollbackRoundTrip(suite, "e2e-lib", "1.0", lib);
   }, 900_000);
 
   it("builds only what the Run pipeline form selects, forced", async () => {

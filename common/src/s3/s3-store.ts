@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -16,6 +17,7 @@ import type {
   BucketStore,
   DeleteResult,
   MetadataSource,
+  ObjectCopier,
   ObjectInfo,
   StoredObject,
   WriteCondition,
@@ -45,7 +47,7 @@ const endpointOf = (bucket: string, region: string, endpoint: string | undefined
     : `https://${bucket}.s3.${region}.amazonaws.com`);
 
 /** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
-export class S3Store implements BucketStore, MetadataSource {
+export class S3Store implements BucketStore, MetadataSource, ObjectCopier {
   private readonly client: S3Client;
   readonly description: string;
 
@@ -153,6 +155,25 @@ export class S3Store implements BucketStore, MetadataSource {
       const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
       if (condition && (status === 412 || status === 409)) return false;
       throw this.wrap(`write ${key}`, error);
+    }
+  }
+
+  async copy(from: string, to: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.options.bucket,
+          Key: to,
+          // The source as `bucket/key`, each part URL-encoded (keys may hold `+` or spaces).
+          CopySource: `${this.options.bucket}/${from.split("/").map(encodeURIComponent).join("/")}`,
+          MetadataDirective: "COPY",
+        }),
+      );
+      return true;
+    } catch (error) {
+      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
+      if (status === 404 || error instanceof NoSuchKey) return false;
+      throw this.wrap(`copy ${from} to ${to}`, error);
     }
   }
 

@@ -50,3 +50,10 @@ export interface MetadataSource {
   /** The object's metadata (lower-case keys), or undefined when it does not exist. */
   metadata(key: string): Promise<Readonly<Record<string, string>> | undefined>;
 }
+
+/** Server-side copies inside a bucket (metadata included): a SIF file moved back from its archive. */
+export interface ObjectCopier {
+  readonly description: string;
+  /** Copies `from` to `to`, replacing `to`; false when `from` does not exist. */
+  copy(from: string, to: string): Promise<boolean>;
+}

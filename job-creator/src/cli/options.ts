@@ -115,3 +115,30 @@ export const selectionOptions = (fromVariables: boolean): Option[] => {
     ),
   ];
 };
+
+/** What the options of the commands that move registry tags give. */
+export interface TagCommandFlags {
+  dryRun?: boolean;
+  repo: string;
+  config: string;
+  timeout?: number;
+  retryBudget?: number;
+}
+
+/** Adds what the commands that move registry tags share: --dry-run, the repository, timeouts. */
+export function addTagCommandOptions(command: Command, dryRunHelp: string): Command {
+  command.option("-n, --dry-run", dryRunHelp).addOption(repoOption()).addOption(configOption());
+  for (const option of httpPolicyOptions()) command.addOption(option);
+  return command;
+}
+
+/** The registry client of those commands: push rights, from the CI variables the configuration names. */
+export async function tagClientFor(flags: TagCommandFlags) {
+  const { registryLogins } = await import("../commands/online-services.js");
+  const { RegistryTagClient } = await import("../registry/tag-client.js");
+  return (config: Parameters<typeof registryLogins>[0]) =>
+    new RegistryTagClient({
+      http: httpPolicyFrom(flags),
+      ...registryLogins(config, process.env, "push to"),
+    });
+}

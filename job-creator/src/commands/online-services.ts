@@ -50,27 +50,37 @@ function registryClient(
   tuning: ServiceTuning,
   limit: LimitFunction = pLimit(tuning.concurrency ?? DEFAULT_CONCURRENCY),
 ) {
+  return new OciRegistryClient({
+    ...(tuning.http ? { http: tuning.http } : {}),
+    limit,
+    ...registryLogins(config, env, "pull from"),
+  });
+}
+
+/**
+ * The login to each registry: the project's and each publish target's, from the CI
+ * variables the configuration names; the hint says which to set to be allowed to `what`.
+ */
+export function registryLogins(config: Config, env: Environment, what: string) {
   const loginFor = (registry: string) => {
     if (registry === expandVariables(config.registry.host, env, "registry.host"))
       return config.registry.credentials;
     return config.publish.find((p) => p.registry === registry)?.credentials;
   };
-  return new OciRegistryClient({
-    ...(tuning.http ? { http: tuning.http } : {}),
-    limit,
-    credentialsFor: (registry) => {
+  return {
+    credentialsFor: (registry: string) => {
       const login = loginFor(registry);
       const username = login && env[login.userVariable];
       const password = login && env[login.passwordVariable];
       return username && password ? { username, password } : undefined;
     },
-    credentialHint: (registry) => {
+    credentialHint: (registry: string) => {
       const login = loginFor(registry);
       return login
-        ? `set ${login.userVariable} and ${login.passwordVariable} to an account that can pull from ${registry}`
+        ? `set ${login.userVariable} and ${login.passwordVariable} to an account that can ${what} ${registry}`
         : `${registry} is read without credentials: is the image public?`;
     },
-  });
+  };
 }
 
 /**

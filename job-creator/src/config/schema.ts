@@ -123,6 +123,28 @@ export const ConfigSchema = Type.Object(
         "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
+    archive: Type.Object(
+      {
+        keep: Type.Integer({
+          minimum: 0,
+          maximum: 1000,
+          default: 5,
+          description: "archived images kept per tag whatever their age",
+        }),
+        maxAgeDays: Type.Integer({
+          minimum: 0,
+          maximum: 36_500,
+          default: 30,
+          description: "older archived images beyond `keep` are deleted",
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "before a pipeline replaces a container's tag (project registry, publish registries), the image is kept as <tag>-archived-<UTC time>; `jc rollback` restores it. keep 0 and maxAgeDays 0: no archives",
+      },
+    ),
     inputs: Type.Object(
       {
         endpoint: Type.String({

@@ -32,14 +32,19 @@ const bucketVariables = (arch: Architecture) => bucketCredentialVariables(arch.c
 const sifUrl = (arch: Architecture, target: SpackTarget | CustomTarget) =>
   `s3://${arch.containers.bucket}/${target.sifKey}`;
 
-function uploadStep(target: SpackTarget | CustomTarget, arch: Architecture): JobStep {
+function uploadStep(
+  target: SpackTarget | CustomTarget,
+  arch: Architecture,
+  ctx: GenerationContext,
+): JobStep {
   const maxAge = arch.containers.archiveMaxAgeDays;
   const metadata = [
     ...Object.entries(target.sifMetadata),
     ...inputEntries(target, inputMetadataKey),
   ].map(([k, v]) => shellQuote(`${k}=${v}`));
   const line = [
-    `sh ${SIF_STORE_SCRIPT} publish`,
+    // The newest archive.keep archives stay whatever their age (as for registry tags).
+    `ARCHIVE_KEEP=${ctx.config.archive.keep} sh ${SIF_STORE_SCRIPT} publish`,
     shellQuote(`${target.name}.sif`),
     shellQuote(sifUrl(arch, target)),
     String(maxAge),
@@ -84,7 +89,7 @@ export function spackSifJob(
           `apptainer pull --force ${shellQuote(`${target.name}.sif`)} ${shellExpand(`docker://${imageRef(target.repository, target.tag)}`)}`,
         ],
       },
-      uploadStep(target, settings.arch),
+      uploadStep(target, settings.arch, ctx),
     ]),
   };
 }
@@ -121,7 +126,7 @@ export function customSifJob(
           `apptainer build --force ${shellQuote(`${target.name}.sif`)} ${shellQuote(definition)}`,
         ],
       },
-      uploadStep(target, settings.arch),
+      uploadStep(target, settings.arch, ctx),
     ]),
   };
 }

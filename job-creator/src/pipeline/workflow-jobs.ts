@@ -11,6 +11,7 @@ import { BUILDER_IMAGE_ARG, RUNTIME_IMAGE_ARG } from "../containers/dockerfile.j
 import { CHECK_SIGNATURE_ARG } from "./signing.js";
 import { fetchInputLines, fetchInputVariables } from "./fetch-inputs.js";
 import { customSifJob, deployJob, spackSifJob } from "./sif-jobs.js";
+import { withArchiveJob } from "./archive-job.js";
 import {
   WORKFLOW_STAGES,
   buildContainerJobName,
@@ -84,10 +85,11 @@ export function buildWorkflowPipeline(
   }
   if (Object.keys(jobs).length === 0)
     jobs[nothingToDoJobName(settings.arch.name)] = nothingToDoJob(decisions, settings, ctx);
+  const all = withArchiveJob(jobs, decisions, settings, ctx);
   const stages = WORKFLOW_STAGES.filter((stage) =>
-    Object.values(jobs).some((job) => job.stage === stage),
+    Object.values(all).some((job) => job.stage === stage),
   );
-  return { stages: stages.length > 0 ? stages : ["build"], jobs };
+  return { stages: stages.length > 0 ? stages : ["build"], jobs: all };
 }
 
 function buildJob(

@@ -10,7 +10,7 @@ export const publishJobName = (name: string, target: string, arch: string) =>
 export const deployJobName = (name: string, arch: string) => `deploy ${name} sif file for ${arch}`;
 export const nothingToDoJobName = (arch: string) => `containers of ${arch} are up to date`;
 
-export const WORKFLOW_STAGES = ["build", "sif", "publish", "deploy"] as const;
+export const WORKFLOW_STAGES = ["archive", "build", "sif", "publish", "deploy"] as const;
 
 /** What the container jobs of one arch build on, and where their build contexts are. */
 export interface WorkflowSettings {

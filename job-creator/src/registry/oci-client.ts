@@ -7,7 +7,14 @@ import { redactUrl } from "../../../common/src/redact.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import { RepositoryBatches } from "./token-batches.js";
-import { ACCEPT, describe, INDEX_TYPES, isUnknownError, parseJson } from "./wire.js";
+import {
+  ACCEPT,
+  describe,
+  INDEX_TYPES,
+  isUnknownError,
+  parseJson,
+  registryBaseUrl,
+} from "./wire.js";
 import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
 
 export interface OciClientOptions {
@@ -274,13 +281,6 @@ export class OciRegistryClient implements ImageRegistry {
   }
 
   private baseUrl(registry: string): string {
-    const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
-    const bare = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-    const insecure =
-      bare === "localhost" ||
-      bare.startsWith("127.") ||
-      bare === "::1" ||
-      (this.options.insecureRegistries ?? []).includes(registry);
-    return `${insecure ? "http" : "https"}://${host}`;
+    return registryBaseUrl(registry, this.options.insecureRegistries);
   }
 }

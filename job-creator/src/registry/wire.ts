@@ -38,3 +38,18 @@ export function parseJson(body: Buffer, what: string): Record<string, unknown> {
     throw new UserError(`${what} is not JSON`);
   }
 }
+
+/** The API root of a registry: plain http for loopback hosts (as Docker does) and those listed insecure. */
+export function registryBaseUrl(
+  registry: string,
+  insecureRegistries: readonly string[] = [],
+): string {
+  const host = registry === "docker.io" ? "registry-1.docker.io" : registry;
+  const bare = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const insecure =
+    bare === "localhost" ||
+    bare.startsWith("127.") ||
+    bare === "::1" ||
+    insecureRegistries.includes(registry);
+  return `${insecure ? "http" : "https"}://${host}`;
+}

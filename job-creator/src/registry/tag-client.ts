@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import { UserError } from "../../../common/src/errors.js";
+import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
+import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
+import { ACCEPT, isUnknownError, parseJson, registryBaseUrl } from "./wire.js";
+
+/** A repository of a registry: `registry` is host[:port]. */
+export interface Repository {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** A manifest exactly as the registry holds it: putting these bytes back gives the same digest. */
+export interface StoredManifest {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly bytes: Buffer;
+}
+
+/**
+ * What archiving and rolling back ask of a registry: tags moved by putting a manifest that
+ * is already there under another name (no layer is read or written).
+ */
+export interface TagStore {
+  tags(repo: Repository): Promise<string[]>;
+  manifest(repo: Repository, reference: string): Promise<StoredManifest | undefined>;
+  putManifest(repo: Repository, tag: string, manifest: StoredManifest): Promise<void>;
+  /** "refused" when the registry does not allow deletes (distribution without delete.enabled, some hosted ones). */
+  deleteManifest(repo: Repository, digest: string): Promise<"deleted" | "refused">;
+}
+
+export interface TagClientOptions {
+  readonly credentialsFor: (registry: string) => RegistryCredentials | undefined;
+  /** Which variables to set when a registry refuses, e.g. "set CI_REGISTRY_USER and …". */
+  readonly credentialHint: (registry: string) => string;
+  readonly insecureRegistries?: readonly string[];
+  readonly http?: HttpPolicy;
+}
+
+type Action = "pull,push" | "pull,push,delete";
+
+/** The OCI distribution API for tags, with basic auth or bearer tokens of push scope. */
+export class RegistryTagClient implements TagStore {
+  private readonly authorizations = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly options: TagClientOptions) {}
+
+  async tags(repo: Repository): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `tags/list?n=1000`;
+    while (path) {
+      const answer = await this.send(repo, "GET", path, "pull,push");
+      if (answer.status === 404 && isUnknownError(answer.body)) return [];
+      this.expect(answer, [200], repo, "list the tags");
+      const json = parseJson(answer.body, `the tags of ${repo.repository}`);
+      tags.push(...((json["tags"] as string[] | null) ?? []));
+      // The next page, as `Link: </v2/…/tags/list?n=1000&last=x>; rel="next"`.
+      const next = /<[^>]*\/v2\/[^>]*?\/(tags\/list\?[^>]*)>;\s*rel="?next"?/.exec(
+        answer.headers.get("link") ?? "",
+      );
+      path = next?.[1];
+    }
+    return tags;
+  }
+
+  async manifest(repo: Repository, reference: string): Promise<StoredManifest | undefined> {
+    const answer = await this.send(repo, "GET", `manifests/${reference}`, "pull,push");
+    if (answer.status === 404 && isUnknownError(answer.body)) return undefined;
+    this.expect(answer, [200], repo, `read ${reference}`);
+    const digest = `sha256:${createHash("sha256").update(answer.body).digest("hex")}`;
+    return {
+      mediaType: (answer.headers.get("content-type") ?? "").split(";")[0]!.trim(),
+      digest,
+      bytes: answer.body,
+    };
+  }
+
+  async putManifest(repo: Repository, tag: string, manifest: StoredManifest): Promise<void> {
+    const answer = await this.send(repo, "PUT", `manifests/${tag}`, "pull,push", manifest);
+    this.expect(answer, [200, 201], repo, `put ${manifest.digest} under ${tag}`);
+  }
+
+  async deleteManifest(repo: Repository, digest: string): Promise<"deleted" | "refused"> {
+    const answer = await this.send(repo, "DELETE", `manifests/${digest}`, "pull,push,delete");
+    // 404: gone already (deleted with another tag of the same image).
+    if ([200, 202, 404].includes(answer.status)) return "deleted";
+    if ([400, 403, 405].includes(answer.status) || /UNSUPPORTED/.test(answer.body.toString()))
+      return "refused";
+    this.expect(answer, [202], repo, `delete ${digest}`);
+    return "deleted";
+  }
+
+  private expect(
+    answer: { status: number; body: Buffer },
+    ok: readonly number[],
+    repo: Repository,
+    what: string,
+  ): void {
+    if (ok.includes(answer.status)) return;
+    if (answer.status === 401 || answer.status === 403)
+      throw new UserError(
+        `registry ${repo.registry} refused to let us ${what} in ${repo.repository} (HTTP ${answer.status}): ${this.options.credentialHint(repo.registry)}`,
+      );
+    throw new UserError(
+      `registry ${repo.registry} answered HTTP ${answer.status} when asked to ${what} in ${repo.repository}: ${answer.body.toString("utf8").slice(0, 300)}`,
+    );
+  }
+
+  /** One request; on a challenge, the authorization it asks for, then once more. */
+  private async send(
+    repo: Repository,
+    method: string,
+    path: string,
+    actions: Action,
+    manifest?: StoredManifest,
+  ): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    const key = `${repo.registry}|${repo.repository}|${actions}`;
+    const url = `${registryBaseUrl(repo.registry, this.options.insecureRegistries)}/v2/${repo.repository}/${path}`;
+    const attempt = async (authorization: string | undefined) => {
+      const response = await fetchWithPolicy(
+        url,
+        {
+          method,
+          headers: {
+            accept: ACCEPT,
+            ...(authorization ? { authorization } : {}),
+            ...(manifest ? { "content-type": manifest.mediaType } : {}),
+          },
+          ...(manifest ? { body: new Uint8Array(manifest.bytes) } : {}),
+        },
+        this.options.http ?? DEFAULT_HTTP_POLICY,
+        `${method} ${repo.repository} on registry ${repo.registry}`,
+      );
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: Buffer.from(await response.arrayBuffer()),
+      };
+    };
+    let answer = await attempt(await this.authorizations.get(key));
+    if (answer.status === 401) {
+      const authorization = this.authenticate(
+        repo,
+        answer.headers.get("www-authenticate"),
+        actions,
+      );
+      this.authorizations.set(key, authorization);
+      answer = await attempt(await authorization);
+    }
+    return answer;
+  }
+
+  private async authenticate(
+    repo: Repository,
+    header: string | null,
+    actions: Action,
+  ): Promise<string | undefined> {
+    const challenge = parseChallenge(header);
+    const credentials = this.options.credentialsFor(repo.registry);
+    if (challenge?.scheme === "basic") return credentials && basicAuthorization(credentials);
+    if (challenge?.scheme !== "bearer" || !challenge.params["realm"]) return undefined;
+    const tokenUrl = new URL(challenge.params["realm"]);
+    if (challenge.params["service"])
+      tokenUrl.searchParams.set("service", challenge.params["service"]);
+    tokenUrl.searchParams.set("scope", `repository:${repo.repository}:${actions}`);
+    const response = await fetchWithPolicy(
+      tokenUrl,
+      { headers: credentials ? { authorization: basicAuthorization(credentials) } : {} },
+      this.options.http ?? DEFAULT_HTTP_POLICY,
+      `get a token for ${repo.repository} from registry ${repo.registry}`,
+    );
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const json = parseJson(Buffer.from(await response.arrayBuffer()), `token of ${repo.registry}`);
+    const token = json["token"] ?? json["access_token"];
+    return typeof token === "string" ? `Bearer ${token}` : undefined;
+  }
+}
