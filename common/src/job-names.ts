@@ -41,5 +41,6 @@ export const SPACK_PIPELINE_FILE = "spack_pipeline.yaml";
 export const populateBuildCacheBridgeName = (arch: string) => `populate buildcache for ${arch}`;
 export const buildSpacktainersBridgeName = (arch: string) => `build spacktainers for ${arch}`;
 export const CLEANUP_JOB = "cleanup";
+export const cleanDeployedJobName = (arch: string) => `clean deployed copies for ${arch}`;
 /** The dotenv report of the gather job (get-artifacts --dotenv). */
 export const GATHER_DOTENV_FILE = "build.env";

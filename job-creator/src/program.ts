@@ -5,6 +5,7 @@ import { processSpackPipelineCommand } from "./cli/process-spack-pipeline.js";
 import { generateSpacktainerWorkflowCommand } from "./cli/generate-spacktainer-workflow.js";
 import { entryPipelineCommand } from "./cli/entry-pipeline.js";
 import { cleanBranchesCommand } from "./cli/clean-branches.js";
+import { cleanDeployedCommand } from "./cli/clean-deployed.js";
 import { rollbackCommand } from "./cli/rollback.js";
 import { archiveImagesCommand } from "./cli/archive-images.js";
 import { validateCommand } from "./cli/validate.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     generateSpacktainerWorkflowCommand(),
     entryPipelineCommand(),
     cleanBranchesCommand(),
+    cleanDeployedCommand(),
     archiveImagesCommand(),
     rollbackCommand(),
     validateCommand(),

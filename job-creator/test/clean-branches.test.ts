@@ -1,70 +1,13 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { dump } from "js-yaml";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { branchSlug } from "../src/containers/tags.js";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../common/src/errors.js";
-import { runProcess, type Runner } from "../../common/src/run.js";
-import { testArchitecture } from "../../test/helpers/files.js";
+import type { Runner } from "../../common/src/run.js";
 import { memoryOutput } from "../../test/helpers/output.js";
-import { useTestS3 } from "../../test/helpers/s3.js";
-import { tempDir } from "../../test/helpers/temp-repo.js";
 import { cleanBranches } from "../src/commands/clean-branches.js";
+import { branchSlug } from "../src/containers/tags.js";
+import { useCleanBranchesWorld } from "./clean-branches-fixture.js";
 
-const s3 = useTestS3("clean-branches");
-
-async function git(args: string[], cwd?: string) {
-  const result = await runProcess(
-    "git",
-    [
-      "-c",
-      "user.name=t",
-      "-c",
-      "user.email=t@example.org",
-      "-c",
-      "init.defaultBranch=main",
-      ...args,
-    ],
-    cwd ? { cwd } : {},
-  );
-  if (result.code !== 0) throw new Error(result.stderr);
-}
-
-/** A bare remote with `main` and the given branches, and a config whose containers bucket is `bucket`. */
-async function setup(branches: string[]) {
-  const dir = await tempDir();
-  await git(["init", "--bare", join(dir, "remote.git")]);
-  await git(["init", join(dir, "work")]);
-  await git(["commit", "--allow-empty", "-m", "one"], join(dir, "work"));
-  for (const branch of ["main", ...branches])
-    await git(["push", join(dir, "remote.git"), `HEAD:refs/heads/${branch}`], join(dir, "work"));
-  const bucket = await s3.bucket();
-  const containers = { bucket, endpoint: s3.s3.endpoint };
-  await writeFile(
-    join(dir, "spacktainers.config.yaml"),
-    dump({
-      architectures: {
-        amd64: testArchitecture("x86", containers),
-        arm64: testArchitecture("arm", containers),
-      },
-    }),
-  );
-  return { dir, bucket, remote: `file://${join(dir, "remote.git")}` };
-}
-
-async function putSif(bucket: string, key: string, branch?: string) {
-  await s3.s3.client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: "sif",
-      Metadata: { "container-checksum": "abc", ...(branch ? { branch } : {}) },
-    }),
-  );
-}
-
-const servicesFor = (bucket: string) => ({ run: runProcess, bucket: () => s3.s3.store(bucket) });
+const { setup, putSif, servicesFor, s3, optionsFor } = useCleanBranchesWorld();
 
 describe("jc clean-branches", () => {
   it("deletes the files of deleted branches, archives included, and nothing of live or default branches", async () => {
@@ -88,20 +31,12 @@ describe("jc clean-branches", () => {
     await s3.s3.put(bucket, "containers/README.txt", "hello");
 
     const dry = memoryOutput();
-    await cleanBranches(
-      { repoRoot: dir, configFile: "spacktainers.config.yaml", remote, dryRun: true },
-      services,
-      dry,
-    );
+    await cleanBranches(optionsFor(dir, remote, true), services, dry);
     expect(dry.lines.filter((l) => l.startsWith("would delete"))).toHaveLength(4);
     expect(await s3.keysOf(bucket)).toHaveLength(9);
 
     const output = memoryOutput();
-    const { deleted } = await cleanBranches(
-      { repoRoot: dir, configFile: "spacktainers.config.yaml", remote, dryRun: false },
-      services,
-      output,
-    );
+    const { deleted } = await cleanBranches(optionsFor(dir, remote), services, output);
     expect(deleted.sort()).toEqual([
       "containers/archive/gromacs__2023.3__old-work.20260101T000000Z.sif",
       `containers/gromacs__2023.3__${featA}.sif`,
@@ -117,7 +52,7 @@ describe("jc clean-branches", () => {
     ]);
     // Both archs share the bucket: it is cleaned once.
     expect(output.lines.filter((l) => l.includes("SIF files"))).toEqual([
-      `s3://${bucket} at ${s3.s3.endpoint}: 8 SIF files, 3 of the default branch, 4 of deleted branches`,
+      `s3://${bucket} at ${s3.s3.endpoint}: 8 SIF files, 3 of the default branch, 4 of deleted branches, 0 retired`,
     ]);
   });
 
@@ -128,7 +63,13 @@ describe("jc clean-branches", () => {
     const empty: Runner = async () => ({ code: 0, stdout: "", stderr: "" });
     await expect(
       cleanBranches(
-        { repoRoot: dir, configFile: "spacktainers.config.yaml", remote: "origin", dryRun: false },
+        {
+          repoRoot: dir,
+          configFile: "spacktainers.config.yaml",
+          remote: "origin",
+          dryRun: false,
+          now: new Date(),
+        },
         { ...services, run: empty },
         memoryOutput(),
       ),
@@ -139,6 +80,7 @@ describe("jc clean-branches", () => {
         configFile: "spacktainers.config.yaml",
         remote: join(dir, "nowhere.git"),
         dryRun: false,
+        now: new Date(),
       },
       services,
       memoryOutput(),
@@ -154,6 +96,7 @@ describe("jc clean-branches", () => {
         configFile: "spacktainers.config.yaml",
         remote: "http://ci:glpat-secret@127.0.0.1:9/group/project.git",
         dryRun: false,
+        now: new Date(),
       },
       services,
       memoryOutput(),
@@ -163,5 +106,49 @@ describe("jc clean-branches", () => {
     );
     expect(String(secret)).not.toContain("glpat-secret");
     expect(await s3.keysOf(bucket)).toEqual(["containers/gromacs__1__x.sif"]);
+  });
+});
+
+describe("jc clean-branches retires SIF files", () => {
+  it("deletes files of tags no longer built beyond the newest per container and branch, with their archives", async () => {
+    const { dir, bucket, remote } = await setup(["feat"], { retire: { keep: 1, maxAgeDays: 90 } });
+    const aged = async (key: string, days: number, branch?: string) => {
+      await putSif(bucket, key, branch);
+      await s3.s3.age(bucket, key, days);
+    };
+    await aged("containers/gromacs__2023.1.sif", 400);
+    await aged("containers/archive/gromacs__2023.1.20250101T000000Z.sif", 400);
+    await aged("containers/gromacs__2023.2.sif", 200);
+    await aged("containers/gromacs__2023.3.sif", 1);
+    // Alone in their group (another container, a live branch): the newest, kept whatever their age.
+    await aged("containers/neuron__9.0.sif", 500);
+    await aged("containers/gromacs__2023.1__feat.sif", 300, "feat");
+    const options = {
+      repoRoot: dir,
+      configFile: "spacktainers.config.yaml",
+      remote,
+      now: new Date(),
+    };
+    const dry = memoryOutput();
+    await cleanBranches({ ...options, dryRun: true }, servicesFor(bucket), dry);
+    expect(await s3.keysOf(bucket)).toHaveLength(6);
+    expect(dry.lines).toContain(
+      `would delete s3://${bucket} at ${s3.s3.endpoint}/containers/gromacs__2023.2.sif (unchanged for over 90 days, with 1 newer files of gromacs on the default branch)`,
+    );
+    const { deleted } = await cleanBranches(
+      { ...options, dryRun: false },
+      servicesFor(bucket),
+      memoryOutput(),
+    );
+    expect(deleted.sort()).toEqual([
+      "containers/archive/gromacs__2023.1.20250101T000000Z.sif",
+      "containers/gromacs__2023.1.sif",
+      "containers/gromacs__2023.2.sif",
+    ]);
+    expect(await s3.keysOf(bucket)).toEqual([
+      "containers/gromacs__2023.1__feat.sif",
+      "containers/gromacs__2023.3.sif",
+      "containers/neuron__9.0.sif",
+    ]);
   });
 });

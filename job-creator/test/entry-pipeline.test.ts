@@ -62,4 +62,35 @@ describe("the entry .gitlab-ci.yml", () => {
       "node dist/get-artifacts/src/main.js --generated-pipeline generated/generated_pipeline.yaml --arch amd64 --dotenv build.env",
     ]);
   });
+
+  it("cleans each deploy folder on its deploy runner", async () => {
+    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const deploy = { runnerTags: ["cluster-shell"], path: "/shared/containers" };
+    const amd64 = { ...config.architectures["amd64"]!, deploy };
+    const text = renderPipeline(
+      buildEntryPipeline(
+        { ...config, architectures: { ...config.architectures, amd64 } },
+        "generated",
+      ),
+      ENTRY_HEADER,
+    );
+    const doc = expectValidPipeline(text) as Doc;
+    const job = doc["clean deployed copies for amd64"] as { script: string[] } & Record<
+      string,
+      unknown
+    >;
+    expect(job).toMatchObject({
+      stage: "cleanup",
+      tags: ["cluster-shell"],
+      needs: [],
+      rules: doc["cleanup"]?.["rules"],
+      resource_group: "deployed-cleanup-amd64",
+    });
+    expect(commandsOf(job)).toEqual([
+      "node dist/job-creator/src/main.js clean-deployed --arch amd64 --remote origin",
+    ]);
+    expect(Object.keys(doc).filter((k) => k.startsWith("clean deployed"))).toEqual([
+      "clean deployed copies for amd64",
+    ]);
+  });
 });

@@ -133,12 +133,23 @@ export function addTagCommandOptions(command: Command, dryRunHelp: string): Comm
 }
 
 /** The registry client of those commands: push rights, from the CI variables the configuration names. */
-export async function tagClientFor(flags: TagCommandFlags) {
+export async function tagClientFor(
+  flags: Pick<TagCommandFlags, "timeout" | "retryBudget"> & { access?: string },
+) {
   const { registryLogins } = await import("../commands/online-services.js");
   const { RegistryTagClient } = await import("../registry/tag-client.js");
   return (config: Parameters<typeof registryLogins>[0]) =>
     new RegistryTagClient({
       http: httpPolicyFrom(flags),
-      ...registryLogins(config, process.env, "push to"),
+      ...registryLogins(config, process.env, flags.access ?? "push to"),
     });
+}
+
+/** What the cleaning commands share: the repository, the remote whose branches live, --dry-run. */
+export function addCleanupOptions(command: Command): Command {
+  return command
+    .addOption(repoOption())
+    .addOption(configOption())
+    .option("--remote <name-or-url>", "git remote whose branches are alive", "origin")
+    .option("-n, --dry-run", "say what would be deleted, delete nothing");
 }

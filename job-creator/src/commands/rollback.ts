@@ -16,8 +16,7 @@ import { resolveArchitectures, type Architecture } from "../config/architecture.
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository, sifKey } from "../containers/targets.js";
-import { parseImageReference } from "../definitions/image-ref.js";
-import type { Repository, TagStore } from "../registry/tag-client.js";
+import { repositoryOf, type Repository, type TagStore } from "../registry/tag-client.js";
 
 export interface RollbackOptions {
   readonly repoRoot: string;
@@ -98,11 +97,7 @@ export async function rollback(
 }
 
 function placesOf(config: Config, opts: RollbackOptions, expand: (text: string) => string) {
-  const repository = (text: string): Repository => {
-    const parsed = parseImageReference(expand(text));
-    if ("error" in parsed) throw new InputError(`${text} is no image repository: ${parsed.error}`);
-    return { registry: parsed.registry, repository: parsed.repository };
-  };
+  const repository = (text: string) => repositoryOf(expand(text));
   const all: Place[] = [
     {
       label: "registry",

@@ -145,6 +145,28 @@ export const ConfigSchema = Type.Object(
           "before a pipeline replaces a container's tag (project registry, publish registries), the image is kept as <tag>-archived-<UTC time>; `jc rollback` restores it. keep 0 and maxAgeDays 0: no archives",
       },
     ),
+    retire: Type.Object(
+      {
+        keep: Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 3,
+          description: "SIF files kept per container and branch whatever their age (the newest)",
+        }),
+        maxAgeDays: Type.Integer({
+          minimum: 0,
+          maximum: 36_500,
+          default: 90,
+          description: "older SIF files than this, beyond `keep`, are deleted; 0: never",
+        }),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "the entry pipeline's cleanup (jc clean-branches) deletes SIF files of tags no longer built, with their archives",
+      },
+    ),
     inputs: Type.Object(
       {
         endpoint: Type.String({

@@ -3,6 +3,7 @@ import type { CiEntry, CiJob, CiPipeline, CiRule } from "../../../common/src/ci/
 import {
   BASE_PIPELINE_BRIDGE,
   CLEANUP_JOB,
+  cleanDeployedJobName,
   ENTRY_PIPELINE_ID_VARIABLE,
   GATHER_ARTIFACTS_JOB,
   GATHER_DOTENV_FILE,
@@ -35,6 +36,12 @@ const WORKFLOW_RULES: CiRule[] = [
   { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
   { if: '$CI_PIPELINE_SOURCE == "web"' },
   { if: '$CI_PIPELINE_SOURCE == "schedule"' },
+];
+
+/** Merge request pipelines share the branch's files: only branch pipelines clean up. */
+const CLEANUP_RULES = [
+  { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "never" as const },
+  { when: "on_success" as const },
 ];
 
 /**
@@ -143,11 +150,7 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
   jobs[CLEANUP_JOB] = {
     ...tools("cleanup"),
     needs: [],
-    // Merge request pipelines share the branch's files: only branch pipelines clean up.
-    rules: [
-      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "never" },
-      { when: "on_success" },
-    ],
+    rules: CLEANUP_RULES,
     // The cleaner deletes; one at a time per project.
     resource_group: "containers-cleanup",
     ...steppedScript("cleaning up after deleted branches", [
@@ -158,6 +161,25 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
       },
     ]),
   };
+  // Deployed copies live on each deploy runner's filesystem: cleaned there.
+  for (const arch of archs) {
+    const deploy = config.architectures[arch]!.deploy;
+    if (!deploy) continue;
+    jobs[cleanDeployedJobName(arch)] = {
+      ...tools("cleanup"),
+      tags: [...deploy.runnerTags],
+      needs: [],
+      rules: CLEANUP_RULES,
+      resource_group: `deployed-cleanup-${arch}`,
+      ...steppedScript(`cleaning ${arch}'s deployed copies after deleted branches`, [
+        {
+          name: "clean",
+          title: `Delete the deployed copies of deleted branches from ${deploy.path}`,
+          lines: [`${JC} clean-deployed --arch ${arch} --remote origin`],
+        },
+      ]),
+    };
+  }
   return {
     stages: [...ENTRY_STAGES],
     variables: { GIT_DEPTH: "10" },

@@ -2,12 +2,21 @@ import { createHash } from "node:crypto";
 import { UserError } from "../../../common/src/errors.js";
 import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
+import { InputError } from "../../../common/src/errors.js";
+import { parseImageReference } from "../definitions/image-ref.js";
 import { ACCEPT, isUnknownError, parseJson, registryBaseUrl } from "./wire.js";
 
 /** A repository of a registry: `registry` is host[:port]. */
 export interface Repository {
   readonly registry: string;
   readonly repository: string;
+}
+
+/** The repository a configured image path names (its CI variables expanded), or bad input. */
+export function repositoryOf(text: string): Repository {
+  const parsed = parseImageReference(text);
+  if ("error" in parsed) throw new InputError(`${text} is no image repository: ${parsed.error}`);
+  return { registry: parsed.registry, repository: parsed.repository };
 }
 
 /** A manifest exactly as the registry holds it: putting these bytes back gives the same digest. */
@@ -25,7 +34,7 @@ export interface TagStore {
   tags(repo: Repository): Promise<string[]>;
   manifest(repo: Repository, reference: string): Promise<StoredManifest | undefined>;
   putManifest(repo: Repository, tag: string, manifest: StoredManifest): Promise<void>;
-  /** "refused" when the registry does not allow deletes (distribution without delete.enabled, some hosted ones). */
+  /** "refused" when the registry does not allow us deletes (switched off, or no delete rights). */
   deleteManifest(repo: Repository, digest: string): Promise<"deleted" | "refused">;
 }
 
@@ -84,7 +93,9 @@ export class RegistryTagClient implements TagStore {
     const answer = await this.send(repo, "DELETE", `manifests/${digest}`, "pull,push,delete");
     // 404: gone already (deleted with another tag of the same image).
     if ([200, 202, 404].includes(answer.status)) return "deleted";
-    if ([400, 403, 405].includes(answer.status) || /UNSUPPORTED/.test(answer.body.toString()))
+    // Deletes switched off (405, UNSUPPORTED), or not ours to make: a token without the
+    // delete scope is answered 401 even after the challenge (GitLab's job token), or 403.
+    if ([400, 401, 403, 405].includes(answer.status) || /UNSUPPORTED/.test(answer.body.toString()))
       return "refused";
     this.expect(answer, [202], repo, `delete ${digest}`);
     return "deleted";
