@@ -66,10 +66,11 @@ describe("the entry .gitlab-ci.yml", () => {
   it("cleans each deploy folder on its deploy runner", async () => {
     const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
     const deploy = { runnerTags: ["cluster-shell"], path: "/shared/containers" };
-    const amd64 = { ...config.architectures["amd64"]!, deploy };
+    const amd64 = { ...config.architectures["amd64"]!, deploy, proxy: true };
+    const proxy = { HTTPS_PROXY: "http://proxy.example.org:3128" };
     const text = renderPipeline(
       buildEntryPipeline(
-        { ...config, architectures: { ...config.architectures, amd64 } },
+        { ...config, proxy, architectures: { ...config.architectures, amd64 } },
         "generated",
       ),
       ENTRY_HEADER,
@@ -85,6 +86,8 @@ describe("the entry .gitlab-ci.yml", () => {
       needs: [],
       rules: doc["cleanup"]?.["rules"],
       resource_group: "deployed-cleanup-amd64",
+      // The deploy runner reaches the remote through the arch's proxy, as its deploy jobs do.
+      variables: { HTTPS_PROXY: proxy.HTTPS_PROXY, https_proxy: proxy.HTTPS_PROXY },
     });
     expect(commandsOf(job)).toEqual([
       "node dist/job-creator/src/main.js clean-deployed --arch amd64 --remote origin",

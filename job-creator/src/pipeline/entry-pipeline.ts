@@ -19,6 +19,7 @@ import {
 } from "../../../common/src/job-names.js";
 import { shellQuote } from "../../../common/src/shell.js";
 import type { Config } from "../config/schema.js";
+import { resolveArchitectures } from "../config/architecture.js";
 import { DEFINITIONS_DIR } from "../definitions/read.js";
 import { JC, toolsJobBase } from "./context.js";
 
@@ -162,12 +163,15 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
     ]),
   };
   // Deployed copies live on each deploy runner's filesystem: cleaned there.
+  const resolved = resolveArchitectures(config);
   for (const arch of archs) {
     const deploy = config.architectures[arch]!.deploy;
     if (!deploy) continue;
+    const proxy = resolved.get(arch)!.proxyVariables;
     jobs[cleanDeployedJobName(arch)] = {
       ...tools("cleanup"),
       tags: [...deploy.runnerTags],
+      ...(Object.keys(proxy).length > 0 ? { variables: { ...proxy } } : {}),
       needs: [],
       rules: CLEANUP_RULES,
       resource_group: `deployed-cleanup-${arch}`,
