@@ -67,7 +67,7 @@ export async function rollback(
     throw new InputError(`${JSON.stringify(opts.name)} is not a container name`);
   const places = placesOf(config, opts, services.expand);
   const tag = opts.tag ?? (await soleArchivedTag(places, services.tags, arch, config, opts.name));
-  const verb = opts.dryRun ? "would" : "will";
+  const kept = opts.dryRun ? "would be kept as" : "kept as";
   output.out(
     `rolling back ${opts.name}:${tag} for ${opts.arch} ${opts.to ? `to what it held at ${archiveStamp(opts.to)}` : "to its previous image"}${opts.dryRun ? " (dry run: nothing changes)" : ""}`,
   );
@@ -78,8 +78,8 @@ export async function rollback(
     try {
       const done =
         place.kind === "registry"
-          ? await rollBackTag(place.repo, tag, opts, services.tags, verb)
-          : await rollBackSif(services.sifBucket(arch), sifKey(arch, opts.name, tag), opts, verb);
+          ? await rollBackTag(place.repo, tag, opts, services.tags, kept)
+          : await rollBackSif(services.sifBucket(arch), sifKey(arch, opts.name, tag), opts, kept);
       output.out(`${place.label}: ${done.line}`);
       if (done.changed) changed++;
       if (done.unarchived) unarchived++;
@@ -161,7 +161,7 @@ async function rollBackTag(
   tag: string,
   opts: RollbackOptions,
   tags: TagStore,
-  verb: string,
+  keptAs: string,
 ): Promise<PlaceResult> {
   const where = `${repo.registry}/${repo.repository}:${tag}`;
   const archives = await Promise.all(
@@ -183,7 +183,7 @@ async function rollBackTag(
     if (current && keepAs) await tags.putManifest(repo, keepAs, current);
     await tags.putManifest(repo, tag, restored);
   }
-  const kept = current && keepAs ? `; ${current.digest} ${verb} be kept as ${keepAs}` : "";
+  const kept = current && keepAs ? `; ${current.digest} ${keptAs} ${keepAs}` : "";
   return {
     line: `${where} ${opts.dryRun ? "would be" : "is"} ${restored.digest} again (archived ${choice.restore.stamp})${kept}`,
     changed: !opts.dryRun,
@@ -194,7 +194,7 @@ async function rollBackSif(
   bucket: BucketStore & ObjectCopier,
   key: string,
   opts: RollbackOptions,
-  verb: string,
+  keptAs: string,
 ): Promise<PlaceResult> {
   const where = `${bucket.description}/${key}`;
   const keysFrom = async (prefix: string) => {
@@ -218,7 +218,7 @@ async function rollBackSif(
     if (!(await bucket.copy(choice.restore.name, key)))
       throw new UserError(`${choice.restore.name} vanished: ${where} is unchanged`);
   }
-  const kept = exists ? `; the current file ${verb} be kept as ${keepAs}` : "";
+  const kept = exists ? `; the current file ${keptAs} ${keepAs}` : "";
   return {
     line: `${where} ${opts.dryRun ? "would be" : "is"} ${choice.restore.name} again${kept}`,
     changed: !opts.dryRun,
