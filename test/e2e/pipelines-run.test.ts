@@ -303,7 +303,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const ran = names(entry);
     expect(
       ran
-        .filter((n) => / container for |sif file for|^publish |^e2e-|^process |^clean /.test(n))
+        .filter((n) =>
+          / container for |sif file for|^publish |^e2e-|^process |^clean build/.test(n),
+        )
         .sort(),
     ).toEqual([
       "deploy e2e-app sif file for amd64",
@@ -314,6 +316,8 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     ]);
     for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
     expect((await readdir(suite.deployDir)).length).toBe(5);
+    // Every branch pipeline cleans the deploy folder on the deploy runner: all five are main's.
+    expect(ran).toContain("clean deployed copies for amd64");
   }, 900_000);
 
   it("lists the stand-ins it used, and only the expected ones (the report)", () => {
