@@ -44,8 +44,7 @@ export function checkProxyEnvironment(env: NodeJS.ProcessEnv): void {
   if (problems.length > 0) throw new InputError(problems.join("\n"));
 }
 
-type ProxyDispatcher = import("undici").Dispatcher;
-const dispatchers = new Map<string, Promise<ProxyDispatcher>>();
+const dispatchers = new Map<string, import("undici").Dispatcher>();
 
 /**
  * `fetch` through the proxy the environment names for the URL. Without one this is Node's
@@ -55,13 +54,10 @@ const dispatchers = new Map<string, Promise<ProxyDispatcher>>();
 export async function fetchThroughProxy(url: string | URL, init: RequestInit): Promise<Response> {
   const proxy = proxyFor(url);
   if (!proxy) return fetch(url, init);
-  let dispatcher = dispatchers.get(proxy.href);
-  if (!dispatcher) {
-    dispatcher = import("undici").then(({ ProxyAgent }) => new ProxyAgent(proxy.href));
-    dispatchers.set(proxy.href, dispatcher);
-  }
   const undici = await import("undici");
-  const options = { ...init, dispatcher: await dispatcher } as Parameters<typeof undici.fetch>[1];
+  const dispatcher = dispatchers.get(proxy.href) ?? new undici.ProxyAgent(proxy.href);
+  dispatchers.set(proxy.href, dispatcher);
+  const options = { ...init, dispatcher } as Parameters<typeof undici.fetch>[1];
   try {
     // undici's Response is the one Node's fetch is built on, though another copy of the class:
     // nothing here tests `instanceof Response`, everything reads it through its interface.

@@ -19,6 +19,10 @@ export interface Retention {
   readonly maxAgeDays: number;
 }
 
+/** Whether archives are made at all: `keep: 0, maxAgeDays: 0` turns them off. */
+export const archivesOn = (retention: Retention): boolean =>
+  retention.keep > 0 || retention.maxAgeDays > 0;
+
 /** `20261203T021500Z`: a UTC time as archive names hold it (sorts as it reads). */
 export function archiveStamp(at: Date): string {
   return at

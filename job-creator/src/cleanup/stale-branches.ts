@@ -26,6 +26,11 @@ const ARCHIVED = /-archived-\d{8}T\d{6}Z$/;
 /** What branchSlug gives: GitLab's slug, or it cut and followed by 8 hex characters. */
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** What container tags end with per arch: Spack containers' suffix, `.def` ones' `__<arch>`. */
+export const tagSuffixes = (
+  architectures: Iterable<{ readonly name: string; readonly tagSuffix: string }>,
+): string[] => [...architectures].flatMap((a) => [a.tagSuffix, `__${a.name}`]);
+
 /**
  * The branch identity a container tag carries, once per way of reading it: Spack
  * containers' `<version>__<branch><suffix>` (`fix-arm64` may be a branch, or `fix` and

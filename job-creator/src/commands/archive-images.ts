@@ -4,6 +4,7 @@ import { InputError, UserError } from "../../../common/src/errors.js";
 import {
   archivesOf,
   archiveTag,
+  archivesOn,
   freeArchiveTime,
   planRetention,
   type Retention,
@@ -11,7 +12,7 @@ import {
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { parseImageReference } from "../definitions/image-ref.js";
-import type { Repository, StoredManifest, TagStore } from "../registry/tag-client.js";
+import { withDigests, type Repository, type TagStore } from "../registry/tag-client.js";
 
 export interface ArchiveImagesOptions {
   readonly repoRoot: string;
@@ -39,7 +40,7 @@ export async function archiveImages(
   const tags = tagsFor(config);
   const archived: string[] = [];
   const deleted: string[] = [];
-  if (config.archive.keep === 0 && config.archive.maxAgeDays === 0) {
+  if (!archivesOn(config.archive)) {
     output.out("archives are off (archive.keep and archive.maxAgeDays are 0): nothing kept");
     return { archived, deleted };
   }
@@ -99,19 +100,6 @@ export async function archiveImages(
     }
   }
   return { archived, deleted };
-}
-
-async function withDigests<T extends { readonly name: string }>(
-  tags: TagStore,
-  repo: Repository,
-  items: readonly T[],
-): Promise<(T & { digest: string })[]> {
-  const found = await Promise.all(
-    items.map(async (item) => ({ item, manifest: await tags.manifest(repo, item.name) })),
-  );
-  return found
-    .filter((f): f is { item: T; manifest: StoredManifest } => f.manifest !== undefined)
-    .map(({ item, manifest }) => ({ ...item, digest: manifest.digest }));
 }
 
 function parseTagged(text: string): { repo: Repository; tag: string } {

@@ -1,9 +1,9 @@
 import type { Output } from "../../../common/src/cli.js";
-import { staleBranchTags, type RepositoryTag } from "../cleanup/stale-branches.js";
+import { staleBranchTags, tagSuffixes, type RepositoryTag } from "../cleanup/stale-branches.js";
 import { resolveArchitectures } from "../config/architecture.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository } from "../containers/targets.js";
-import { repositoryOf, type TagStore } from "../registry/tag-client.js";
+import { repositoryOf, withDigests, type TagStore } from "../registry/tag-client.js";
 
 /** What the registry part of `jc clean-branches` needs. */
 export interface BranchTagServices {
@@ -26,20 +26,16 @@ export async function cleanBranchTags(
   dryRun: boolean,
   output: Output,
 ): Promise<string[]> {
-  const suffixes = [...resolveArchitectures(config).values()].flatMap((a) => [
-    a.tagSuffix,
-    `__${a.name}`,
-  ]);
+  const suffixes = tagSuffixes(resolveArchitectures(config).values());
   const deleted: string[] = [];
   for (const name of names) {
     const repo = repositoryOf(services.expand(containerRepository(config, name)));
     const where = `${repo.registry}/${repo.repository}`;
-    const listed = await services.tags.tags(repo);
-    const tags: RepositoryTag[] = [];
-    for (const tag of listed) {
-      const manifest = await services.tags.manifest(repo, tag);
-      if (manifest) tags.push({ tag, digest: manifest.digest });
-    }
+    const listed = (await services.tags.tags(repo)).map((name) => ({ name }));
+    const tags: RepositoryTag[] = (await withDigests(services.tags, repo, listed)).map((t) => ({
+      tag: t.name,
+      digest: t.digest,
+    }));
     const { stale, sharing } = staleBranchTags(tags, live, suffixes);
     for (const t of sharing)
       output.out(`keep ${where}:${t.tag}: its branch is gone, but ${t.holder} holds its image too`);

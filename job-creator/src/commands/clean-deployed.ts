@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
-import { staleDeployedFiles } from "../cleanup/stale-branches.js";
+import { staleDeployedFiles, tagSuffixes } from "../cleanup/stale-branches.js";
 import { resolveArchitectures } from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import { liveBranchSlugs } from "./clean-branches.js";
@@ -46,8 +46,7 @@ export async function cleanDeployed(
   const live = await liveBranchSlugs(run, opts.remote, output);
   const entries = await readdir(real, { withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => e.name);
-  const suffixes = [...architectures.values()].flatMap((a) => [a.tagSuffix, `__${a.name}`]);
-  const stale = staleDeployedFiles(files, live, suffixes);
+  const stale = staleDeployedFiles(files, live, tagSuffixes(architectures.values()));
   const deleted: string[] = [];
   for (const { name, branch } of stale) {
     const path = join(real, name);

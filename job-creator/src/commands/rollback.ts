@@ -16,7 +16,12 @@ import { resolveArchitectures, type Architecture } from "../config/architecture.
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository, sifKey } from "../containers/targets.js";
-import { repositoryOf, type Repository, type TagStore } from "../registry/tag-client.js";
+import {
+  repositoryOf,
+  withDigests,
+  type Repository,
+  type TagStore,
+} from "../registry/tag-client.js";
 
 export interface RollbackOptions {
   readonly repoRoot: string;
@@ -164,12 +169,7 @@ async function rollBackTag(
   keptAs: string,
 ): Promise<PlaceResult> {
   const where = `${repo.registry}/${repo.repository}:${tag}`;
-  const archives = await Promise.all(
-    archivesOf(await tags.tags(repo), tag).map(async (archive) => ({
-      ...archive,
-      digest: (await tags.manifest(repo, archive.name))?.digest ?? "",
-    })),
-  );
+  const archives = await withDigests(tags, repo, archivesOf(await tags.tags(repo), tag));
   const current = await tags.manifest(repo, tag);
   if (archives.length === 0) return NOT_ARCHIVED(where);
   const choice = chooseArchive(archives, current?.digest, opts.to);

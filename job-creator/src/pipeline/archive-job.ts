@@ -1,6 +1,7 @@
 import { steppedScript } from "../../../common/src/ci/steps.js";
 import type { CiEntry, CiJob, CiNeed } from "../../../common/src/ci/types.js";
 import { shellExpand } from "../../../common/src/shell.js";
+import { archivesOn } from "../archive/plan.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import { imageRef } from "../containers/facts.js";
 import { archJobBase, JC, toolsJobBase, type GenerationContext } from "./context.js";
@@ -29,8 +30,7 @@ export function withArchiveJob(
   ctx: GenerationContext,
 ): Record<string, CiEntry> {
   const tags = replacedTags(decisions);
-  const { keep, maxAgeDays } = ctx.config.archive;
-  if (tags.length === 0 || (keep === 0 && maxAgeDays === 0)) return { ...jobs };
+  if (tags.length === 0 || !archivesOn(ctx.config.archive)) return { ...jobs };
   const name = archiveJobName(settings.arch.name);
   const wait: CiNeed = { job: name, artifacts: false };
   const waiting = Object.fromEntries(

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
 import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
@@ -47,6 +48,26 @@ export interface TagClientOptions {
 }
 
 type Action = "pull,push" | "pull,push,delete";
+
+/**
+ * Each named tag with the digest of the image it holds, a few requests at a time; tags gone
+ * since the listing are left out.
+ */
+export async function withDigests<T extends { readonly name: string }>(
+  tags: TagStore,
+  repo: Repository,
+  items: readonly T[],
+): Promise<(T & { readonly digest: string })[]> {
+  const limit = pLimit(8);
+  const found = await Promise.all(
+    items.map((item) =>
+      limit(async () => ({ item, manifest: await tags.manifest(repo, item.name) })),
+    ),
+  );
+  return found.flatMap(({ item, manifest }) =>
+    manifest ? [{ ...item, digest: manifest.digest }] : [],
+  );
+}
 
 /** The OCI distribution API for tags, with basic auth or bearer tokens of push scope. */
 export class RegistryTagClient implements TagStore {
