@@ -23,6 +23,8 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 || missing+=(busybox-static)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3 python3-boto3)
 dpkg -s make gcc >/dev/null 2>&1 || missing+=(make gcc)
+# Emulated builds (job-creator/test/emulated-build.test.ts): an arm64 RUN step under qemu.
+[ -f /usr/lib/binfmt.d/qemu-aarch64.conf ] || missing+=(qemu-user-static)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

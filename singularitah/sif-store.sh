@@ -123,6 +123,9 @@ publish() {
     set -- "$@" "--add-header=x-amz-meta-${pair%%=*}:${pair#*=}"
     shift
   done
+  # The file's own sha256, so that `jc images` (and whoever fetches it) can tell which file it is.
+  sha256=$(sha256sum "$file" | cut -d ' ' -f 1)
+  set -- "$@" "--add-header=x-amz-meta-sha256:$sha256"
 
   if ! s3 put "$@" "$file" "$temporary" >/dev/null; then
     s3 del "$temporary" >/dev/null 2>&1 || true

@@ -3,7 +3,7 @@ import {
   type RequesterType,
   type ResponseBodyTypes,
 } from "@gitbeaker/requester-utils";
-import { GitbeakerRequestError } from "@gitbeaker/rest";
+import { Gitlab, GitbeakerRequestError } from "@gitbeaker/rest";
 import { UserError } from "./errors.js";
 import { DEFAULT_HTTP_POLICY, fetchWithPolicy, readJsonBody, type HttpPolicy } from "./http.js";
 import { redactUrl } from "./redact.js";
@@ -81,3 +81,25 @@ export function gitlabRequester(
     },
   ) as (options: Record<string, unknown>) => RequesterType;
 }
+
+/** Where a GitLab API is and who asks: what every command that talks to GitLab needs. */
+export interface GitlabConnection {
+  /** `$CI_API_V4_URL`, e.g. https://gitlab.example.com/api/v4 (the server URL works too). */
+  readonly apiUrl: string;
+  readonly projectId: string;
+  /** A private, project or group access token (sent as PRIVATE-TOKEN, never printed). */
+  readonly token: string;
+  /** Timeouts and retries (the one retry layer: `fetchWithPolicy`). */
+  readonly http?: HttpPolicy;
+}
+
+/** The server part of an API URL: gitbeaker adds `/api/v4` itself. */
+export const gitlabHost = (apiUrl: string) => apiUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+
+/** A gitbeaker client over our transport. */
+export const gitlabClient = (connection: GitlabConnection) =>
+  new Gitlab({
+    host: gitlabHost(connection.apiUrl),
+    token: connection.token,
+    requesterFn: gitlabRequester(connection.http),
+  });

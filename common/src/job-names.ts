@@ -13,6 +13,7 @@ export const cleanBuildCacheJobName = (arch: string) => `clean build cache for $
 export const buildBaseImageJobName = (image: string, arch: string) =>
   `build ${image} image for ${arch}`;
 export const multiarchJobName = (image: string) => `create multiarch for ${image}`;
+export const runnerWarningJobName = (arch: string) => `runners warning for ${arch}`;
 
 /** Folders the per-arch producer jobs write, and get-artifacts extracts into. */
 export const spackArtifactsDir = (arch: string) => `spack.artifacts.${arch}`;

@@ -8,6 +8,9 @@ import { cleanBranchesCommand } from "./cli/clean-branches.js";
 import { cleanDeployedCommand } from "./cli/clean-deployed.js";
 import { rollbackCommand } from "./cli/rollback.js";
 import { archiveImagesCommand } from "./cli/archive-images.js";
+import { imagesCommand } from "./cli/images.js";
+import { runnersCommand } from "./cli/runners.js";
+import { buildCommand, watchCommand } from "./cli/follow.js";
 import { validateCommand } from "./cli/validate.js";
 import { schemaCommand } from "./cli/schema.js";
 import { graphCommand } from "./cli/graph.js";
@@ -28,6 +31,10 @@ export function buildProgram(): Command {
     cleanDeployedCommand(),
     archiveImagesCommand(),
     rollbackCommand(),
+    imagesCommand(),
+    runnersCommand(),
+    buildCommand(),
+    watchCommand(),
     validateCommand(),
     graphCommand(),
     schemaCommand(),

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
@@ -42,4 +42,18 @@ export function runJcAsync(
   env: Record<string, string> = {},
 ): Promise<ProcessResult> {
   return runAsync(process.execPath, jcArgs(args), { cwd, env: childEnv(env) });
+}
+
+/** The real `jc` as a child process a test can signal (Ctrl-C), and its output as it comes. */
+export function spawnJc(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, jcArgs(args), { cwd: REPO_ROOT, env: childEnv(env) });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (d: Buffer) => (output.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output.stderr += d.toString()));
+  const exited = new Promise<number>((resolve) =>
+    child.on("close", (code, signal) => {
+      resolve(code ?? (signal ? 128 : -1));
+    }),
+  );
+  return { child, output, exited };
 }

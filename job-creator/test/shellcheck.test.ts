@@ -30,6 +30,7 @@ describe("every generated script passes shellcheck", () => {
       "singularitah/sif-store.sh",
       "builder/spack-setup.sh",
       "spacktainer/fetch-input.sh",
+      "spacktainer/register-qemu.sh",
       "scripts/test.sh",
       ".ci/run",
     ];

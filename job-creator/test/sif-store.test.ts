@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -56,6 +57,8 @@ describe("sif-store.sh publish", () => {
     expect(await store.metadata("containers/app__1.0.sif")).toMatchObject({
       "container-checksum": "abc",
       "spack-lock-sha256": "def",
+      // The file's own sha256, which jc images shows.
+      sha256: createHash("sha256").update("v1").digest("hex"),
     });
     expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
   });

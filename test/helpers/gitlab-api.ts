@@ -41,3 +41,35 @@ export async function startGitlabApi(
   const { port, stop } = await listenLocally(server);
   return { url: `http://127.0.0.1:${port}`, requests, stop };
 }
+
+/** One page of a list, with the headers GitLab's offset pagination sends. */
+export function paged(url: URL, items: readonly unknown[]) {
+  const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 20) || 20, 100);
+  const page = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+  const totalPages = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (p: number, rel: string) => {
+    const target = new URL(url);
+    target.searchParams.set("page", String(p));
+    target.searchParams.set("per_page", String(perPage));
+    return `<${target.href}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(page > 1 ? [link(page - 1, "prev")] : []),
+    ...(page < totalPages ? [link(page + 1, "next")] : []),
+    link(1, "first"),
+    link(totalPages, "last"),
+  ];
+  return {
+    status: 200,
+    json: items.slice((page - 1) * perPage, page * perPage),
+    headers: {
+      link: links.join(", "),
+      "x-page": String(page),
+      "x-per-page": String(perPage),
+      "x-next-page": page < totalPages ? String(page + 1) : "",
+      "x-prev-page": page > 1 ? String(page - 1) : "",
+      "x-total": String(items.length),
+      "x-total-pages": String(totalPages),
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { zipSync } from "fflate";
-import { startGitlabApi, type Answer } from "./gitlab-api.js";
+import { paged, startGitlabApi, type Answer } from "./gitlab-api.js";
 
 /** A job of the fake GitLab, with the artifact files its archive holds. */
 export interface FakeJob {
@@ -105,36 +105,4 @@ export async function startFakeGitlab(options: {
     return undefined;
   });
   return { ...server, projectId: String(PROJECT) };
-}
-
-/** One page of a list, with the headers GitLab's offset pagination sends. */
-function paged(url: URL, items: readonly unknown[]) {
-  const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 20) || 20, 100);
-  const page = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
-  const totalPages = Math.max(Math.ceil(items.length / perPage), 1);
-  const link = (p: number, rel: string) => {
-    const target = new URL(url);
-    target.searchParams.set("page", String(p));
-    target.searchParams.set("per_page", String(perPage));
-    return `<${target.href}>; rel="${rel}"`;
-  };
-  const links = [
-    ...(page > 1 ? [link(page - 1, "prev")] : []),
-    ...(page < totalPages ? [link(page + 1, "next")] : []),
-    link(1, "first"),
-    link(totalPages, "last"),
-  ];
-  return {
-    status: 200,
-    json: items.slice((page - 1) * perPage, page * perPage),
-    headers: {
-      link: links.join(", "),
-      "x-page": String(page),
-      "x-per-page": String(perPage),
-      "x-next-page": page < totalPages ? String(page + 1) : "",
-      "x-prev-page": page > 1 ? String(page - 1) : "",
-      "x-total": String(items.length),
-      "x-total-pages": String(totalPages),
-    },
-  };
 }

@@ -68,7 +68,13 @@ export interface TestS3 {
   readonly endpoint: string;
   readonly client: S3Client;
   createBucket(name: string): Promise<void>;
-  put(bucket: string, key: string, body: Buffer | string): Promise<void>;
+  /** `metadata`: user metadata, as sif-store.sh's `x-amz-meta-*` headers give it. */
+  put(
+    bucket: string,
+    key: string,
+    body: Buffer | string,
+    metadata?: Record<string, string>,
+  ): Promise<void>;
   /** Makes an object look `days` old (negative: in the future): s3rver reports its file's mtime. */
   age(bucket: string, key: string, days: number): Promise<void>;
   store(bucket: string, endpoint?: string): S3Store;
@@ -94,8 +100,15 @@ export async function startS3(dir: string): Promise<TestS3> {
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
-    put: async (bucket, key, body) => {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    put: async (bucket, key, body, metadata) => {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ...(metadata ? { Metadata: metadata } : {}),
+        }),
+      );
     },
     age: async (bucket, key, days) => {
       const when = new Date(Date.now() - days * 86_400_000);

@@ -1,3 +1,7 @@
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import {
   CopyObjectCommand,
   DeleteObjectsCommand,
@@ -18,6 +22,7 @@ import type {
   DeleteResult,
   MetadataSource,
   ObjectCopier,
+  ObjectDownloader,
   ObjectInfo,
   StoredObject,
   WriteCondition,
@@ -47,7 +52,7 @@ const endpointOf = (bucket: string, region: string, endpoint: string | undefined
     : `https://${bucket}.s3.${region}.amazonaws.com`);
 
 /** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
-export class S3Store implements BucketStore, MetadataSource, ObjectCopier {
+export class S3Store implements BucketStore, MetadataSource, ObjectCopier, ObjectDownloader {
   private readonly client: S3Client;
   readonly description: string;
 
@@ -117,6 +122,34 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier {
       )
         return undefined;
       throw this.wrap(`read ${key}`, error);
+    }
+  }
+
+  /**
+   * Streams the object into `path` through a temporary file beside it, renamed at the end:
+   * a SIF file of gigabytes never sits in memory, and a broken download leaves no partial
+   * file. False when the object does not exist.
+   */
+  async download(key: string, path: string): Promise<boolean> {
+    const temporary = `${path}.partial-${process.pid}`;
+    try {
+      const answer = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
+      await pipeline(answer.Body as Readable, createWriteStream(temporary));
+      await rename(temporary, path);
+      return true;
+    } catch (error) {
+      await rm(temporary, { force: true });
+      if (
+        error instanceof NoSuchKey ||
+        (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+      )
+        return false;
+      if (error instanceof S3ServiceException) throw this.wrap(`download ${key}`, error);
+      throw new UserError(
+        `cannot download ${key} from ${this.description} to ${path}: ${(error as Error).message}`,
+      );
     }
   }
 

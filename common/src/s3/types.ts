@@ -57,3 +57,10 @@ export interface ObjectCopier {
   /** Copies `from` to `to`, replacing `to`; false when `from` does not exist. */
   copy(from: string, to: string): Promise<boolean>;
 }
+
+/** Objects streamed to a local file (a SIF file fetched after a build). */
+export interface ObjectDownloader {
+  readonly description: string;
+  /** Writes the object to `path` whole or not at all; false when it does not exist. */
+  download(key: string, path: string): Promise<boolean>;
+}

@@ -37,6 +37,10 @@ export function generateSpacktainerWorkflowCommand(): Command {
     .option(
       "--artifacts-path <path>",
       "where the output folder is inside the job artifacts (default: --output-dir)",
+    )
+    .option(
+      "--emulated",
+      "no native runner is online (create-jobs checked): build on the arch's emulation: runners, registering qemu",
     );
   for (const option of selectionOptions(false)) command.addOption(option);
   return addGenerationOptions(command, {
@@ -67,6 +71,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
           from?: string;
           to?: string;
           force?: string | boolean;
+          emulated?: boolean;
         },
       ) => {
         const { onlineWorkflowServices } = await import("../commands/online-services.js");
@@ -88,6 +93,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
             artifactsDir: opts.artifactsPath ?? outputDir,
             generatedDir: opts.generatedDir,
             ...(opts.lockDir ? { lockDir: opts.lockDir } : {}),
+            emulated: Boolean(opts.emulated),
             // Flags only: create-jobs wrote the selection into this job's command line.
             selection: selectionFrom({
               ...(opts.only ? { only: opts.only } : {}),

@@ -27,7 +27,15 @@ import { DEFINITIONS_DIR, readDefinitions, type DefinitionsRead } from "../defin
 import { EVERYTHING, selectDefinitions, type Selection } from "../definitions/selection.js";
 import { WHOLE_CHAIN, includesStage, type StageRange } from "../definitions/stage-range.js";
 import { conflictProblem } from "../spack/merge-env.js";
-import { generationContext, isDefaultBranch } from "../pipeline/context.js";
+import {
+  architectureOf,
+  generationContext,
+  isDefaultBranch,
+  type GenerationContext,
+} from "../pipeline/context.js";
+import type { RunnersApi } from "../gitlab/runners-api.js";
+import { archCapacity, placementOf, type Placement } from "../runners/capacity.js";
+import { placeRun } from "../runners/placement.js";
 import { buildGeneratedPipeline } from "../pipeline/create-pipeline.js";
 import { formatPlan, formatSelection, planJson } from "./plan-report.js";
 import {
@@ -57,6 +65,8 @@ export interface CreateJobsOptions {
 export interface CreateJobsServices {
   readonly images: ImageDecider;
   readonly spackRevision: (config: Config) => Promise<SpackRevision>;
+  /** GitLab's runners, asked when the configuration has `checkRunners` (online only). */
+  readonly runners?: RunnersApi;
 }
 
 /** Builds the services once the configuration (registry, variable names) is known. */
@@ -112,12 +122,28 @@ export async function createJobs(
       ),
     ),
   );
-  const baseImages = await planBaseImages(opts.repoRoot, read, config, services);
+  const placed = placeRun(
+    read.architectures,
+    ctx,
+    await runnerPlacements(config, ctx, read.architectures, services),
+  );
+  const baseImages = await planBaseImages(
+    opts.repoRoot,
+    { ...read, architectures: placed.forBaseImages },
+    config,
+    services,
+  );
   requireEarlierStages(baseImages, selection.stages ?? WHOLE_CHAIN);
-  const environments = buildEnvironments(template, read.architectures, baseImages, ctx);
+  const environments = buildEnvironments(template, placed.forContainers, baseImages, ctx);
   if (environments.conflicts.length > 0)
     throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
-  const pipeline = buildGeneratedPipeline(selected, baseImages, ctx, selection);
+  const pipeline = buildGeneratedPipeline(
+    { ...selected, architectures: placed.forContainers },
+    baseImages,
+    placed.ctx,
+    selection,
+    placed.warnings,
+  );
   const files = new Map([
     [GENERATED_PIPELINE_FILE, renderPipeline(pipeline)],
     [
@@ -136,11 +162,21 @@ export async function createJobs(
     : `branch ${opts.branch} (${defaultNote})`;
   if (opts.json && opts.planOnly) {
     output.out(
-      JSON.stringify(planJson(read, baseImages, branchNote, selection, selected), null, 2),
+      JSON.stringify(
+        {
+          ...planJson(read, baseImages, branchNote, selection, selected),
+          runnerWarnings: placed.warnings,
+        },
+        null,
+        2,
+      ),
     );
     return;
   }
   for (const line of formatPlan(read, baseImages, branchNote)) output.out(line);
+  for (const { warning } of placed.warnings) output.out(`warning: ${warning}`);
+  if (config.checkRunners && !services.runners)
+    output.out("runners: not checked (offline); every architecture is planned as native");
   for (const line of formatSelection(selection, selected)) output.out(line);
   if (opts.planOnly) return;
   output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);
@@ -148,6 +184,28 @@ export async function createJobs(
   output.out(
     `wrote ${join(outputPath, GENERATED_PIPELINE_FILE)} (${Object.keys(pipeline.jobs).length} jobs) and ${environments.files.size} Spack environments`,
   );
+}
+
+/** Where each architecture's jobs go, from GitLab's runners; none asked: all native. */
+async function runnerPlacements(
+  config: Config,
+  ctx: GenerationContext,
+  architectures: readonly { readonly arch: string }[],
+  services: CreateJobsServices,
+): Promise<ReadonlyMap<string, Placement>> {
+  const runners = services.runners;
+  if (!config.checkRunners || !runners) return new Map();
+  const placements = await Promise.all(
+    architectures.map(async ({ arch }) => {
+      const architecture = architectureOf(ctx, arch);
+      const found = await runners.runnersWithTags(architecture.runnerTags);
+      return [
+        arch,
+        placementOf(archCapacity(architecture, found), architecture.emulation),
+      ] as const;
+    }),
+  );
+  return new Map(placements);
 }
 
 async function readTemplate(repoRoot: string): Promise<Record<string, unknown>> {

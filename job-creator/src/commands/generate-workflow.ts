@@ -28,7 +28,13 @@ import {
   selectDefinitions,
   type Selection,
 } from "../definitions/selection.js";
-import { architectureOf, generationContext, isDefaultBranch } from "../pipeline/context.js";
+import {
+  architectureOf,
+  generationContext,
+  isDefaultBranch,
+  type GenerationContext,
+} from "../pipeline/context.js";
+import { emulatedArchitecture } from "../config/architecture.js";
 import {
   decideContainer,
   withCacheCoverage,
@@ -77,6 +83,8 @@ export interface WorkflowOptions {
   readonly selection?: Selection;
   /** Print the decisions and write nothing; as JSON with `json`. */
   readonly planOnly?: boolean;
+  /** Build on the arch's emulation runners: create-jobs found no native one online. */
+  readonly emulated?: boolean;
   readonly json?: boolean;
 }
 
@@ -121,7 +129,8 @@ export async function generateSpacktainerWorkflow(
   };
   const containers = selectDefinitions([ofArch], selection).architectures[0]?.containers ?? [];
   const onDefaultBranch = isDefaultBranch(opts.branch, opts.defaultBranch);
-  const ctx = generationContext(config, opts.generatedDir, onDefaultBranch);
+  const native = generationContext(config, opts.generatedDir, onDefaultBranch);
+  const ctx = opts.emulated ? emulating(native, opts.arch) : native;
   const arch = architectureOf(ctx, opts.arch);
   const scheme = tagScheme(arch, {
     onDefaultBranch,
@@ -260,3 +269,16 @@ export async function generateSpacktainerWorkflow(
 export const offlineWorkflowServices =
   (run: Runner): WorkflowServicesFactory =>
   () => ({ run });
+
+/** The context with `arch` on its emulation runners; an arch without them is bad input. */
+function emulating(ctx: GenerationContext, name: string): GenerationContext {
+  const arch = architectureOf(ctx, name);
+  if (!arch.emulation)
+    throw new InputError(
+      `--emulated: architecture ${name} has no emulation: settings in the configuration`,
+    );
+  return {
+    ...ctx,
+    architectures: new Map([...ctx.architectures, [name, emulatedArchitecture(arch)]]),
+  };
+}

@@ -12,6 +12,10 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { DEFAULT_CONCURRENCY, OciRegistryClient } from "../registry/oci-client.js";
 import { isAbsent } from "../registry/types.js";
 import type { ServicesFactory } from "./create-jobs.js";
+import { gitlabRunnersApi } from "../gitlab/runners-api.js";
+import type { GitlabConnection } from "../../../common/src/gitlab-requester.js";
+import type { ImagesServices } from "./images.js";
+import { RegistryTagClient } from "../registry/tag-client.js";
 import type { WorkflowServicesFactory } from "./generate-workflow.js";
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -98,7 +102,32 @@ export function onlineServices(
       expandVariables(text, env, "registry.imageRoot"),
     ),
     spackRevision: (c) => readSpackRevision(run, c.spack.repository, c.spack.branch),
+    ...(config.checkRunners
+      ? { runners: gitlabRunnersApi(gitlabConnection(env, tuning, "checkRunners: true")) }
+      : {}),
   });
+}
+
+/**
+ * GitLab's API as the CI variables give it (CI_API_V4_URL, CI_PROJECT_ID) with the token of
+ * GITLAB_API_TOKEN; missing ones are bad input, `why` says what needs them.
+ */
+export function gitlabConnection(
+  env: Environment,
+  tuning: ServiceTuning,
+  why: string,
+): GitlabConnection {
+  const missing = ["CI_API_V4_URL", "CI_PROJECT_ID", "GITLAB_API_TOKEN"].filter((n) => !env[n]);
+  if (missing.length > 0)
+    throw new InputError(
+      `${why} asks GitLab's API, which needs ${missing.join(", ")}: GitLab CI sets the first two; GITLAB_API_TOKEN is a project access token with the read_api scope and the Maintainer role (a CI/CD variable, masked)`,
+    );
+  return {
+    apiUrl: env["CI_API_V4_URL"]!,
+    projectId: env["CI_PROJECT_ID"]!,
+    token: env["GITLAB_API_TOKEN"]!,
+    ...(tuning.http ? { http: tuning.http } : {}),
+  };
 }
 
 /**
@@ -145,6 +174,30 @@ export function onlineWorkflowServices(
       sourceDigest: (ref) => client.digestOf(ref),
       run,
     };
+  };
+}
+
+/**
+ * What `jc images` reads: tags and manifests (pull rights), each live tag's image for the arch
+ * (digest and labels), and the containers buckets.
+ */
+export function publishedImagesServices(
+  config: Config,
+  env: Environment,
+  tuning: ServiceTuning = {},
+): ImagesServices {
+  const client = registryClient(config, env, tuning);
+  return {
+    tags: new RegistryTagClient({
+      ...(tuning.http ? { http: tuning.http } : {}),
+      ...registryLogins(config, env, "pull from"),
+    }),
+    async image(ref, arch) {
+      const found = await client.imageFor(ref, arch);
+      return isAbsent(found) ? undefined : { digest: found.digest, labels: found.labels };
+    },
+    sifBucket: (arch) => containersStore(arch, env),
+    expand: (text) => expandVariables(text, env, "registry.imageRoot"),
   };
 }
 

@@ -16,6 +16,7 @@ import { resolveArchitectures, type Architecture } from "../config/architecture.
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository, sifKey } from "../containers/targets.js";
+import { archOfTag } from "../published/inventory.js";
 import {
   repositoryOf,
   withDigests,
@@ -134,10 +135,9 @@ async function soleArchivedTag(
 ): Promise<string> {
   const place = places.find((p) => p.kind === "registry");
   if (!place) throw new InputError("--tag is needed when only the SIF file is rolled back");
-  const others = resolveArchitectures(config);
-  const suffixes = [...others.values()].map((a) => a.tagSuffix).filter((s) => s !== arch.tagSuffix);
+  const archs = [...resolveArchitectures(config).values()];
   const ofArch = archivedTags(await tags.tags(place.repo)).filter(
-    (tag) => tag.endsWith(arch.tagSuffix) && !suffixes.some((s) => s && tag.endsWith(s)),
+    (tag) => archOfTag(tag, archs) === arch.name,
   );
   if (ofArch.length === 1) return ofArch[0]!;
   const where = `${place.repo.registry}/${place.repo.repository}`;

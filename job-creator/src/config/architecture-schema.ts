@@ -119,6 +119,27 @@ const Deploy = Type.Object(
   },
 );
 
+const Emulation = Type.Object(
+  {
+    runnerTags: Type.Array(Type.String(RunnerTag), {
+      minItems: 1,
+      maxItems: 49,
+      description:
+        "tags of the runners that build this arch's images under emulation (privileged: the job registers qemu-user-static)",
+    }),
+    spack: Type.Boolean({
+      default: false,
+      description:
+        "also run this arch's Spack jobs there; those runners must then run images of this arch themselves (qemu registered on the host)",
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "with checkRunners: when no runner with runnerTags is online, build on these runners under emulation instead of leaving the arch out",
+  },
+);
+
 export const Architecture = Type.Object(
   {
     runnerTags: Type.Array(Type.String(RunnerTag), { minItems: 1, maxItems: 49 }),
@@ -145,9 +166,11 @@ export const Architecture = Type.Object(
       }),
     ),
     deploy: Type.Optional(Deploy),
+    emulation: Type.Optional(Emulation),
   },
   { additionalProperties: false },
 );
 
 export type ArchitectureConfig = Static<typeof Architecture>;
 export type DeployConfig = Static<typeof Deploy>;
+export type EmulationConfig = Static<typeof Emulation>;

@@ -1,4 +1,5 @@
 import type { ArchitectureConfig, Config, DeployConfig } from "./schema.js";
+import type { EmulationConfig } from "./architecture-schema.js";
 
 /**
  * One architecture as the planners see it, resolved once from the configuration: its
@@ -20,6 +21,10 @@ export interface Architecture {
   readonly deploy: DeployConfig | undefined;
   /** The Spack target it builds for (`%BASE_ARCH%`). */
   readonly baseArch: string;
+  /** Where its jobs go when no native runner is online (with `checkRunners`). */
+  readonly emulation: EmulationConfig | undefined;
+  /** True when this run builds it under emulation: its runner tags are then the fallback's. */
+  readonly emulated: boolean;
 }
 
 /** Every configured architecture, by name. */
@@ -50,7 +55,18 @@ function resolveArchitecture(
     containers: settings.containers,
     deploy: settings.deploy,
     baseArch: settings.baseArch,
+    emulation: settings.emulation,
+    emulated: false,
   };
+}
+
+/**
+ * The architecture as a run without a native runner builds it: on the fallback runners,
+ * its image builds registering qemu-user-static first.
+ */
+export function emulatedArchitecture(arch: Architecture): Architecture {
+  if (!arch.emulation) throw new Error(`${arch.name} has no emulation settings`);
+  return { ...arch, runnerTags: arch.emulation.runnerTags, emulated: true };
 }
 
 const PROXY_NAMES = new Set(["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"]);

@@ -123,6 +123,11 @@ export const ConfigSchema = Type.Object(
         "proxy variables (e.g. HTTP_PROXY) set on jobs of architectures with proxy: true",
     }),
     publish: Type.Array(PublishTarget, { default: [] }),
+    checkRunners: Type.Boolean({
+      default: false,
+      description:
+        "jc create-jobs asks GitLab (GITLAB_API_TOKEN: read_api, Maintainer role) whether each arch has an online runner; an arch without one is built under its emulation: fallback, or left out with a warning, instead of waiting forever",
+    }),
     archive: Type.Object(
       {
         keep: Type.Integer({

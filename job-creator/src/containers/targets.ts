@@ -12,6 +12,9 @@ export const CONTAINER_LABELS = {
   checksum: "org.spacktainers.container.checksum",
 } as const;
 
+/** Names the builder image a container was built with: its Spack commit is on that image. It explains, it never decides. */
+export const BUILDER_IMAGE_LABEL = "org.spacktainers.builder-image";
+
 /** User metadata of SIF objects in the containers bucket (S3 keys are lower case). */
 export const SIF_METADATA = {
   checksum: "container-checksum",

@@ -24,3 +24,12 @@ export async function readDefaultBranch(run: Runner, repo: string): Promise<Defa
     return { name: ref.slice("origin/".length), source: "origin/HEAD of the clone" };
   return { name: "main", source: "assumed: no CI_DEFAULT_BRANCH and no origin/HEAD" };
 }
+
+/** The branch the clone has checked out, or undefined (detached, or no git repository). */
+export async function readCurrentBranch(run: Runner, repo: string): Promise<string | undefined> {
+  const result = await run("git", ["-C", repo, "symbolic-ref", "--quiet", "--short", "HEAD"], {
+    timeoutMs: 10_000,
+  }).catch(() => undefined);
+  const name = result?.code === 0 ? result.stdout.trim() : "";
+  return name || undefined;
+}

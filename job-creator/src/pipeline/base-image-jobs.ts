@@ -3,6 +3,7 @@ import type { CiJob } from "../../../common/src/ci/types.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import { archImageRef, type BaseImagePlan } from "../base-images/plan.js";
 import { latestArchTag } from "../base-images/registry-decider.js";
+import type { Architecture } from "../config/architecture.js";
 import { architectureOf, archJobBase, type GenerationContext } from "./context.js";
 
 /** buildah in an unprivileged container: vfs storage and chroot isolation. */
@@ -36,9 +37,28 @@ export function loginStep(ctx: GenerationContext, ...others: readonly string[]):
   };
 }
 
+/** Where the job registers qemu before an emulated build (a script of the checkout). */
+export const REGISTER_QEMU_SCRIPT = "spacktainer/register-qemu.sh";
+
+/**
+ * Before a build of an arch this run emulates: qemu-user-static registered with the kernel,
+ * so that the image's RUN steps run (nothing for a native build).
+ */
+export function emulationSteps(arch: Architecture): JobStep[] {
+  if (!arch.emulated) return [];
+  return [
+    {
+      name: "emulate",
+      title: `Register qemu-user-static: no ${arch.name} runner is online, this build is emulated`,
+      lines: [`sh ${REGISTER_QEMU_SCRIPT} ${shellQuote(arch.name)}`],
+    },
+  ];
+}
+
 /** The job that builds and pushes one base image for one arch. */
 export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): CiJob {
-  const base = archJobBase(architectureOf(ctx, plan.arch));
+  const arch = architectureOf(ctx, plan.arch);
+  const base = archJobBase(arch);
   const ref = shellExpand(archImageRef(plan));
   const args = Object.entries(plan.inputs.buildArgs).map(
     ([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`,
@@ -53,6 +73,7 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
     ...steppedScript(`base image ${plan.image} for ${plan.arch}`, [
       loginStep(ctx),
+      ...emulationSteps(arch),
       {
         name: "build",
         title: `Build ${plan.image} for ${plan.arch}`,

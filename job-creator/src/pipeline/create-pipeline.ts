@@ -1,4 +1,4 @@
-import type { CiEntry, CiPipeline } from "../../../common/src/ci/types.js";
+import type { CiEntry, CiJob, CiPipeline } from "../../../common/src/ci/types.js";
 import {
   buildBaseImageJobName,
   cleanBuildCacheJobName,
@@ -6,7 +6,9 @@ import {
   generateSpacktainerJobName,
   multiarchJobName,
   processSpackPipelineJobName,
+  runnerWarningJobName,
 } from "../../../common/src/job-names.js";
+import { shellQuote } from "../../../common/src/shell.js";
 import { BASE_IMAGES, archImageRef, type BaseImagePlan } from "../base-images/plan.js";
 import {
   EVERYTHING,
@@ -43,12 +45,15 @@ export function buildGeneratedPipeline(
   baseImages: readonly BaseImagePlan[],
   ctx: GenerationContext,
   selection: Selection = EVERYTHING,
+  warnings: readonly { readonly arch: string; readonly warning: string }[] = [],
 ): CiPipeline {
   const stages = selection.stages ?? WHOLE_CHAIN;
   const buildsBaseImages = includesStage(stages, "base-images");
   const buildsCache = includesStage(stages, "cache");
   const buildsContainers = CONTAINER_STAGES.some((stage) => includesStage(stages, stage));
   const jobs: Record<string, CiEntry> = buildsBaseImages ? baseImageJobs(baseImages, ctx) : {};
+  for (const { arch, warning } of warnings)
+    jobs[runnerWarningJobName(arch)] = runnerWarningJob(warning, ctx);
   for (const { arch, containers } of selected.architectures) {
     // `--to base-images`: nothing per arch (get-artifacts gives its bridges no-op files).
     if (!buildsCache && !buildsContainers) continue;
@@ -102,6 +107,20 @@ function workflowSelection(
     ...(partial ? { only: containers.map((c) => c.name) } : {}),
     force: forced,
     ...(selection.stages ? { stages: selection.stages } : {}),
+  };
+}
+
+/**
+ * A job that shows, in the pipeline itself, that an architecture is emulated or left out:
+ * it prints why and ends with exit code 3, allowed, so the pipeline passes with a warning.
+ */
+function runnerWarningJob(warning: string, ctx: GenerationContext): CiJob {
+  return {
+    stage: "base images",
+    image: ctx.config.images.tools,
+    needs: [],
+    script: [`printf '%s\\n' ${shellQuote(`warning: ${warning}`)}`, "exit 3"],
+    allow_failure: { exit_codes: [3] },
   };
 }
 

@@ -168,6 +168,7 @@ export function buildSpacktainerWorkflowJob(
     [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)],
     [
       `generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
+      ...(arch.emulated ? ["--emulated"] : []),
       ...selected,
     ].join(" "),
     out,

@@ -3,7 +3,7 @@ import { GATHER_ARTIFACTS_JOB } from "../../../common/src/job-names.js";
 import { shellExpand, shellQuote } from "../../../common/src/shell.js";
 import type { PublishTargetConfig } from "../config/schema.js";
 import { steppedScript } from "../../../common/src/ci/steps.js";
-import { BUILDAH_VARIABLES, buildahLogin, loginStep } from "./base-image-jobs.js";
+import { BUILDAH_VARIABLES, buildahLogin, emulationSteps, loginStep } from "./base-image-jobs.js";
 import { archJobBase, parentArtifactsNeed, type GenerationContext } from "./context.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import { imageRef } from "../containers/facts.js";
@@ -21,7 +21,12 @@ import {
   sifJobName,
   type WorkflowSettings,
 } from "./workflow-settings.js";
-import { inputEntries, inputLabel, type SpackTarget } from "../containers/targets.js";
+import {
+  BUILDER_IMAGE_LABEL,
+  inputEntries,
+  inputLabel,
+  type SpackTarget,
+} from "../containers/targets.js";
 
 /** Job variables that carry the cache key pair into `buildah build --secret`. */
 const BUILD_SECRET_VARIABLES = {
@@ -113,6 +118,7 @@ function buildJob(
     '--label "org.opencontainers.image.source=$CI_PROJECT_URL"',
     '--label "org.spacktainers.pipeline.url=$CI_PIPELINE_URL"',
     '--label "org.spacktainers.branch=$CI_COMMIT_REF_NAME"',
+    `--label ${shellExpand(`${BUILDER_IMAGE_LABEL}=${settings.builderImage}`)}`,
   ];
   return {
     stage: "build",
@@ -131,6 +137,7 @@ function buildJob(
     needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB), ...onBase],
     ...steppedScript(`container ${target.name} for ${target.arch}: image build`, [
       loginStep(ctx),
+      ...emulationSteps(settings.arch),
       ...(target.container.fetched.length > 0
         ? [
             {

@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { InputError } from "../../../common/src/errors.js";
+import { resolveArchitectures } from "../config/architecture.js";
+import { readConfig } from "../config/read.js";
+import type { RunnersApi } from "../gitlab/runners-api.js";
+import {
+  archCapacity,
+  placementOf,
+  type ArchCapacity,
+  type Placement,
+} from "../runners/capacity.js";
+
+export interface RunnersOptions {
+  readonly repoRoot: string;
+  readonly configFile: string;
+  /** The architectures to look at; all configured when empty. */
+  readonly archs: readonly string[];
+}
+
+/** `jc runners`: per architecture, the runners with its tags and whether native builds are possible. */
+export async function runnersReport(
+  opts: RunnersOptions,
+  api: RunnersApi,
+): Promise<{ capacity: ArchCapacity; placement: Placement }[]> {
+  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const architectures = resolveArchitectures(config);
+  const unknown = opts.archs.filter((a) => !architectures.has(a));
+  if (unknown.length > 0)
+    throw new InputError(
+      `--arch ${unknown.join(", ")} is not configured; the configured are: ${[...architectures.keys()].join(", ")}`,
+    );
+  const names = opts.archs.length > 0 ? opts.archs : [...architectures.keys()];
+  return Promise.all(
+    names.map(async (name) => {
+      const arch = architectures.get(name)!;
+      const capacity = archCapacity(arch, await api.runnersWithTags(arch.runnerTags));
+      return { capacity, placement: placementOf(capacity, arch.emulation) };
+    }),
+  );
+}
