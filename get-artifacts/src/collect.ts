@@ -10,7 +10,7 @@ import {
 } from "../../common/src/job-names.js";
 import { replaceDirectory } from "../../common/src/replace-dir.js";
 import type { JobInfo, PipelineApi } from "./api.js";
-import { filesBelow } from "./extract.js";
+import { filesBelow } from "../../common/src/zip-files.js";
 import { PRODUCERS, archOfJob, type Producer } from "./producers.js";
 
 export interface CollectOptions {

@@ -16,7 +16,7 @@ import { runAsync } from "../../test/helpers/process.js";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 import { collectArtifacts, type CollectOptions } from "../src/collect.js";
-import { filesBelow } from "../src/extract.js";
+import { filesBelow } from "../../common/src/zip-files.js";
 import { gitlabPipelineApi } from "../src/gitbeaker-api.js";
 
 const TOKEN = "glpat-test-token-3c9d";

@@ -11,6 +11,7 @@ import { archiveImagesCommand } from "./cli/archive-images.js";
 import { imagesCommand } from "./cli/images.js";
 import { runnersCommand } from "./cli/runners.js";
 import { buildCommand, watchCommand } from "./cli/follow.js";
+import { reproduceCommand } from "./cli/reproduce.js";
 import { validateCommand } from "./cli/validate.js";
 import { schemaCommand } from "./cli/schema.js";
 import { graphCommand } from "./cli/graph.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     runnersCommand(),
     buildCommand(),
     watchCommand(),
+    reproduceCommand(),
     validateCommand(),
     graphCommand(),
     schemaCommand(),

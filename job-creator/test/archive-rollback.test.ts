@@ -1,6 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { dump } from "js-yaml";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { Config } from "../src/config/schema.js";
 import { archiveImages } from "../src/commands/archive-images.js";
@@ -8,12 +5,11 @@ import { containersStore, registryLogins } from "../src/commands/online-services
 import { rollback, type RollbackOptions } from "../src/commands/rollback.js";
 import { buildProgram } from "../src/program.js";
 import { RegistryTagClient } from "../src/registry/tag-client.js";
-import { testArchitecture } from "../../test/helpers/files.js";
+import { publishingRepo } from "../../test/helpers/files.js";
 import { memoryOutput } from "../../test/helpers/output.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { RegistryPusher, useTestRegistries } from "../../test/helpers/registry.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
-import { tempDir } from "../../test/helpers/temp-repo.js";
 
 // Archives before replacement and rollbacks, against the real docker-registry (the project's,
 // and an htpasswd one as the publish registry) and s3rver for the SIF files.
@@ -28,34 +24,15 @@ const ENV = {
   SIF_SECRET: TEST_CREDENTIALS.secretAccessKey,
 };
 const TAG = "2023.3";
-let projects = 0;
 
 /** A repository holding only a configuration: the project registry, a publish target, a bucket. */
 async function world(archive = { keep: 1, maxAgeDays: 30 }) {
-  const repo = await tempDir();
-  const project = `archive${++projects}`;
-  const bucket = await s3.bucket();
-  const containers = {
-    bucket,
-    endpoint: s3.s3.endpoint,
-    credentials: { accessKeyIdVariable: "SIF_KEY_ID", secretAccessKeyVariable: "SIF_SECRET" },
-  };
-  await writeFile(
-    join(repo, "spacktainers.config.yaml"),
-    dump({
-      registry: { host: registries.open.host, imageRoot: `${registries.open.host}/${project}` },
-      publish: [
-        {
-          name: "public",
-          registry: registries.locked.host,
-          namespace: project,
-          credentials: { userVariable: "PUB_USER", passwordVariable: "PUB_PASSWORD" },
-        },
-      ],
-      archive,
-      architectures: { amd64: testArchitecture("x86", containers) },
-    }),
-  );
+  const { repo, project, bucket } = await publishingRepo({
+    registries,
+    s3,
+    archs: { amd64: "x86" },
+    extra: { archive },
+  });
   const own = `${project}/spacktainers/gromacs`;
   const published = `${project}/gromacs`;
   const env = { ...ENV, CI_REGISTRY: registries.open.host };
@@ -233,7 +210,7 @@ describe("jc rollback's bad input", () => {
       ["gromacs", "--arch", "ppc64le"],
       /--arch ppc64le is not configured; the configured are: amd64/,
     ],
-    ["a hostile name", ["$(id)", "--arch", "amd64"], /"\$\(id\)" is not a container name/],
+    ["a hostile name", ["$(id)", "--arch", "amd64"], /"\$\(id\)" is not a safe container name/],
     [
       "a time that is none",
       ["gromacs", "--arch", "amd64", "--to", "yesterday"],

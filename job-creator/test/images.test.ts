@@ -5,11 +5,10 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { listImages } from "../src/commands/images.js";
 import { publishedImagesServices } from "../src/commands/online-services.js";
 import { buildProgram } from "../src/program.js";
-import { testArchitecture } from "../../test/helpers/files.js";
+import { publishingRepo } from "../../test/helpers/files.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { RegistryPusher, useTestRegistries } from "../../test/helpers/registry.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
-import { tempDir } from "../../test/helpers/temp-repo.js";
 
 // jc images against the real docker-registry (the project's, and an htpasswd one standing for a
 // publish registry) and s3rver holding the SIF files.
@@ -22,35 +21,13 @@ const ENV = {
   SIF_KEY_ID: TEST_CREDENTIALS.accessKeyId,
   SIF_SECRET: TEST_CREDENTIALS.secretAccessKey,
 };
-let projects = 0;
 
 async function world() {
-  const repo = await tempDir();
-  const project = `images${++projects}`;
-  const bucket = await s3.bucket();
-  const containers = {
-    bucket,
-    endpoint: s3.s3.endpoint,
-    credentials: { accessKeyIdVariable: "SIF_KEY_ID", secretAccessKeyVariable: "SIF_SECRET" },
-  };
-  await writeFile(
-    join(repo, "spacktainers.config.yaml"),
-    dump({
-      registry: { host: registries.open.host, imageRoot: `${registries.open.host}/${project}` },
-      publish: [
-        {
-          name: "public",
-          registry: registries.locked.host,
-          namespace: project,
-          credentials: { userVariable: "PUB_USER", passwordVariable: "PUB_PASSWORD" },
-        },
-      ],
-      architectures: {
-        amd64: testArchitecture("x86", containers),
-        arm64: testArchitecture("arm", containers),
-      },
-    }),
-  );
+  const { repo, project, bucket } = await publishingRepo({
+    registries,
+    s3,
+    archs: { amd64: "x86", arm64: "arm" },
+  });
   await mkdir(join(repo, "container_definitions/amd64"), { recursive: true });
   await writeFile(
     join(repo, "container_definitions/amd64/gromacs.yaml"),
@@ -197,8 +174,8 @@ describe("jc images", () => {
 
   it.each<[string, string[], RegExp]>([
     ["an unknown arch", ["--arch", "ppc64le"], /--arch ppc64le is not configured/],
-    ["a hostile name", ["$(id)"], /"\$\(id\)" is not a container name/],
-    ["a name with a leading dash", ["--", "-x"], /"-x" is not a container name/],
+    ["a hostile name", ["$(id)"], /"\$\(id\)" is not a safe container name/],
+    ["a name with a leading dash", ["--", "-x"], /"-x" is not a safe container name/],
   ])("refuses %s with exit 2", async (_name, args, message) => {
     const w = await world();
     const result = await runCaptured(buildProgram(), ["images", "--repo", w.repo, ...args]);

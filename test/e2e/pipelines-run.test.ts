@@ -8,6 +8,7 @@ import type { PipelineRecord } from "./runner/pipeline-runner.js";
 import { allJobs, failures, jobNames as names, report } from "./runner/records.js";
 import { TEST_CREDENTIALS } from "../helpers/s3.js";
 import { BUCKETS, FETCHED_INPUT, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
+import { expectReproducible } from "./fixture/reproduce.js";
 import { expectRollbackRoundTrip, publishedState } from "./fixture/rollback.js";
 import { makeSigningKey } from "./fixture/signing-key.js";
 import { skopeoReader } from "./fixture/skopeo.js";
@@ -318,6 +319,18 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect((await readdir(suite.deployDir)).length).toBe(5);
     // Every branch pipeline cleans the deploy folder on the deploy runner: all five are main's.
     expect(ran).toContain("clean deployed copies for amd64");
+  }, 900_000);
+
+  it("a package that fails to build: the pipeline fails, and jc reproduce builds it again locally", async () => {
+    await writeFile(
+      join(suite.project, "container_definitions/amd64/e2e-broken.yaml"),
+      "spack:\n  specs:\n    - e2e-broken@1.0\n",
+    );
+    await git(suite.project, ["add", "-A"]);
+    await git(suite.project, ["commit", "-qm", "add e2e-broken"]);
+    const entry = await suite.runner().run(join(suite.project, ".gitlab-ci.yml"));
+    expect(entry.status).toBe("failed");
+    await expectReproducible(suite, entry);
   }, 900_000);
 
   it("lists the stand-ins it used, and only the expected ones (the report)", () => {

@@ -57,6 +57,8 @@ export async function startFakeGitlab(options: {
   /** The pipelines, or a function giving them at each request (they may grow as a run goes on). */
   pipelines: readonly FakePipeline[] | (() => readonly FakePipeline[]);
   fault?: (path: string) => Answer | undefined;
+  /** The project's `container_registry_image_prefix` (what its jobs see as CI_REGISTRY_IMAGE). */
+  registryImage?: string;
 }) {
   const server = await startGitlabApi((req) => {
     const pipelines =
@@ -66,6 +68,16 @@ export async function startFakeGitlab(options: {
     if (injected) return injected;
     if (req.headers["private-token"] !== options.token)
       return { status: 401, json: { message: "401 Unauthorized" } };
+    if (url.pathname === "/api/v4/projects/42")
+      return {
+        status: 200,
+        json: {
+          id: PROJECT,
+          path_with_namespace: "group/project",
+          web_url: "https://gitlab.example.com/group/project",
+          container_registry_image_prefix: options.registryImage ?? "",
+        },
+      };
     let match = /^\/api\/v4\/projects\/42\/pipelines\/(\d+)\/bridges$/.exec(url.pathname);
     if (match) {
       const pipeline = pipelines.find((p) => p.id === Number(match![1]));
@@ -88,6 +100,15 @@ export async function startFakeGitlab(options: {
         url,
         pipeline.jobs.map((j) => jobJson(j, pipeline.id)),
       );
+    }
+    match = /^\/api\/v4\/projects\/42\/jobs\/(\d+)$/.exec(url.pathname);
+    if (match) {
+      const id = Number(match[1]);
+      const pipeline = pipelines.find((p) => p.jobs.some((j) => j.id === id));
+      const job = pipeline?.jobs.find((j) => j.id === id);
+      return job
+        ? { status: 200, json: jobJson(job, pipeline!.id) }
+        : { status: 404, json: { message: "404 Not found" } };
     }
     match = /^\/api\/v4\/projects\/42\/jobs\/(\d+)\/artifacts$/.exec(url.pathname);
     if (match) {

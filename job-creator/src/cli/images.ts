@@ -1,13 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
+import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
 import { UserError } from "../../../common/src/errors.js";
-import { configOption, repoOption } from "./options.js";
-
-const collectArchs = (value: string, previous: string[]): string[] => [
-  ...previous,
-  ...value.split(",").filter(Boolean),
-];
+import { addRepositoryOptions, archListOption } from "./options.js";
 
 /** `jc images`: its options, help and action. */
 export function imagesCommand(): Command {
@@ -16,17 +11,9 @@ export function imagesCommand(): Command {
       "list what is published: tags in the project registry and each publish registry, their archives, and SIF files",
     )
     .argument("[name]", "one container (default: every defined one); also one no longer defined")
-    .option(
-      "-a, --arch <arch>",
-      "only this architecture (repeat, or comma-separated)",
-      collectArchs,
-      [],
-    )
-    .option("--json", "the listing as JSON")
-    .addOption(repoOption())
-    .addOption(configOption());
-  for (const option of httpPolicyOptions()) command.addOption(option);
-  return command
+    .addOption(archListOption())
+    .option("--json", "the listing as JSON");
+  return addRepositoryOptions(command)
     .addHelpText(
       "after",
       "\nPer container and architecture: each tag of the arch (Spack containers' tags end with the\n" +

@@ -13,6 +13,15 @@ export const positiveInt = (value: string): number => {
   return n;
 };
 
+/** `--arch`, repeatable and comma-separated, for the commands that look at some architectures. */
+export const archListOption = () =>
+  new Option("-a, --arch <arch>", "only this architecture (repeat, or comma-separated)")
+    .argParser((value: string, previous: string[]) => [
+      ...previous,
+      ...value.split(",").filter(Boolean),
+    ])
+    .default([]);
+
 /** Options several commands share, built fresh for each (commander owns what it is given). */
 export const repoOption = (help = "repository root holding the configuration") =>
   new Option("-r, --repo <dir>", help).default(".");
@@ -125,11 +134,16 @@ export interface TagCommandFlags {
   retryBudget?: number;
 }
 
-/** Adds what the commands that move registry tags share: --dry-run, the repository, timeouts. */
-export function addTagCommandOptions(command: Command, dryRunHelp: string): Command {
-  command.option("-n, --dry-run", dryRunHelp).addOption(repoOption()).addOption(configOption());
+/** The repository and its configuration, and the timeouts of the requests a command makes. */
+export function addRepositoryOptions(command: Command): Command {
+  command.addOption(repoOption()).addOption(configOption());
   for (const option of httpPolicyOptions()) command.addOption(option);
   return command;
+}
+
+/** Adds what the commands that move registry tags share: --dry-run, the repository, timeouts. */
+export function addTagCommandOptions(command: Command, dryRunHelp: string): Command {
+  return addRepositoryOptions(command.option("-n, --dry-run", dryRunHelp));
 }
 
 /** The registry client of those commands: push rights, from the CI variables the configuration names. */

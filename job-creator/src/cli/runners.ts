@@ -1,17 +1,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import {
-  consoleOutput,
-  httpPolicyFrom,
-  httpPolicyOptions,
-  requireValues,
-} from "../../../common/src/cli.js";
-import { configOption, repoOption } from "./options.js";
-
-const collectArchs = (value: string, previous: string[]): string[] => [
-  ...previous,
-  ...value.split(",").filter(Boolean),
-];
+import { consoleOutput, httpPolicyFrom, requireValues } from "../../../common/src/cli.js";
+import { addRepositoryOptions, archListOption } from "./options.js";
 
 /** `jc runners`: its options, help and action. */
 export function runnersCommand(): Command {
@@ -19,12 +9,7 @@ export function runnersCommand(): Command {
     .description(
       "show, per architecture, the project's runners with its tags: online, paused, busy, and whether native builds are possible",
     )
-    .option(
-      "-a, --arch <arch>",
-      "only this architecture (repeat, or comma-separated)",
-      collectArchs,
-      [],
-    )
+    .addOption(archListOption())
     .option("--json", "the table as JSON")
     .addOption(new Option("--api-url <url>", "GitLab API URL").env("CI_API_V4_URL"))
     .addOption(new Option("--project <id>", "project id or path").env("CI_PROJECT_ID"))
@@ -33,11 +18,8 @@ export function runnersCommand(): Command {
         "-t, --token <token>",
         "access token: read_api scope, Maintainer role in the project (never printed)",
       ).env("GITLAB_API_TOKEN"),
-    )
-    .addOption(repoOption())
-    .addOption(configOption());
-  for (const option of httpPolicyOptions()) command.addOption(option);
-  return command
+    );
+  return addRepositoryOptions(command)
     .addHelpText(
       "after",
       "\nA runner can take an architecture's jobs when it carries every tag of runnerTags, is online,\n" +

@@ -1,4 +1,5 @@
 import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import { containerNameProblem } from "../definitions/names.js";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
@@ -95,7 +96,7 @@ export async function cleanBranches(
   deleted.push(
     ...(await cleanBranchTags(
       config,
-      [...names].filter((name) => CONTAINER_NAME.test(name)).sort(),
+      [...names].filter((name) => containerNameProblem(name) === undefined).sort(),
       live,
       services.registry(config),
       opts.dryRun,
@@ -104,8 +105,6 @@ export async function cleanBranches(
   );
   return { deleted };
 }
-
-const CONTAINER_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
 
 /**
  * The identities of the remote's branches: each answers to its branchSlug and to the plain

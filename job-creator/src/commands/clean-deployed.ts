@@ -4,7 +4,11 @@ import type { Output } from "../../../common/src/cli.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import type { Runner } from "../../../common/src/run.js";
 import { staleDeployedFiles, tagSuffixes } from "../cleanup/stale-branches.js";
-import { resolveArchitectures } from "../config/architecture.js";
+import {
+  chosenArchitectures,
+  resolveArchitectures,
+  type Architecture,
+} from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import { liveBranchSlugs } from "./clean-branches.js";
 
@@ -29,11 +33,7 @@ export async function cleanDeployed(
 ): Promise<{ deleted: string[] }> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const architectures = resolveArchitectures(config);
-  const arch = architectures.get(opts.arch);
-  if (!arch)
-    throw new InputError(
-      `--arch ${opts.arch} is not configured; the configured are: ${[...architectures.keys()].join(", ")}`,
-    );
+  const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
   if (!arch.deploy)
     throw new InputError(`architectures.${opts.arch} has no deploy: there is nothing to clean`);
   const folder = arch.deploy.path;

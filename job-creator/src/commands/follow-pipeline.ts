@@ -3,7 +3,11 @@ import { mkdir } from "node:fs/promises";
 import type { Output } from "../../../common/src/cli.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import type { BucketStore, ObjectDownloader } from "../../../common/src/s3/types.js";
-import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import {
+  chosenArchitectures,
+  resolveArchitectures,
+  type Architecture,
+} from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import { sifKey } from "../containers/targets.js";
 import { readDefinitions } from "../definitions/read.js";
@@ -63,11 +67,7 @@ export async function buildContainer(
   output: Output,
 ): Promise<void> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
-  const arch = resolveArchitectures(config).get(opts.arch);
-  if (!arch)
-    throw new InputError(
-      `--arch ${opts.arch} is not configured; the configured are: ${Object.keys(config.architectures).join(", ")}`,
-    );
+  const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
   const defined = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];
   if (!defined.some((c) => c.name === opts.name))

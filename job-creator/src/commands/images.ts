@@ -1,8 +1,9 @@
 import { join } from "node:path";
+import { requireContainerName } from "../definitions/names.js";
 import pLimit from "p-limit";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import type { BucketStore, MetadataSource, ObjectInfo } from "../../../common/src/s3/types.js";
-import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import { chosenArchitectures, type Architecture } from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository, sifKey } from "../containers/targets.js";
@@ -61,20 +62,12 @@ export async function listImages(
   servicesFor: (config: Config) => ImagesServices,
 ): Promise<{ listings: ContainerListing[]; failed: number }> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
-  const architectures = resolveArchitectures(config);
-  const unknown = opts.archs.filter((a) => !architectures.has(a));
-  if (unknown.length > 0)
-    throw new InputError(
-      `--arch ${unknown.join(", ")} is not configured; the configured are: ${[...architectures.keys()].join(", ")}`,
-    );
-  if (opts.name !== undefined && !/^[a-z0-9]+([._-][a-z0-9]+)*$/.test(opts.name))
-    throw new InputError(`${JSON.stringify(opts.name)} is not a container name`);
-  const archs = opts.archs.length > 0 ? opts.archs : [...architectures.keys()];
+  const chosen = chosenArchitectures(config, opts.archs);
+  if (opts.name !== undefined) requireContainerName(opts.name);
   const definitions = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
   const wanted: { name: string; arch: Architecture; kind: ContainerListing["kind"] }[] = [];
-  for (const name of archs) {
-    const arch = architectures.get(name)!;
-    const defined = definitions.architectures.find((a) => a.arch === name)?.containers ?? [];
+  for (const arch of chosen) {
+    const defined = definitions.architectures.find((a) => a.arch === arch.name)?.containers ?? [];
     for (const container of defined)
       if (opts.name === undefined || container.name === opts.name)
         wanted.push({ name: container.name, arch, kind: container.kind });
@@ -83,11 +76,10 @@ export async function listImages(
       wanted.push({ name: opts.name, arch, kind: "unknown" });
   }
   if (wanted.length === 0 && opts.name === undefined)
-    throw new InputError(`no containers are defined for ${archs.join(", ")}`);
+    throw new InputError(`no containers are defined for ${chosen.map((a) => a.name).join(", ")}`);
 
   const services = servicesFor(config);
-  const suffixes = [...architectures.values()];
-  const reader = new PlaceReader(services, suffixes);
+  const reader = new PlaceReader(services, chosenArchitectures(config, []));
   const limit = pLimit(8);
   const listings = await Promise.all(
     wanted.map(({ name, arch, kind }) =>

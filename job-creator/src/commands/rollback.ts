@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { requireContainerName } from "../definitions/names.js";
 import type { Output } from "../../../common/src/cli.js";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import type { BucketStore, ObjectCopier } from "../../../common/src/s3/types.js";
@@ -12,7 +13,11 @@ import {
   sifArchiveKey,
   sifArchivesOf,
 } from "../archive/plan.js";
-import { resolveArchitectures, type Architecture } from "../config/architecture.js";
+import {
+  chosenArchitectures,
+  resolveArchitectures,
+  type Architecture,
+} from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
 import { containerRepository, sifKey } from "../containers/targets.js";
@@ -64,13 +69,8 @@ export async function rollback(
 ): Promise<{ changed: number }> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const services = servicesFor(config);
-  const arch = resolveArchitectures(config).get(opts.arch);
-  if (!arch)
-    throw new InputError(
-      `--arch ${opts.arch} is not configured; the configured are: ${Object.keys(config.architectures).join(", ")}`,
-    );
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*$/.test(opts.name))
-    throw new InputError(`${JSON.stringify(opts.name)} is not a container name`);
+  const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
+  requireContainerName(opts.name);
   const places = placesOf(config, opts, services.expand);
   const tag = opts.tag ?? (await soleArchivedTag(places, services.tags, arch, config, opts.name));
   const kept = opts.dryRun ? "would be kept as" : "kept as";

@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { InputError } from "../../../common/src/errors.js";
-import { resolveArchitectures } from "../config/architecture.js";
+import { chosenArchitectures } from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import type { RunnersApi } from "../gitlab/runners-api.js";
 import {
@@ -23,16 +22,8 @@ export async function runnersReport(
   api: RunnersApi,
 ): Promise<{ capacity: ArchCapacity; placement: Placement }[]> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
-  const architectures = resolveArchitectures(config);
-  const unknown = opts.archs.filter((a) => !architectures.has(a));
-  if (unknown.length > 0)
-    throw new InputError(
-      `--arch ${unknown.join(", ")} is not configured; the configured are: ${[...architectures.keys()].join(", ")}`,
-    );
-  const names = opts.archs.length > 0 ? opts.archs : [...architectures.keys()];
   return Promise.all(
-    names.map(async (name) => {
-      const arch = architectures.get(name)!;
+    chosenArchitectures(config, opts.archs).map(async (arch) => {
       const capacity = archCapacity(arch, await api.runnersWithTags(arch.runnerTags));
       return { capacity, placement: placementOf(capacity, arch.emulation) };
     }),

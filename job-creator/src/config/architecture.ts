@@ -1,3 +1,4 @@
+import { InputError } from "../../../common/src/errors.js";
 import type { ArchitectureConfig, Config, DeployConfig } from "./schema.js";
 import type { EmulationConfig } from "./architecture-schema.js";
 
@@ -35,6 +36,20 @@ export function resolveArchitectures(config: Config): ReadonlyMap<string, Archit
       resolveArchitecture(config, name, settings),
     ]),
   );
+}
+
+/**
+ * The architectures `--arch` names (every configured one when it names none), or bad input
+ * that lists the configured ones.
+ */
+export function chosenArchitectures(config: Config, names: readonly string[]): Architecture[] {
+  const all = resolveArchitectures(config);
+  const unknown = names.filter((name) => !all.has(name));
+  if (unknown.length > 0)
+    throw new InputError(
+      `--arch ${unknown.join(", ")} is not configured; the configured are: ${[...all.keys()].join(", ")}`,
+    );
+  return names.length > 0 ? names.map((name) => all.get(name)!) : [...all.values()];
 }
 
 function resolveArchitecture(

@@ -1,10 +1,13 @@
+import { InputError } from "../../../common/src/errors.js";
+
 /**
  * Container names become image repository names, file names and parts of job names and
  * shell words, so they are held to Docker's repository-component rules: lower-case
- * letters and digits, separated by `.`, `_`, `__` or dashes. No shell metacharacters,
- * no path separators.
+ * letters and digits, separated by `.`, `_` or dashes. No shell metacharacters, no path
+ * separators, and no `__`, which separates a name from its tag in SIF files and tags (a
+ * container `a__b` would own the files of `a`).
  */
-const CONTAINER_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const CONTAINER_NAME = /^[a-z0-9]+(?:(?:[._]|-+)[a-z0-9]+)*$/;
 const MAX_NAME_LENGTH = 64;
 
 /**
@@ -17,10 +20,18 @@ export function containerNameProblem(
 ): string | undefined {
   if (name.length > MAX_NAME_LENGTH)
     return `container name "${name}" is longer than ${MAX_NAME_LENGTH} characters`;
+  if (name.includes("__"))
+    return `"${name}" is not a safe container name: "__" separates a name from its tag in SIF files and image tags; use one "_"${fix}`;
   if (!CONTAINER_NAME.test(name)) {
     return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-"${fix}`;
   }
   return undefined;
+}
+
+/** A container name given on the command line, or bad input saying why it is none. */
+export function requireContainerName(name: string): void {
+  const problem = containerNameProblem(name, "");
+  if (problem) throw new InputError(problem);
 }
 
 /** Architecture folders and container entries starting with `_` are disabled. */
