@@ -76,11 +76,11 @@ describe("jc reproduce", () => {
 
   it("runs it, and the build's exit code becomes its own", async () => {
     await gitlab([rebuildJob(8, "failed")]);
-    // A Spack stand-in that checks the environment is where reproduce.sh says, and fails the install.
+    // A Spack stand-in that checks the environment is active and where reproduce.sh says, and fails the install.
     const bin = await tempDir();
     await writeFile(
       join(bin, "spack"),
-      '#!/bin/sh\n[ "$1" = -e ] && [ -f "$2/spack.lock" ] || { echo "no environment at $2" >&2; exit 9; }\n[ "$3" = install ] && exit 3\nexit 0\n',
+      '#!/bin/sh\n[ -f "$SPACK_ENV/spack.lock" ] || { echo "no active environment" >&2; exit 8; }\n[ "$1" = -e ] && [ -f "$2/spack.lock" ] || { echo "no environment at $2" >&2; exit 9; }\n[ "$3" = install ] && exit 3\nexit 0\n',
     );
     await chmod(join(bin, "spack"), 0o755);
     vi.stubEnv("PATH", `${bin}:${process.env["PATH"]}`);

@@ -76,6 +76,11 @@ describe("reproductionOf", () => {
       '"-e" "/home/me/repro/jobs_scratch_dir/e2e-broken/concrete_environment"',
     );
     expect(script).not.toContain(PROJECT);
+    expect(script.split("\n").slice(0, 3)).toEqual([
+      "#!/bin/sh",
+      expect.stringMatching(/^# The environment the job had activated/),
+      'export SPACK_ENV="/home/me/repro/jobs_scratch_dir/e2e-broken/concrete_environment"',
+    ]);
   });
 
   it.each<[string, Record<string, string | undefined>, RegExp]>([

@@ -97,12 +97,22 @@ export function reproductionOf(
 }
 
 /**
- * install.sh with the job's folder replaced by the local one: the same commands, run where
- * the artifacts were extracted (directly or mounted at the same path in a container).
+ * install.sh with the job's folder replaced by the local one, in the job's environment: the
+ * same commands, run where the artifacts were extracted (directly or mounted at the same path
+ * in a container).
  */
 export function localInstallScript(reproduction: Reproduction, localDir: string): string {
   const from = `"${reproduction.projectDir.replace(/\/+$/, "")}/`;
-  return reproduction.installScript.split(from).join(`"${localDir}/`);
+  const script = reproduction.installScript.split(from).join(`"${localDir}/`);
+  // The job ran install.sh inside the activated environment: its last `spack install`
+  // names the spec by hash only, which Spack finds in the active environment.
+  const activate = [
+    "# The environment the job had activated (spack env activate), for every command below.",
+    `export SPACK_ENV="${posix.join(localDir, reproduction.envDir)}"`,
+  ];
+  const lines = script.split("\n");
+  const shebang = lines[0]?.startsWith("#!") ? [lines.shift()!] : [];
+  return [...shebang, ...activate, ...lines].join("\n");
 }
 
 /** The file names of what is reproduced, below the local folder. */
