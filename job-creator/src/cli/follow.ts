@@ -9,7 +9,7 @@ import {
 import { InputError } from "../../../common/src/errors.js";
 import type { GitlabConnection } from "../../../common/src/gitlab-requester.js";
 import { runProcess } from "../../../common/src/run.js";
-import { configOption, positiveInt, repoOption } from "./options.js";
+import { configOption, gitlabApiOptions, positiveInt, repoOption } from "./options.js";
 
 interface FollowFlags {
   apiUrl?: string;
@@ -31,14 +31,8 @@ const seconds = (value: string): number => {
 
 /** What `jc build` and `jc watch` share: GitLab's address and token, the pace, Ctrl-C. */
 function addFollowOptions(command: Command, tokenScope: string): Command {
+  for (const option of gitlabApiOptions(tokenScope)) command.addOption(option);
   command
-    .addOption(new Option("--api-url <url>", "GitLab API URL").env("CI_API_V4_URL"))
-    .addOption(new Option("--project <id>", "project id or path").env("CI_PROJECT_ID"))
-    .addOption(
-      new Option("-t, --token <token>", `access token, ${tokenScope} (never printed)`).env(
-        "GITLAB_API_TOKEN",
-      ),
-    )
     .addOption(
       new Option("--interval <seconds>", "between two looks at the pipelines")
         .default(5)

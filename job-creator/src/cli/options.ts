@@ -22,6 +22,21 @@ export const archListOption = () =>
     ])
     .default([]);
 
+/**
+ * GitLab's API, its project and the access token, from GitLab's predefined variables and
+ * GITLAB_API_TOKEN; `token` says which scope and role the command needs.
+ */
+export const gitlabApiOptions = (
+  token: string,
+  help: { apiUrl?: string; project?: string } = {},
+): Option[] => [
+  new Option("--api-url <url>", help.apiUrl ?? "GitLab API URL").env("CI_API_V4_URL"),
+  new Option("--project <id>", help.project ?? "project id or path").env("CI_PROJECT_ID"),
+  new Option("-t, --token <token>", `access token: ${token} (never printed)`).env(
+    "GITLAB_API_TOKEN",
+  ),
+];
+
 /** Options several commands share, built fresh for each (commander owns what it is given). */
 export const repoOption = (help = "repository root holding the configuration") =>
   new Option("-r, --repo <dir>", help).default(".");

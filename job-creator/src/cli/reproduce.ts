@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import {
   consoleOutput,
   httpPolicyFrom,
@@ -8,6 +8,7 @@ import {
   requireValues,
 } from "../../../common/src/cli.js";
 import { InputError } from "../../../common/src/errors.js";
+import { gitlabApiOptions } from "./options.js";
 
 /** `jc reproduce`: its options, help and action. */
 export function reproduceCommand(): Command {
@@ -19,21 +20,12 @@ export function reproduceCommand(): Command {
     .option("-d, --dir <dir>", "where to put it (created; never overwritten)", "reproduce-<job id>")
     .option("--image <image>", "the builder image (default: the one the job's pipeline file names)")
     .option("--on-host", "use this machine's Spack (the job's version) instead of a container")
-    .option("--run", "run the commands instead of printing them; the build's exit code is ours")
-    .addOption(
-      new Option("--api-url <url>", "GitLab API URL (default: from the job URL)").env(
-        "CI_API_V4_URL",
-      ),
-    )
-    .addOption(
-      new Option("--project <id>", "project id or path, for a job id").env("CI_PROJECT_ID"),
-    )
-    .addOption(
-      new Option("-t, --token <token>", "access token, read_api scope (never printed)").env(
-        "GITLAB_API_TOKEN",
-      ),
-    );
-  for (const option of httpPolicyOptions()) command.addOption(option);
+    .option("--run", "run the commands instead of printing them; the build's exit code is ours");
+  const gitlab = gitlabApiOptions("read_api scope, Reporter role", {
+    apiUrl: "GitLab API URL (default: from the job URL)",
+    project: "project id or path, for a job id",
+  });
+  for (const option of [...gitlab, ...httpPolicyOptions()]) command.addOption(option);
   return command
     .addHelpText(
       "after",

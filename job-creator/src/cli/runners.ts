@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { consoleOutput, httpPolicyFrom, requireValues } from "../../../common/src/cli.js";
-import { addRepositoryOptions, archListOption } from "./options.js";
+import { addRepositoryOptions, archListOption, gitlabApiOptions } from "./options.js";
 
 /** `jc runners`: its options, help and action. */
 export function runnersCommand(): Command {
@@ -10,15 +10,9 @@ export function runnersCommand(): Command {
       "show, per architecture, the project's runners with its tags: online, paused, busy, and whether native builds are possible",
     )
     .addOption(archListOption())
-    .option("--json", "the table as JSON")
-    .addOption(new Option("--api-url <url>", "GitLab API URL").env("CI_API_V4_URL"))
-    .addOption(new Option("--project <id>", "project id or path").env("CI_PROJECT_ID"))
-    .addOption(
-      new Option(
-        "-t, --token <token>",
-        "access token: read_api scope, Maintainer role in the project (never printed)",
-      ).env("GITLAB_API_TOKEN"),
-    );
+    .option("--json", "the table as JSON");
+  for (const option of gitlabApiOptions("read_api scope, Maintainer role in the project"))
+    command.addOption(option);
   return addRepositoryOptions(command)
     .addHelpText(
       "after",
