@@ -130,13 +130,24 @@ describe("jc reproduce", () => {
     expect(result.code).toBe(2);
   });
 
-  it("never writes into a folder that holds something", async () => {
+  it("never writes into a folder that holds something, nor over a file", async () => {
     await gitlab([rebuildJob(10, "failed")]);
     const dir = await tempDir();
     await mkdir(join(dir, "mine"));
     const result = await runCaptured(buildProgram(), ["reproduce", "10", "--dir", dir]);
     expect(result.stderr).toMatch(/exists and is not empty: nothing is overwritten/);
     expect(result.code).toBe(2);
+    await writeFile(join(dir, "file"), "mine");
+    await gitlab([rebuildJob(10, "failed")]);
+    const onFile = await runCaptured(buildProgram(), [
+      "reproduce",
+      "10",
+      "--dir",
+      join(dir, "file"),
+    ]);
+    expect(onFile.stderr).toMatch(/exists and is no folder: nothing is overwritten/);
+    expect(onFile.code).toBe(2);
+    expect(await readFile(join(dir, "file"), "utf8")).toBe("mine");
   });
 
   it("fails clearly on a refused token, without printing it", async () => {

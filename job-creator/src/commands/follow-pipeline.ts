@@ -104,7 +104,11 @@ export async function buildContainer(
     throw new UserError(
       `pipeline ${started.id} succeeded, but ${bucket.description} holds no SIF file of ${opts.name} for ${opts.arch} (is sif in the stages it ran?)`,
     );
-  await mkdir(opts.downloadDir, { recursive: true });
+  await mkdir(opts.downloadDir, { recursive: true }).catch((error: unknown) => {
+    throw new UserError(
+      `cannot make the folder ${opts.downloadDir} for the SIF file: ${(error as Error).message}`,
+    );
+  });
   const target = join(opts.downloadDir, basename(newest.key));
   if (!(await bucket.download(newest.key, target)))
     throw new UserError(`${newest.key} vanished from ${bucket.description} before it was fetched`);

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, posix } from "node:path";
 import { load } from "js-yaml";
 import type { Output } from "../../../common/src/cli.js";
@@ -63,6 +63,8 @@ export async function reproduce(
     throw new InputError(
       `--dir ${JSON.stringify(opts.dir)}: a folder without " $ \` \\ or newlines, please`,
     );
+  if (existsSync(opts.dir) && !(await stat(opts.dir)).isDirectory())
+    throw new InputError(`${opts.dir} exists and is no folder: nothing is overwritten`);
   if (existsSync(opts.dir) && (await readdir(opts.dir)).length > 0)
     throw new InputError(`${opts.dir} exists and is not empty: nothing is overwritten`);
   const job = await services.jobs.job(project, opts.job.jobId);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { advanceLog, cleanLine, isFinished, LOG_START, withoutColours } from "./log-tail.js";
+import {
+  advanceLog,
+  cleanLine,
+  forTerminal,
+  isFinished,
+  LOG_START,
+  withoutColours,
+} from "./log-tail.js";
 
 describe("advanceLog", () => {
   it("prints each whole line once, as the log grows", () => {
@@ -41,6 +48,17 @@ describe("cleanLine", () => {
 
   it("drops colours for plain output", () => {
     expect(withoutColours("\x1b[31;1mfailed\x1b[0m in step")).toBe("failed in step");
+  });
+
+  it.each([
+    ["a clipboard write (OSC 52)", "a\x1b]52;c;ZXZpbA==\x07b", "ab"],
+    ["a window title", "a\x1b]0;owned\x1b\\b", "ab"],
+    ["a screen clear", "a\x1b[2Jb", "ab"],
+    ["a bell and a backspace", "a\x07\x08b", "ab"],
+  ])("shows no terminal control a job printed: %s", (_name, raw, shown) => {
+    expect(withoutColours(raw)).toBe(shown);
+    expect(forTerminal(raw)).toBe(shown);
+    expect(forTerminal(`\x1b[32m${raw}\x1b[0m`)).toBe(`\x1b[32m${shown}\x1b[0m`);
   });
 });
 

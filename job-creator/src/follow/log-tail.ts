@@ -17,7 +17,16 @@ const SECTION_MARKER = new RegExp(
   `${ESC}\\[0K(?:section_start|section_end):\\d+:[^\\r\\n]*\\r${ESC}\\[0K`,
   "g",
 );
-const ANSI = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, "g");
+/** Every escape sequence: CSI (`\e[…X`), OSC (`\e]…` to BEL or ST), and two-byte ones. */
+const ESCAPES = new RegExp(
+  `${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^\\x07${ESC}]*(?:\\x07|${ESC}\\\\)?|${ESC}[@-Z\\\\-_]`,
+  "g",
+);
+/** C0 control characters but tab, and DEL: a log must not ring, erase or move the cursor. */
+const CONTROLS = "[\\x00-\\x08\\x0b-\\x1f\\x7f]";
+/** Colours and text styles (SGR) first: the only sequences a job's log may send to a terminal. */
+const TERMINAL_TOKENS = new RegExp(`(${ESC}\\[[0-9;]*m)|${ESCAPES.source}|${CONTROLS}`, "g");
+const PLAIN_TOKENS = new RegExp(`${ESCAPES.source}|${CONTROLS}`, "g");
 
 /**
  * The whole lines of `log` not printed yet, and where printing stopped. The last line waits
@@ -55,8 +64,16 @@ export function cleanLine(line: string): string {
   return last;
 }
 
-/** The line without terminal colours, for a log file or CI. */
-export const withoutColours = (line: string) => line.replace(ANSI, "");
+/** The line without colours or any other terminal control, for a log file or CI. */
+export const withoutColours = (line: string) => line.replace(PLAIN_TOKENS, "");
+
+/**
+ * The line as a terminal may show it: colours kept, every other escape sequence (cursor
+ * movement, window titles, clipboard writes through OSC 52) and control character dropped,
+ * whatever the job printed.
+ */
+export const forTerminal = (line: string) =>
+  line.replace(TERMINAL_TOKENS, (_, colour: string | undefined) => colour ?? "");
 
 /** Pipeline and job statuses after which nothing changes without a person. */
 const FINISHED = new Set(["success", "failed", "canceled", "skipped", "manual"]);

@@ -49,4 +49,23 @@ describe("terminalReport", () => {
       "pipeline 9 failed: https://x/9",
     ]);
   });
+
+  it("keeps the live block within a screen, and lets a log through with its colours only", () => {
+    const writes: string[] = [];
+    const report = terminalReport((text) => writes.push(text));
+    for (let i = 1; i <= 40; i++)
+      report.status(job(i, `job ${i}`, i === 40 ? "running" : "pending"));
+    const shown = screen(writes);
+    expect(shown).toHaveLength(15);
+    expect(shown[0]).toBe("  ● job 40  running");
+    expect(shown.at(-1)).toBe("  … and 26 more jobs to finish");
+    const raw: string[] = [];
+    terminalReport((text) => raw.push(text)).log(job(1, "j", "running"), [
+      `${ESC}[31mred${ESC}[0m ${ESC}]52;c;ZXZpbA==${ESC}\\ ${ESC}[2J${ESC}]0;title\x07 bell\x07`,
+    ]);
+    const written = raw.join("");
+    expect(written).toContain(`${ESC}[31mred${ESC}[0m`);
+    expect(written).not.toMatch(/52;c|\[2J|title/);
+    expect(written).not.toContain("\x07");
+  });
 });

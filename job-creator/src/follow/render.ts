@@ -1,5 +1,5 @@
 import type { LiveJob, LivePipeline } from "../gitlab/pipelines-api.js";
-import { isFinished, withoutColours } from "./log-tail.js";
+import { forTerminal, isFinished, withoutColours } from "./log-tail.js";
 
 /** What following a pipeline reports, as it happens. */
 export interface FollowReport {
@@ -43,6 +43,9 @@ export function plainReport(write: (line: string) => void): FollowReport {
   };
 }
 
+/** At most this many lines stay at the bottom of the terminal. */
+const LIVE_LINES = 15;
+
 /**
  * For a terminal: one line per job. The jobs still to finish stay at the bottom, redrawn in
  * place as their status changes; a finished job's line and every log line scroll above them.
@@ -51,9 +54,19 @@ export function terminalReport(write: (text: string) => void): FollowReport {
   const open = new Map<number, LiveJob>();
   let drawn = 0;
   const redraw = (above: readonly string[]) => {
-    const lines = [...open.values()].map(
-      (job) => `  ${SYMBOL[job.status] ?? "○"} ${job.name}  ${paint(job.status, job.status)}`,
-    );
+    const jobs = [...open.values()];
+    // A block taller than the screen could not be taken back: the running jobs first, the
+    // rest counted.
+    jobs.sort((a, b) => Number(b.status === "running") - Number(a.status === "running"));
+    const shown = jobs.length > LIVE_LINES ? jobs.slice(0, LIVE_LINES - 1) : jobs;
+    const lines = [
+      ...shown.map(
+        (job) => `  ${SYMBOL[job.status] ?? "○"} ${job.name}  ${paint(job.status, job.status)}`,
+      ),
+      ...(shown.length < jobs.length
+        ? [`  … and ${jobs.length - shown.length} more jobs to finish`]
+        : []),
+    ];
     // Up to the first line of the block, clear to the end of the screen, then write anew.
     const erase = drawn > 0 ? `\x1b[${drawn}F\x1b[0J` : "";
     write(erase + [...above, ...lines].map((l) => `${l}\n`).join(""));
@@ -73,7 +86,8 @@ export function terminalReport(write: (text: string) => void): FollowReport {
       redraw([`${paint(job.status, SYMBOL[job.status] ?? "○")} ${job.name}  ${job.status}`]);
     },
     log: (job, lines) => {
-      redraw(lines.map((line) => `\x1b[2m${job.name} |\x1b[0m ${line}`));
+      // A colour the job left open ends with its line.
+      redraw(lines.map((line) => `\x1b[2m${job.name} |\x1b[0m ${forTerminal(line)}\x1b[0m`));
     },
     end: (p, note) => {
       open.clear();

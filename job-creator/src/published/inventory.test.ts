@@ -86,6 +86,10 @@ describe("imageFacts", () => {
         other: "x",
       }),
     ).toEqual({ built: "2026-12-01T10:00:00Z", revision: "abc" });
+    // Labels are whatever the image's pusher wrote: no terminal control gets through.
+    expect(imageFacts({ "org.opencontainers.image.created": "2026\x1b]52;c;eA==\x07" })).toEqual({
+      built: "2026]52;c;eA==",
+    });
   });
 });
 

@@ -121,8 +121,12 @@ export interface ImageFacts {
   readonly builderImage?: string;
 }
 
+/** Control characters: whoever pushed an image chose its labels, and they reach a terminal. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+
 export function imageFacts(labels: Readonly<Record<string, string>>): ImageFacts {
-  const pick = (key: string) => (labels[key] ? labels[key] : undefined);
+  const pick = (key: string) => labels[key]?.replace(CONTROLS, "") || undefined;
   const facts = {
     built: pick("org.opencontainers.image.created"),
     checksum: pick(CONTAINER_LABELS.checksum),
