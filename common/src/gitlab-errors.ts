@@ -16,7 +16,7 @@ export interface RefusalHints {
  * Turns what gitbeaker threw into an error that says what failed and what to do; transient
  * failures were retried below (`gitlabRequester`), so whatever arrives here is final.
  */
-export function gitlabFailure(error: unknown, where: string, hints: RefusalHints): Error {
+function gitlabFailure(error: unknown, where: string, hints: RefusalHints): Error {
   if (error instanceof UserError)
     return new UserError(`${where}: ${error.message}`, { cause: error });
   if (!(error instanceof GitbeakerRequestError)) return error as Error;

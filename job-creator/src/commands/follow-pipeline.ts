@@ -9,7 +9,7 @@ import {
   type Architecture,
 } from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
-import { sifKey } from "../containers/targets.js";
+import { sifFolder } from "../containers/targets.js";
 import { readDefinitions } from "../definitions/read.js";
 import { followPipeline, type FollowEnd, type FollowOptions } from "../follow/follow.js";
 import type { FollowReport } from "../follow/render.js";
@@ -90,7 +90,7 @@ export async function buildContainer(
   );
   if (opts.downloadDir === undefined) return;
   const bucket = services.sifBucket(arch);
-  const dir = sifKey(arch, opts.name, "x").replace(/[^/]*$/, "");
+  const dir = sifFolder(arch);
   const objects = [];
   for await (const object of bucket.list(`${dir}${opts.name}__`)) objects.push(object);
   // The arch's newest file of the container: the one this pipeline uploaded, or, when the

@@ -6,7 +6,7 @@ import type { BucketStore, MetadataSource, ObjectInfo } from "../../../common/sr
 import { chosenArchitectures, type Architecture } from "../config/architecture.js";
 import { readConfig } from "../config/read.js";
 import type { Config } from "../config/schema.js";
-import { containerRepository, sifKey } from "../containers/targets.js";
+import { containerRepository, sifFolder } from "../containers/targets.js";
 import { readDefinitions } from "../definitions/read.js";
 import { parseImageReference, type ImageReference } from "../definitions/image-ref.js";
 import {
@@ -160,8 +160,7 @@ class PlaceReader {
 
   async sif(arch: Architecture, name: string): Promise<SifListing> {
     const bucket = this.services.sifBucket(arch);
-    // `<prefix>/<name>__<tag>.sif`: the folder every SIF file of the arch is in.
-    const dir = sifKey(arch, name, "x").replace(/[^/]*$/, "");
+    const dir = sifFolder(arch);
     try {
       const objects: ObjectInfo[] = [];
       for (const prefix of [`${dir}${name}__`, `${dir}archive/${name}__`])

@@ -13,6 +13,7 @@ import {
   reproduceCommands,
   reproductionOf,
   type JobReference,
+  type Reproduction,
 } from "../reproduce/plan.js";
 
 export interface ReproduceOptions {
@@ -157,7 +158,7 @@ function imageOf(
 async function writeReproduction(
   dir: string,
   files: ReadonlyMap<string, Uint8Array>,
-  plan: Exclude<ReturnType<typeof reproductionOf>, { error: string }>,
+  plan: Reproduction,
 ): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   const temporary = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));

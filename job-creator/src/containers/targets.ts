@@ -72,9 +72,14 @@ export function tagScheme(
 export const containerRepository = (config: Config, name: string): string =>
   `${config.registry.imageRoot}/${config.images.containers}/${name}`;
 
-export function sifKey(arch: Architecture, name: string, tag: string): string {
+/** The folder of the arch's SIF files in its containers bucket, with its slash ("" at the top). */
+export function sifFolder(arch: Pick<Architecture, "containers">): string {
   const prefix = arch.containers.prefix.replace(/^\/+|\/+$/g, "");
-  return `${prefix ? `${prefix}/` : ""}${name}__${tag}.sif`;
+  return prefix ? `${prefix}/` : "";
+}
+
+export function sifKey(arch: Architecture, name: string, tag: string): string {
+  return `${sifFolder(arch)}${name}__${tag}.sif`;
 }
 
 export function spackTarget(

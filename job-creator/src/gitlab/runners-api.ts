@@ -24,7 +24,7 @@ export interface RunnersApi {
 }
 
 /** The token jc needs, said once for every refusal. */
-export const RUNNERS_TOKEN_HINTS: RefusalHints = {
+const RUNNERS_TOKEN_HINTS: RefusalHints = {
   401: "the token was refused: set GITLAB_API_TOKEN (or --token) to a project or personal access token with the read_api scope",
   403: "listing a project's runners needs a token whose user has at least the Maintainer role in the project (a project access token with role Maintainer and scope read_api)",
   404: "check the project id (CI_PROJECT_ID) and the API URL (CI_API_V4_URL)",
