@@ -4,7 +4,7 @@
  * and a proxy per server that adds a fixed latency to every request, counts the requests
  * and the most in flight at once, and optionally challenges for tokens as GitLab does.
  *
- * Messages: "stats" answers { requests, peak }; "reset" zeroes them; "stop" ends it.
+ * Messages: "stats" answers { requests, peak, meanMs }; "reset" zeroes them; "stop" ends it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parentPort, workerData } from "node:worker_threads";
@@ -21,7 +21,8 @@ export interface LatencyServersData {
 }
 
 const data = workerData as LatencyServersData;
-const stats = { requests: 0, peak: 0, inFlight: 0 };
+const stats = { requests: 0, peak: 0, inFlight: 0, totalMs: 0 };
+let since = performance.eventLoopUtilization();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function latencyProxy(target: string, tokens: boolean) {
@@ -29,7 +30,11 @@ async function latencyProxy(target: string, tokens: boolean) {
   return startProxy(target, async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
     stats.peak = Math.max(stats.peak, ++stats.inFlight);
-    res.on("close", () => stats.inFlight--);
+    const received = performance.now();
+    res.on("close", () => {
+      stats.inFlight--;
+      stats.totalMs += performance.now() - received;
+    });
     await sleep(data.latencyMs);
     return auth ? auth(req, res) : false;
   });
@@ -41,8 +46,17 @@ const registry = await latencyProxy(data.registryUrl, data.tokens);
 const bucket = await latencyProxy(s3.endpoint, false);
 const port = parentPort!;
 port.on("message", (message: string) => {
-  if (message === "stats") port.postMessage({ requests: stats.requests, peak: stats.peak });
-  if (message === "reset") [stats.requests, stats.peak] = [0, 0];
+  if (message === "stats")
+    port.postMessage({
+      requests: stats.requests,
+      peak: stats.peak,
+      meanMs: stats.totalMs / stats.requests,
+      busy: performance.eventLoopUtilization(since).utilization,
+    });
+  if (message === "reset") {
+    [stats.requests, stats.peak, stats.totalMs] = [0, 0, 0];
+    since = performance.eventLoopUtilization();
+  }
   if (message === "stop")
     void Promise.all([registry.stop(), bucket.stop()])
       .then(() => s3.stop())

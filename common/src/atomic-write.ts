@@ -1,5 +1,5 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 
 /** Writes a file so that readers see either the old or the whole new content, never a part. */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
@@ -12,12 +12,4 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rm(temp, { force: true });
     throw error;
   }
-}
-
-/** Writes every file of a generated set (relative path -> content) below `dir`. */
-export async function writeOutputs(
-  dir: string,
-  files: ReadonlyMap<string, string | Uint8Array>,
-): Promise<void> {
-  for (const [relative, content] of files) await writeFileAtomic(join(dir, relative), content);
 }

@@ -13,7 +13,8 @@ export const FAST_HTTP = { timeoutMs: 2_000, budgetMs: 300, initialDelayMs: 10, 
 /**
  * The registries of the client's tests, with their images: `open` holds hpc/builder (OCI,
  * amd64 and arm64, an index `t1` and an index `amd-only`) and hpc/runtime (Docker media
- * types, index `d`); `locked` (basic auth) holds hpc/builder:t1-amd64.
+ * types, index `d`) and published/builder:t1-amd64 (a copy, as the publish job makes);
+ * `locked` (basic auth) holds hpc/builder:t1-amd64.
  */
 export function useClientRegistries(): { open: TestRegistry; locked: TestRegistry } {
   const registries = useTestRegistries({ username: "ci-user", password: "s3cret-pw" });
@@ -28,6 +29,7 @@ export function useClientRegistries(): { open: TestRegistry; locked: TestRegistr
     });
     await pusher.pushIndex("hpc/builder", "t1", [amd, arm]);
     await pusher.pushIndex("hpc/builder", "amd-only", [amd]);
+    await pusher.copyImage("hpc/builder", "published/builder", "t1-amd64");
     const damd = await pusher.pushImage(
       "hpc/runtime",
       "d-amd64",

@@ -212,6 +212,37 @@ export class RegistryPusher {
     };
   }
 
+  /**
+   * Copies the image `from:tag` to `to:tag` as skopeo's copy does: the same manifest bytes
+   * (so the same digest and config blob), its blobs mounted across repositories.
+   */
+  async copyImage(from: string, to: string, tag: string): Promise<string> {
+    const manifest = await fetch(`${this.registry.url}/v2/${from}/manifests/${tag}`, {
+      headers: this.headers({ accept: `${OCI_TYPES.manifest}, ${DOCKER_TYPES.manifest}` }),
+    });
+    if (manifest.status !== 200) throw new Error(`manifest of ${from}:${tag}: ${manifest.status}`);
+    const mediaType = manifest.headers.get("content-type")!;
+    const body = Buffer.from(await manifest.arrayBuffer());
+    const parsed = JSON.parse(body.toString()) as {
+      config: { digest: string };
+      layers: { digest: string }[];
+    };
+    for (const { digest } of [parsed.config, ...parsed.layers]) {
+      const mount = await fetch(
+        `${this.registry.url}/v2/${to}/blobs/uploads/?mount=${digest}&from=${from}`,
+        { method: "POST", headers: this.headers() },
+      );
+      if (mount.status !== 201) throw new Error(`blob mount of ${digest}: ${mount.status}`);
+    }
+    const put = await fetch(`${this.registry.url}/v2/${to}/manifests/${tag}`, {
+      method: "PUT",
+      headers: this.headers({ "content-type": mediaType }),
+      body,
+    });
+    if (put.status !== 201) throw new Error(`manifest copy: ${put.status} ${await put.text()}`);
+    return `sha256:${createHash("sha256").update(body).digest("hex")}`;
+  }
+
   /** An OCI index (or Docker manifest list) over images already pushed. */
   async pushIndex(
     repo: string,

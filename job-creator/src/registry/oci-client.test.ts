@@ -62,6 +62,83 @@ describe("OciRegistryClient against docker-registry", () => {
   });
 });
 
+describe("config blobs: read once per digest, checked against it", () => {
+  const blobReads = (requests: readonly string[]) =>
+    requests.filter((r) => r.includes("/blobs/")).map((r) => r.split("/blobs/")[0]);
+
+  it("reads the config of a publish copy (same digest) only once, also when both are read at once", async () => {
+    const proxy = await startProxy(registries.open.url, () => false);
+    try {
+      const c = client();
+      const [own, copy] = await Promise.all([
+        c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64"),
+        c.imageFor(ref(proxy.host, "published/builder", "t1-amd64"), "amd64"),
+      ]);
+      expect(copy).toEqual(own);
+      expect(copy).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
+      expect(blobReads(proxy.requests)).toHaveLength(1);
+      // A later read of either needs only its manifest.
+      await c.imageFor(ref(proxy.host, "published/builder", "t1-amd64"), "amd64");
+      expect(blobReads(proxy.requests)).toHaveLength(1);
+      expect(proxy.requests.filter((r) => r.includes("/manifests/"))).toHaveLength(3);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("refuses a config blob whose bytes are not what its digest names", async () => {
+    const forged = JSON.stringify({ architecture: "amd64", config: { Labels: { x: "forged" } } });
+    const proxy = await startProxy(registries.open.url, (req, res) => {
+      if (!req.url?.includes("/blobs/")) return false;
+      res.writeHead(200, { "content-type": "application/json" }).end(forged);
+      return true;
+    });
+    try {
+      const error = await client()
+        .imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64")
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(
+        /hpc\/builder.*config blob sha256:[0-9a-f]{64} does not match its digest/,
+      );
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("does not let one repository's failed read stand for another's", async () => {
+    // The original's blob is gone (404); its publish copy still has it.
+    const proxy = await startProxy(registries.open.url, (req, res) => {
+      if (!req.url?.startsWith("/v2/hpc/builder/blobs/")) return false;
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ errors: [{ code: "BLOB_UNKNOWN", message: "blob unknown" }] }));
+      return true;
+    });
+    try {
+      const c = client();
+      const [own, copy] = await Promise.allSettled([
+        c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64"),
+        c.imageFor(ref(proxy.host, "published/builder", "t1-amd64"), "amd64"),
+      ]);
+      expect(own).toMatchObject({
+        status: "rejected",
+        reason: { message: expect.stringMatching(/config blob .* is missing from the registry/) },
+      });
+      expect(copy).toMatchObject({
+        status: "fulfilled",
+        value: { labels: { "org.x.checksum": "aaa" } },
+      });
+      expect(blobReads(proxy.requests).sort()).toEqual([
+        "GET /v2/hpc/builder",
+        "GET /v2/published/builder",
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
 describe("authentication", () => {
   it("logs in with basic auth when challenged", async () => {
     const c = client({ credentialsFor: () => ({ username: "ci-user", password: "s3cret-pw" }) });

@@ -12,6 +12,7 @@ import {
   describe,
   INDEX_TYPES,
   isUnknownError,
+  matchesDigest,
   parseJson,
   registryBaseUrl,
 } from "./wire.js";
@@ -55,6 +56,11 @@ export class OciRegistryClient implements ImageRegistry {
   private readonly challenges = new Map<string, string>();
   /** Each registry's first request: the others wait for it, so that one challenge teaches all. */
   private readonly firstContacts = new Map<string, Promise<unknown>>();
+  /**
+   * Config blobs by digest, read or being read: content-addressed and checked against their
+   * digest, so the publish copy of an image (same config) costs no second request.
+   */
+  private readonly configs = new Map<string, Promise<Record<string, unknown>>>();
   private readonly batches = new RepositoryBatches();
   private readonly limit: LimitFunction;
 
@@ -98,7 +104,7 @@ export class OciRegistryClient implements ImageRegistry {
     const configDigest = (manifest.json["config"] as { digest?: string } | undefined)?.digest;
     if (!configDigest)
       throw new UserError(`${describe(ref)}: manifest ${manifest.digest} has no config blob`);
-    const config = await this.getBlobJson(ref, configDigest);
+    const config = await this.configBlob(ref, configDigest);
     const architecture = text(config["architecture"]);
     if (architecture !== arch) return { missing: "arch", available: [architecture] };
     const labels =
@@ -124,10 +130,28 @@ export class OciRegistryClient implements ImageRegistry {
     };
   }
 
-  private async getBlobJson(ref: ImageReference, digest: string): Promise<Record<string, unknown>> {
+  /** A config blob, read once per digest for the run; a failed read is not kept. */
+  private configBlob(ref: ImageReference, digest: string): Promise<Record<string, unknown>> {
+    const known = this.configs.get(digest);
+    // Another repository's read failed (absent there, refused): this one asks its own.
+    if (known) return known.catch(() => this.getConfigBlob(ref, digest));
+    const read = this.getConfigBlob(ref, digest);
+    this.configs.set(digest, read);
+    read.catch(() => this.configs.delete(digest));
+    return read;
+  }
+
+  private async getConfigBlob(
+    ref: ImageReference,
+    digest: string,
+  ): Promise<Record<string, unknown>> {
     const answer = await this.request(ref, `blobs/${digest}`, "*/*");
     if (answer.status === 404)
       throw new UserError(`${describe(ref)}: config blob ${digest} is missing from the registry`);
+    if (!matchesDigest(answer.body, digest))
+      throw new UserError(
+        `${describe(ref)}: the registry's config blob ${digest} does not match its digest`,
+      );
     return parseJson(answer.body, `${describe(ref)} config ${digest}`);
   }
 

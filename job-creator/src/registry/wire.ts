@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { UserError } from "../../../common/src/errors.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 
@@ -52,4 +53,11 @@ export function registryBaseUrl(
     bare === "::1" ||
     insecureRegistries.includes(registry);
   return `${insecure ? "http" : "https"}://${host}`;
+}
+
+/** Whether bytes are what an OCI digest (`sha256:…` or `sha512:…`) names. */
+export function matchesDigest(bytes: Uint8Array, digest: string): boolean {
+  const [algorithm, hex] = digest.split(":");
+  if ((algorithm !== "sha256" && algorithm !== "sha512") || !hex) return false;
+  return createHash(algorithm).update(bytes).digest("hex") === hex;
 }
