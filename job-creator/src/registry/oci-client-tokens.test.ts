@@ -65,9 +65,10 @@ describe("tokens for many repositories", () => {
         "amd64",
         "arm64",
       ]);
-      // The first request alone meets the challenge; its token covers both repositories.
+      // The API root, contacted when the repositories were announced, says how to get a
+      // token; one token covers both repositories; no image request meets a 401.
       expect(seen.filter((s) => !s.startsWith("ok"))).toEqual([
-        "401 hpc/builder",
+        "401 /v2/",
         "token repository:hpc/builder:pull repository:hpc/runtime:pull",
       ]);
     });
@@ -80,7 +81,7 @@ describe("tokens for many repositories", () => {
       const image = await c.imageFor(ref(proxy.host, "hpc/runtime", "d-amd64"), "amd64");
       expect(image).toMatchObject({ labels: { k: "docker" } });
       expect(seen.filter((s) => !s.startsWith("ok"))).toEqual([
-        "401 hpc/builder",
+        "401 /v2/",
         "token repository:hpc/builder:pull repository:hpc/runtime:pull",
         "401 hpc/runtime",
         "token repository:hpc/runtime:pull",
@@ -98,5 +99,42 @@ describe("tokens for many repositories", () => {
       // One token per batch, the first asked on the first challenge.
       expect(tokens.map((t) => t.split(" ").length - 1)).toEqual([SCOPES_PER_TOKEN, 3]);
     });
+  });
+});
+
+describe("the first contact, when the repositories are announced", () => {
+  it("asks the API root at once, before any image is asked for", async () => {
+    await withTokenRegistry(async (proxy, seen) => {
+      const c = announcing(proxy.host, ["hpc/builder"]);
+      await expect.poll(() => seen).toEqual(["401 /v2/"]);
+      await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
+      expect(seen).toEqual([
+        "401 /v2/",
+        "token repository:hpc/builder:pull",
+        "ok hpc/builder",
+        "ok hpc/builder",
+      ]);
+    });
+  });
+
+  it.each([
+    ["open", 200],
+    ["missing", 404],
+    ["failing", 500],
+  ])("reads images as before when the API root is %s (%d)", async (_, status) => {
+    const proxy = await startProxy(registries.open.url, (req, res) => {
+      if (req.url !== "/v2/" || status === 200) return false;
+      res.writeHead(status).end();
+      return true;
+    });
+    try {
+      const c = announcing(proxy.host, ["hpc/builder"]);
+      expect(await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64")).toMatchObject({
+        labels: { "org.x.checksum": "aaa" },
+      });
+      expect(proxy.requests.filter((r) => r.startsWith("GET /v2/hpc"))).toHaveLength(2);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -74,6 +74,34 @@ export class OciRegistryClient implements ImageRegistry {
    */
   expectRepositories(refs: readonly Pick<ImageReference, "registry" | "repository">[]): void {
     this.batches.expect(refs);
+    // Each registry is first contacted now, before any image is asked for: what its API root
+    // answers says whether and how it wants tokens, so the first images find that known.
+    for (const ref of refs)
+      if (!this.firstContacts.has(ref.registry))
+        this.firstContacts.set(ref.registry, this.ping(ref));
+  }
+
+  /**
+   * `GET /v2/`, the API root: a registry that wants credentials challenges here (realm and
+   * service) as it would for a repository. Whatever else it answers teaches nothing; the
+   * image requests then meet and report it themselves.
+   */
+  private async ping(ref: Pick<ImageReference, "registry" | "repository">): Promise<void> {
+    // One attempt: the image requests wait for it, and retry on their own.
+    const once = { ...(this.options.http ?? DEFAULT_HTTP_POLICY), budgetMs: 0 };
+    const answer = await this.limit(() =>
+      this.fetchWithRetry(
+        ref,
+        `${this.baseUrl(ref.registry)}/v2/`,
+        "application/json",
+        undefined,
+        once,
+      ),
+    ).catch(() => undefined);
+    const header = answer?.status === 401 ? answer.headers.get("www-authenticate") : null;
+    if (header) this.challenges.set(ref.registry, header);
+    // No challenge (an open API root): the next image request goes alone, as without a ping.
+    else this.firstContacts.delete(ref.registry);
   }
 
   async imageFor(ref: ImageReference, arch: string): Promise<ArchImage | ImageAbsence> {
@@ -231,12 +259,13 @@ export class OciRegistryClient implements ImageRegistry {
     url: string,
     accept: string,
     authorization?: string,
+    policy: HttpPolicy = this.options.http ?? DEFAULT_HTTP_POLICY,
   ): Promise<Answer> {
     try {
       const response = await fetchWithPolicy(
         url,
         { headers: { accept, ...(authorization ? { authorization } : {}) } },
-        this.options.http ?? DEFAULT_HTTP_POLICY,
+        policy,
         `read ${ref.repository} from registry ${ref.registry}`,
       );
       const body = Buffer.from(await response.arrayBuffer());
