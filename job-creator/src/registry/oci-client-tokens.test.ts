@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import { describe, expect, it } from "vitest";
 import { startProxy } from "../../../test/helpers/http-proxy.js";
 import { tokenAuth } from "../../../test/helpers/token-auth.js";
@@ -96,17 +97,17 @@ describe("tokens for many repositories", () => {
       await c.imageFor(ref(proxy.host, "hpc/r0", "x"), "amd64");
       await Promise.all(many.map((r) => c.imageFor(ref(proxy.host, r, "x"), "amd64")));
       const tokens = seen.filter((s) => s.startsWith("token"));
-      // One token per batch, the first asked on the first challenge.
+      // One token per batch, both asked once the API root challenged.
       expect(tokens.map((t) => t.split(" ").length - 1)).toEqual([SCOPES_PER_TOKEN, 3]);
     });
   });
 });
 
 describe("the first contact, when the repositories are announced", () => {
-  it("asks the API root at once, before any image is asked for", async () => {
+  it("asks the API root, then each batch's token, before any image is asked for", async () => {
     await withTokenRegistry(async (proxy, seen) => {
       const c = announcing(proxy.host, ["hpc/builder"]);
-      await expect.poll(() => seen).toEqual(["401 /v2/"]);
+      await expect.poll(() => seen).toEqual(["401 /v2/", "token repository:hpc/builder:pull"]);
       await c.imageFor(ref(proxy.host, "hpc/builder", "t1-amd64"), "amd64");
       expect(seen).toEqual([
         "401 /v2/",
@@ -115,6 +116,31 @@ describe("the first contact, when the repositories are announced", () => {
         "ok hpc/builder",
       ]);
     });
+  });
+
+  it("asks those tokens within the run's one limit on requests in flight", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const auth = tokenAuth();
+    const proxy = await startProxy(registries.open.url, async (req, res) => {
+      most = Math.max(most, ++inFlight);
+      res.on("close", () => inFlight--);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return auth(req, res);
+    });
+    try {
+      const many = Array.from({ length: SCOPES_PER_TOKEN * 2 + 1 }, (_, i) => `hpc/r${i}`);
+      const c = client({
+        credentialsFor: () => ({ username: "u", password: "p" }),
+        limit: pLimit(2),
+      });
+      c.expectRepositories(many.map((repository) => ({ registry: proxy.host, repository })));
+      await Promise.all(many.map((r) => c.imageFor(ref(proxy.host, r, "x"), "amd64")));
+      expect(proxy.requests.filter((r) => r.includes("/jwt/auth"))).toHaveLength(3);
+      expect(most).toBe(2);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it.each([

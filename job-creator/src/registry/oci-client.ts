@@ -99,9 +99,18 @@ export class OciRegistryClient implements ImageRegistry {
       ),
     ).catch(() => undefined);
     const header = answer?.status === 401 ? answer.headers.get("www-authenticate") : null;
-    if (header) this.challenges.set(ref.registry, header);
     // No challenge (an open API root): the next image request goes alone, as without a ping.
-    else this.firstContacts.delete(ref.registry);
+    if (!header) {
+      this.firstContacts.delete(ref.registry);
+      return;
+    }
+    this.challenges.set(ref.registry, header);
+    // Every announced batch's token is asked for now, each in a slot of the run's limit; an
+    // image request finds it asked for (a refusal is reported by the image requests).
+    for (const batch of this.batches.all(ref.registry))
+      void this.authorizeAhead({ ...ref, repository: batch[0]! }, header, false, true).catch(
+        () => undefined,
+      );
   }
 
   async imageFor(ref: ImageReference, arch: string): Promise<ArchImage | ImageAbsence> {
@@ -243,13 +252,16 @@ export class OciRegistryClient implements ImageRegistry {
     ref: ImageReference,
     challenge: string | null,
     challengedHere: boolean,
+    inSlotOfItsOwn = false,
   ): Promise<string> {
     const keyOf = (repository: string) => authorizationKey(ref.registry, repository);
     const batch = this.batches.of(ref);
     const wanted = [ref.repository, ...batch.filter((r) => r !== ref.repository)].filter(
       (r) => !this.authorizations.has(keyOf(r)),
     );
-    const authorization = this.authenticate(ref, challenge, wanted.map(pullScope), !challengedHere);
+    if (wanted.length === 0) return this.authorizations.get(keyOf(ref.repository))!;
+    const ask = () => this.authenticate(ref, challenge, wanted.map(pullScope), !challengedHere);
+    const authorization = inSlotOfItsOwn ? this.limit(ask) : ask();
     for (const repository of wanted) this.authorizations.set(keyOf(repository), authorization);
     return authorization;
   }

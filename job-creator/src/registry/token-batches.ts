@@ -27,6 +27,11 @@ export class RepositoryBatches {
     }
   }
 
+  /** Every batch of `registry`'s announced repositories, in order. */
+  all(registry: string): (readonly string[])[] {
+    return [...new Set(this.byRegistry.get(registry)?.values())];
+  }
+
   /** The batch of `ref`'s repository: itself alone when the run did not announce it. */
   of(ref: Repository): readonly string[] {
     return this.byRegistry.get(ref.registry)?.get(ref.repository) ?? [ref.repository];
