@@ -84,6 +84,23 @@ describe("compactJobs", () => {
     expect(resolved(jobs).get("b")!["variables"]).not.toHaveProperty("ONLY");
   });
 
+  it("counts `{value}` variables by their content, never as the string of the same text", () => {
+    const spelled = { value: "on", expand: false };
+    const jobs = [
+      job("a", "x", { variables: { MODE: { ...spelled } } }),
+      job("b", "x", { variables: { MODE: { ...spelled } } }),
+      job("c", "x", { variables: { MODE: JSON.stringify(spelled) } }),
+      job("d", "x", { variables: { MODE: JSON.stringify(spelled), NUM: 1 } }),
+      job("e", "x", { variables: { MODE: { ...spelled }, NUM: "1" } }),
+    ];
+    const { templates, jobs: own } = compactJobs(jobs);
+    expect(templates.get(SHARED_TEMPLATE)?.variables).toMatchObject({ MODE: spelled });
+    expect(own.get("c")?.variables).toMatchObject({ MODE: JSON.stringify(spelled) });
+    expect(own.get("b")?.variables).not.toHaveProperty("MODE");
+    const after = resolved(jobs);
+    for (const { name, job: before } of jobs) expect(after.get(name), name).toEqual(before);
+  });
+
   it("leaves a lone job as it is", () => {
     const jobs = [job("a", "x")];
     const { templates, jobs: own } = compactJobs(jobs);

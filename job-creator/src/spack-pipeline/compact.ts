@@ -1,3 +1,4 @@
+import equal from "fast-deep-equal";
 import { groupBy } from "../../../common/src/group-by.js";
 import type {
   CiExtendingJob,
@@ -77,19 +78,23 @@ function commonPart(bodies: readonly Body[]): Record<string, unknown> {
   const common: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(first)) {
     if (key === "variables") continue;
-    const text = JSON.stringify(value);
-    if (others.every((b) => key in b && JSON.stringify(b[key]) === text)) common[key] = value;
+    if (others.every((b) => key in b && equal(b[key], value))) common[key] = value;
   }
   const variables: Record<string, CiVariableValue> = {};
   for (const name of Object.keys(variablesOf(first))) {
     if (!others.every((b) => name in variablesOf(b))) continue;
-    const counts = new Map<string, { value: CiVariableValue; count: number }>();
+    // Strings, numbers and booleans count by themselves; a `{value}` by one object per text.
+    const counts = new Map<CiVariableValue, { value: CiVariableValue; count: number }>();
+    const objectByText = new Map<string, CiVariableValue>();
     for (const body of bodies) {
-      const value = variablesOf(body)[name]!;
-      const text = JSON.stringify(value);
-      const seen = counts.get(text);
+      let value = variablesOf(body)[name]!;
+      if (typeof value === "object") {
+        const text = JSON.stringify(value);
+        value = objectByText.get(text) ?? objectByText.set(text, value).get(text)!;
+      }
+      const seen = counts.get(value);
       if (seen) seen.count++;
-      else counts.set(text, { value, count: 1 });
+      else counts.set(value, { value, count: 1 });
     }
     const most = [...counts.values()].reduce((a, b) => (b.count > a.count ? b : a));
     if (most.count >= 2) variables[name] = most.value;
@@ -108,7 +113,7 @@ function without(body: Body, template: Body): Record<string, unknown> {
   const given = variablesOf(template);
   const variables = Object.fromEntries(
     Object.entries(variablesOf(body)).filter(
-      ([name, value]) => !(name in given) || JSON.stringify(given[name]) !== JSON.stringify(value),
+      ([name, value]) => !(name in given) || !equal(given[name], value),
     ),
   );
   if (Object.keys(variables).length > 0) result["variables"] = variables;

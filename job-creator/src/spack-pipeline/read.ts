@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
 import {
-  expandedNodes,
+  expandsTooFar,
   expansionBound,
   readTextFile,
   type SizeLimit,
@@ -63,11 +63,10 @@ export async function readSpackOutputs(
       const text = await readTextFile(path, file, limit);
       lines = topLevelKeyLines(text);
       doc = load(text, { filename: file });
-      const bound = expansionBound(text.length);
-      if (expandedNodes(doc, bound) > bound) {
+      if (expandsTooFar(text, doc)) {
         problems.push({
           file,
-          message: `refused: its anchors and aliases expand to over ${bound} nodes (real Spack output stays under 0.1 per byte)`,
+          message: `refused: its anchors and aliases expand to over ${expansionBound(text.length)} nodes (real Spack output stays under 0.1 per byte)`,
         });
         continue;
       }
