@@ -60,6 +60,16 @@ describe("renderPipelineFromBlocks", () => {
         script: ["x"],
         needs: [{ pipeline: "$P", job: "gen", artifacts: true }],
       },
+      hostile: {
+        stage: "stage-1",
+        script: ["x"],
+        needs: [
+          { job: "two\nlines\n\nand a gap", artifacts: false },
+          { job: "  leading space, 'quotes' \"and\" # not a comment", artifacts: false },
+          { job: "- dash: $(x); `y`", optional: true },
+          "plain",
+        ],
+      },
     };
     const pipeline: CiPipeline = { stages: ["stage-0", "stage-1"], jobs };
     const blocks = new Map(

@@ -43,12 +43,27 @@ export function renderJobBlock(name: string, job: CiEntry | CiTemplate): string 
 
 /** The `needs` of a job as the lines that end its block (js-yaml indents nested mappings by two). */
 export function renderNeedsLines(needs: readonly CiNeed[]): string {
-  if (needs.length === 0) return "";
-  return toYaml({ needs })
-    .split("\n")
-    .map((line) => (line === "" ? line : `  ${line}`))
-    .join("\n");
+  return renderNeedsFromItems(needs.map(renderNeedItem));
 }
+
+/**
+ * One entry of a job's `needs` as its lines in the job's block: renderers of many jobs
+ * render each entry once (a dump per entry) and join them with `renderNeedsFromItems`.
+ */
+export function renderNeedItem(need: CiNeed): string {
+  return indented(toYaml([need]), "    ");
+}
+
+/** The `needs` lines of a job from its entries' lines; the same text as `renderNeedsLines`. */
+export function renderNeedsFromItems(items: readonly string[]): string {
+  return items.length === 0 ? "" : `  needs:\n${items.join("")}`;
+}
+
+const indented = (text: string, by: string): string =>
+  text
+    .split("\n")
+    .map((line) => (line === "" ? line : by + line))
+    .join("\n");
 
 /**
  * The same text as `renderPipeline`, from jobs rendered by `renderJobBlock` and

@@ -2,7 +2,8 @@ import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { InputError } from "../../../common/src/errors.js";
 import {
   renderJobBlock,
-  renderNeedsLines,
+  renderNeedItem,
+  renderNeedsFromItems,
   renderPipeline,
   renderPipelineFromBlocks,
 } from "../../../common/src/ci/render.js";
@@ -87,7 +88,7 @@ export function assembleProcessedPipelines(
   const plan = planSplit(splitJobs, settings.limits, prepared.templateBytes);
   const refs = plan.map((part, index): ChildFileRef => {
     const file = plan.length === 1 ? "build-cache.yaml" : `build-cache-${index + 1}.yaml`;
-    files.set(file, renderChild(part, byName, prepared.templates, settings.rewrite));
+    files.set(file, renderChild(part, byName, prepared, settings.rewrite));
     return {
       file,
       bridge: bridgeName(index, plan.length),
@@ -182,14 +183,15 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
   const reduced = reducedDependencies(
     merged.jobs.map((job) => job.dependencies.flatMap((h) => indexByHash.get(h) ?? [])),
   );
+  const needItems = needItemsOf(settings.rewrite);
   const jobs = merged.jobs.map((job, i): Prepared => {
     const { needs: ownNeeds, ...own } = compact.jobs.get(job.name)!;
     const dependencyNames = reduced[i]!.map((d) => merged.jobs[d]!.name);
     const block = renderJobBlock(job.name, own);
     // Sized with every dependency as a need: an upper bound of the job in any file.
-    const widest = renderNeedsLines([
-      ...dependencyNames.map(localNeed),
-      settings.rewrite.generateNeed(job.container),
+    const widest = renderNeedsFromItems([
+      ...dependencyNames.map(needItems.local),
+      needItems.generate(job.container),
     ]);
     return {
       job,
@@ -207,16 +209,29 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
       },
     };
   });
-  return { jobs, templates: compact.templates, templateBytes };
+  return { jobs, templates: compact.templates, templateBytes, needItems };
 }
 
 const localNeed = (job: string): CiNeed => ({ job, artifacts: false });
+
+/** Each `needs` entry's lines, rendered once: a job is named in the needs of several others. */
+function needItemsOf(rewrite: RewriteSettings) {
+  const cached = (render: (name: string) => string) => {
+    const lines = new Map<string, string>();
+    return (name: string) => lines.get(name) ?? lines.set(name, render(name)).get(name)!;
+  };
+  return {
+    local: cached((job) => renderNeedItem(localNeed(job))),
+    generate: cached((container) => renderNeedItem(rewrite.generateNeed(container))),
+  };
+}
+type NeedItems = ReturnType<typeof needItemsOf>;
 
 /** Renders one child file from the jobs' blocks, adding the needs that stay inside it. */
 function renderChild(
   part: ChildPart,
   byName: ReadonlyMap<string, Prepared>,
-  templates: ReadonlyMap<string, CiTemplate>,
+  { templates, needItems }: { templates: ReadonlyMap<string, CiTemplate>; needItems: NeedItems },
   rewrite: RewriteSettings,
 ): string {
   const inFile = new Set(part.jobs);
@@ -226,12 +241,16 @@ function renderChild(
   for (const name of part.jobs) {
     const { job, own, ownNeeds, block, dependencyNames, split } = byName.get(name)!;
     // Dependencies in other files are done before this file starts: its bridge waits for theirs.
-    const local = dependencyNames.filter((d) => inFile.has(d)).map(localNeed);
+    const local = dependencyNames.filter((d) => inFile.has(d));
     // A job's own needs replace its template's, so with any of its own it repeats the generate need.
-    const needs =
-      local.length > 0 || ownNeeds ? [...local, rewrite.generateNeed(job.container)] : [];
-    jobs[name] = needs.length > 0 ? { ...own, needs } : own;
-    blocks.set(name, block + renderNeedsLines(needs));
+    const withNeeds = local.length > 0 || ownNeeds;
+    jobs[name] = withNeeds
+      ? { ...own, needs: [...local.map(localNeed), rewrite.generateNeed(job.container)] }
+      : own;
+    const items = withNeeds
+      ? [...local.map(needItems.local), needItems.generate(job.container)]
+      : [];
+    blocks.set(name, block + renderNeedsFromItems(items));
     for (const t of split.templates) used.add(t);
   }
   return renderPipelineFromBlocks(
