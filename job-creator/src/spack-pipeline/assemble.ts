@@ -1,5 +1,6 @@
 import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { InputError } from "../../../common/src/errors.js";
+import { memoized } from "../../../common/src/memo.js";
 import {
   renderJobBlock,
   renderNeedItem,
@@ -14,7 +15,7 @@ import type { MergedJob, MergedPipeline } from "./merge.js";
 import { compactJobs } from "./compact.js";
 import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
 import { reducedDependencies } from "./reduce.js";
-import { rewriteSpackJob, withSigning, withSteps, type RewriteSettings } from "./rewrite.js";
+import { rebuildJobRewriter, type RewriteSettings } from "./rewrite.js";
 import { noopPipeline, servicesPipeline } from "./services.js";
 import { planSplit, type ChildPart, type SplitJob } from "./split.js";
 import {
@@ -156,20 +157,17 @@ interface Prepared {
 
 /** Rewrites every job, moves what they share into templates, and sizes each for the splitter. */
 function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
+  const rewritten = rebuildJobRewriter(settings.rewrite);
+  const generateNeeds = memoized((container: string) => [settings.rewrite.generateNeed(container)]);
   const compact = compactJobs(
     merged.jobs.map((job) => ({
       name: job.name,
       container: job.container,
       // The generate need is the container's: jobs that need nothing in their file inherit it.
       job: {
-        ...withSteps(
-          withSigning(
-            rewriteSpackJob(job.job, job.fileVariables, settings.rewrite),
-            settings.rewrite.signing,
-          ),
-        ),
+        ...rewritten(job.job, job.fileVariables),
         stage: BUILD_STAGE,
-        needs: [settings.rewrite.generateNeed(job.container)],
+        needs: generateNeeds(job.container),
       },
     })),
   );

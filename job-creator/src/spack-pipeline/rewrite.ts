@@ -1,6 +1,7 @@
 import { steppedScript } from "../../../common/src/ci/steps.js";
 import type { CiImage, CiJob, CiNeed, CiVariableValue } from "../../../common/src/ci/types.js";
 import { isMapping } from "../../../common/src/mapping.js";
+import { memoized } from "../../../common/src/memo.js";
 import type { RebuildSigning } from "../pipeline/signing.js";
 import type { RawJob } from "./types.js";
 
@@ -19,6 +20,17 @@ export interface RewriteSettings {
   readonly signing?: RebuildSigning;
 }
 
+/** What `rewriteSpackJob` makes from settings and Spack's values: made once per run where many jobs share them. */
+export interface MadeValues {
+  readonly tags: string[];
+  readonly image: (image: CiImage) => CiImage;
+}
+
+const madeEachTime = (settings: RewriteSettings): MadeValues => ({
+  tags: [...settings.tags],
+  image: (image) => withPullPolicy(image, settings.imagePullPolicy),
+});
+
 /**
  * Rewrites a spack job for our pipeline (stage and needs are assigned later), from the configuration: runner tags, variables
  * (the container file's globals first, so merged jobs keep their own concrete environment),
@@ -29,11 +41,12 @@ export function rewriteSpackJob(
   job: RawJob,
   fileVariables: Readonly<Record<string, unknown>>,
   settings: RewriteSettings,
+  made: MadeValues = madeEachTime(settings),
 ): CiJob {
   const { needs: _needs, stage: _stage, tags: _tags, ...rest } = job;
   const rewritten: Record<string, unknown> = {
     ...rest,
-    tags: [...settings.tags],
+    tags: made.tags,
     variables: {
       ...settings.defaultVariables,
       ...gitlabVariables(fileVariables),
@@ -42,22 +55,43 @@ export function rewriteSpackJob(
     },
     timeout: settings.timeout,
   };
-  if (job["image"] !== undefined)
-    rewritten["image"] = withPullPolicy(job["image"] as CiImage, settings.imagePullPolicy);
+  if (job["image"] !== undefined) rewritten["image"] = made.image(job["image"] as CiImage);
   // Spack's other keys pass through as they are: the one place its untyped output becomes a CiJob.
   return rewritten as unknown as CiJob;
 }
 
 /**
- * A rebuild job of a signed cache: Spack's signing variables win over any of the job's, and
- * the key's presence is checked before anything else runs.
+ * The rebuild jobs of one run, each as `rewriteSpackJob`, then signed and made of labelled
+ * steps. The jobs of one Spack file share their script lists and image (parse.ts), so what
+ * is made from them is made once and shared too: less to allocate, and the compaction finds
+ * shared values equal by reference. Nothing returned is changed in place.
  */
-export function withSigning(job: CiJob, signing: RebuildSigning | undefined): CiJob {
-  if (!signing) return job;
-  return {
-    ...job,
-    variables: { ...job.variables, ...signing.variables },
-    before_script: [signing.check, ...(job.before_script ?? [])],
+export function rebuildJobRewriter(
+  settings: RewriteSettings,
+): (job: RawJob, fileVariables: Readonly<Record<string, unknown>>) => CiJob {
+  const made: MadeValues = {
+    tags: [...settings.tags],
+    image: memoized((image: CiImage) => withPullPolicy(image, settings.imagePullPolicy)),
+  };
+  const { signing } = settings;
+  const scripts = memoized(
+    (setup: CiJob["before_script"], script: CiJob["script"], after: CiJob["after_script"]) =>
+      steppedScripts({
+        // A signed cache's jobs check that the key is there before anything else runs.
+        before_script: signing ? [signing.check, ...(setup ?? [])] : setup,
+        script,
+        after_script: after,
+      }),
+  );
+  return (job, fileVariables) => {
+    const rewritten = rewriteSpackJob(job, fileVariables, settings, made);
+    const { before_script: setup, script, after_script: after, ...rest } = rewritten;
+    return {
+      ...rest,
+      // Spack's signing variables win over any of the job's.
+      ...(signing ? { variables: { ...rest.variables, ...signing.variables } } : {}),
+      ...scripts(setup, script, after),
+    };
   };
 }
 
@@ -66,8 +100,15 @@ export function withSigning(job: CiJob, signing: RebuildSigning | undefined): Ci
  * signing check), then Spack's own script; a failure ends the log naming the job (Spack's
  * job names hold the spec and its target). Spack's own after_script, if any, runs first.
  */
-export function withSteps(job: CiJob): CiJob {
-  const { before_script: setup, script, after_script: spackAfter, ...rest } = job;
+function steppedScripts({
+  before_script: setup,
+  script,
+  after_script: spackAfter,
+}: {
+  readonly before_script: readonly string[] | undefined;
+  readonly script: readonly string[];
+  readonly after_script: readonly string[] | undefined;
+}): Pick<CiJob, "script" | "after_script"> {
   const stepped = steppedScript(
     "$CI_JOB_NAME",
     [
@@ -83,7 +124,6 @@ export function withSteps(job: CiJob): CiJob {
     { subjectHasVariables: true },
   );
   return {
-    ...rest,
     script: stepped.script,
     after_script: [...(spackAfter ?? []), ...(stepped.after_script ?? [])],
   };
