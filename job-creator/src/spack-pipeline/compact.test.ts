@@ -77,6 +77,17 @@ describe("compactJobs", () => {
     expect(resolved(jobs).get("c")!["variables"]).toMatchObject({ CPU: "16" });
   });
 
+  it("of equally common values, puts the first seen in the template", () => {
+    const cpus = ["4", "8", "8", "4", "2"];
+    const jobs = cpus.map((cpu, i) => job(`j${i}`, "x", { variables: { CPU: cpu } }));
+    expect(compactJobs(jobs).templates.get(SHARED_TEMPLATE)?.variables).toMatchObject({
+      CPU: "4",
+    });
+    expect(compactJobs(jobs.slice(1)).templates.get(SHARED_TEMPLATE)?.variables).toMatchObject({
+      CPU: "8",
+    });
+  });
+
   it("never puts a variable in a template that some job does not have", () => {
     const jobs = [job("a", "x", { variables: { ONLY: "a" } }), job("b", "x")];
     const { templates } = compactJobs(jobs);

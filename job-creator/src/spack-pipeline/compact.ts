@@ -80,24 +80,30 @@ function commonPart(bodies: readonly Body[]): Record<string, unknown> {
     if (key === "variables") continue;
     if (others.every((b) => key in b && equal(b[key], value))) common[key] = value;
   }
+  const all = bodies.map(variablesOf);
   const variables: Record<string, CiVariableValue> = {};
-  for (const name of Object.keys(variablesOf(first))) {
-    if (!others.every((b) => name in variablesOf(b))) continue;
+  for (const name of Object.keys(all[0]!)) {
     // Strings, numbers and booleans count by themselves; a `{value}` by one object per text.
-    const counts = new Map<CiVariableValue, { value: CiVariableValue; count: number }>();
+    const counts = new Map<CiVariableValue, number>();
     const objectByText = new Map<string, CiVariableValue>();
-    for (const body of bodies) {
-      let value = variablesOf(body)[name]!;
+    let everyBody = true;
+    for (const given of all) {
+      let value = given[name];
+      if (value === undefined) {
+        everyBody = false;
+        break;
+      }
       if (typeof value === "object") {
         const text = JSON.stringify(value);
         value = objectByText.get(text) ?? objectByText.set(text, value).get(text)!;
       }
-      const seen = counts.get(value);
-      if (seen) seen.count++;
-      else counts.set(value, { value, count: 1 });
+      counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    const most = [...counts.values()].reduce((a, b) => (b.count > a.count ? b : a));
-    if (most.count >= 2) variables[name] = most.value;
+    if (!everyBody) continue;
+    // The most common value; of equally common ones, the first seen.
+    let [most, mostCount] = [undefined as CiVariableValue | undefined, 0];
+    for (const [value, count] of counts) if (count > mostCount) [most, mostCount] = [value, count];
+    if (mostCount >= 2) variables[name] = most!;
   }
   if (Object.keys(variables).length > 0) common["variables"] = variables;
   return common;

@@ -128,7 +128,7 @@ function localDependencies(needs: unknown, hashByName: ReadonlyMap<string, strin
  * would otherwise keep every file in memory.
  */
 function detached<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return structuredClone(value);
 }
 
 /** Keys whose values differ per job; every other value is usually the same in every job. */

@@ -24,11 +24,19 @@ export interface RewriteSettings {
 export interface MadeValues {
   readonly tags: string[];
   readonly image: (image: CiImage) => CiImage;
+  /** The variables every job of a Spack file starts from: the arch's defaults, then the file's. */
+  readonly baseVariables: (
+    fileVariables: Readonly<Record<string, unknown>>,
+  ) => Readonly<Record<string, CiVariableValue>>;
 }
 
 const madeEachTime = (settings: RewriteSettings): MadeValues => ({
   tags: [...settings.tags],
   image: (image) => withPullPolicy(image, settings.imagePullPolicy),
+  baseVariables: (fileVariables) => ({
+    ...settings.defaultVariables,
+    ...gitlabVariables(fileVariables),
+  }),
 });
 
 /**
@@ -48,8 +56,7 @@ export function rewriteSpackJob(
     ...rest,
     tags: made.tags,
     variables: {
-      ...settings.defaultVariables,
-      ...gitlabVariables(fileVariables),
+      ...made.baseVariables(fileVariables),
       ...gitlabVariables(job["variables"]),
       ...settings.forcedVariables,
     },
@@ -69,9 +76,11 @@ export function rewriteSpackJob(
 export function rebuildJobRewriter(
   settings: RewriteSettings,
 ): (job: RawJob, fileVariables: Readonly<Record<string, unknown>>) => CiJob {
+  const each = madeEachTime(settings);
   const made: MadeValues = {
-    tags: [...settings.tags],
-    image: memoized((image: CiImage) => withPullPolicy(image, settings.imagePullPolicy)),
+    tags: each.tags,
+    image: memoized(each.image),
+    baseVariables: memoized(each.baseVariables),
   };
   const { signing } = settings;
   const scripts = memoized(
