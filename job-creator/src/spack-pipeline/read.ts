@@ -10,6 +10,7 @@ import {
 } from "../../../common/src/yaml-io.js";
 import { parseSpackOutput, topLevelKeyLines } from "./parse.js";
 import type { SpackOutput } from "./types.js";
+import { readEach, type ParallelReading } from "./read-parallel.js";
 
 const PIPELINE_FILE = /\.ya?ml$/;
 
@@ -42,50 +43,31 @@ export async function listSpackOutputs(
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** One Spack output read and parsed, or what is wrong with it. */
+export interface ReadResult {
+  readonly output?: SpackOutput;
+  readonly problems: readonly Problem[];
+}
+
 /**
- * Reads and parses every spack output below `dir`, handing each to `onOutput` in turn so
- * that a file's text and unused jobs can go before the next is read. js-yaml resolves spack's anchors and aliases
- * without a count limit (the `yaml` package's default of 100 rejects large pipelines);
- * aliased nodes are shared objects, so nothing here changes a job in place.
+ * Reads and parses every spack output below `dir`, handing each to `onOutput` in file order
+ * so that a file's text and unused jobs can go before the next is read. Large inputs are
+ * parsed on worker threads (read-parallel.ts); the outputs and problems are the same.
+ * Once a file has a problem no further output is handed on, but every file is still read
+ * so that all problems are reported together.
  */
 export async function readSpackOutputs(
   dir: string,
   limit: SizeLimit,
   onOutput: (output: SpackOutput) => void,
+  parallel: ParallelReading = {},
 ): Promise<void> {
   const problems: Problem[] = [];
   let outputs = 0;
-  for (const { path, container } of await listSpackOutputs(dir)) {
-    const file = path;
-    let doc: unknown;
-    let lines: Map<string, number>;
-    try {
-      const text = await readTextFile(path, file, limit);
-      lines = topLevelKeyLines(text);
-      doc = load(text, { filename: file });
-      if (expandsTooFar(text, doc)) {
-        problems.push({
-          file,
-          message: `refused: its anchors and aliases expand to over ${expansionBound(text.length)} nodes (real Spack output stays under 0.1 per byte)`,
-        });
-        continue;
-      }
-    } catch (error) {
-      if (error instanceof InputError) {
-        problems.push(...error.problems);
-        continue;
-      }
-      const mark = (error as { mark?: { line?: number } }).mark;
-      problems.push({
-        file,
-        ...(mark?.line !== undefined ? { line: mark.line + 1 } : {}),
-        message: `cannot read: ${(error as { reason?: string }).reason ?? (error as Error).message}`,
-      });
-      continue;
-    }
-    const output = parseSpackOutput(doc, file, container, problems, lines);
-    if (output && problems.length === 0) {
-      onOutput(output);
+  for await (const result of readEach(await listSpackOutputs(dir), limit, parallel)) {
+    problems.push(...result.problems);
+    if (result.output && problems.length === 0) {
+      onOutput(result.output);
       outputs++;
     }
   }
@@ -96,4 +78,48 @@ export async function readSpackOutputs(
     });
   }
   throwIfProblems(problems);
+}
+
+/**
+ * One spack output: js-yaml resolves spack's anchors and aliases without a count limit
+ * (the `yaml` package's default of 100 rejects large pipelines); aliased nodes are shared
+ * objects, so nothing here changes a job in place.
+ */
+export async function readSpackOutput(
+  path: string,
+  container: string,
+  limit: SizeLimit,
+): Promise<ReadResult> {
+  const file = path;
+  let doc: unknown;
+  let lines: Map<string, number>;
+  try {
+    const text = await readTextFile(path, file, limit);
+    lines = topLevelKeyLines(text);
+    doc = load(text, { filename: file });
+    if (expandsTooFar(text, doc))
+      return {
+        problems: [
+          {
+            file,
+            message: `refused: its anchors and aliases expand to over ${expansionBound(text.length)} nodes (real Spack output stays under 0.1 per byte)`,
+          },
+        ],
+      };
+  } catch (error) {
+    if (error instanceof InputError) return { problems: error.problems };
+    const mark = (error as { mark?: { line?: number } }).mark;
+    return {
+      problems: [
+        {
+          file,
+          ...(mark?.line !== undefined ? { line: mark.line + 1 } : {}),
+          message: `cannot read: ${(error as { reason?: string }).reason ?? (error as Error).message}`,
+        },
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const output = parseSpackOutput(doc, file, container, problems, lines);
+  return output ? { output, problems } : { problems };
 }
