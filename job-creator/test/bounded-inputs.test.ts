@@ -1,22 +1,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { aliasBomb } from "../../test/helpers/files.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
-
-/** Nine levels of nine aliases: about 400 bytes that expand to 9^9 (387 million) strings. */
-function aliasBomb(): string {
-  const lines = ['l0: &l0 ["x","x","x","x","x","x","x","x","x"]'];
-  for (let i = 1; i < 9; i++)
-    lines.push(
-      `l${i}: &l${i} [${Array(9)
-        .fill(`*l${i - 1}`)
-        .join(",")}]`,
-    );
-  return lines.join("\n") + "\n";
-}
 
 const jc = (args: readonly string[]) => runCaptured(buildProgram(), args);
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { aliasBomb } from "../../test/helpers/files.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { exampleRepo, tempDir } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
@@ -37,17 +38,7 @@ describe("jc graph", () => {
   it.each([
     ["not YAML", "jobs: [\n", /invalid YAML/],
     ["not a mapping", "- a\n- b\n", /not a pipeline: expected a mapping of jobs/],
-    [
-      "an alias bomb",
-      `a: &a ["x","x","x","x","x","x","x","x","x","x"]\n${Array.from(
-        { length: 8 },
-        (_, i) =>
-          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
-            .fill(`*${String.fromCharCode(97 + i)}`)
-            .join(",")}]`,
-      ).join("\n")}\n`,
-      /anchors and aliases expand too far/,
-    ],
+    ["an alias bomb", aliasBomb(), /anchors and aliases expand too far/],
   ])("refuses %s with exit 2", async (_, text, message) => {
     const file = join(await tempDir(), "p.yaml");
     await writeFile(file, text);

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { aliasBomb } from "../../test/helpers/files.js";
 import { InputError } from "../../common/src/errors.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
@@ -67,13 +68,7 @@ describe("reading spack outputs on worker threads", () => {
     const bad: Record<string, string> = {
       "b1-yaml": "a: [b\nc: d\n",
       "b2-list": "- a\n- b\n",
-      "b3-bomb": `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
-        { length: 8 },
-        (_, i) =>
-          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
-            .fill(`*${String.fromCharCode(97 + i)}`)
-            .join(", ")}]`,
-      ).join("\n")}\n`,
+      "b3-bomb": aliasBomb(),
       "b4-empty": "",
       "b5-no-hash": "hello:\n  stage: stage-0\n  script: [a]\n",
     };

@@ -71,3 +71,15 @@ export async function publishingRepo(where: {
   );
   return { repo, project, bucket };
 }
+
+/** Nine levels of nine aliases: about 400 bytes of YAML that expand to 9^9 (387 million) strings. */
+export function aliasBomb(): string {
+  const lines = ['l0: &l0 ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++)
+    lines.push(
+      `l${i}: &l${i} [${Array(9)
+        .fill(`*l${i - 1}`)
+        .join(",")}]`,
+    );
+  return lines.join("\n") + "\n";
+}
