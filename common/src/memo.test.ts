@@ -17,6 +17,16 @@ describe("memoized", () => {
     expect(calls).toHaveLength(3);
   });
 
+  it("keys on the arguments the function declares, so map's index and array do not count", () => {
+    let calls = 0;
+    const upper = memoized((name: string) => {
+      calls++;
+      return name.toUpperCase();
+    });
+    expect(["a", "b", "a", "a"].map(upper)).toEqual(["A", "B", "A", "A"]);
+    expect(calls).toBe(2);
+  });
+
   it("remembers a result that is undefined", () => {
     let calls = 0;
     const nothing = memoized((n: number): undefined => {

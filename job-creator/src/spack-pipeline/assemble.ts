@@ -214,13 +214,9 @@ const localNeed = (job: string): CiNeed => ({ job, artifacts: false });
 
 /** Each `needs` entry's lines, rendered once: a job is named in the needs of several others. */
 function needItemsOf(rewrite: RewriteSettings) {
-  const cached = (render: (name: string) => string) => {
-    const lines = new Map<string, string>();
-    return (name: string) => lines.get(name) ?? lines.set(name, render(name)).get(name)!;
-  };
   return {
-    local: cached((job) => renderNeedItem(localNeed(job))),
-    generate: cached((container) => renderNeedItem(rewrite.generateNeed(container))),
+    local: memoized((job: string) => renderNeedItem(localNeed(job))),
+    generate: memoized((container: string) => renderNeedItem(rewrite.generateNeed(container))),
   };
 }
 type NeedItems = ReturnType<typeof needItemsOf>;
