@@ -5,8 +5,8 @@ import { UserError } from "../../../common/src/errors.js";
 import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
 import { redactUrl } from "../../../common/src/redact.js";
 import type { ImageReference } from "../definitions/image-ref.js";
-import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
-import { RepositoryBatches } from "./token-batches.js";
+import type { RegistryCredentials } from "./auth.js";
+import { RegistryAuthSession } from "./auth-session.js";
 import {
   ACCEPT,
   describe,
@@ -15,6 +15,7 @@ import {
   matchesDigest,
   parseJson,
   registryBaseUrl,
+  type RegistryAnswer,
 } from "./wire.js";
 import type { ArchImage, ImageAbsence, ImageRegistry } from "./types.js";
 
@@ -36,24 +37,8 @@ export interface OciClientOptions {
 /** Requests in flight at once, for a whole run, unless configured (--concurrency). */
 export const DEFAULT_CONCURRENCY = 32;
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Buffer;
-}
-
-/** The token scope that reads a repository. */
-const pullScope = (repository: string) => `repository:${repository}:pull`;
-/** Where the client keeps a repository's Authorization header. */
-const authorizationKey = (registry: string, repository: string) =>
-  `${registry}|${pullScope(repository)}`;
-
 /** A client of the OCI distribution HTTP API, with bearer-token and basic auth. */
 export class OciRegistryClient implements ImageRegistry {
-  /** The Authorization header of each `registry|scope`, once known or being asked for. */
-  private readonly authorizations = new Map<string, Promise<string>>();
-  /** The first WWW-Authenticate challenge of each registry. */
-  private readonly challenges = new Map<string, string>();
   /** Each registry's first request: the others wait for it, so that one challenge teaches all. */
   private readonly firstContacts = new Map<string, Promise<unknown>>();
   /**
@@ -61,11 +46,18 @@ export class OciRegistryClient implements ImageRegistry {
    * digest, so the publish copy of an image (same config) costs no second request.
    */
   private readonly configs = new Map<string, Promise<Record<string, unknown>>>();
-  private readonly batches = new RepositoryBatches();
   private readonly limit: LimitFunction;
+  private readonly auth: RegistryAuthSession;
 
   constructor(private readonly options: OciClientOptions) {
     this.limit = options.limit ?? pLimit(DEFAULT_CONCURRENCY);
+    this.auth = new RegistryAuthSession({
+      credentialsFor: options.credentialsFor,
+      credentialHint: options.credentialHint,
+      get: (ref, url, accept, authorization) =>
+        this.fetchWithRetry(ref, url, accept, authorization),
+      limit: this.limit,
+    });
   }
 
   /**
@@ -73,7 +65,7 @@ export class OciRegistryClient implements ImageRegistry {
    * is asked once per batch of them instead of once per repository.
    */
   expectRepositories(refs: readonly Pick<ImageReference, "registry" | "repository">[]): void {
-    this.batches.expect(refs);
+    this.auth.expect(refs);
     // Each registry is first contacted now, before any image is asked for: what its API root
     // answers says whether and how it wants tokens, so the first images find that known.
     for (const ref of refs)
@@ -104,13 +96,7 @@ export class OciRegistryClient implements ImageRegistry {
       this.firstContacts.delete(ref.registry);
       return;
     }
-    this.challenges.set(ref.registry, header);
-    // Every announced batch's token is asked for now, each in a slot of the run's limit; an
-    // image request finds it asked for (a refusal is reported by the image requests).
-    for (const batch of this.batches.all(ref.registry))
-      void this.authorizeAhead({ ...ref, repository: batch[0]! }, header, false, true).catch(
-        () => undefined,
-      );
+    this.auth.challenged(ref, header);
   }
 
   async imageFor(ref: ImageReference, arch: string): Promise<ArchImage | ImageAbsence> {
@@ -196,7 +182,11 @@ export class OciRegistryClient implements ImageRegistry {
    * One GET with retries on transient failures and one round of authentication. A
    * registry's first request goes alone: the others wait for what its challenge says.
    */
-  private async request(ref: ImageReference, path: string, accept: string): Promise<Answer> {
+  private async request(
+    ref: ImageReference,
+    path: string,
+    accept: string,
+  ): Promise<RegistryAnswer> {
     const first = this.firstContacts.get(ref.registry);
     if (!first) {
       const answer = this.limit(() => this.send(ref, path, accept));
@@ -210,26 +200,15 @@ export class OciRegistryClient implements ImageRegistry {
     return this.limit(() => this.send(ref, path, accept));
   }
 
-  private async send(ref: ImageReference, path: string, accept: string): Promise<Answer> {
+  private async send(ref: ImageReference, path: string, accept: string): Promise<RegistryAnswer> {
     const url = `${this.baseUrl(ref.registry)}/v2/${ref.repository}/${path}`;
-    const key = authorizationKey(ref.registry, ref.repository);
-    // A registry that challenged once will challenge every repository the same way: ask
-    // for this one's token (or send the basic credentials) before the first request.
-    const known = this.challenges.get(ref.registry);
-    if (!this.authorizations.has(key) && known) void this.authorizeAhead(ref, known, false); // awaited just below
-    let answer = await this.fetchWithRetry(ref, url, accept, await this.authorizations.get(key));
+    let answer = await this.fetchWithRetry(ref, url, accept, await this.auth.before(ref));
     if (answer.status === 401) {
-      const header = answer.headers.get("www-authenticate");
-      if (header) this.challenges.set(ref.registry, header);
-      // Refused with an authorization: ask for this repository alone, as challenged.
-      const refused = this.authorizations.has(key);
-      const authorization = refused
-        ? this.authenticate(ref, header, [pullScope(ref.repository)], false)
-        : this.authorizeAhead(ref, header, true);
-      if (refused) this.authorizations.set(key, authorization);
+      const authorization = this.auth.afterRefusal(ref, answer.headers.get("www-authenticate"));
       answer = await this.fetchWithRetry(ref, url, accept, await authorization);
     }
-    if (answer.status === 401 || answer.status === 403) throw this.accessError(ref, answer.status);
+    if (answer.status === 401 || answer.status === 403)
+      throw this.auth.accessError(ref, answer.status);
     if (answer.status >= 400 && answer.status !== 404) {
       throw new UserError(
         `registry ${ref.registry} answered ${answer.status} for ${ref.repository}/${path}: ${answer.body.toString("utf8").slice(0, 300)}`,
@@ -243,36 +222,13 @@ export class OciRegistryClient implements ImageRegistry {
     return answer;
   }
 
-  /**
-   * Asks, from a challenge, for the authorization of `ref`'s repository and of the rest of
-   * its batch (those not yet asked for), in one token request. A token that does not grant
-   * a repository after all is answered 401, which asks again for it alone.
-   */
-  private authorizeAhead(
-    ref: ImageReference,
-    challenge: string | null,
-    challengedHere: boolean,
-    inSlotOfItsOwn = false,
-  ): Promise<string> {
-    const keyOf = (repository: string) => authorizationKey(ref.registry, repository);
-    const batch = this.batches.of(ref);
-    const wanted = [ref.repository, ...batch.filter((r) => r !== ref.repository)].filter(
-      (r) => !this.authorizations.has(keyOf(r)),
-    );
-    if (wanted.length === 0) return this.authorizations.get(keyOf(ref.repository))!;
-    const ask = () => this.authenticate(ref, challenge, wanted.map(pullScope), !challengedHere);
-    const authorization = inSlotOfItsOwn ? this.limit(ask) : ask();
-    for (const repository of wanted) this.authorizations.set(keyOf(repository), authorization);
-    return authorization;
-  }
-
   private async fetchWithRetry(
-    ref: ImageReference,
+    ref: Pick<ImageReference, "registry" | "repository">,
     url: string,
     accept: string,
     authorization?: string,
     policy: HttpPolicy = this.options.http ?? DEFAULT_HTTP_POLICY,
-  ): Promise<Answer> {
+  ): Promise<RegistryAnswer> {
     try {
       const response = await fetchWithPolicy(
         url,
@@ -294,55 +250,6 @@ export class OciRegistryClient implements ImageRegistry {
         { cause: error },
       );
     }
-  }
-
-  /**
-   * The Authorization header for `scopes`. `ownScopes`: the challenge is another
-   * repository's, so its scope is not asked for; otherwise it is, first (as the token
-   * specification says), beside `scopes`. The token request is made in the slot of the run's
-   * limit its caller holds (asking for another would deadlock a full limit).
-   */
-  private async authenticate(
-    ref: ImageReference,
-    header: string | null,
-    scopes: readonly string[],
-    ownScopes: boolean,
-  ): Promise<string> {
-    const challenge = parseChallenge(header);
-    const credentials = this.options.credentialsFor(ref.registry);
-    if (challenge?.scheme === "basic") {
-      if (!credentials) throw this.accessError(ref, 401);
-      return basicAuthorization(credentials);
-    }
-    if (challenge?.scheme !== "bearer" || !challenge.params["realm"])
-      throw this.accessError(ref, 401);
-    const tokenUrl = new URL(challenge.params["realm"]);
-    if (challenge.params["service"])
-      tokenUrl.searchParams.set("service", challenge.params["service"]);
-    const challenged = challenge.params["scope"];
-    for (const scope of new Set([...(!ownScopes && challenged ? [challenged] : []), ...scopes]))
-      tokenUrl.searchParams.append("scope", scope);
-    const answer = await this.fetchWithRetry(
-      ref,
-      tokenUrl.href,
-      "application/json",
-      credentials && basicAuthorization(credentials),
-    );
-    if (answer.status !== 200) throw this.accessError(ref, answer.status);
-    const json = parseJson(answer.body, `token from ${tokenUrl.origin}`);
-    const token = json["token"] ?? json["access_token"];
-    if (typeof token !== "string")
-      throw new UserError(`the token service of ${ref.registry} answered without a token`);
-    return `Bearer ${token}`;
-  }
-
-  private accessError(ref: ImageReference, status: number): UserError {
-    const who = this.options.credentialsFor(ref.registry)
-      ? "refused the credentials"
-      : "needs credentials";
-    return new UserError(
-      `registry ${ref.registry} ${who} for ${ref.repository} (HTTP ${status}): ${this.options.credentialHint(ref.registry)}`,
-    );
   }
 
   private baseUrl(registry: string): string {

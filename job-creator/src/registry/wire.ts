@@ -18,6 +18,13 @@ const MANIFEST_TYPES = [
 ];
 export const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 
+/** A registry's answer, its body read whole. */
+export interface RegistryAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+}
+
 export function describe(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}:${ref.tag ?? ref.digest ?? ""}`;
 }
