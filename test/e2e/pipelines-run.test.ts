@@ -10,10 +10,9 @@ import { TEST_CREDENTIALS } from "../helpers/s3.js";
 import { BUCKETS, FETCHED_INPUT, git, SIGNING_PUBLIC_KEY_FILE } from "./fixture/project.js";
 import { expectReproducible } from "./fixture/reproduce.js";
 import { expectRollbackRoundTrip, publishedState } from "./fixture/rollback.js";
-import { makeSigningKey } from "./fixture/signing-key.js";
-import { skopeoReader } from "./fixture/skopeo.js";
 import { cachedPackages, runSpack } from "./fixture/spack-cli.js";
 import { startSuite, type E2eSuite } from "./fixture/suite.js";
+import { suiteChecks, type SuiteChecks } from "./fixture/checks.js";
 
 /**
  * The generated pipelines, run: every job of the entry pipeline, its child pipeline and
@@ -24,10 +23,12 @@ import { startSuite, type E2eSuite } from "./fixture/suite.js";
 
 let suite: E2eSuite;
 let root = "";
+let checks: SuiteChecks;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "spacktainers-e2e-"));
   suite = await startSuite(root);
+  checks = suiteChecks(suite, root);
 }, 300_000);
 
 // Removing buildah's vfs storage (a full copy of every image layer) takes a while on a busy machine.
@@ -36,12 +37,7 @@ afterAll(async () => {
   if (!process.env.KEEP_E2E) await rm(root, { recursive: true, force: true });
 }, 300_000);
 
-const spackOptions = () => ({
-  root,
-  spackRoot: suite.spackRoot,
-  s3Endpoint: suite.s3.endpoint,
-  pythonPath: suite.spackPythonPath,
-});
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** Runs the entry pipeline and fails with every failed job's log tail when it fails. */
 async function runEntry(variables?: Record<string, string>): Promise<PipelineRecord> {
@@ -52,70 +48,13 @@ async function runEntry(variables?: Record<string, string>): Promise<PipelineRec
   return entry;
 }
 
-/** Reads the suite's registries with skopeo, as a user would. */
-const images = () => skopeoReader(suite.containerEnv, root);
-const inspect = (reference: string) => images().inspect(reference);
-const fileInImage = (reference: string, path: string) => images().fileInImage(reference, path);
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/** The deployed copy of a SIF file holds the bytes of the bucket's object. */
-async function expectDeployed(file: string) {
-  const stored = await suite.s3.store(BUCKETS.containers).get(`containers/${file}`);
-  expect(stored, file).toBeDefined();
-  expect((await readFile(join(suite.deployDir, file))).equals(stored!.body), file).toBe(true);
-}
-
-/**
- * e2e-stack's image is e2e-lib's with its own install tree over it (real buildah, FROM the
- * image e2e-lib's build job pushed); e2e-lib-tool's SIF file was converted from that image.
- */
-async function expectBuiltOnLib(libEnv = "E2E_LIB=1") {
-  const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
-  expect(await fileInImage(image("e2e-stack"), "etc/motd")).toBe("e2e-lib container\n");
-  expect((await inspect(image("e2e-stack"))).Env).toContain(libEnv);
-  const lib = await inspect(image("e2e-lib"));
-  const sif = await readFile(join(suite.deployDir, "e2e-lib-tool__1.0__amd64.sif"), "utf8");
-  expect(sif).toContain(`source ${image("e2e-lib")}\n`);
-  expect(sif).toContain(`digest ${lib.Digest}\n`);
-  await expectDeployed("e2e-lib-tool__1.0__amd64.sif");
-}
-
-/**
- * The rebuild jobs signed what they pushed (with the key of the CI variable), and real
- * Spack installs it verifying against the repository's public key, and refuses it when it
- * trusts another key only.
- */
-async function expectSignedCache(publicKey: string) {
-  const keys = await suite.keysOf(BUCKETS.cache);
-  for (const name of ["e2e-app", "e2e-lib"])
-    expect(
-      keys.filter((k) => k.includes(`-${name}-`) && k.endsWith(".spec.json.sig")),
-    ).toHaveLength(1);
-  const trusted = join(root, "trusted.pub");
-  await writeFile(trusted, publicKey);
-  const install = (key: string) =>
-    runSpack(spackOptions(), [
-      `spack repo add ${suite.packageRepo}`,
-      `spack gpg trust ${key}`,
-      "spack buildcache install e2e-app",
-    ]);
-  const verified = await install(trusted);
-  expect(verified.code, verified.stderr).toBe(0);
-  const other = join(root, "other.pub");
-  await writeFile(other, (await makeSigningKey(root, "other")).publicKey);
-  const refused = await install(other);
-  expect(refused.code).not.toBe(0);
-  expect(refused.stderr + refused.stdout).toMatch(/signature|verif/i);
-}
-
 describe("the generated pipelines, run", { concurrent: false }, () => {
   const image = (name: string) => `${suite.registry.host}/group/project/spacktainers/${name}:1.0`;
 
   it("builds the Spack cache and every container on the first run", async () => {
     const entry = await runEntry();
     // Real Spack reads the cache the rebuild jobs pushed to S3.
-    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
+    expect(await cachedPackages(checks.spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
     expect(names(entry)).toEqual(
       expect.arrayContaining([
         "build builder image for amd64",
@@ -131,19 +70,21 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       ]),
     );
     // The labels the generator reads back on the next run are on the pushed images.
-    const app = await inspect(image("e2e-app"));
+    const app = await checks.inspect(image("e2e-app"));
     expect(app.Labels["org.spacktainers.container.checksum"]).toMatch(/^[0-9a-f]{64}$/);
     expect(app.Labels["org.spacktainers.spack-lock.sha256"]).toMatch(/^[0-9a-f]{64}$/);
-    const builder = await inspect(`${suite.registry.host}/group/project/builder:latest-amd64`);
-    expect(builder.Labels["org.spacktainers.build-folder.sha256"]).toMatch(/^[0-9a-f]{64}$/);
-    const architectures = await images().manifestArchitectures(
-      `${suite.registry.host}/group/project/singularitah:latest`,
+    const builder = await checks.inspect(
+      `${suite.registry.host}/group/project/builder:latest-amd64`,
     );
+    expect(builder.Labels["org.spacktainers.build-folder.sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    const architectures = await checks
+      .images()
+      .manifestArchitectures(`${suite.registry.host}/group/project/singularitah:latest`);
     expect(architectures.sort()).toEqual(["amd64", "arm64"]);
-    const published = await inspect(`${suite.publishRegistry.host}/published/e2e-app:1.0`);
+    const published = await checks.inspect(`${suite.publishRegistry.host}/published/e2e-app:1.0`);
     expect(published.Digest).toBe(app.Digest);
     // The builder's ONBUILD step received both cache secrets intact (buildah --secret).
-    const log = await fileInImage(image("e2e-app"), "opt/software/.spack-stand-in.log");
+    const log = await checks.fileInImage(image("e2e-app"), "opt/software/.spack-stand-in.log");
     expect(log).toContain(`key-id-sha256 ${sha256(TEST_CREDENTIALS.accessKeyId)}`);
     expect(log).toContain(`secret-sha256 ${sha256(TEST_CREDENTIALS.secretAccessKey)}`);
     // amd64's cache is signed: the build trusted the repository's key, then installed verifying.
@@ -151,9 +92,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     expect(log).toContain(`trusted-key-sha256 ${sha256(publicKey)}`);
     expect(log).toContain("install --use-buildcache only --fail-fast\n");
     expect(log).not.toContain("--no-check-signature");
-    expect(await fileInImage(image("e2e-lib"), "etc/motd")).toBe("e2e-lib container\n");
+    expect(await checks.fileInImage(image("e2e-lib"), "etc/motd")).toBe("e2e-lib container\n");
     // Fetched from the inputs bucket by the build job, checked, copied into the image.
-    expect(await fileInImage(image("e2e-lib"), FETCHED_INPUT.target.slice(1))).toBe(
+    expect(await checks.fileInImage(image("e2e-lib"), FETCHED_INPUT.target.slice(1))).toBe(
       FETCHED_INPUT.content,
     );
     // The rebuild jobs' declared artifacts hold what Spack wrote, user_data included.
@@ -165,8 +106,8 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     const artifacts = join(rebuild.artifactsDir!, "jobs_scratch_dir.amd64/e2e-app");
     expect((await readdir(join(artifacts, "logs"))).sort()).toContain("spack-build-out.txt");
     expect((await stat(join(artifacts, "user_data"))).isDirectory()).toBe(true);
-    await expectSignedCache(publicKey);
-    await expectBuiltOnLib();
+    await checks.expectSignedCache(publicKey);
+    await checks.expectBuiltOnLib();
     // Step-labelled logs: each step a collapsible section that ends with its duration.
     const build = allJobs(entry).find(
       ({ job }) => job.name === "build e2e-lib container for amd64",
@@ -200,19 +141,19 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "e2e-stack__1.0.sif",
       "e2e-tool__1__amd64.sif",
     ]);
-    for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
+    for (const file of await readdir(suite.deployDir)) await checks.expectDeployed(file);
   }, 900_000);
 
   it("builds nothing on unchanged inputs, and the cache cleaning drops a stale spec", async () => {
     // A spec no definition uses, pushed with real Spack and made older than maxAgeDays.
-    const pushed = await runSpack(spackOptions(), [
+    const pushed = await runSpack(checks.spackOptions(), [
       `spack repo add ${suite.packageRepo}`,
       "spack install --no-cache e2e-old",
       "spack buildcache push --unsigned cache e2e-old",
       "spack buildcache update-index cache",
     ]);
     expect(pushed.code, pushed.stderr).toBe(0);
-    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib", "e2e-old"]);
+    expect(await cachedPackages(checks.spackOptions())).toEqual(["e2e-app", "e2e-lib", "e2e-old"]);
     for (const key of await suite.keysOf(BUCKETS.cache))
       if (key.includes("e2e-old")) await suite.s3.age(BUCKETS.cache, key, 40);
 
@@ -222,7 +163,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       ran.filter((n) => / image for | container for |^e2e-|sif file|^publish /.test(n)),
     ).toEqual([]);
     expect(ran).toContain("clean build cache for amd64");
-    expect(await cachedPackages(spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
+    expect(await cachedPackages(checks.spackOptions())).toEqual(["e2e-app", "e2e-lib"]);
   }, 900_000);
 
   it("rebuilds exactly the container whose definition changed, and what builds on it", async () => {
@@ -239,7 +180,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
     delete config.architectures.amd64.cache.signing;
     await writeFile(configFile, dump(config));
     await git(suite.project, ["commit", "-qam", "change e2e-lib; amd64's cache unsigned"]);
-    const before = await inspect(image("e2e-app"));
+    const before = await checks.inspect(image("e2e-app"));
     const lib = await publishedState(suite, "e2e-lib", "1.0");
     const entry = await runEntry();
     const ran = names(entry);
@@ -258,19 +199,22 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "publish e2e-lib to mirror for amd64",
       "publish e2e-stack to mirror for amd64",
     ]);
-    await expectDeployed("e2e-lib__1.0.sif");
+    await checks.expectDeployed("e2e-lib__1.0.sif");
     // Built after e2e-lib's new image, from it: its environment says E2E_LIB=2.
-    await expectBuiltOnLib("E2E_LIB=2");
-    const log = await fileInImage(image("e2e-lib"), "opt/software/.spack-stand-in.log");
+    await checks.expectBuiltOnLib("E2E_LIB=2");
+    const log = await checks.fileInImage(image("e2e-lib"), "opt/software/.spack-stand-in.log");
     expect(log).toContain("install --use-buildcache only --fail-fast --no-check-signature\n");
     expect(log).not.toContain("trusted-key-sha256");
-    expect((await inspect(image("e2e-app"))).Digest).toBe(before.Digest);
+    expect((await checks.inspect(image("e2e-app"))).Digest).toBe(before.Digest);
     // The archive job kept e2e-lib's replaced image in both registries: a rollback restores it.
     await expectRollbackRoundTrip(suite, "e2e-lib", "1.0", lib);
   }, 900_000);
 
   it("builds only what the Run pipeline form selects, forced", async () => {
-    const [app, lib] = [await inspect(image("e2e-app")), await inspect(image("e2e-lib"))];
+    const [app, lib] = [
+      await checks.inspect(image("e2e-app")),
+      await checks.inspect(image("e2e-lib")),
+    ];
     const entry = await runEntry({
       SPACKTAINERS_ONLY: "e2e-app,e2e-tool",
       SPACKTAINERS_ARCH: "amd64",
@@ -293,9 +237,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "build spacktainers for arm64",
       "nothing to do for arm64",
     ]);
-    expect((await inspect(image("e2e-app"))).Digest).not.toBe(app.Digest);
-    expect((await inspect(image("e2e-lib"))).Digest).toBe(lib.Digest);
-    await expectDeployed("e2e-app__1.0.sif");
+    expect((await checks.inspect(image("e2e-app"))).Digest).not.toBe(app.Digest);
+    expect((await checks.inspect(image("e2e-lib"))).Digest).toBe(lib.Digest);
+    await checks.expectDeployed("e2e-app__1.0.sif");
   }, 900_000);
 
   it("re-runs the tail only: --from deploy copies the SIF files in the bucket again", async () => {
@@ -315,7 +259,7 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
       "deploy e2e-stack sif file for amd64",
       "deploy e2e-tool sif file for amd64",
     ]);
-    for (const file of await readdir(suite.deployDir)) await expectDeployed(file);
+    for (const file of await readdir(suite.deployDir)) await checks.expectDeployed(file);
     expect((await readdir(suite.deployDir)).length).toBe(5);
     // Every branch pipeline cleans the deploy folder on the deploy runner: all five are main's.
     expect(ran).toContain("clean deployed copies for amd64");
