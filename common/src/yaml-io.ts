@@ -26,7 +26,10 @@ export function parseLocatedYaml(text: string, file: string): LocatedYaml {
   const problems: Problem[] = doc.errors.map((e) => ({
     file,
     line: e.linePos?.[0].line,
-    message: `invalid YAML: ${e.message.split("\n")[0]!.replace(/:\s*$/, "")}`,
+    message:
+      e.code === "MULTIPLE_DOCS"
+        ? "several YAML documents (a `---` line between them): one is expected"
+        : `invalid YAML: ${e.message.split("\n")[0]!.replace(/:\s*$/, "")}`,
   }));
   visit(doc, {
     Map(_, map) {

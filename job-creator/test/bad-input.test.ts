@@ -30,6 +30,20 @@ const cases: { name: string; breakRepo: (repo: string) => Promise<void>; expecte
     expected: [/container_definitions\/amd64\/empty\.yaml:2: spack\.specs: missing/],
   },
   {
+    name: "an empty definition, one of a scalar, one of two documents",
+    breakRepo: async (repo) => {
+      const defs = join(repo, "container_definitions/amd64");
+      await writeFile(join(defs, "blank.yaml"), "");
+      await writeFile(join(defs, "word.yaml"), "zlib\n");
+      await writeFile(join(defs, "two.yaml"), "spack:\n  specs: [zlib]\n---\nspack: {}\n");
+    },
+    expected: [
+      /blank\.yaml: empty: expected a mapping with a `spack:` key/,
+      /word\.yaml:1: expected a mapping with a `spack:` key/,
+      /two\.yaml:3: several YAML documents/,
+    ],
+  },
+  {
     name: "wrong types in a definition",
     breakRepo: (repo) =>
       writeFile(

@@ -12,10 +12,22 @@ export async function readLockedHashes(
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new InputError([{ file: path, message: "no such lock file or folder" }]);
     if (info.isDirectory()) {
-      const found = (await readdir(path, { recursive: true }))
-        .filter((f) => f.endsWith("spack.lock"))
+      // With file types, symbolic links to folders are not followed (a loop, or a link to /,
+      // would be walked without end); files named spack.lock only.
+      const found = (await readdir(path, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.name === "spack.lock" && !entry.isDirectory())
+        .map((entry) => join(entry.parentPath, entry.name))
         .sort();
-      files.push(...found.map((f) => join(path, f)));
+      // A folder without one would keep nothing: a wrong path must not make specs deletable.
+      if (found.length === 0)
+        throw new InputError([
+          {
+            file: path,
+            message:
+              "no spack.lock below this folder: nothing of it would be kept; pass the folder the generate jobs wrote their lock files to",
+          },
+        ]);
+      files.push(...found);
     } else files.push(path);
   }
   const hashes = new Set<string>();

@@ -16,6 +16,7 @@ import {
   type LocatedYaml,
   type SizeLimit,
 } from "../../../common/src/yaml-io.js";
+import { isMapping } from "../../../common/src/mapping.js";
 import { baseProblems } from "./bases.js";
 import { parseDefFile } from "./def-file.js";
 import { readFetchedInputs } from "./fetched-inputs.js";
@@ -172,9 +173,11 @@ async function readSpack(
   const before = problems.length;
   const environment = checkSpackDefinition(doc, problems);
   const baseDir = join(repoRoot, kind === "folder" ? source : FILES_BASE_DIR);
-  const spacktainer = (
-    doc.data as { spacktainer?: { files?: unknown; fetch?: unknown; base?: unknown } }
-  ).spacktainer;
+  // An empty file or a scalar has no keys: checkSpackDefinition reported it.
+  const spacktainer = isMapping(doc.data)
+    ? (doc.data as { spacktainer?: { files?: unknown; fetch?: unknown; base?: unknown } })
+        .spacktainer
+    : undefined;
   const files = await readFilePairs(doc, spacktainer?.files, baseDir, repoRoot, problems);
   const fetched = readFetchedInputs(doc, spacktainer?.fetch, problems);
   const base = readBase(doc, spacktainer?.base, problems);

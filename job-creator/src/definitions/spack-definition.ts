@@ -14,7 +14,11 @@ export function checkSpackDefinition(
   const data = doc.data;
   if (!isMapping(data)) {
     problems.push(
-      problemAt(doc, [], "expected a mapping with a `spack:` key (a Spack environment)"),
+      problemAt(
+        doc,
+        [],
+        `${data === null || data === undefined ? "empty: " : ""}expected a mapping with a \`spack:\` key (a Spack environment)`,
+      ),
     );
     return undefined;
   }
