@@ -1,5 +1,5 @@
-import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve } from "node:path";
+import { readdir, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Problem } from "../../../common/src/errors.js";
 import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
 import type { FilePair } from "./types.js";
@@ -84,5 +84,25 @@ async function locateSource(
       error: `source "${source}" resolves outside the repository: only files of the repository can be copied`,
     };
   }
-  return { path: inside.split("\\").join("/") };
+  const folderError = await folderContentError(source, real);
+  return folderError ? { error: folderError } : { path: inside.split("\\").join("/") };
+}
+
+/**
+ * What a folder source holds that the build context cannot carry: the context gets its
+ * regular files only, so a symbolic link (possibly a loop, or a way out of the repository)
+ * or a special file would silently be missing from the image, and a folder without files
+ * would leave the Dockerfile copying nothing that exists.
+ */
+async function folderContentError(source: string, real: string): Promise<string | undefined> {
+  if (!(await stat(real)).isDirectory()) return undefined;
+  const entries = await readdir(real, { withFileTypes: true, recursive: true });
+  const others = entries
+    .filter((e) => !e.isFile() && !e.isDirectory())
+    .map((e) => relative(real, join(e.parentPath, e.name)).split("\\").join("/"))
+    .sort();
+  if (others.length > 0)
+    return `folder "${source}" holds symbolic links or special files (${others.slice(0, 3).join(", ")}${others.length > 3 ? `, and ${others.length - 3} more` : ""}), which the image would not get: put the files themselves there`;
+  if (!entries.some((e) => e.isFile())) return `folder "${source}" holds no files: nothing to copy`;
+  return undefined;
 }
