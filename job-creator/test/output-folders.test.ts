@@ -94,6 +94,27 @@ describe("output folders", () => {
     expect(await snapshot(repo)).toEqual(before);
   });
 
+  // The generated jobs name these folders in their scripts: `cp -rf/spack_envs/...` would
+  // read the folder as options.
+  it.each([
+    ["create-jobs -o -rf", (r: string) => create(r, "-rf")],
+    ["create-jobs -o 'a b'", (r: string) => create(r, "a b")],
+    ["create-jobs -o '$(id)'", (r: string) => create(r, "$(id)")],
+    [
+      "generate-spacktainer-workflow --generated-dir -x",
+      (r: string) => [...workflow(r, join(r, "out")), "--generated-dir", "-x"],
+    ],
+    ["entry-pipeline --generated-dir -x", (r: string) => ["entry-pipeline", "-r", r, "-g", "-x"]],
+  ])("%s: a folder the jobs could not name safely, exit 2, nothing touched", async (_, args) => {
+    const repo = await exampleRepo();
+    const before = await snapshot(repo);
+    const result = await jc(args(repo));
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/may hold only letters, digits, .* not start with "-" or "."/);
+    expect(result.stdout).toBe("");
+    expect(await snapshot(repo)).toEqual(before);
+  });
+
   it("writes an absolute -o inside the repository where it says, and keeps only this run's files", async () => {
     const repo = await exampleRepo();
     const out = join(repo, "out", "gen");

@@ -26,6 +26,9 @@ export function entryPipelineCommand(): Command {
         const { renderPipeline } = await import("../../../common/src/ci/render.js");
         const { writeFileAtomic } = await import("../../../common/src/atomic-write.js");
         const { readConfig } = await import("../config/read.js");
+        const { requireJobPath } = await import("../commands/arguments.js");
+
+        requireJobPath(opts.generatedDir, "the generated folder", "--generated-dir");
 
         const config = await readConfig(join(resolve(opts.repo), opts.config), opts.config);
         const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);

@@ -13,15 +13,21 @@ export function requireArchitecture(config: Config, arch: string, configFile: st
 
 /** Jobs find generated files by this path inside the artifacts: it must stay in the project dir. */
 export function requireArtifactsPath(path: string): void {
+  requireJobPath(path, "the artifacts path", "--artifacts-path");
+}
+
+/**
+ * A folder the generated jobs name in their scripts, `needs` and artifact lists, relative to
+ * the project folder: plain path segments only, none starting with "-" (which `cp`, `spack`
+ * and jc itself would read as an option) or "." (hidden, or the folder itself).
+ */
+export function requireJobPath(path: string, what: string, flag: string): void {
   if (isAbsolute(path) || path.split("/").includes("..")) {
-    throw new InputError(
-      `the artifacts path "${path}" must be relative to the project folder (pass --artifacts-path)`,
-    );
+    throw new InputError(`${what} "${path}" must be relative to the project folder (pass ${flag})`);
   }
-  // It names files in job scripts and artifact lists: plain path segments only.
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*\/?$/.test(path)) {
     throw new InputError(
-      `the artifacts path ${JSON.stringify(path)} may hold only letters, digits, ".", "_", "-" and "/" (and not start with "-" or ".")`,
+      `${what} ${JSON.stringify(path)} may hold only letters, digits, ".", "_", "-" and "/" (and not start with "-" or ".")`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { requireJobPath } from "./arguments.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
@@ -99,6 +100,7 @@ export async function createJobs(
     inputs: [...INPUT_FOLDERS, TEMPLATE_FILE, opts.configFile].map((p) => join(opts.repoRoot, p)),
   };
   requireOutputDir(outputPath, guard);
+  requireJobPath(outputDir, "the output folder", "--output-dir");
   const services = makeServices(config);
   const everything = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
     maxBytes: config.limits.maxDefinitionBytes,

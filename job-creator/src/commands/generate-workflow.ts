@@ -15,7 +15,7 @@ import { BASE_IMAGES_FILE, readBaseImageRefs } from "../base-images/refs-file.js
 import type { BaseImageName } from "../base-images/plan.js";
 import { readConfig } from "../config/read.js";
 import { readSigningPublicKey } from "../config/signing-key.js";
-import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
+import { requireArchitecture, requireArtifactsPath, requireJobPath } from "./arguments.js";
 import { decisionsJson, formatDecisions } from "./plan-report.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
@@ -106,6 +106,7 @@ export async function generateSpacktainerWorkflow(
 ): Promise<readonly ContainerDecision[]> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
+  requireJobPath(opts.generatedDir, "the generated folder", "--generated-dir");
   requireArchitecture(config, opts.arch, opts.configFile);
   const guard: OutputGuard = {
     repoRoot: opts.repoRoot,
