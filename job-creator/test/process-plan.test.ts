@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
@@ -99,5 +99,27 @@ describe("the plan of jc process-spack-pipeline", () => {
     const result = await run(repo, "--durations", "nowhere.yaml");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/nowhere\.yaml: cannot read: no such file/);
+  });
+
+  it.each(["$(id)", "/cache", "a;b", "x\ny"])(
+    "refuses --index-resource-group %j, which GitLab would refuse (exit 2, nothing written)",
+    async (name) => {
+      const repo = await repoWithSmall();
+      const result = await run(repo, "--index-resource-group", name);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/GitLab accepts only letters, digits, .* in a resource_group/);
+      expect(await readdir(repo)).not.toContain("out");
+    },
+  );
+
+  it("takes a resource group with the characters GitLab allows", async () => {
+    const repo = await repoWithSmall();
+    const result = await run(repo, "--index-resource-group", "cache ${CI_PROJECT_ID}/amd64.x_y-z");
+    expect(result.code, result.stderr).toBe(0);
+    const files = await readdir(join(repo, "out"));
+    const texts = await Promise.all(
+      files.filter((f) => f.endsWith(".yaml")).map((f) => readFile(join(repo, "out", f), "utf8")),
+    );
+    expect(texts.join("\n")).toContain("resource_group: cache ${CI_PROJECT_ID}/amd64.x_y-z\n");
   });
 });

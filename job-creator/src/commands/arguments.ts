@@ -31,3 +31,14 @@ export function requireJobPath(path: string, what: string, flag: string): void {
     );
   }
 }
+
+/**
+ * A `resource_group` as GitLab accepts it: letters, digits, "-", "_", "/", "$", "{", "}", "."
+ * and spaces, not starting or ending with "/" (GitLab's Ci::ResourceGroup validation).
+ */
+export function requireResourceGroup(name: string, flag: string): void {
+  if (!/^[A-Za-z0-9_\-$.{} /]+$/.test(name) || name.startsWith("/") || name.endsWith("/"))
+    throw new InputError(
+      `${flag} ${JSON.stringify(name)}: GitLab accepts only letters, digits, "-", "_", "/", "$", "{", "}", "." and spaces in a resource_group, not starting or ending with "/"`,
+    );
+}

@@ -11,7 +11,7 @@ import {
   type OutputGuard,
 } from "../../../common/src/replace-dir.js";
 import { readConfig } from "../config/read.js";
-import { requireArchitecture, requireArtifactsPath } from "./arguments.js";
+import { requireArchitecture, requireArtifactsPath, requireResourceGroup } from "./arguments.js";
 import type { Config } from "../config/schema.js";
 import { resolveArchitectures, type Architecture } from "../config/architecture.js";
 import { architectureOf, archJobBase, cacheCredentialVariables } from "../pipeline/context.js";
@@ -49,6 +49,8 @@ export async function processSpackPipeline(
 ): Promise<ProcessSummary> {
   const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
+  if (opts.indexResourceGroup !== undefined)
+    requireResourceGroup(opts.indexResourceGroup, "--index-resource-group");
   requireArchitecture(config, opts.arch, opts.configFile);
   const guard: OutputGuard = {
     repoRoot: opts.repoRoot,
