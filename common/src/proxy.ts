@@ -55,30 +55,47 @@ export async function fetchThroughProxy(url: string | URL, init: RequestInit): P
   const proxy = proxyFor(url);
   if (!proxy) return fetch(url, init);
   const undici = await import("undici");
-  const dispatcher = dispatchers.get(proxy.href) ?? new undici.ProxyAgent(proxy.href);
+  // Plain-HTTP targets in absolute form, as curl and the SDK's agent send them: many proxies
+  // allow CONNECT to port 443 only.
+  const dispatcher =
+    dispatchers.get(proxy.href) ?? new undici.ProxyAgent({ uri: proxy.href, proxyTunnel: false });
   dispatchers.set(proxy.href, dispatcher);
   const options = { ...init, dispatcher } as Parameters<typeof undici.fetch>[1];
+  let response: Response;
   try {
     // undici's Response is the one Node's fetch is built on, though another copy of the class:
     // nothing here tests `instanceof Response`, everything reads it through its interface.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-    return await undici.fetch(url, options);
+    response = await undici.fetch(url, options);
   } catch (error) {
-    throw proxyRefusal(error, proxy, url) ?? error;
+    throw proxyError(error, proxy, url) ?? error;
   }
+  // Plain http through a proxy that wants a login: the proxy itself answers 407.
+  if (response.status === 407) {
+    await response.body?.cancel();
+    throw proxyRefusal(407, proxy, url);
+  }
+  return response;
 }
 
 /**
  * A proxy that answers CONNECT with 4xx refuses for good (a wrong login, a host it does not
  * serve): an error without retries. Its 5xx (the host unreachable from it) stays transient.
  */
-function proxyRefusal(error: unknown, proxy: URL, url: string | URL): UserError | undefined {
-  // undici nests it: fetch failed <- Request was cancelled <- Proxy response (407) !== 200.
+function proxyError(error: unknown, proxy: URL, url: string | URL): UserError | undefined {
+  // undici nests it: fetch failed <- Request was cancelled <- Proxy response (407) !== 200;
+  // for plain http sent in absolute form: fetch failed <- Proxy Authentication Required (407).
   const messages: string[] = [];
   for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause)
     messages.push(e.message);
-  const status = Number(/Proxy response \((\d{3})\)/.exec(messages.join("\n"))?.[1] ?? 0);
+  const status = Number(
+    /Proxy (?:response|Authentication Required) \((\d{3})\)/.exec(messages.join("\n"))?.[1] ?? 0,
+  );
   if (status < 400 || status >= 500) return undefined;
+  return proxyRefusal(status, proxy, url);
+}
+
+function proxyRefusal(status: number, proxy: URL, url: string | URL): UserError {
   const why =
     status === 407
       ? "refused the login: check the user and password in HTTPS_PROXY / HTTP_PROXY"
