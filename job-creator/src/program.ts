@@ -20,7 +20,7 @@ import { graphCommand } from "./cli/graph.js";
 export function buildProgram(): Command {
   const program = toolCommand(
     "jc",
-    "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack\n" +
+    "job-creator: turns container_definitions/<arch>/ into GitLab CI pipelines that build Spack " +
       "binary caches, containers and SIF files, rebuilding only what changed.",
   ).showHelpAfterError("(run with --help for usage)");
   for (const command of [
