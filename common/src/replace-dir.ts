@@ -55,6 +55,7 @@ export async function replaceDirectory(
 ): Promise<void> {
   const problem = outputDirProblem(dir, guard) ?? (await ownershipProblem(dir, files));
   if (problem) throw new InputError(problem);
+  await removeLeftovers(dir);
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = `${temp}-old`;
   await mkdir(dirname(dir), { recursive: true });
@@ -67,6 +68,32 @@ export async function replaceDirectory(
   } finally {
     await rm(temp, { recursive: true, force: true });
     await rm(old, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the temporary siblings of `dir` that a run killed before it finished left behind
+ * (`.<name>.tmp-<pid>-<time>`, and `-old` for the folder it was replacing). A folder of a
+ * process that is still alive is another run at work: it stays.
+ */
+async function removeLeftovers(dir: string): Promise<void> {
+  const name = basename(dir).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${name}\\.tmp-(\\d+)-\\d+(-old)?$`);
+  const siblings = await readdir(dirname(dir)).catch(() => []);
+  for (const sibling of siblings) {
+    const pid = pattern.exec(sibling)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid)))
+      await rm(join(dirname(dir), sibling), { recursive: true, force: true });
+  }
+}
+
+/** Whether a process of that id exists (one of another user counts: EPERM). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdir, readFile, readdir, rename, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -113,6 +114,23 @@ describe("output folders", () => {
     expect(result.stderr).toMatch(/may hold only letters, digits, .* not start with "-" or "."/);
     expect(result.stdout).toBe("");
     expect(await snapshot(repo)).toEqual(before);
+  });
+
+  it("removes what a run killed halfway left beside its folder, not what a live run is writing", async () => {
+    const repo = await exampleRepo();
+    const dead = spawnSync("true").pid; // has exited: its id names no process
+    const leftovers = [`.generated.tmp-${dead}-1`, `.generated.tmp-${dead}-1-old`];
+    const live = `.generated.tmp-${process.pid}-2`;
+    for (const name of [...leftovers, live]) {
+      await mkdir(join(repo, name, "spack_envs"), { recursive: true });
+      await writeFile(join(repo, name, "generated_pipeline.yaml"), "half\n");
+    }
+    const result = await jc(["create-jobs", "--offline", "-r", repo]);
+    expect(result.code, result.stderr).toBe(0);
+    const entries = await readdir(repo);
+    for (const name of leftovers) expect(entries).not.toContain(name);
+    expect(entries).toContain(live);
+    expect(entries.filter((e) => e.includes(".tmp-"))).toEqual([live]);
   });
 
   it("writes an absolute -o inside the repository where it says, and keeps only this run's files", async () => {
