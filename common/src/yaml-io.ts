@@ -1,8 +1,8 @@
-import { readFile, stat } from "node:fs/promises";
 import { dump, load } from "js-yaml";
 import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { InputError, type Problem } from "./errors.js";
 import { isMapping } from "./mapping.js";
+import { readRegularFile, type SizeLimit } from "./read-file.js";
 
 /** A parsed YAML file that can still say on which line a value stands. */
 export interface LocatedYaml {
@@ -70,12 +70,6 @@ function lineOfPath(
   return undefined;
 }
 
-/** A size limit on an input file and the setting that changes it. */
-export interface SizeLimit {
-  readonly maxBytes: number;
-  readonly setting: string;
-}
-
 /** The limit on files people write by hand (configuration, definitions). */
 export const HAND_WRITTEN_LIMIT: SizeLimit = {
   maxBytes: 1 << 20,
@@ -92,17 +86,7 @@ export async function readTextFile(
   limit: SizeLimit,
 ): Promise<string> {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error("not a regular file");
-    if (info.size > limit.maxBytes) {
-      throw new InputError([
-        {
-          file: displayName,
-          message: `is ${info.size} bytes, over the limit of ${limit.maxBytes} (${limit.setting})`,
-        },
-      ]);
-    }
-    return await readFile(path, "utf8");
+    return (await readRegularFile(path, displayName, limit)).toString("utf8");
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([

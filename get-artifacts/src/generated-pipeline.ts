@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { load } from "js-yaml";
 import { InputError } from "../../common/src/errors.js";
+import { GENERATED_LIMIT, readRegularFile } from "../../common/src/read-file.js";
 import { isJobKey } from "../../common/src/ci/types.js";
 import { isMapping } from "../../common/src/mapping.js";
 
@@ -8,8 +8,9 @@ import { isMapping } from "../../common/src/mapping.js";
 export async function readJobNames(file: string): Promise<Set<string>> {
   let doc: unknown;
   try {
-    doc = load(await readFile(file, "utf8"));
+    doc = load((await readRegularFile(file, file, GENERATED_LIMIT)).toString("utf8"));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError([
       { file, message: `cannot read the generated pipeline: ${(error as Error).message}` },
     ]);

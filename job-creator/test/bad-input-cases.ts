@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { appendFile, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SIGNING_PUBLIC_KEY_PATH, signCache } from "../../test/helpers/temp-repo.js";
@@ -255,6 +256,19 @@ export const BAD_REPO_CASES: {
     expected: [
       /looped\.yaml:5: spacktainer\.files\[0\]: folder "looped" holds symbolic links or special files \(up\)/,
       /hollow\.yaml:5: spacktainer\.files\[0\]: folder "hollow" holds no files/,
+    ],
+  },
+  {
+    name: "a files source that is a named pipe",
+    breakRepo: async (repo) => {
+      execFileSync("mkfifo", [join(repo, "spacktainer/pipe")]);
+      await writeFile(
+        join(repo, "container_definitions/amd64/piped.yaml"),
+        "spack:\n  specs: [zlib]\nspacktainer:\n  files:\n    - pipe:/opt/pipe\n",
+      );
+    },
+    expected: [
+      /piped\.yaml:5: spacktainer\.files\[0\]: source "pipe" is neither a regular file nor a folder/,
     ],
   },
 ];

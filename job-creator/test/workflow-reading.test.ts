@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -32,10 +33,13 @@ describe("how generate-spacktainer-workflow reads containers", () => {
   it("reports every container's bad lock file, in container order, exit 2, nothing written", async () => {
     const repo = await exampleRepo();
     const locks = await addLocks(repo);
-    // Three Spack containers on amd64: one lock is not JSON, one is missing, one is fine.
-    await addContainers(repo, ["zlib-app", "aaa-tool"]);
+    // Four Spack containers on amd64: one lock is not JSON, one is a named pipe (reading it
+    // would wait for a writer for ever), one is missing, one is fine.
+    await addContainers(repo, ["zlib-app", "aaa-tool", "pipe-app"]);
     await mkdir(join(locks, "aaa-tool"));
     await writeFile(join(locks, "aaa-tool", "spack.lock"), "{ not json");
+    await mkdir(join(locks, "pipe-app"));
+    execFileSync("mkfifo", [join(locks, "pipe-app", "spack.lock")]);
     await rm(join(locks, "zlib-app"), { recursive: true, force: true });
     expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
 
@@ -46,6 +50,9 @@ describe("how generate-spacktainer-workflow reads containers", () => {
       const lines = stderr.split("\n").filter((l) => /spack\.lock: /.test(l));
       expect(lines).toEqual([
         expect.stringMatching(/aaa-tool\/spack\.lock: not JSON/),
+        expect.stringMatching(
+          /pipe-app\/spack\.lock: cannot read: a named pipe, not a regular file/,
+        ),
         expect.stringMatching(/zlib-app\/spack\.lock: no spack\.lock for container "zlib-app"/),
       ]);
       expect(existsSync(out)).toBe(false);

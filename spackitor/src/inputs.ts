@@ -1,6 +1,7 @@
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
+import { GENERATED_LIMIT, readRegularFile } from "../../common/src/read-file.js";
 import { parseLockFile } from "../../common/src/spack-specs.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
@@ -35,8 +36,12 @@ export async function readLockedHashes(
   for (const file of files) {
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(file, "utf8"));
+      json = JSON.parse((await readRegularFile(file, file, GENERATED_LIMIT)).toString("utf8"));
     } catch (error) {
+      if (error instanceof InputError) {
+        problems.push(...error.problems);
+        continue;
+      }
       problems.push({ file, message: `not a JSON lock file: ${(error as Error).message}` });
       continue;
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,6 +41,17 @@ describe("the lock files spackitor keeps the specs of", () => {
     await writeFile(join(dir, "spack.lock"), "");
     await expect(readLockedHashes([join(dir, "spack.lock")])).rejects.toThrow(
       /spack\.lock: not a JSON lock file/,
+    );
+  });
+
+  it("refuses a lock path that is a named pipe or a device at once, instead of waiting or reading for ever", async () => {
+    const dir = await tempDir();
+    execFileSync("mkfifo", [join(dir, "spack.lock")]);
+    await expect(readLockedHashes([join(dir, "spack.lock")])).rejects.toThrow(
+      /spack\.lock: cannot read: a named pipe, not a regular file/,
+    );
+    await expect(readLockedHashes(["/dev/zero"])).rejects.toThrow(
+      /\/dev\/zero: cannot read: a device, not a regular file/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { readRegularFile } from "../../../common/src/read-file.js";
 
 /**
  * sha256 over every file below `dir`, recursively and as bytes, in a fixed order: the
@@ -10,7 +11,7 @@ import { join, relative } from "node:path";
 export async function readFolderChecksum(dir: string): Promise<string> {
   const hash = createHash("sha256");
   for (const file of await listFiles(dir)) {
-    const content = await readFile(file);
+    const content = await readRegularFile(file, file);
     hash.update(`${relative(dir, file).split("\\").join("/")}\0${content.length}\0`);
     hash.update(content);
   }
@@ -30,6 +31,6 @@ export async function listFiles(dir: string): Promise<string[]> {
 export async function readPathChecksum(path: string): Promise<string> {
   if ((await stat(path)).isDirectory()) return readFolderChecksum(path);
   return createHash("sha256")
-    .update(await readFile(path))
+    .update(await readRegularFile(path, path))
     .digest("hex");
 }

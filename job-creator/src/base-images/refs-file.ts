@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import { BASE_IMAGES, archImageRef, type BaseImageName, type BaseImagePlan } from "./plan.js";
+import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
 
 /**
  * `jc create-jobs` records the base image each arch uses, so that the container jobs
@@ -21,8 +21,9 @@ export function renderBaseImageRefs(plans: readonly BaseImagePlan[]): string {
 export async function readBaseImageRefs(path: string): Promise<BaseImageRefs> {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, "utf8"));
+    json = JSON.parse((await readRegularFile(path, path, GENERATED_LIMIT)).toString("utf8"));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError([
       {
         file: path,

@@ -1,5 +1,5 @@
-import { describeFsError, loadPipelineDocument } from "../../../common/src/yaml-io.js";
-import { readFile } from "node:fs/promises";
+import { loadPipelineDocument, readTextFile } from "../../../common/src/yaml-io.js";
+import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
 import type { Output } from "../../../common/src/cli.js";
 import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
 import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.js";
@@ -26,9 +26,7 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
   const validate = opts.schemaFile ? compileCiSchema(await readSchema(opts.schemaFile)) : undefined;
   const findings: FileFindings[] = [];
   for (const file of opts.files) {
-    const text = await readFile(file, "utf8").catch((e: unknown) => {
-      throw new InputError([{ file, message: `cannot read: ${describeFsError(e)}` }]);
-    });
+    const text = await readTextFile(file, file, GENERATED_LIMIT);
     const loaded = loadPipelineDocument(text);
     if ("problem" in loaded) {
       findings.push({ file, problems: [loaded.problem] });
@@ -47,8 +45,13 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
 
 async function readSchema(file: string): Promise<object> {
   try {
-    return JSON.parse(await readFile(file, "utf8")) as object;
+    return JSON.parse(
+      (
+        await readRegularFile(file, file, { maxBytes: 64 * 1024 ** 2, setting: "a schema's size" })
+      ).toString("utf8"),
+    ) as object;
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError([
       { file, message: `cannot read GitLab's CI schema: ${(error as Error).message}` },
     ]);

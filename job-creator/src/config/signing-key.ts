@@ -1,8 +1,9 @@
-import { open, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
 import { describeFsError } from "../../../common/src/yaml-io.js";
 import type { Architecture } from "./architecture.js";
+import { readRegularFile } from "../../../common/src/read-file.js";
 
 /** Far above any armored public key (a few KB, more with many signatures on it). */
 const MAX_PUBLIC_KEY_BYTES = 256 * 1024;
@@ -62,14 +63,11 @@ export function checkPublicKey(text: string, fail: (message: string) => Error): 
 
 /** A regular file of at most MAX_PUBLIC_KEY_BYTES, read without following it past that size. */
 async function readSmallFile(path: string, fail: () => Error): Promise<string> {
-  const handle = await open(path, "r").catch(() => {
+  const bytes = await readRegularFile(path, path, {
+    maxBytes: MAX_PUBLIC_KEY_BYTES,
+    setting: "a public key's size",
+  }).catch(() => {
     throw fail();
   });
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_PUBLIC_KEY_BYTES) throw fail();
-    return await handle.readFile("utf8");
-  } finally {
-    await handle.close();
-  }
+  return bytes.toString("utf8");
 }

@@ -1,10 +1,11 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { isMapping } from "../../../common/src/mapping.js";
 import { listFiles } from "../base-images/checksum.js";
 import type { SpackContainer } from "../definitions/types.js";
 import { fetchedInputPath } from "../definitions/fetched-inputs.js";
 import { renderDockerfile } from "./dockerfile.js";
+import { readRegularFile } from "../../../common/src/read-file.js";
 
 type ContextFiles = Map<string, string | Uint8Array>;
 
@@ -47,7 +48,9 @@ export async function spackBuildContext(inputs: {
   for (const [index, input] of container.fetched.entries())
     copies.push({ source: fetchedInputPath(index, input.url), target: input.target });
   const epilogue = container.epilogue
-    ? await readFile(join(repoRoot, container.epilogue), "utf8")
+    ? (await readRegularFile(join(repoRoot, container.epilogue), container.epilogue)).toString(
+        "utf8",
+      )
     : undefined;
   files.set(
     "Dockerfile",
@@ -64,10 +67,10 @@ export async function spackBuildContext(inputs: {
 
 /** A file (path "") or every file below a folder (paths relative to it). */
 async function readTree(path: string): Promise<[string, Uint8Array][]> {
-  if (!(await stat(path)).isDirectory()) return [["", await readFile(path)]];
+  if (!(await stat(path)).isDirectory()) return [["", await readRegularFile(path, path)]];
   const files: [string, Uint8Array][] = [];
   for (const file of await listFiles(path))
-    files.push([relative(path, file).split("\\").join("/"), await readFile(file)]);
+    files.push([relative(path, file).split("\\").join("/"), await readRegularFile(file, file)]);
   return files;
 }
 

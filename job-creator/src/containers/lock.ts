@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, UserError } from "../../../common/src/errors.js";
+import { readRegularFile, type SizeLimit } from "../../../common/src/read-file.js";
 import type { Runner } from "../../../common/src/run.js";
 import { parseLockFile, type LockFile } from "../../../common/src/spack-specs.js";
 
@@ -25,6 +25,7 @@ export async function readContainerLock(
   source: LockSource,
   container: string,
   envDir: string,
+  limit: SizeLimit,
 ): Promise<ContainerLock> {
   let path: string;
   if (source.kind === "dir") {
@@ -35,8 +36,9 @@ export async function readContainerLock(
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, path, limit);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const hint =
       source.kind === "dir"
         ? "the generate job of this container should have written it; or run without --lock-dir to concretize here"

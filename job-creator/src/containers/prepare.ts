@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
+import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
+import { readTextFile } from "../../../common/src/yaml-io.js";
 import { load } from "js-yaml";
 import type { BaseImageName } from "../base-images/plan.js";
 import type { Architecture } from "../config/architecture.js";
@@ -48,8 +49,9 @@ export async function prepareSpack(
   const envFile = join(envDir, "spack.yaml");
   let envText: string;
   try {
-    envText = await readFile(envFile, "utf8");
-  } catch {
+    envText = (await readRegularFile(envFile, envFile, GENERATED_LIMIT)).toString("utf8");
+  } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError([
       {
         file: envFile,
@@ -58,7 +60,10 @@ export async function prepareSpack(
     ]);
   }
   const environment = parseGeneratedYaml(envText, envFile);
-  const lock = await readContainerLock(lockSource, container.name, envDir);
+  const lock = await readContainerLock(lockSource, container.name, envDir, {
+    maxBytes: config.limits.maxSpackOutputBytes,
+    setting: "limits.maxSpackOutputBytes",
+  });
   const firstSpec = (container.environment["specs"] as unknown[] | undefined)?.[0];
   if (typeof firstSpec !== "string")
     throw new InputError([
@@ -155,11 +160,18 @@ export async function sourceDigests(
 
 export async function prepareCustom(
   container: CustomContainer,
-  { repoRoot, arch, scheme, base }: Preparation,
+  { repoRoot, config, arch, scheme, base }: Preparation,
   digest: string | undefined,
   basedOn?: SpackTarget,
 ) {
-  const text = await readFile(join(repoRoot, container.definitionFile), "utf8");
+  const text = await readTextFile(
+    join(repoRoot, container.definitionFile),
+    container.definitionFile,
+    {
+      maxBytes: config.limits.maxDefinitionBytes,
+      setting: "limits.maxDefinitionBytes",
+    },
+  );
   const checksum = await containerChecksum(repoRoot, container, [base("singularitah")], basedOn);
   const target = customTarget(arch, container, {
     checksum,

@@ -84,18 +84,22 @@ async function locateSource(
       error: `source "${source}" resolves outside the repository: only files of the repository can be copied`,
     };
   }
-  const folderError = await folderContentError(source, real);
-  return folderError ? { error: folderError } : { path: inside.split("\\").join("/") };
+  const contentError = await sourceContentError(source, real);
+  return contentError ? { error: contentError } : { path: inside.split("\\").join("/") };
 }
 
 /**
- * What a folder source holds that the build context cannot carry: the context gets its
- * regular files only, so a symbolic link (possibly a loop, or a way out of the repository)
- * or a special file would silently be missing from the image, and a folder without files
- * would leave the Dockerfile copying nothing that exists.
+ * What a source is or holds that the build context cannot carry. The context gets regular
+ * files only: a named pipe or a device is no content (reading one would wait, or never end);
+ * in a folder, a symbolic link (possibly a loop, or a way out of the repository) or a special
+ * file would silently be missing from the image, and a folder without files would leave the
+ * Dockerfile copying nothing that exists.
  */
-async function folderContentError(source: string, real: string): Promise<string | undefined> {
-  if (!(await stat(real)).isDirectory()) return undefined;
+async function sourceContentError(source: string, real: string): Promise<string | undefined> {
+  const info = await stat(real);
+  if (info.isFile()) return undefined;
+  if (!info.isDirectory())
+    return `source "${source}" is neither a regular file nor a folder (a named pipe or a device?)`;
   const entries = await readdir(real, { withFileTypes: true, recursive: true });
   const others = entries
     .filter((e) => !e.isFile() && !e.isDirectory())

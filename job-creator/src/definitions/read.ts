@@ -14,8 +14,8 @@ import {
   problemAt,
   readTextFile,
   type LocatedYaml,
-  type SizeLimit,
 } from "../../../common/src/yaml-io.js";
+import type { SizeLimit } from "../../../common/src/read-file.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import { baseProblems } from "./bases.js";
 import { parseDefFile } from "./def-file.js";

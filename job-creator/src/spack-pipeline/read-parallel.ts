@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SizeLimit } from "../../../common/src/yaml-io.js";
+import type { SizeLimit } from "../../../common/src/read-file.js";
 import { readSpackOutput, type ReadResult } from "./read.js";
 
 /** How the spack outputs are read: how many worker threads, from how many bytes on. */

@@ -2,12 +2,8 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
-import {
-  expandsTooFar,
-  expansionBound,
-  readTextFile,
-  type SizeLimit,
-} from "../../../common/src/yaml-io.js";
+import { expandsTooFar, expansionBound, readTextFile } from "../../../common/src/yaml-io.js";
+import type { SizeLimit } from "../../../common/src/read-file.js";
 import { parseSpackOutput, topLevelKeyLines } from "./parse.js";
 import type { SpackOutput } from "./types.js";
 import { readEach, type ParallelReading } from "./read-parallel.js";

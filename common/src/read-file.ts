@@ -1,0 +1,56 @@
+import { constants, type Stats } from "node:fs";
+import { open } from "node:fs/promises";
+import { InputError } from "./errors.js";
+
+/** A size limit on an input file and the setting that changes it. */
+export interface SizeLimit {
+  readonly maxBytes: number;
+  readonly setting: string;
+}
+
+/**
+ * The bytes of a regular file, of at most `limit.maxBytes` when given. Anything else is
+ * refused before a byte is read, naming `displayName`: a named pipe (opened without waiting
+ * for a writer, which would never come), a device such as /dev/zero (which never ends), a
+ * folder. File-system errors (ENOENT, EACCES, ELOOP...) pass through for the caller to
+ * explain in its own terms.
+ */
+export async function readRegularFile(
+  path: string,
+  displayName: string,
+  limit?: SizeLimit,
+): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    // The open file is what is checked and read: no other file can take its place between.
+    const info = await handle.stat();
+    if (!info.isFile())
+      throw new InputError([
+        { file: displayName, message: `cannot read: ${kindOf(info)}, not a regular file` },
+      ]);
+    if (limit && info.size > limit.maxBytes)
+      throw new InputError([
+        {
+          file: displayName,
+          message: `is ${info.size} bytes, over the limit of ${limit.maxBytes} (${limit.setting})`,
+        },
+      ]);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  if (info.isSocket()) return "a socket";
+  return "a special file";
+}
+
+/** Files that jc and Spack write (pipelines, merged environments, lock files), read back. */
+export const GENERATED_LIMIT: SizeLimit = {
+  maxBytes: 256 * 1024 ** 2,
+  setting: "the limit for files jc and Spack generate",
+};
