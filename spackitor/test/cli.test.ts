@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
@@ -53,5 +55,24 @@ describe("spackitor's arguments", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no package "zlibb" in the cache; did you mean zlib/);
     expect(await env.keysOf(bucket)).toEqual(before);
+  });
+
+  it("stops on an endpoint that answers web pages instead of S3, writing nothing", async () => {
+    const methods: string[] = [];
+    const server = createServer((req, res) => {
+      methods.push(req.method ?? "");
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Please log in</body></html>");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void server.close());
+    const { port } = server.address() as AddressInfo;
+    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const result = await run(["-b", "cache", "--endpoint", `http://127.0.0.1:${port}`, "-m", "30"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the answer is not an S3 listing .*is the endpoint an S3 API/);
+    expect(methods.filter((m) => m !== "GET")).toEqual([]);
   });
 });

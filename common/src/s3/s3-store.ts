@@ -95,6 +95,12 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
           }),
         ),
       );
+      // S3's answer always names the bucket; the SDK reads any XML or HTML page (a proxy's
+      // login form, a web server) as an empty listing, which would pass for an empty mirror.
+      if (page.Name === undefined)
+        throw new UserError(
+          `cannot list ${this.description}: the answer is not an S3 listing (it names no bucket): is the endpoint an S3 API, not a web page or a proxy's?`,
+        );
       for (const object of page.Contents ?? []) {
         if (!object.Key || seen.has(object.Key)) continue;
         seen.add(object.Key);
