@@ -44,6 +44,7 @@ import {
   buildEnvironments,
   type DefinitionConflict,
 } from "../pipeline/environments.js";
+import { definitionLimit } from "../config/limits.js";
 
 export interface CreateJobsOptions {
   readonly repoRoot: string;
@@ -102,10 +103,11 @@ export async function createJobs(
   requireOutputDir(outputPath, guard);
   requireJobPath(outputDir, "the output folder", "--output-dir");
   const services = makeServices(config);
-  const everything = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
-    maxBytes: config.limits.maxDefinitionBytes,
-    setting: "limits.maxDefinitionBytes",
-  });
+  const everything = await readDefinitions(
+    opts.repoRoot,
+    Object.keys(config.architectures),
+    definitionLimit(config),
+  );
   const selection = opts.selection ?? EVERYTHING;
   const selected = selectDefinitions(everything.architectures, selection);
   const read = { ...everything, architectures: selected.architectures };

@@ -59,6 +59,7 @@ import {
   sourceDigests,
   type Preparation,
 } from "../containers/prepare.js";
+import { definitionLimit } from "../config/limits.js";
 
 /** Containers read at once (their lock files are read whole). */
 const PREPARED_AT_ONCE = 8;
@@ -119,10 +120,11 @@ export async function generateSpacktainerWorkflow(
   };
   if (!opts.planOnly) requireOutputDir(opts.outputDir, guard);
   const services = makeServices(config);
-  const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures), {
-    maxBytes: config.limits.maxDefinitionBytes,
-    setting: "limits.maxDefinitionBytes",
-  });
+  const read = await readDefinitions(
+    opts.repoRoot,
+    Object.keys(config.architectures),
+    definitionLimit(config),
+  );
   const selection = opts.selection ?? EVERYTHING;
   const ofArch = read.architectures.find((a) => a.arch === opts.arch) ?? {
     arch: opts.arch,

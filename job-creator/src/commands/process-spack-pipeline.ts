@@ -25,6 +25,7 @@ import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
 import { durationModel, minutesOf, readDurations } from "../spack-pipeline/durations.js";
 import { formatProcessPlan } from "./plan-report.js";
+import { spackOutputLimit } from "../config/limits.js";
 
 export interface ProcessOptions {
   readonly repoRoot: string;
@@ -62,10 +63,7 @@ export async function processSpackPipeline(
     ? await readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
     : durationModel(config.buildJobs.minutes);
   const merge = new SpackMerge();
-  const limit = {
-    maxBytes: config.limits.maxSpackOutputBytes,
-    setting: "limits.maxSpackOutputBytes",
-  };
+  const limit = spackOutputLimit(config);
   await readSpackOutputs(opts.inputDir, limit, (output) => {
     merge.add(output);
   });

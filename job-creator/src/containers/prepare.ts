@@ -19,6 +19,7 @@ import {
   spackTarget,
   type SpackTarget,
 } from "./targets.js";
+import { definitionLimit, spackOutputLimit } from "../config/limits.js";
 
 /*
  * The read side of `jc generate-spacktainer-workflow`: each container's merged environment,
@@ -60,10 +61,12 @@ export async function prepareSpack(
     ]);
   }
   const environment = parseGeneratedYaml(envText, envFile);
-  const lock = await readContainerLock(lockSource, container.name, envDir, {
-    maxBytes: config.limits.maxSpackOutputBytes,
-    setting: "limits.maxSpackOutputBytes",
-  });
+  const lock = await readContainerLock(
+    lockSource,
+    container.name,
+    envDir,
+    spackOutputLimit(config),
+  );
   const firstSpec = (container.environment["specs"] as unknown[] | undefined)?.[0];
   if (typeof firstSpec !== "string")
     throw new InputError([
@@ -167,10 +170,7 @@ export async function prepareCustom(
   const text = await readTextFile(
     join(repoRoot, container.definitionFile),
     container.definitionFile,
-    {
-      maxBytes: config.limits.maxDefinitionBytes,
-      setting: "limits.maxDefinitionBytes",
-    },
+    definitionLimit(config),
   );
   const checksum = await containerChecksum(repoRoot, container, [base("singularitah")], basedOn);
   const target = customTarget(arch, container, {
