@@ -7,6 +7,9 @@ export const BASE_PIPELINE_BRIDGE = "base containers and pipeline generation";
 
 export const generateSpackJobName = (container: string, arch: string) =>
   `generate build cache population job for ${container} for ${arch}`;
+/** The `index`th (from 1) of `count` jobs passing on generate jobs' outputs (see gather-jobs.ts). */
+export const gatherSpackOutputsJobName = (arch: string, index: number, count: number) =>
+  `gather spack outputs for ${arch} (${index}/${count})`;
 export const processSpackPipelineJobName = (arch: string) => `process spack pipeline for ${arch}`;
 export const generateSpacktainerJobName = (arch: string) => `generate spacktainer jobs for ${arch}`;
 export const cleanBuildCacheJobName = (arch: string) => `clean build cache for ${arch}`;

@@ -23,6 +23,7 @@ export const STAGES = [
   "base images",
   "base manifests",
   "spack generate",
+  "spack gather",
   "process",
   "cache cleanup",
 ] as const;

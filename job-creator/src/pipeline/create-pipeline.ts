@@ -23,7 +23,9 @@ import {
   type ChainStage,
   type StageRange,
 } from "../definitions/stage-range.js";
+import { InputError } from "../../../common/src/errors.js";
 import { buildBaseImageJob, buildMultiarchJob } from "./base-image-jobs.js";
+import { buildGatherJobs } from "./gather-jobs.js";
 import { STAGES, architectureOf, type GenerationContext } from "./context.js";
 import {
   buildCleanCacheJob,
@@ -69,6 +71,7 @@ export function buildGeneratedPipeline(
         rebuildPackages,
       );
     }
+    Object.assign(jobs, buildGatherJobs(architecture, spackContainers, ctx));
     // Without the cache stage the lock files are still made (the containers install from
     // them), but no package is built: the populate bridge runs get-artifacts' no-op file.
     if (spackContainers.length > 0 && buildsCache) {
@@ -89,6 +92,11 @@ export function buildGeneratedPipeline(
         workflowSelection(selection, containers, selected.partial.has(arch)),
       );
   }
+  const count = Object.keys(jobs).length;
+  if (count > ctx.config.limits.maxJobsPerFile)
+    throw new InputError(
+      `the generated pipeline would hold ${count} jobs, over limits.maxJobsPerFile (${ctx.config.limits.maxJobsPerFile}; GitLab.com allows 500 to 2000 jobs per pipeline by plan, self-managed instances set their own): raise it where your instance allows more, or build part of the containers (--only, --arch)`,
+    );
   return {
     stages: STAGES.filter((stage) => Object.values(jobs).some((job) => job.stage === stage)),
     variables: { GIT_DEPTH: "1" },

@@ -3,7 +3,6 @@ import type { CiJob, CiNeed } from "../../../common/src/ci/types.js";
 import {
   GENERATE_PIPELINE_JOB,
   environmentPath,
-  generateSpackJobName,
   jobsScratchDir,
   spackArtifactsDir,
   spacktainerArtifactsDir,
@@ -23,6 +22,7 @@ import {
   toolsJobBase,
   type GenerationContext,
 } from "./context.js";
+import { generateOutputNeeds } from "./gather-jobs.js";
 
 /** Where the merged environment of a container is written by `jc create-jobs`. */
 export const environmentDir = (outputDir: string, arch: string, name: string) =>
@@ -98,9 +98,6 @@ function toolJob(
   return { image, ...archJobBase(arch), needs, before_script };
 }
 
-const generateNeeds = (containers: readonly SpackContainer[]): CiNeed[] =>
-  containers.map((c) => ({ job: generateSpackJobName(c.name, c.arch), artifacts: true }));
-
 /** A job of the `process` stage: a jc command writing `out`, which is its artifact. */
 function processJob(
   ctx: GenerationContext,
@@ -128,7 +125,7 @@ export function buildProcessSpackJob(
   return processJob(
     ctx,
     arch,
-    generateNeeds(containers),
+    generateOutputNeeds(arch, containers, ctx),
     `process-spack-pipeline --arch ${shellQuote(arch.name)} -d ${jobsScratchDir(arch.name)} -o ${out} --index-resource-group ${shellQuote(buildCacheResourceGroup(ctx, arch))}`,
     out,
     { name: "process", title: "Split the Spack pipelines into child pipelines" },
@@ -165,7 +162,7 @@ export function buildSpacktainerWorkflowJob(
   return processJob(
     ctx,
     arch,
-    [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateNeeds(containers)],
+    [parentArtifactsNeed(GENERATE_PIPELINE_JOB), ...generateOutputNeeds(arch, containers, ctx)],
     [
       `generate-spacktainer-workflow --arch ${shellQuote(arch.name)} --generated-dir ${shellQuote(ctx.outputDir)} --lock-dir ${jobsScratchDir(arch.name)} -o ${out}`,
       ...(arch.emulated ? ["--emulated"] : []),
@@ -184,7 +181,7 @@ export function buildCleanCacheJob(
 ): CiJob {
   const { bucket, maxAgeDays } = cacheBucket(ctx, arch);
   const prefix = arch.cache.prefix ? ` --prefix ${shellQuote(arch.cache.prefix)}` : "";
-  const job = toolJob(ctx, arch, generateNeeds(containers));
+  const job = toolJob(ctx, arch, generateOutputNeeds(arch, containers, ctx));
   return {
     ...job,
     stage: "cache cleanup",
