@@ -1,0 +1,26 @@
+import { load } from "js-yaml";
+import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
+
+/** Warnings shown at most: one is enough to act on, a long list only buries the rest. */
+const SHOWN = 3;
+
+/**
+ * What GitLab may refuse in a pipeline file a command wrote (its size, jobs, needs): warnings
+ * naming the file and `remedy`. Not errors: the byte budget is kept well under GitLab's own
+ * limit, which an instance may raise.
+ */
+export function pipelineLimitWarnings(
+  file: string,
+  text: string,
+  limits: CiLimits,
+  remedy: string,
+): string[] {
+  const problems = checkCiLimits(
+    load(text) as Record<string, unknown>,
+    Buffer.byteLength(text),
+    limits,
+  );
+  const shown = problems.slice(0, SHOWN).map((p) => `${file}: ${p}`);
+  if (problems.length > SHOWN) shown.push(`${file}: and ${problems.length - SHOWN} more`);
+  return shown.length > 0 ? [...shown, `GitLab may refuse ${file}: ${remedy}`] : [];
+}
