@@ -1,5 +1,5 @@
 import { requireJobPath } from "./arguments.js";
-import { pipelineLimitWarnings } from "./limit-warnings.js";
+import { warnOverLimits } from "./limit-warnings.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
@@ -185,13 +185,13 @@ export async function createJobs(
     output.out("runners: not checked (offline); every architecture is planned as native");
   for (const line of formatSelection(selection, selected)) output.out(line);
   if (opts.planOnly) return;
-  for (const warning of pipelineLimitWarnings(
+  warnOverLimits(
+    output,
     GENERATED_PIPELINE_FILE,
     text,
     config.limits,
     "build part of the containers (--only, --arch), or raise limits.maxFileBytes where the instance allows more",
-  ))
-    output.out(`warning: ${warning}`);
+  );
   output.out(`picture of the pipeline: ${join(outputDir, pictureFile(GENERATED_PIPELINE_FILE))}`);
   await replaceDirectory(outputPath, files, guard);
   output.out(

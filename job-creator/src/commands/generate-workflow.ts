@@ -17,7 +17,7 @@ import { readConfig } from "../config/read.js";
 import { readSigningPublicKey } from "../config/signing-key.js";
 import { requireArchitecture, requireArtifactsPath, requireJobPath } from "./arguments.js";
 import { decisionsJson, formatDecisions } from "./plan-report.js";
-import { pipelineLimitWarnings } from "./limit-warnings.js";
+import { warnOverLimits } from "./limit-warnings.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import { baseOf, type CustomContainer, type SpackContainer } from "../definitions/types.js";
@@ -263,13 +263,13 @@ export async function generateSpacktainerWorkflow(
     mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
   );
   for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
-  for (const warning of pipelineLimitWarnings(
+  warnOverLimits(
+    output,
     SPACKTAINER_PIPELINE_FILE,
     text,
     config.limits,
     "build fewer containers per run (--only), or raise limits.maxFileBytes / maxJobsPerFile where the instance allows more",
-  ))
-    output.out(`warning: ${warning}`);
+  );
   await replaceDirectory(opts.outputDir, files, guard);
   output.out(
     `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,

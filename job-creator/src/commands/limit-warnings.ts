@@ -1,4 +1,5 @@
 import { load } from "js-yaml";
+import type { Output } from "../../../common/src/cli.js";
 import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
 
 /** Warnings shown at most: one is enough to act on, a long list only buries the rest. */
@@ -23,4 +24,12 @@ export function pipelineLimitWarnings(
   const shown = problems.slice(0, SHOWN).map((p) => `${file}: ${p}`);
   if (problems.length > SHOWN) shown.push(`${file}: and ${problems.length - SHOWN} more`);
   return shown.length > 0 ? [...shown, `GitLab may refuse ${file}: ${remedy}`] : [];
+}
+
+/** Prints `pipelineLimitWarnings`, each as a `warning:` line of the command's output. */
+export function warnOverLimits(
+  output: Output,
+  ...args: Parameters<typeof pipelineLimitWarnings>
+): void {
+  for (const warning of pipelineLimitWarnings(...args)) output.out(`warning: ${warning}`);
 }
