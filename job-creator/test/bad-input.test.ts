@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
@@ -59,7 +59,9 @@ describe("bad input", () => {
 
   it("ends quietly with exit 0 when its reader stops early (| head -1)", async () => {
     const repo = await exampleRepo();
-    // A plan larger than a pipe's buffer (64 KiB), so writing goes on after the reader left.
+    // A plan larger than a pipe's buffer (64 KiB), so writing goes on after the reader left;
+    // a pipeline of that many jobs needs an instance that allows them.
+    await appendFile(join(repo, "spacktainers.config.yaml"), "limits:\n  maxJobsPerFile: 2000\n");
     for (let i = 0; i < 600; i++)
       await writeFile(
         join(repo, `container_definitions/amd64/c${i}.yaml`),
