@@ -3,7 +3,7 @@ import { warnOverLimits } from "./limit-warnings.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
-import { renderPipeline } from "../../../common/src/ci/render.js";
+import { renderPipeline, toCiDocument } from "../../../common/src/ci/render.js";
 import { GENERATED_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { InputError, settledValues, type Problem } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
@@ -188,7 +188,7 @@ export async function createJobs(
   warnOverLimits(
     output,
     GENERATED_PIPELINE_FILE,
-    text,
+    { doc: toCiDocument(pipeline), text },
     config.limits,
     "build part of the containers (--only, --arch), or raise limits.maxFileBytes where the instance allows more",
   );
