@@ -1,3 +1,4 @@
+import { pipelineJobs } from "../../test/helpers/pipeline-jobs.js";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
@@ -47,7 +48,7 @@ describe("generated jobs behind a proxy, with buckets in their regions", () => {
     const s = await setup();
     await configure(s.repo);
     await createJobsIn(s.repo, memoryOutput());
-    const created = load(
+    const created = pipelineJobs(
       await readFile(join(s.repo, "generated", GENERATED_PIPELINE_FILE), "utf8"),
     ) as Record<string, Job>;
     const { doc } = await generate(s.repo);

@@ -1,6 +1,6 @@
+import { pipelineJobs } from "../../test/helpers/pipeline-jobs.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { load } from "js-yaml";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CiJob } from "../../common/src/ci/types.js";
 import { offlineServices } from "../src/commands/create-jobs.js";
@@ -56,7 +56,7 @@ async function generate(
     }),
   });
   const file = join(repo, "generated/generated_pipeline.yaml");
-  const jobs = load(await readFile(file, "utf8")) as Record<string, CiJob>;
+  const jobs = pipelineJobs(await readFile(file, "utf8")) as Record<string, CiJob>;
   return { repo, jobs, plan: output.lines.join("\n") };
 }
 
@@ -148,7 +148,7 @@ describe("generate-spacktainer-workflow --emulated", () => {
       offlineWorkflowServices(runProcess),
       memoryOutput(),
     );
-    const pipeline = load(
+    const pipeline = pipelineJobs(
       await readFile(join(repo, "out/spacktainer_pipeline.yaml"), "utf8"),
     ) as Record<string, CiJob>;
     const build = pipeline["build py-scientific container for arm64"]!;

@@ -1,6 +1,6 @@
+import { pipelineJobs } from "../../test/helpers/pipeline-jobs.js";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { GENERATED_PIPELINE_FILE } from "../../common/src/job-names.js";
 import { createJobsIn } from "../../test/helpers/generate.js";
@@ -24,8 +24,8 @@ async function generatedJobs(from?: string, to?: string) {
   const output = memoryOutput();
   await createJobsIn(repo, output, { selection: stages(from, to) });
   const text = await readFile(join(repo, "generated", GENERATED_PIPELINE_FILE), "utf8");
-  const doc = load(text) as Record<string, { script?: string[] }>;
-  return { doc, jobs: Object.keys(doc).filter((k) => k !== "stages" && k !== "variables"), output };
+  const doc = pipelineJobs(text);
+  return { doc, jobs: Object.keys(doc), output };
 }
 
 describe("create-jobs --from / --to", () => {

@@ -1,3 +1,4 @@
+import { pipelineJobs } from "../../test/helpers/pipeline-jobs.js";
 import { copyFile, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -165,8 +166,9 @@ export function useWorkflowFixture() {
       output,
     );
     const text = await readFile(join(outputDir, SPACKTAINER_PIPELINE_FILE), "utf8");
-    const doc = expectValidPipeline(text);
-    const jobs = Object.keys(doc).filter((k) => k !== "stages" && k !== "variables");
+    expectValidPipeline(text);
+    const doc = pipelineJobs(text);
+    const jobs = Object.keys(doc);
     return { decisions, text, doc, jobs, log: output.lines.join("\n"), outputDir };
   }
 

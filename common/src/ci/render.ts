@@ -1,4 +1,5 @@
 import { toYaml } from "../yaml-io.js";
+import { compactPipeline } from "./compact.js";
 import type { CiEntry, CiNeed, CiPipeline, CiTemplate } from "./types.js";
 
 export const GENERATED_HEADER =
@@ -31,6 +32,18 @@ export function toCiDocument(pipeline: CiPipeline): Record<string, unknown> {
 /** Renders a pipeline to YAML: pure, deterministic, without anchors. */
 export function renderPipeline(pipeline: CiPipeline, header = GENERATED_HEADER): string {
   return header + toYaml(toCiDocument(pipeline));
+}
+
+/** A pipeline file as a command writes it: the document GitLab reads and its rendered text. */
+export interface WrittenPipeline {
+  readonly doc: Record<string, unknown>;
+  readonly text: string;
+}
+
+/** The pipeline as a command writes it, what its jobs share in templates (`compactPipeline`). */
+export function writtenPipeline(pipeline: CiPipeline): WrittenPipeline {
+  const doc = toCiDocument(compactPipeline(pipeline));
+  return { doc, text: GENERATED_HEADER + toYaml(doc) };
 }
 
 /**

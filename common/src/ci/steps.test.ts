@@ -3,16 +3,21 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { steppedScript } from "./steps.js";
+import { stepFunctionBefore, steppedScript } from "./steps.js";
+import type { CiJob } from "./types.js";
 
-// The generated lines, run by bash as GitLab's shell executor runs a job: the script in
-// one shell with `set -eo pipefail`, then the after_script in another, told the status.
+// The generated lines, run by bash as GitLab's shell executor runs a job: before_script and
+// script in one shell with `set -eo pipefail`, then the after_script in another, told the
+// status and the job's name.
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function runJob(job: ReturnType<typeof steppedScript>) {
+function runJob(
+  job: Pick<CiJob, "before_script" | "script" | "after_script">,
+  name = "build gromacs",
+) {
   const dir = mkdtempSync(join(tmpdir(), "steps-"));
   dirs.push(dir);
   const run = (lines: readonly string[], env: Record<string, string>) => {
@@ -24,10 +29,11 @@ function runJob(job: ReturnType<typeof steppedScript>) {
       stdio: ["ignore", "pipe", "pipe"],
     });
   };
-  const script = run(job.script, {});
+  const script = run([...(job.before_script ?? []), ...job.script], {});
   const status = script.status === 0 ? "success" : "failed";
   const after = run(job.after_script ?? [], {
     CI_JOB_STATUS: status,
+    CI_JOB_NAME: name,
     CI_JOB_URL: "https://gitlab.example.org/g/p/-/jobs/7",
   });
   return { status, log: script.stdout + script.stderr + after.stdout + after.stderr };
@@ -41,7 +47,7 @@ const steps = (failing: string) => [
 
 describe("steppedScript", () => {
   it("writes each step as a collapsible section that ends with its duration", () => {
-    const { status, log } = runJob(steppedScript("container gromacs for amd64", steps("true")));
+    const { status, log } = runJob(steppedScript(steps("true")));
     expect(status).toBe("success");
     const sections = [...log.matchAll(/section_(start|end):\d+:(\w+)(\[collapsed=(\w+)\])?/g)];
     expect(sections.map((m) => `${m[1]} ${m[2]}${m[4] ? ` ${m[4]}` : ""}`)).toEqual([
@@ -58,21 +64,37 @@ describe("steppedScript", () => {
   });
 
   it("ends a failed job's log with what failed, in which step, and where the log is", () => {
-    const { status, log } = runJob(
-      steppedScript("container gromacs for amd64: image build", steps("exit 3")),
-    );
+    const { status, log } = runJob(steppedScript(steps("exit 3")));
     expect(status).toBe("failed");
     expect(log).not.toContain("pushed");
     expect(log.trimEnd().split("\n").at(-1)).toBe(
-      '\x1b[31;1mcontainer gromacs for amd64: image build failed in step "build"\x1b[0m: its log is that section above, in https://gitlab.example.org/g/p/-/jobs/7',
+      '\x1b[31;1mbuild gromacs failed in step "build"\x1b[0m: its log is that section above, in https://gitlab.example.org/g/p/-/jobs/7',
     );
   });
 
-  it("says the setup failed when no step had started, and quotes hostile subjects", () => {
-    const job = steppedScript("it's $(id) `x`", steps("true"));
+  it("says the setup failed when no step had started, and prints hostile job names as they are", () => {
+    const job = steppedScript(steps("true"));
     const failed = { ...job, script: ["exit 1", ...job.script] };
-    const { log } = runJob(failed);
+    const { log } = runJob(failed, "it's $(id) `x`");
     expect(log).toContain(`it's $(id) \`x\` failed in step "setup (before the first step)"`);
-    expect(() => steppedScript("x", [{ name: "Bad name", title: "t", lines: [] }])).toThrow();
+    expect(() => steppedScript([{ name: "Bad name", title: "t", lines: [] }])).toThrow();
+  });
+
+  it("works the same with the step function in before_script, a job's own setup after it", () => {
+    const job = { ...steppedScript(steps("exit 3")), before_script: ["echo setting up"] };
+    const moved = stepFunctionBefore(job);
+    expect(moved.before_script).toHaveLength(2);
+    expect(moved.before_script[1]).toBe("echo setting up");
+    expect(moved.script[0]).toMatch(/^spacktainers_step login /);
+    const before = runJob({
+      ...job,
+      before_script: [],
+      script: ["echo setting up", ...job.script],
+    });
+    const after = runJob(moved);
+    const sections = (log: string) => log.replace(/\d{9,}|took \d+s/g, "T");
+    expect(after.status).toBe("failed");
+    expect(sections(after.log)).toBe(sections(before.log));
+    expect(stepFunctionBefore(moved)).toBe(moved);
   });
 });

@@ -1,4 +1,4 @@
-import { shellExpand, shellQuote } from "../shell.js";
+import { shellQuote } from "../shell.js";
 import type { CiJob } from "./types.js";
 
 /*
@@ -41,14 +41,11 @@ const STEP_FUNCTION = [
 const SECTION_NAME = /^[a-z][a-z0-9_]*$/;
 
 /**
- * The job's `script` and `after_script` from its steps (pure). `subject` names what the job
- * works on for the failure line, e.g. "container gromacs for amd64: build".
+ * The job's `script` and `after_script` from its steps (pure). The failure line names the
+ * job by its name (`$CI_JOB_NAME`), so the after_script is the same line in every job and a
+ * hidden template can hold it once.
  */
-export function steppedScript(
-  subject: string,
-  steps: readonly JobStep[],
-  options: { readonly subjectHasVariables?: boolean } = {},
-): Pick<CiJob, "script" | "after_script"> {
+export function steppedScript(steps: readonly JobStep[]): Pick<CiJob, "script" | "after_script"> {
   const script = [STEP_FUNCTION];
   for (const step of steps) {
     if (!SECTION_NAME.test(step.name)) throw new Error(`bad step name ${step.name}`);
@@ -58,15 +55,27 @@ export function steppedScript(
     );
   }
   script.push("spacktainers_step");
-  const quoted = options.subjectHasVariables ? shellExpand(subject) : shellQuote(subject);
-  return { script, after_script: [failureSummary(quoted)] };
+  return { script, after_script: [FAILURE_SUMMARY] };
 }
 
-/** The after_script line: on failure, what failed, in which step, and where the log is. */
-function failureSummary(quotedSubject: string): string {
-  return [
-    'if [ "$CI_JOB_STATUS" = failed ]; then',
-    `printf '\\033[31;1m%s failed in step "%s"\\033[0m: its log is that section above, in %s\\n' ${quotedSubject} "$(cat "\${CI_PROJECT_DIR:-.}/${STEP_FILE}" 2>/dev/null || echo 'setup (before the first step)')" "$CI_JOB_URL";`,
-    "fi",
-  ].join(" ");
+/**
+ * The job with the step function defined first in its before_script instead of its script.
+ * GitLab runs before_script and script in one shell, so the function still serves every
+ * step; there it is the same lines in every job, which a template can hold once.
+ * @see https://docs.gitlab.com/ee/ci/yaml/#before_script
+ */
+export function stepFunctionBefore<J extends CiJob>(job: J): J {
+  if (job.script[0] !== STEP_FUNCTION) return job;
+  return {
+    ...job,
+    before_script: [STEP_FUNCTION, ...(job.before_script ?? [])],
+    script: job.script.slice(1),
+  };
 }
+
+/** The after_script line: on failure, which job failed, in which step, and where the log is. */
+const FAILURE_SUMMARY = [
+  'if [ "$CI_JOB_STATUS" = failed ]; then',
+  `printf '\\033[31;1m%s failed in step "%s"\\033[0m: its log is that section above, in %s\\n' "$CI_JOB_NAME" "$(cat "\${CI_PROJECT_DIR:-.}/${STEP_FILE}" 2>/dev/null || echo 'setup (before the first step)')" "$CI_JOB_URL";`,
+  "fi",
+].join(" ");

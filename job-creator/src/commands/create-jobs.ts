@@ -3,7 +3,7 @@ import { warnOverLimits } from "./limit-warnings.js";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
-import { renderPipeline, toCiDocument } from "../../../common/src/ci/render.js";
+import { writtenPipeline } from "../../../common/src/ci/render.js";
 import { GENERATED_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { InputError, settledValues, type Problem } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
@@ -149,9 +149,9 @@ export async function createJobs(
     selection,
     placed.warnings,
   );
-  const text = renderPipeline(pipeline);
+  const written = writtenPipeline(pipeline);
   const files = new Map([
-    [GENERATED_PIPELINE_FILE, text],
+    [GENERATED_PIPELINE_FILE, written.text],
     [
       pictureFile(GENERATED_PIPELINE_FILE),
       mermaidMarkdown("Base images and pipeline generation", pipelineMermaid(pipeline)),
@@ -188,7 +188,7 @@ export async function createJobs(
   warnOverLimits(
     output,
     GENERATED_PIPELINE_FILE,
-    { doc: toCiDocument(pipeline), text },
+    written,
     config.limits,
     "build part of the containers (--only, --arch), or raise limits.maxFileBytes where the instance allows more",
   );

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
-import { renderPipeline, toCiDocument } from "../../../common/src/ci/render.js";
+import { writtenPipeline } from "../../../common/src/ci/render.js";
 import { InputError, settledValues } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import {
@@ -256,8 +256,8 @@ export async function generateSpacktainerWorkflow(
     },
     ctx,
   );
-  const text = renderPipeline(pipeline);
-  files.set(SPACKTAINER_PIPELINE_FILE, text);
+  const written = writtenPipeline(pipeline);
+  files.set(SPACKTAINER_PIPELINE_FILE, written.text);
   files.set(
     pictureFile(SPACKTAINER_PIPELINE_FILE),
     mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
@@ -266,7 +266,7 @@ export async function generateSpacktainerWorkflow(
   warnOverLimits(
     output,
     SPACKTAINER_PIPELINE_FILE,
-    { doc: toCiDocument(pipeline), text },
+    written,
     config.limits,
     "build fewer containers per run (--only), or raise limits.maxFileBytes / maxJobsPerFile where the instance allows more",
   );

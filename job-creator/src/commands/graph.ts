@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import type { Output } from "../../../common/src/cli.js";
 import { jobCount, mermaidMarkdown, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
+import { resolveExtends } from "../../../common/src/ci/extends.js";
 import { isJobKey, type CiEntry, type CiPipeline } from "../../../common/src/ci/types.js";
 import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
@@ -55,15 +56,21 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
   await writeFileAtomic(opts.outputFile, markdown);
 }
 
-/** A pipeline file read into the model: its stages and jobs (templates resolved by name only). */
+/** A pipeline file read into the model: its stages and jobs, with what they take from templates. */
 async function readPipeline(file: string): Promise<CiPipeline> {
   const text = await readTextFile(file, file, MAX_PIPELINE_BYTES);
   const loaded = loadPipelineDocument(text);
   if ("problem" in loaded) throw new InputError([{ file, message: loaded.problem }]);
   const { doc } = loaded;
-  const jobs = Object.fromEntries(
-    Object.entries(doc).filter(([key, value]) => isJobKey(key) && isMapping(value)),
-  ) as Record<string, CiEntry>;
+  const jobs: Record<string, CiEntry> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!isJobKey(key) || !isMapping(value)) continue;
+    try {
+      jobs[key] = resolveExtends(doc, value) as unknown as CiEntry;
+    } catch (error) {
+      throw new InputError([{ file, message: `${key}: ${(error as Error).message}` }]);
+    }
+  }
   const stages = Array.isArray(doc["stages"])
     ? doc["stages"].filter((s): s is string => typeof s === "string")
     : undefined;

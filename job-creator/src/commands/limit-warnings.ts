@@ -1,14 +1,9 @@
 import type { Output } from "../../../common/src/cli.js";
 import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
+import type { WrittenPipeline } from "../../../common/src/ci/render.js";
 
 /** Warnings shown at most: one is enough to act on, a long list only buries the rest. */
 const SHOWN = 3;
-
-/** A pipeline file as a command writes it: the document GitLab reads and its rendered text. */
-export interface WrittenPipeline {
-  readonly doc: Record<string, unknown>;
-  readonly text: string;
-}
 
 /**
  * What GitLab may refuse in a pipeline file a command wrote (its size, jobs, needs): warnings

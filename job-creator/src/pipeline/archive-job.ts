@@ -46,7 +46,7 @@ export function withArchiveJob(
     ...archJobBase(settings.arch),
     stage: "archive",
     needs: [],
-    ...steppedScript(`${settings.arch.name}: archive replaced images`, [
+    ...steppedScript([
       {
         name: "archive",
         title: `Archive the ${tags.length === 1 ? "tag" : `${tags.length} tags`} about to be replaced, apply the retention`,

@@ -32,7 +32,8 @@ export function loginStep(ctx: GenerationContext, ...others: readonly string[]):
   return {
     name: "login",
     title: "Log in to the registry",
-    lines: [registryLogin(ctx), ...others],
+    // A publish target on the project's own registry needs no second login.
+    lines: [...new Set([registryLogin(ctx), ...others])],
     collapsed: true,
   };
 }
@@ -71,7 +72,7 @@ export function buildBaseImageJob(plan: BaseImagePlan, ctx: GenerationContext): 
     image: { name: ctx.config.images.buildah, entrypoint: [""] },
     tags: base.tags,
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
-    ...steppedScript(`base image ${plan.image} for ${plan.arch}`, [
+    ...steppedScript([
       loginStep(ctx),
       ...emulationSteps(arch),
       {
@@ -130,7 +131,7 @@ export function buildMultiarchJob(
     tags: [...architectureOf(ctx, first.arch).runnerTags],
     variables: { ...architectureOf(ctx, first.arch).proxyVariables, ...BUILDAH_VARIABLES },
     needs: rebuiltJobs.map((job) => ({ job, artifacts: false })),
-    ...steppedScript(`multi-arch manifest of ${first.image}`, [
+    ...steppedScript([
       loginStep(ctx),
       {
         name: "manifest",

@@ -57,7 +57,7 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
   const jobs: Record<string, CiEntry> = {
     [GENERATE_PIPELINE_JOB]: {
       ...tools("generate"),
-      ...steppedScript("the pipeline's generation", [
+      ...steppedScript([
         {
           name: "generate",
           title: "Plan base images, Spack environments and child pipelines (jc create-jobs)",
@@ -83,7 +83,7 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
         { job: GENERATE_PIPELINE_JOB, artifacts: true },
         { job: BASE_PIPELINE_BRIDGE, artifacts: false },
       ],
-      ...steppedScript("gathering the child pipelines' files", [
+      ...steppedScript([
         {
           name: "gather",
           title: "Download the files the generation child pipeline wrote (get-artifacts)",
@@ -154,7 +154,7 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
     rules: CLEANUP_RULES,
     // The cleaner deletes; one at a time per project.
     resource_group: "containers-cleanup",
-    ...steppedScript("cleaning up after deleted branches", [
+    ...steppedScript([
       {
         name: "clean",
         title: "Delete the files of deleted branches (jc clean-branches)",
@@ -175,7 +175,7 @@ export function buildEntryPipeline(config: Config, generatedDir: string): CiPipe
       needs: [],
       rules: CLEANUP_RULES,
       resource_group: `deployed-cleanup-${arch}`,
-      ...steppedScript(`cleaning ${arch}'s deployed copies after deleted branches`, [
+      ...steppedScript([
         {
           name: "clean",
           title: `Delete the deployed copies of deleted branches from ${deploy.path}`,

@@ -81,7 +81,7 @@ export function spackSifJob(
     ...job,
     variables: { ...job.variables, ...registryVariables(ctx) },
     needs,
-    ...steppedScript(`container ${target.name} for ${target.arch}: SIF file`, [
+    ...steppedScript([
       {
         name: "convert",
         title: `Convert ${target.name}:${target.tag} to a SIF file`,
@@ -113,7 +113,7 @@ export function customSifJob(
     ...job,
     ...(ours ? { variables: { ...job.variables, ...registryVariables(ctx) } } : {}),
     needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB), ...onBase],
-    ...steppedScript(`container ${target.name} for ${target.arch}: SIF file`, [
+    ...steppedScript([
       {
         name: "build",
         title: `Build ${target.name} from its definition`,
@@ -145,7 +145,7 @@ export function deployJob(
     tags: [...deploy.runnerTags],
     variables: { ...settings.arch.proxyVariables, ...bucketVariables(settings.arch) },
     needs: afterSif,
-    ...steppedScript(`container ${target.name} for ${target.arch}: deploy`, [
+    ...steppedScript([
       {
         name: "deploy",
         title: `Copy ${file} to ${deploy.path}`,

@@ -63,7 +63,7 @@ export function buildSpackGenerateJob(
       ...(rebuildPackages ? { SPACK_PRUNE_UP_TO_DATE: "False" } : {}),
     },
     needs,
-    ...steppedScript(`container ${container.name} for ${container.arch}: Spack pipeline`, [
+    ...steppedScript([
       {
         name: "environment",
         title: "Activate the merged Spack environment",
@@ -110,7 +110,7 @@ function processJob(
   return {
     ...toolJob(ctx, arch, needs),
     stage: "process",
-    ...steppedScript(`${arch.name}: ${step.title}`, [{ ...step, lines: [`${JC} ${command}`] }]),
+    ...steppedScript([{ ...step, lines: [`${JC} ${command}`] }]),
     artifacts: { paths: [`${out}/`], expire_in: "1 week" },
   };
 }
@@ -186,7 +186,7 @@ export function buildCleanCacheJob(
     ...job,
     stage: "cache cleanup",
     variables: { ...job.variables, ...cacheCredentialVariables(arch) },
-    ...steppedScript(`${arch.name}: build cache cleaning`, [
+    ...steppedScript([
       {
         name: "clean",
         title: `Prune s3://${bucket} (spackitor)`,

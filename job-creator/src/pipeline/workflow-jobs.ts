@@ -135,7 +135,7 @@ function buildJob(
       ...fetchInputVariables(ctx.config, target.container),
     },
     needs: [parentArtifactsNeed(GATHER_ARTIFACTS_JOB), ...onBase],
-    ...steppedScript(`container ${target.name} for ${target.arch}: image build`, [
+    ...steppedScript([
       loginStep(ctx),
       ...emulationSteps(settings.arch),
       ...(target.container.fetched.length > 0
@@ -189,22 +189,19 @@ function publishJob(
     tags: base.tags,
     variables: { ...base.variables, ...BUILDAH_VARIABLES },
     needs,
-    ...steppedScript(
-      `container ${target.name} for ${target.arch}: publish to ${destination.name}`,
-      [
-        loginStep(ctx, buildahLogin(destination.registry, destination.credentials)),
-        {
-          name: "pull",
-          title: `Pull ${target.name}:${target.tag}`,
-          lines: [`buildah pull ${source}`],
-        },
-        {
-          name: "push",
-          title: `Push it to ${destination.name}`,
-          lines: [`buildah push ${source} ${shellQuote(`docker://${ref}`)}`],
-        },
-      ],
-    ),
+    ...steppedScript([
+      loginStep(ctx, buildahLogin(destination.registry, destination.credentials)),
+      {
+        name: "pull",
+        title: `Pull ${target.name}:${target.tag}`,
+        lines: [`buildah pull ${source}`],
+      },
+      {
+        name: "push",
+        title: `Push it to ${destination.name}`,
+        lines: [`buildah push ${source} ${shellQuote(`docker://${ref}`)}`],
+      },
+    ]),
     timeout: "1h",
   };
 }

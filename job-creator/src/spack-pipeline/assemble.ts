@@ -12,7 +12,7 @@ import type { CiEntry, CiNeed, CiTemplate } from "../../../common/src/ci/types.j
 import { SPACK_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { pictureFile } from "../../../common/src/ci/mermaid.js";
 import type { MergedJob, MergedPipeline } from "./merge.js";
-import { compactJobs } from "./compact.js";
+import { compactJobs, type TemplateNames } from "../../../common/src/ci/compact.js";
 import { estimate as estimateMakespan, NO_ESTIMATE, type MakespanEstimate } from "./makespan.js";
 import { reducedDependencies } from "./reduce.js";
 import { rebuildJobRewriter, type RewriteSettings } from "./rewrite.js";
@@ -28,6 +28,12 @@ import {
 /** The file the entry pipeline triggers; its bridges run the others in order. */
 export const TRIGGER_FILE = SPACK_PIPELINE_FILE;
 export const SERVICES_FILE = "build-cache-services.yaml";
+
+/** Every rebuild job of an arch extends `.spack rebuild`; one container's jobs, its own template. */
+const REBUILD_TEMPLATES: TemplateNames = {
+  shared: ".spack rebuild",
+  group: (container) => `.spack rebuild for ${container}`,
+};
 /**
  * The one stage of a build file: GitLab numbers jobs stage by stage, and a free runner takes
  * the lowest number, so one stage lets the file's order (longest chain first) decide.
@@ -162,7 +168,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
   const compact = compactJobs(
     merged.jobs.map((job) => ({
       name: job.name,
-      container: job.container,
+      group: job.container,
       // The generate need is the container's: jobs that need nothing in their file inherit it.
       job: {
         ...rewritten(job.job, job.fileVariables),
@@ -170,6 +176,7 @@ function prepareJobs(merged: MergedPipeline, settings: AssembleSettings) {
         needs: generateNeeds(job.container),
       },
     })),
+    REBUILD_TEMPLATES,
   );
   const templateBytes = new Map(
     [...compact.templates].map(([name, body]) => [

@@ -118,20 +118,16 @@ function steppedScripts({
   readonly script: readonly string[];
   readonly after_script: readonly string[] | undefined;
 }): Pick<CiJob, "script" | "after_script"> {
-  const stepped = steppedScript(
-    "$CI_JOB_NAME",
-    [
-      ...(setup && setup.length > 0
-        ? [{ name: "setup", title: "Set up Spack", lines: setup, collapsed: true }]
-        : []),
-      {
-        name: "rebuild",
-        title: "Build the spec and push it to the build cache (spack ci rebuild)",
-        lines: script,
-      },
-    ],
-    { subjectHasVariables: true },
-  );
+  const stepped = steppedScript([
+    ...(setup && setup.length > 0
+      ? [{ name: "setup", title: "Set up Spack", lines: setup, collapsed: true }]
+      : []),
+    {
+      name: "rebuild",
+      title: "Build the spec and push it to the build cache (spack ci rebuild)",
+      lines: script,
+    },
+  ]);
   return {
     script: stepped.script,
     after_script: [...(spackAfter ?? []), ...(stepped.after_script ?? [])],

@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { resolveExtends } from "../../../common/src/ci/extends.js";
-import type { CiJob } from "../../../common/src/ci/types.js";
-import { compactJobs, containerTemplate, SHARED_TEMPLATE, type FullJob } from "./compact.js";
+import { resolveExtends } from "./extends.js";
+import type { CiJob } from "./types.js";
+import {
+  compactJobs as compactWith,
+  compactPipeline,
+  type GroupedJob,
+  type TemplateNames,
+} from "./compact.js";
+import { toCiDocument } from "./render.js";
+import { stepFunctionBefore, steppedScript } from "./steps.js";
 
-const job = (name: string, container: string, extra: Partial<CiJob> = {}): FullJob => ({
+const SHARED_TEMPLATE = ".spack rebuild";
+const containerTemplate = (container: string) => `.spack rebuild for ${container}`;
+const NAMES: TemplateNames = { shared: SHARED_TEMPLATE, group: containerTemplate };
+const compactJobs = (jobs: readonly GroupedJob[]) => compactWith(jobs, NAMES);
+
+const job = (name: string, container: string, extra: Partial<CiJob> = {}): GroupedJob => ({
   name,
-  container,
+  group: container,
   job: {
     image: { name: "builder", entrypoint: [""] },
     script: ["spack ci rebuild"],
@@ -23,7 +35,7 @@ const job = (name: string, container: string, extra: Partial<CiJob> = {}): FullJ
 });
 
 /** Every job as GitLab sees it once the templates are merged in. */
-function resolved(jobs: readonly FullJob[]) {
+function resolved(jobs: readonly GroupedJob[]) {
   const compact = compactJobs(jobs);
   const doc = { ...Object.fromEntries(compact.templates), ...Object.fromEntries(compact.jobs) };
   return new Map(
@@ -117,5 +129,64 @@ describe("compactJobs", () => {
     const { templates, jobs: own } = compactJobs(jobs);
     expect(templates.size).toBe(0);
     expect(own.get("a")).toEqual(jobs[0]!.job);
+  });
+});
+
+describe("compactPipeline", () => {
+  const stepped = (line: string) => steppedScript([{ name: "run", title: "Run", lines: [line] }]);
+  const scriptJob = (stage: string, line: string, extra: Partial<CiJob> = {}): CiJob => ({
+    stage,
+    image: stage === "sif" ? "apptainer" : "buildah",
+    tags: ["k8s"],
+    variables: { CPU: "4", [`ONLY_${stage.toUpperCase()}`]: "1" },
+    ...stepped(line),
+    ...extra,
+  });
+  const pipeline = {
+    stages: ["archive", "build", "sif", "children"],
+    jobs: {
+      archive: scriptJob("archive", "archive", { before_script: ["npm ci"], needs: [] }),
+      "build a": scriptJob("build", "build a"),
+      "build b": scriptJob("build", "build b", { variables: { CPU: "16", ONLY_BUILD: "1" } }),
+      "sif a": scriptJob("sif", "sif a", { needs: [{ job: "build a", artifacts: false }] }),
+      "sif b": scriptJob("sif", "sif b", { needs: [{ job: "build b", artifacts: false }] }),
+      child: { stage: "children", trigger: { include: [{ local: "child.yml" }] } },
+    },
+  };
+
+  it("runs every job as before, the step function first in its before_script", () => {
+    const doc = toCiDocument(compactPipeline(pipeline));
+    for (const [name, before] of Object.entries(pipeline.jobs)) {
+      const after = resolveExtends(doc, doc[name] as Record<string, unknown>);
+      const expected = "trigger" in before ? before : stepFunctionBefore(before);
+      expect(after, name).toEqual(expected);
+    }
+    expect(doc["child"]).toEqual(pipeline.jobs.child);
+  });
+
+  it("writes what repeats once: in the shared template and in each stage's", () => {
+    const written = compactPipeline(pipeline);
+    expect(Object.keys(written.templates ?? {})).toEqual([".job", ".build job", ".sif job"]);
+    expect(written.templates?.[".job"]).toMatchObject({
+      tags: ["k8s"],
+      variables: { CPU: "4" },
+      after_script: stepped("x").after_script,
+    });
+    // The step function is the same line in every build job, so their template holds it.
+    expect(written.templates?.[".build job"]?.before_script).toEqual([stepped("x").script[0]]);
+    expect(written.jobs["build a"]).toEqual({
+      extends: ".build job",
+      stage: "build",
+      script: stepped("build a").script.slice(1),
+    });
+    expect(written.jobs["build b"]).toMatchObject({ variables: { CPU: "16" } });
+    // Each job keeps its stage: it reads and sorts by stage without the templates.
+    for (const [name, job] of Object.entries(written.jobs))
+      expect(job.stage, name).toBe(pipeline.jobs[name as keyof typeof pipeline.jobs].stage);
+  });
+
+  it("leaves a pipeline with nothing to share as it is", () => {
+    const lone = { stages: ["build"], jobs: { only: scriptJob("build", "x") } };
+    expect(compactPipeline(lone)).toBe(lone);
   });
 });

@@ -1,26 +1,31 @@
 import equal from "fast-deep-equal";
-import { groupBy } from "../../../common/src/group-by.js";
-import type {
-  CiExtendingJob,
-  CiJob,
-  CiTemplate,
-  CiVariableValue,
-} from "../../../common/src/ci/types.js";
+import { groupBy } from "../group-by.js";
+import { stepFunctionBefore } from "./steps.js";
+import {
+  isBridge,
+  type CiEntry,
+  type CiExtendingJob,
+  type CiJob,
+  type CiPipeline,
+  type CiTemplate,
+  type CiVariableValue,
+} from "./types.js";
 
-/** The template every rebuild job of an arch extends: what all of them share. */
-export const SHARED_TEMPLATE = ".spack rebuild";
-/** The template of one container's rebuild jobs: what they share beyond the shared one. */
-export const containerTemplate = (container: string): string => `.spack rebuild for ${container}`;
-
-/** A rebuild job before compaction, with everything it will have but its stage and needs. */
-export interface FullJob {
+/** A job before compaction, with the group whose jobs may share a template of their own. */
+export interface GroupedJob {
   readonly name: string;
-  readonly container: string;
+  readonly group: string;
   readonly job: CiJob;
 }
 
+/** The names of the hidden templates: one all jobs share, one per group. Each starts with a dot. */
+export interface TemplateNames {
+  readonly shared: string;
+  readonly group: (group: string) => string;
+}
+
 export interface CompactJobs {
-  /** Template name -> body; a container's template extends the shared one. */
+  /** Template name -> body; a group's template extends the shared one. */
   readonly templates: ReadonlyMap<string, CiTemplate>;
   /** Job name -> its own keys and the template it extends (the job itself where nothing is shared). */
   readonly jobs: ReadonlyMap<string, CiJob | CiExtendingJob>;
@@ -32,30 +37,30 @@ type Body = Readonly<Record<string, unknown>>;
 const asBody = (job: CiJob): Body => job as unknown as Body;
 
 /**
- * Moves what rebuild jobs repeat into hidden templates: what every job has alike into
- * `.spack rebuild`, what one container's jobs have alike into `.spack rebuild for <it>`;
- * each job keeps the rest (in practice the variables that identify its spec). A variable
+ * Moves what jobs repeat into hidden templates: what every job has alike into the shared
+ * template, what one group's jobs have alike into the group's; each job keeps the rest (for
+ * Spack's rebuild jobs, grouped by container, the variables that identify its spec). A variable
  * every job has goes in a template with its most common value, and the jobs that give it
  * another value keep theirs, which GitLab's `extends:` merge lets win. So every job ends
  * with exactly the keys and variable values it had before (the tests resolve the templates
  * and compare). Templates are made only for groups of two jobs or more.
  */
-export function compactJobs(jobs: readonly FullJob[]): CompactJobs {
+export function compactJobs(jobs: readonly GroupedJob[], names: TemplateNames): CompactJobs {
   const shared = jobs.length >= 2 ? commonPart(jobs.map((j) => asBody(j.job))) : {};
   const rest = new Map(jobs.map((j) => [j.name, without(asBody(j.job), shared)]));
   const templates = new Map<string, CiTemplate>();
   const hasShared = Object.keys(shared).length > 0;
-  if (hasShared) templates.set(SHARED_TEMPLATE, shared);
-  const outer = hasShared ? [SHARED_TEMPLATE] : [];
-  const byContainer = groupBy(jobs, (job) => job.container);
+  if (hasShared) templates.set(names.shared, shared);
+  const outer = hasShared ? [names.shared] : [];
+  const byGroup = groupBy(jobs, (job) => job.group);
   const result = new Map<string, CiJob | CiExtendingJob>();
   const templatesOf = new Map<string, readonly string[]>();
-  for (const [container, group] of byContainer) {
+  for (const [key, group] of byGroup) {
     const own = group.length >= 2 ? commonPart(group.map((j) => rest.get(j.name)!)) : {};
-    const name = containerTemplate(container);
+    const name = names.group(key);
     const chain = Object.keys(own).length > 0 ? [...outer, name] : outer;
     if (chain.length > outer.length)
-      templates.set(name, hasShared ? { extends: SHARED_TEMPLATE, ...own } : own);
+      templates.set(name, hasShared ? { extends: names.shared, ...own } : own);
     for (const job of group) {
       const body = without(rest.get(job.name)!, own);
       const parent = chain.at(-1);
@@ -65,6 +70,45 @@ export function compactJobs(jobs: readonly FullJob[]): CompactJobs {
   }
   return { templates, jobs: result, templatesOf };
 }
+
+/** A pipeline's templates: `.job` for what all its jobs share, `.<stage> job` for a stage's. */
+const PIPELINE_TEMPLATES: TemplateNames = { shared: ".job", group: (stage) => `.${stage} job` };
+
+/**
+ * The pipeline as it is written: what its script jobs repeat (image, tags, variables, the
+ * step function and the failure line) in hidden templates, shared by all and by each stage's
+ * jobs, instead of in every job. The jobs run exactly as before (the tests resolve the
+ * templates and compare); each keeps its stage, so that it reads (and sorts) by stage
+ * without them. Plans and pictures are drawn from the pipeline before this.
+ */
+export function compactPipeline(pipeline: CiPipeline): CiPipeline {
+  const stages = new Map<string, string | undefined>();
+  const scriptJobs = Object.entries(pipeline.jobs).flatMap(([name, entry]) => {
+    if (!isScriptJob(entry)) return [];
+    const { stage, ...job } = stepFunctionBefore(entry);
+    stages.set(name, stage);
+    return [{ name, group: stage ?? "test", job }];
+  });
+  const compact = compactJobs(scriptJobs, PIPELINE_TEMPLATES);
+  if (compact.templates.size === 0) return pipeline;
+  const jobs = Object.fromEntries(
+    Object.entries(pipeline.jobs).map(([name, entry]) => {
+      const own = compact.jobs.get(name);
+      if (!own) return [name, entry];
+      const stage = stages.get(name);
+      // Written as `extends`, `stage`, then the job's own keys.
+      const head = "extends" in own ? { extends: own.extends } : {};
+      return [name, { ...head, ...(stage === undefined ? {} : { stage }), ...own }];
+    }),
+  );
+  return {
+    ...pipeline,
+    templates: { ...pipeline.templates, ...Object.fromEntries(compact.templates) },
+    jobs,
+  };
+}
+
+const isScriptJob = (entry: CiEntry): entry is CiJob => !isBridge(entry) && !("extends" in entry);
 
 /**
  * What a template of these bodies holds: each key whose value is the same in every body,
