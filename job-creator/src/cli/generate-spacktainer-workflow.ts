@@ -53,7 +53,10 @@ export function generateSpacktainerWorkflowCommand(): Command {
         "image of that tag for the arch with equal labels (spack.lock sha256, container checksum), the\n" +
         "SIF file when the bucket object's metadata differ, and on the default branch the image is\n" +
         "published to each `publish:` registry whose copy differs. `.def` containers are built from the\n" +
-        "digest of their From: image. Credentials come from the CI variables the configuration names.\n\n" +
+        "digest of their From: image. Credentials come from the CI variables the configuration names.\n" +
+        "A pipeline over limits.maxJobsPerFile jobs or limits.maxFileBytes runs as child pipelines:\n" +
+        "spacktainer_pipeline.yaml then triggers spacktainer_pipeline-<n>.yaml, each holding whole\n" +
+        "containers with those built on them.\n\n" +
         "Example (in CI, after the generate jobs):\n" +
         "  jc generate-spacktainer-workflow -a amd64 --lock-dir jobs_scratch_dir.amd64 -o spacktainer.artifacts.amd64\n",
     )

@@ -2,7 +2,6 @@ import { join } from "node:path";
 import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
-import { writtenPipeline } from "../../../common/src/ci/render.js";
 import { InputError, settledValues } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import {
@@ -54,6 +53,7 @@ import {
 import type { LockSource } from "../containers/lock.js";
 import { tagScheme, type SpackTarget } from "../containers/targets.js";
 import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
+import { workflowFiles } from "../pipeline/workflow-files.js";
 import {
   prepareCustom,
   prepareSpack,
@@ -245,34 +245,33 @@ export async function generateSpacktainerWorkflow(
     else for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
     return decisions;
   }
-  const pipeline = buildWorkflowPipeline(
-    decisions,
-    {
-      arch,
-      artifactsDir: opts.artifactsDir,
-      builderImage: baseImages?.builder ?? "",
-      runtimeImage: baseImages?.runtime ?? "",
-      singularitahImage: baseImages?.singularitah ?? "",
-    },
-    ctx,
-  );
-  const written = writtenPipeline(pipeline);
-  files.set(SPACKTAINER_PIPELINE_FILE, written.text);
+  const settings = {
+    arch,
+    artifactsDir: opts.artifactsDir,
+    builderImage: baseImages?.builder ?? "",
+    runtimeImage: baseImages?.runtime ?? "",
+    singularitahImage: baseImages?.singularitah ?? "",
+  };
+  const pipeline = buildWorkflowPipeline(decisions, settings, ctx);
+  const pipelineFiles = workflowFiles(pipeline, decisions, settings, ctx);
+  for (const [name, { text }] of pipelineFiles) files.set(name, text);
   files.set(
     pictureFile(SPACKTAINER_PIPELINE_FILE),
     mermaidMarkdown(`Containers of ${arch.name}`, pipelineMermaid(pipeline)),
   );
   for (const line of formatDecisions(decisions, onDefaultBranch, config)) output.out(line);
-  warnOverLimits(
-    output,
-    SPACKTAINER_PIPELINE_FILE,
-    written,
-    config.limits,
-    "build fewer containers per run (--only), or raise limits.maxFileBytes / maxJobsPerFile where the instance allows more",
-  );
+  for (const [name, written] of pipelineFiles)
+    warnOverLimits(
+      output,
+      name,
+      written,
+      config.limits,
+      "build fewer containers per run (--only), or raise limits.maxFileBytes / maxJobsPerFile where the instance allows more",
+    );
   await replaceDirectory(opts.outputDir, files, guard);
+  const parts = pipelineFiles.size > 1 ? `, run as ${pipelineFiles.size - 1} child pipelines` : "";
   output.out(
-    `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs) and ${targets.length} build contexts`,
+    `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs${parts}) and ${targets.length} build contexts`,
   );
   return decisions;
 }

@@ -121,6 +121,7 @@ export function processSettings(
       artifactsDir: artifactsDir.replace(/\/+$/, ""),
       tags: base.tags,
       image: config.images.tools,
+      passOn: [GENERATION_PIPELINE_ID_VARIABLE],
     },
   };
 }

@@ -23,7 +23,7 @@ import {
   triggerPicture,
   type ChildFileRef,
   type TriggerSettings,
-} from "./trigger.js";
+} from "../pipeline/trigger.js";
 
 /** The file the entry pipeline triggers; its bridges run the others in order. */
 export const TRIGGER_FILE = SPACK_PIPELINE_FILE;

@@ -5,7 +5,6 @@ import {
   COLLECT_ARTIFACTS_JOB,
   ENTRY_PIPELINE_ID_VARIABLE,
   GATHER_ARTIFACTS_JOB,
-  GENERATION_PIPELINE_ID_VARIABLE,
 } from "../../../common/src/job-names.js";
 
 /** A child file the trigger pipeline starts, and the bridges (of earlier files) it waits for. */
@@ -18,6 +17,10 @@ export interface ChildFileRef {
 export interface TriggerSettings {
   /** Folder of the child files inside the artifacts, e.g. `spack.artifacts.amd64`. */
   readonly artifactsDir: string;
+  /** What `collect artifacts` keeps of the gathered artifacts (default: all of `artifactsDir`). */
+  readonly collect?: readonly string[];
+  /** Variables each bridge passes on to its child pipeline, with the value it has here. */
+  readonly passOn: readonly string[];
   readonly tags: readonly string[];
   readonly image: string;
   readonly maxNeedsPerJob: number;
@@ -55,7 +58,7 @@ export function buildTriggerPipeline(
         { job: COLLECT_ARTIFACTS_JOB, artifacts: true },
         ...waits.map((job) => ({ job, artifacts: false })),
       ],
-      variables: { [GENERATION_PIPELINE_ID_VARIABLE]: `$${GENERATION_PIPELINE_ID_VARIABLE}` },
+      variables: Object.fromEntries(settings.passOn.map((name) => [name, `$${name}`])),
     };
   }
   const steps = Math.max(-1, ...depth.values()) + 1;
@@ -110,7 +113,10 @@ function collectJob(settings: TriggerSettings): CiJob {
     ],
     variables: { GIT_STRATEGY: "none" },
     script: [`ls -l ${shellQuote(`${settings.artifactsDir}/`)}`],
-    artifacts: { paths: [`${settings.artifactsDir}/`], expire_in: "1 week" },
+    artifacts: {
+      paths: [...(settings.collect ?? [`${settings.artifactsDir}/`])],
+      expire_in: "1 week",
+    },
   };
 }
 

@@ -11,7 +11,13 @@ const ref = (name: string, after: string[] = []): ChildFileRef => ({
 });
 
 describe("buildTriggerPipeline", () => {
-  const settings = { artifactsDir: "out", tags: ["k8s"], image: "node:20", maxNeedsPerJob: 50 };
+  const settings = {
+    artifactsDir: "out",
+    tags: ["k8s"],
+    image: "node:20",
+    maxNeedsPerJob: 50,
+    passOn: ["GENERATION_PIPELINE_ID"],
+  };
 
   it("makes each bridge need only the bridges of the files it waits for", () => {
     const pipeline = buildTriggerPipeline(

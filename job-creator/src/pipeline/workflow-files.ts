@@ -1,0 +1,99 @@
+import {
+  renderJobBlock,
+  writtenPipeline,
+  type WrittenPipeline,
+} from "../../../common/src/ci/render.js";
+import type { CiPipeline } from "../../../common/src/ci/types.js";
+import {
+  ENTRY_PIPELINE_ID_VARIABLE,
+  SPACKTAINER_PIPELINE_FILE,
+} from "../../../common/src/job-names.js";
+import type { ContainerDecision } from "../containers/decide.js";
+import { archiveJobName } from "./archive-job.js";
+import { archJobBase, type GenerationContext } from "./context.js";
+import { buildTriggerPipeline } from "./trigger.js";
+import { buildWorkflowPipeline } from "./workflow-jobs.js";
+import { baseGroups, packParts } from "./workflow-parts.js";
+import { nothingToDoJobName, type WorkflowSettings } from "./workflow-settings.js";
+
+/** The child files of a container pipeline too large for one, numbered from 1. */
+export const workflowPartFile = (part: number) => `spacktainer_pipeline-${part}.yaml`;
+export const workflowPartBridgeName = (arch: string, part: number, parts: number) =>
+  `containers of ${arch} (${part}/${parts})`;
+
+/** Room a part keeps for what its size estimate leaves out (templates, header). */
+const BYTES_HEADROOM = 0.9;
+
+/**
+ * The files of one arch's container pipeline, the one the entry pipeline triggers
+ * (`spacktainer_pipeline.yaml`) first. Where it fits GitLab's limits (`limits.maxJobsPerFile`
+ * jobs, `limits.maxFileBytes`), it is one file; otherwise that file runs child files, each
+ * with whole groups of containers (a container with those built on it) and its own archive
+ * job, side by side: no job of one part needs a job of another.
+ */
+export function workflowFiles(
+  whole: CiPipeline,
+  decisions: readonly ContainerDecision[],
+  settings: WorkflowSettings,
+  ctx: GenerationContext,
+): Map<string, WrittenPipeline> {
+  const written = writtenPipeline(whole);
+  const { maxJobsPerFile, maxFileBytes, maxNeedsPerJob } = ctx.config.limits;
+  const fits = (pipeline: CiPipeline, text: string) =>
+    Object.keys(pipeline.jobs).length <= maxJobsPerFile && Buffer.byteLength(text) <= maxFileBytes;
+  if (fits(whole, written.text)) return new Map([[SPACKTAINER_PIPELINE_FILE, written]]);
+
+  const index = new Map(decisions.map((d, i) => [d.target.name, i]));
+  const groups = baseGroups(
+    decisions.map((d) => (d.target.basedOn ? index.get(d.target.basedOn.name) : undefined)),
+  );
+  // A group's size: its jobs alone, as full blocks, scaled by what the templates save overall.
+  const shared = new Set([
+    archiveJobName(settings.arch.name),
+    nothingToDoJobName(settings.arch.name),
+  ]);
+  const blockBytes = (pipeline: CiPipeline) =>
+    Object.entries(pipeline.jobs)
+      .filter(([name]) => !shared.has(name))
+      .reduce((sum, [name, job]) => sum + Buffer.byteLength(renderJobBlock(name, job)), 0);
+  const ratio = Buffer.byteLength(written.text) / Math.max(1, blockBytes(whole));
+  const groupDecisions = groups.map((group) => group.map((i) => decisions[i]!));
+  const sizes = groupDecisions.map((group) => {
+    const pipeline = buildWorkflowPipeline(group, settings, ctx);
+    const jobs = Object.keys(pipeline.jobs).filter((name) => !shared.has(name)).length;
+    return { jobs, bytes: Math.ceil(blockBytes(pipeline) * ratio) };
+  });
+  const parts = packParts(sizes, {
+    // One job of each part is its archive job.
+    jobs: maxJobsPerFile - 1,
+    bytes: Math.floor(maxFileBytes * BYTES_HEADROOM),
+  });
+  if (parts.length <= 1) return new Map([[SPACKTAINER_PIPELINE_FILE, written]]);
+
+  const arch = settings.arch.name;
+  const files = new Map<string, WrittenPipeline>();
+  parts.forEach((part, i) => {
+    const partDecisions = part.flatMap((g) => groupDecisions[g]!);
+    files.set(
+      workflowPartFile(i + 1),
+      writtenPipeline(buildWorkflowPipeline(partDecisions, settings, ctx)),
+    );
+  });
+  const trigger = buildTriggerPipeline(
+    [...files.keys()].map((file, i) => ({
+      file,
+      bridge: workflowPartBridgeName(arch, i + 1, parts.length),
+      after: [],
+    })),
+    {
+      artifactsDir: settings.artifactsDir,
+      // Only the child files: the jobs fetch their build contexts from the entry pipeline.
+      collect: [...files.keys()].map((file) => `${settings.artifactsDir}/${file}`),
+      passOn: [ENTRY_PIPELINE_ID_VARIABLE],
+      tags: archJobBase(settings.arch).tags,
+      image: ctx.config.images.tools,
+      maxNeedsPerJob,
+    },
+  );
+  return new Map([[SPACKTAINER_PIPELINE_FILE, writtenPipeline(trigger)], ...files]);
+}
