@@ -1,7 +1,6 @@
-import { copyFile, mkdir, readFile, readdir, rename } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import {
   BASE_PIPELINE_BRIDGE,
@@ -24,6 +23,7 @@ import { REPO_ROOT, SPACK_FIXTURES } from "../helpers/paths.js";
 import { runAsync } from "../helpers/process.js";
 import { exampleRepo, tempDir } from "../helpers/temp-repo.js";
 import { commandsOf } from "../helpers/job-scripts.js";
+import { pipelineJobs } from "../helpers/pipeline-jobs.js";
 
 const TOKEN = "glpat-e2e-0b7e";
 const CONFIG = "spacktainers.config.yaml";
@@ -75,7 +75,7 @@ describe("the whole pipeline, without GitLab", () => {
     );
     await createJobsIn(repo, memoryOutput());
     const generated = await readFile(join(repo, "generated/generated_pipeline.yaml"), "utf8");
-    const child = expectValidPipeline(generated);
+    expectValidPipeline(generated);
 
     // 2. The spack generate jobs' artifacts, from real Spack runs.
     for (const [arch, containers] of Object.entries(SPACK_OUTPUTS)) {
@@ -91,7 +91,14 @@ describe("the whole pipeline, without GitLab", () => {
       }
     }
 
-    // 3. Per arch, the process and workflow jobs, as the generated pipeline runs them.
+    // 3. Per arch, the process and workflow jobs, as the generated pipeline runs them;
+    //    amd64's container pipeline with room for 4 jobs per file, so that it runs as child
+    //    pipelines (gromacs with what is built on it, then nexus-storage).
+    const splitConfig = "spacktainers.split.yaml";
+    await writeFile(
+      join(repo, splitConfig),
+      `${await readFile(join(repo, CONFIG), "utf8")}\nlimits:\n  maxJobsPerFile: 4\n`,
+    );
     for (const arch of Object.keys(SPACK_OUTPUTS)) {
       await processSpackPipeline(
         {
@@ -107,7 +114,7 @@ describe("the whole pipeline, without GitLab", () => {
       await generateSpacktainerWorkflow(
         {
           repoRoot: repo,
-          configFile: CONFIG,
+          configFile: arch === "amd64" ? splitConfig : CONFIG,
           arch,
           outputDir: join(repo, spacktainerArtifactsDir(arch)),
           artifactsDir: spacktainerArtifactsDir(arch),
@@ -123,7 +130,7 @@ describe("the whole pipeline, without GitLab", () => {
     //    producers with their artifact archives.
     let id = 3000;
     const jobs: FakeJob[] = [];
-    for (const name of Object.keys(child).filter((k) => !["stages", "variables"].includes(k))) {
+    for (const name of Object.keys(pipelineJobs(generated))) {
       const arch = Object.keys(SPACK_OUTPUTS).find(
         (a) => name === processSpackPipelineJobName(a) || name === generateSpacktainerJobName(a),
       );
@@ -206,13 +213,18 @@ describe("the whole pipeline, without GitLab", () => {
       pending.push(...includedArtifacts(doc, "collect artifacts"));
     }
     expect(pipelineFiles.size).toBeGreaterThan(4);
-    const amd64 = load(
-      await readFile(
-        join(gathered, "spacktainer.artifacts.amd64/spacktainer_pipeline.yaml"),
+    const amd64 = (part: number) =>
+      readFile(
+        join(gathered, `spacktainer.artifacts.amd64/spacktainer_pipeline-${part}.yaml`),
         "utf8",
-      ),
-    ) as Record<string, unknown>;
-    expect(Object.keys(amd64)).toContain("build gromacs container for amd64");
+      );
+    expect(pipelineFiles).toContain("spacktainer.artifacts.amd64/spacktainer_pipeline-2.yaml");
+    expect(Object.keys(pipelineJobs(await amd64(1)))).toContain(
+      "build gromacs container for amd64",
+    );
+    expect(Object.keys(pipelineJobs(await amd64(2)))).toContain(
+      "create nexus-storage sif file for amd64",
+    );
     expect(
       await readFile(join(gathered, "spacktainer.artifacts.amd64/gromacs/Dockerfile"), "utf8"),
     ).toContain("FROM ${BUILDER_IMAGE} AS builder");
