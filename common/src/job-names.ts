@@ -38,6 +38,14 @@ export const environmentPath = (arch: string, name: string) => `spack_envs/${arc
 export const GENERATED_PIPELINE_FILE = "generated_pipeline.yaml";
 /** The container pipeline `jc generate-spacktainer-workflow` writes into spacktainerArtifactsDir. */
 export const SPACKTAINER_PIPELINE_FILE = "spacktainer_pipeline.yaml";
+/** Its child files, numbered from 1, when one file would pass GitLab's limits. */
+export const spacktainerPartFile = (part: number) => `spacktainer_pipeline-${part}.yaml`;
+/**
+ * Whether `name` is a file the workflow writes beside the build contexts (its pipeline files
+ * and their pictures): no container, whose context is a folder there, may take that name.
+ */
+export const isSpacktainerPipelineFile = (name: string) =>
+  /^spacktainer_pipeline(-\d+)?\.(yaml|md)$/.test(name);
 /** The trigger pipeline `jc process-spack-pipeline` writes into spackArtifactsDir. */
 export const SPACK_PIPELINE_FILE = "spack_pipeline.yaml";
 

@@ -19,6 +19,15 @@ export const BAD_REPO_CASES: {
     expected: [/container_definitions\/amd64\/broken\.yaml:\d+: invalid YAML/],
   },
   {
+    name: "a container named like a pipeline file written beside the build contexts",
+    breakRepo: (repo) =>
+      writeFile(
+        join(repo, "container_definitions/amd64/spacktainer_pipeline-1.yaml.yaml"),
+        "spack:\n  specs: [zlib]\n",
+      ),
+    expected: [/"spacktainer_pipeline-1\.yaml" is the name of a pipeline file jc writes/],
+  },
+  {
     name: "missing spack.specs",
     breakRepo: (repo) =>
       writeFile(join(repo, "container_definitions/amd64/empty.yaml"), "spack:\n  packages: {}\n"),

@@ -1,4 +1,5 @@
 import { InputError } from "../../../common/src/errors.js";
+import { isSpacktainerPipelineFile } from "../../../common/src/job-names.js";
 
 /**
  * Container names become image repository names, file names and parts of job names and
@@ -25,6 +26,8 @@ export function containerNameProblem(
   if (!CONTAINER_NAME.test(name)) {
     return `"${name}" is not a safe container name: use lower-case letters and digits separated by ".", "_" or "-"${fix}`;
   }
+  if (isSpacktainerPipelineFile(name))
+    return `"${name}" is the name of a pipeline file jc writes beside the build contexts; choose another${fix}`;
   return undefined;
 }
 

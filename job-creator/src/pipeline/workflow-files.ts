@@ -7,6 +7,7 @@ import type { CiPipeline } from "../../../common/src/ci/types.js";
 import {
   ENTRY_PIPELINE_ID_VARIABLE,
   SPACKTAINER_PIPELINE_FILE,
+  spacktainerPartFile,
 } from "../../../common/src/job-names.js";
 import type { ContainerDecision } from "../containers/decide.js";
 import { archiveJobName } from "./archive-job.js";
@@ -16,8 +17,6 @@ import { buildWorkflowPipeline } from "./workflow-jobs.js";
 import { baseGroups, packParts } from "./workflow-parts.js";
 import { nothingToDoJobName, type WorkflowSettings } from "./workflow-settings.js";
 
-/** The child files of a container pipeline too large for one, numbered from 1. */
-export const workflowPartFile = (part: number) => `spacktainer_pipeline-${part}.yaml`;
 export const workflowPartBridgeName = (arch: string, part: number, parts: number) =>
   `containers of ${arch} (${part}/${parts})`;
 
@@ -75,7 +74,7 @@ export function workflowFiles(
   parts.forEach((part, i) => {
     const partDecisions = part.flatMap((g) => groupDecisions[g]!);
     files.set(
-      workflowPartFile(i + 1),
+      spacktainerPartFile(i + 1),
       writtenPipeline(buildWorkflowPipeline(partDecisions, settings, ctx)),
     );
   });
