@@ -1,7 +1,7 @@
 import { appendFile, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GITLAB_DEFAULT_LIMITS } from "../../common/src/ci/limits.js";
+import { GITLAB_DEFAULT_LIMITS, type CiLimits } from "../../common/src/ci/limits.js";
 import { localNeedTarget, type CiNeed } from "../../common/src/ci/types.js";
 import { runProcess } from "../../common/src/run.js";
 import {
@@ -59,23 +59,49 @@ const needsOf = (job: ResolvedJob | undefined) =>
  * a container pipeline over `limits.maxJobsPerFile` or `limits.maxFileBytes` runs as child
  * pipelines instead, each within them.
  */
+/**
+ * The workflow run again with `limits` (config keys) after a run without them: the files it
+ * wrote as parts, each checked against those limits, and every job with its part.
+ */
+async function splitRun(limits: Partial<CiLimits>) {
+  const { repo, locks } = await repoWithApps();
+  const whole = pipelineJobs(await (await workflow(repo, locks)).read("spacktainer_pipeline.yaml"));
+  const lines = Object.entries(limits).map(([key, value]) => `  ${key}: ${value}\n`);
+  await appendFile(join(repo, "spacktainers.config.yaml"), `limits:\n${lines.join("")}`);
+  const { read, log } = await workflow(repo, locks);
+  const triggerText = await read("spacktainer_pipeline.yaml");
+  expectValidPipeline(triggerText);
+  const trigger = pipelineJobs(triggerText);
+  const bridges = Object.keys(trigger).filter((name) => trigger[name]!.trigger);
+  const together: Record<string, ResolvedJob> = {};
+  const partOf = new Map<string, number>();
+  for (const [i] of bridges.entries()) {
+    const text = await read(`spacktainer_pipeline-${i + 1}.yaml`);
+    expectValidPipeline(text, { ...GITLAB_DEFAULT_LIMITS, ...limits });
+    const jobs = pipelineJobs(text);
+    for (const [name, job] of Object.entries(jobs)) {
+      // Every job a job needs is in its own part.
+      for (const need of needsOf(job)) expect(jobs, `${name} needs ${need}`).toHaveProperty([need]);
+      if (name === ARCHIVE) continue;
+      together[name] = job;
+      partOf.set(name, i);
+    }
+  }
+  // The parts hold the jobs of the whole pipeline, each once and unchanged.
+  const { [ARCHIVE]: _, ...wholeJobs } = whole;
+  expect(together).toEqual(wholeJobs);
+  return { whole, trigger, bridges, partOf, log };
+}
+
+/*
+ * GitLab refuses a pipeline of more jobs than the instance allows (500 on GitLab.com Free);
+ * a container pipeline over `limits.maxJobsPerFile` or `limits.maxFileBytes` runs as child
+ * pipelines instead, each within them.
+ */
 describe("a container pipeline over the limits of one file", () => {
   it("runs as child pipelines of whole container groups, the same jobs in all", async () => {
-    const { repo, locks } = await repoWithApps();
-    const whole = pipelineJobs(
-      await (await workflow(repo, locks)).read("spacktainer_pipeline.yaml"),
-    );
+    const { whole, trigger, bridges, partOf, log } = await splitRun({ maxJobsPerFile: MAX_JOBS });
     expect(Object.keys(whole).length).toBeGreaterThan(MAX_JOBS);
-
-    await appendFile(
-      join(repo, "spacktainers.config.yaml"),
-      `limits:\n  maxJobsPerFile: ${MAX_JOBS}\n`,
-    );
-    const { read, log } = await workflow(repo, locks);
-    const triggerText = await read("spacktainer_pipeline.yaml");
-    expectValidPipeline(triggerText);
-    const trigger = pipelineJobs(triggerText);
-    const bridges = Object.keys(trigger).filter((name) => trigger[name]!.trigger);
     expect(bridges.length).toBeGreaterThan(1);
     expect(log).toContain(`run as ${bridges.length} child pipelines`);
     const files = bridges.map((_, i) => `out/spacktainer_pipeline-${i + 1}.yaml`);
@@ -91,28 +117,14 @@ describe("a container pipeline over the limits of one file", () => {
       // Independent parts run side by side.
       expect(needsOf(trigger[bridge])).toEqual(["collect artifacts"]);
     });
-
-    const together: Record<string, ResolvedJob> = {};
-    const partOf = new Map<string, number>();
-    for (const [i] of bridges.entries()) {
-      const text = await read(`spacktainer_pipeline-${i + 1}.yaml`);
-      expectValidPipeline(text, { ...GITLAB_DEFAULT_LIMITS, maxJobsPerFile: MAX_JOBS });
-      const jobs = pipelineJobs(text);
-      for (const [name, job] of Object.entries(jobs)) {
-        // Every job a job needs is in its own part.
-        for (const need of needsOf(job))
-          expect(jobs, `${name} needs ${need}`).toHaveProperty([need]);
-        if (name === ARCHIVE) continue;
-        together[name] = job;
-        partOf.set(name, i);
-      }
-    }
-    // The parts hold the jobs of the whole pipeline, each once and unchanged.
-    const { [ARCHIVE]: _, ...wholeJobs } = whole;
-    expect(together).toEqual(wholeJobs);
     // gromacs-analysis is built on gromacs: their jobs share a part.
     expect(partOf.get("create gromacs-analysis sif file for amd64")).toBe(
       partOf.get("build gromacs container for amd64"),
     );
+  });
+
+  it("cuts by bytes too, each file within limits.maxFileBytes", async () => {
+    const { bridges } = await splitRun({ maxFileBytes: 10_000 });
+    expect(bridges.length).toBeGreaterThan(1);
   });
 });

@@ -42,7 +42,12 @@ export interface WrittenPipeline {
 
 /** The pipeline as a command writes it, what its jobs share in templates (`compactPipeline`). */
 export function writtenPipeline(pipeline: CiPipeline): WrittenPipeline {
-  const doc = toCiDocument(compactPipeline(pipeline));
+  return renderedPipeline(compactPipeline(pipeline));
+}
+
+/** A pipeline as it is (compacted already, or never to be): its document and text. */
+export function renderedPipeline(pipeline: CiPipeline): WrittenPipeline {
+  const doc = toCiDocument(pipeline);
   return { doc, text: GENERATED_HEADER + toYaml(doc) };
 }
 

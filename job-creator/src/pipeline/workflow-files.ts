@@ -1,4 +1,6 @@
+import { compactPipeline } from "../../../common/src/ci/compact.js";
 import {
+  renderedPipeline,
   renderJobBlock,
   writtenPipeline,
   type WrittenPipeline,
@@ -20,7 +22,7 @@ import { nothingToDoJobName, type WorkflowSettings } from "./workflow-settings.j
 export const workflowPartBridgeName = (arch: string, part: number, parts: number) =>
   `containers of ${arch} (${part}/${parts})`;
 
-/** Room a part keeps for what its size estimate leaves out (templates, header). */
+/** Room a part keeps for what its size estimate leaves out (its archive job, needs that differ). */
 const BYTES_HEADROOM = 0.9;
 
 /**
@@ -36,38 +38,42 @@ export function workflowFiles(
   settings: WorkflowSettings,
   ctx: GenerationContext,
 ): Map<string, WrittenPipeline> {
-  const written = writtenPipeline(whole);
   const { maxJobsPerFile, maxFileBytes, maxNeedsPerJob } = ctx.config.limits;
-  const fits = (pipeline: CiPipeline, text: string) =>
-    Object.keys(pipeline.jobs).length <= maxJobsPerFile && Buffer.byteLength(text) <= maxFileBytes;
-  if (fits(whole, written.text)) return new Map([[SPACKTAINER_PIPELINE_FILE, written]]);
+  const compact = compactPipeline(whole);
+  // Rendered only when it may fit: 200 containers are a megabyte of YAML.
+  const single =
+    Object.keys(whole.jobs).length <= maxJobsPerFile ? renderedPipeline(compact) : undefined;
+  if (single && Buffer.byteLength(single.text) <= maxFileBytes)
+    return new Map([[SPACKTAINER_PIPELINE_FILE, single]]);
 
   const index = new Map(decisions.map((d, i) => [d.target.name, i]));
   const groups = baseGroups(
     decisions.map((d) => (d.target.basedOn ? index.get(d.target.basedOn.name) : undefined)),
   );
-  // A group's size: its jobs alone, as full blocks, scaled by what the templates save overall.
+  // A group's size: its jobs as the single file writes them, without what the templates hold.
   const shared = new Set([
     archiveJobName(settings.arch.name),
     nothingToDoJobName(settings.arch.name),
   ]);
-  const blockBytes = (pipeline: CiPipeline) =>
-    Object.entries(pipeline.jobs)
-      .filter(([name]) => !shared.has(name))
-      .reduce((sum, [name, job]) => sum + Buffer.byteLength(renderJobBlock(name, job)), 0);
-  const ratio = Buffer.byteLength(written.text) / Math.max(1, blockBytes(whole));
   const groupDecisions = groups.map((group) => group.map((i) => decisions[i]!));
   const sizes = groupDecisions.map((group) => {
-    const pipeline = buildWorkflowPipeline(group, settings, ctx);
-    const jobs = Object.keys(pipeline.jobs).filter((name) => !shared.has(name)).length;
-    return { jobs, bytes: Math.ceil(blockBytes(pipeline) * ratio) };
+    const names = Object.keys(buildWorkflowPipeline(group, settings, ctx).jobs).filter(
+      (name) => !shared.has(name),
+    );
+    const bytes = names.reduce(
+      (sum, name) => sum + Buffer.byteLength(renderJobBlock(name, compact.jobs[name]!)),
+      0,
+    );
+    return { jobs: names.length, bytes };
   });
+  // Each part repeats the header, stages and templates; its archive job is one of its jobs.
+  const frame = Buffer.byteLength(renderedPipeline({ ...compact, jobs: {} }).text);
   const parts = packParts(sizes, {
-    // One job of each part is its archive job.
     jobs: maxJobsPerFile - 1,
-    bytes: Math.floor(maxFileBytes * BYTES_HEADROOM),
+    bytes: Math.floor(maxFileBytes * BYTES_HEADROOM) - frame,
   });
-  if (parts.length <= 1) return new Map([[SPACKTAINER_PIPELINE_FILE, written]]);
+  if (parts.length <= 1)
+    return new Map([[SPACKTAINER_PIPELINE_FILE, single ?? renderedPipeline(compact)]]);
 
   const arch = settings.arch.name;
   const files = new Map<string, WrittenPipeline>();
