@@ -3,3 +3,4 @@ await import("./process-spack-pipeline.js");
 await import("./scheduling.js");
 await import("./spackitor.js");
 await import("./online-workflow.js");
+await import("./pipeline-sizes.js");
