@@ -19,7 +19,8 @@ import { buildWorkflowPipeline } from "./workflow-jobs.js";
 import { baseGroups, packParts } from "./workflow-parts.js";
 import { nothingToDoJobName, type WorkflowSettings } from "./workflow-settings.js";
 
-export const workflowPartBridgeName = (arch: string, part: number, parts: number) =>
+/** The bridge of one part, in the file that triggers them. */
+const partBridgeName = (arch: string, part: number, parts: number) =>
   `containers of ${arch} (${part}/${parts})`;
 
 /** Room a part keeps for what its size estimate leaves out (its archive job, needs that differ). */
@@ -87,7 +88,7 @@ export function workflowFiles(
   const trigger = buildTriggerPipeline(
     [...files.keys()].map((file, i) => ({
       file,
-      bridge: workflowPartBridgeName(arch, i + 1, parts.length),
+      bridge: partBridgeName(arch, i + 1, parts.length),
       after: [],
     })),
     {
