@@ -67,6 +67,9 @@ describe("the generated pipelines, run", { concurrent: false }, () => {
         "create e2e-tool sif file for amd64",
         "create e2e-lib-tool sif file for amd64",
         "publish e2e-app to mirror for amd64",
+        // Over limits.maxJobsPerFile: the container pipeline ran as child pipelines.
+        "containers of amd64 (1/2)",
+        "containers of amd64 (2/2)",
       ]),
     );
     // The labels the generator reads back on the next run are on the pushed images.
