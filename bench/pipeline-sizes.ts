@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { resolveExtends } from "../common/src/ci/extends.js";
 import { isJobKey } from "../common/src/ci/types.js";
+import { isSpacktainerPipelineFile } from "../common/src/job-names.js";
 import { isMapping } from "../common/src/mapping.js";
 import { runProcess } from "../common/src/run.js";
 import { toYaml } from "../common/src/yaml-io.js";
@@ -100,7 +101,7 @@ for (const count of SIZES) {
     const files = [
       "generated/generated_pipeline.yaml",
       ...(await readdir(join(repo, "out")))
-        .filter((name) => /^spacktainer_pipeline(-\d+)?\.yaml$/.test(name))
+        .filter((name) => isSpacktainerPipelineFile(name) && name.endsWith(".yaml"))
         .sort((a, b) => a.length - b.length || a.localeCompare(b))
         .map((name) => `out/${name}`),
     ];

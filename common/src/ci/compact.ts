@@ -82,11 +82,9 @@ const PIPELINE_TEMPLATES: TemplateNames = { shared: ".job", group: (stage) => `.
  * without them. Plans and pictures are drawn from the pipeline before this.
  */
 export function compactPipeline(pipeline: CiPipeline): CiPipeline {
-  const stages = new Map<string, string | undefined>();
   const scriptJobs = Object.entries(pipeline.jobs).flatMap(([name, entry]) => {
     if (!isScriptJob(entry)) return [];
     const { stage, ...job } = stepFunctionBefore(entry);
-    stages.set(name, stage);
     return [{ name, group: stage ?? "test", job }];
   });
   const compact = compactJobs(scriptJobs, PIPELINE_TEMPLATES);
@@ -95,7 +93,7 @@ export function compactPipeline(pipeline: CiPipeline): CiPipeline {
     Object.entries(pipeline.jobs).map(([name, entry]) => {
       const own = compact.jobs.get(name);
       if (!own) return [name, entry];
-      const stage = stages.get(name);
+      const { stage } = entry;
       // Written as `extends`, `stage`, then the job's own keys.
       const head = "extends" in own ? { extends: own.extends } : {};
       return [name, { ...head, ...(stage === undefined ? {} : { stage }), ...own }];
