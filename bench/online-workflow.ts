@@ -6,7 +6,7 @@
  * Prints time, requests per container, peak concurrency, and the ratio of time to the
  * floor of requests x latency / concurrency limit.
  */
-import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -18,6 +18,7 @@ import {
   offlineWorkflowServices,
 } from "../job-creator/src/commands/generate-workflow.js";
 import { onlineWorkflowServices } from "../job-creator/src/commands/online-services.js";
+import { listFiles } from "../job-creator/src/base-images/checksum.js";
 import type { LatencyServersData } from "./latency-servers.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
 import { testArchitecture } from "../test/helpers/files.js";
@@ -25,7 +26,8 @@ import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
 import { TEST_CREDENTIALS } from "../test/helpers/s3.js";
 
 const QUICK = process.env["BENCH_QUICK"] === "1";
-// BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"absent", "tokens"/"plain").
+// BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"current"/"absent",
+// "tokens"/"plain").
 const ONLY = process.env["BENCH_ONLY"]?.split(",");
 const SIZES = ONLY
   ? ONLY.filter((w) => /^\d+$/.test(w)).map(Number)
@@ -114,7 +116,15 @@ async function project(dir: string, containers: number, registry: string, s3: st
   return repo;
 }
 
-async function measure(containers: number, present: boolean, tokens: boolean) {
+/**
+ * The images as the run finds them: none; present but each with labels of its own, so
+ * every container is rebuilt; current, labelled as the run expects (nothing to rebuild,
+ * the SIF files still to make: the common scheduled run).
+ */
+type Images = "absent" | "present" | "current";
+const IMAGES: readonly Images[] = ["present", "current", "absent"];
+
+async function measure(containers: number, images: Images, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
   let servers: Awaited<ReturnType<typeof latencyServers>> | undefined;
@@ -127,16 +137,6 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
       tokens,
     });
     const repo = await project(dir, containers, servers.registry, servers.s3);
-    if (present) {
-      const pusher = new RegistryPusher(registry);
-      // Each container's image is its own (its own labels, so its own config blob); the
-      // publish copy is the same image, as the publish job's copy keeps digests.
-      for (let i = 0; i < containers; i++) {
-        const labels = { "org.spacktainers.container": `c${i}` };
-        await pusher.pushImage(`bench/spacktainers/c${i}`, "2023.3", "amd64", labels);
-        await pusher.copyImage(`bench/spacktainers/c${i}`, `published/c${i}`, "2023.3");
-      }
-    }
     const options = workflowOptions(repo, {
       lockDir: join(repo, "locks"),
       branch: "main",
@@ -145,8 +145,28 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
     const quiet = { out: () => undefined, err: () => undefined };
     // The same run offline: what reading, deciding and writing cost without the network.
     const offlineStart = performance.now();
-    await generateSpacktainerWorkflow(options, offlineWorkflowServices(runProcess), quiet);
+    const planned = await generateSpacktainerWorkflow(
+      options,
+      offlineWorkflowServices(runProcess),
+      quiet,
+    );
     const offline = (performance.now() - offlineStart) / 1000;
+    if (images !== "absent") {
+      const pusher = new RegistryPusher(registry);
+      // The publish copy is the same image, as the publish job's copy keeps digests.
+      for (const { target } of planned) {
+        const labels =
+          images === "current" && target.kind === "spack"
+            ? { ...target.labels }
+            : { "org.spacktainers.container": target.name };
+        await pusher.pushImage(`bench/spacktainers/${target.name}`, "2023.3", "amd64", labels);
+        await pusher.copyImage(
+          `bench/spacktainers/${target.name}`,
+          `published/${target.name}`,
+          "2023.3",
+        );
+      }
+    }
     servers.reset();
     const env = {
       REG_USER: "bench",
@@ -162,8 +182,11 @@ async function measure(containers: number, present: boolean, tokens: boolean) {
     );
     const seconds = (performance.now() - started) / 1000;
     const { requests, peak, meanMs, busy } = await servers.stats();
+    // What the generate job uploads as its artifacts.
+    let artifactBytes = 0;
+    for (const file of await listFiles(options.outputDir)) artifactBytes += (await stat(file)).size;
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
-    return { seconds, offline, requests, peak, floor, meanMs, busy };
+    return { seconds, offline, requests, peak, floor, meanMs, busy, artifactBytes };
   } finally {
     await Promise.all([registry.stop(), servers?.stop()]);
     await rm(dir, { recursive: true, force: true });
@@ -174,17 +197,17 @@ console.log(
   `\njc generate-spacktainer-workflow online, ${LATENCY_MS} ms per request, --concurrency ${CONCURRENCY} (one publish target)`,
 );
 console.log(
-  "containers  images   tokens  time (s)  offline (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy",
+  "containers  images   tokens  time (s)  offline (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)",
 );
 for (const tokens of [false, true].filter((t) =>
   wanted(t ? "tokens" : "plain", t ? "plain" : "tokens"),
 ))
-  for (const present of [true, false].filter((p) =>
-    wanted(p ? "present" : "absent", p ? "absent" : "present"),
+  for (const images of IMAGES.filter((i) =>
+    ONLY?.some((w) => IMAGES.includes(w as Images)) ? ONLY.includes(i) : true,
   ))
     for (const containers of SIZES) {
-      const r = await measure(containers, present, tokens);
+      const r = await measure(containers, images, tokens);
       console.log(
-        `${String(containers).padStart(10)}  ${(present ? "present" : "absent").padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%`,
+        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}`,
       );
     }

@@ -49,6 +49,13 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(second.jobs).toEqual(["containers of amd64 are up to date"]);
     expect(second.log).toContain("gromacs:2023.3: up to date");
     expect(second.text).toContain("every container of amd64 is built, converted and published");
+    // No job reads a build context: none is written (nor uploaded as an artifact).
+    expect((await readdir(second.outputDir)).sort()).toEqual([
+      ".spacktainers-output",
+      "spacktainer_pipeline.md",
+      "spacktainer_pipeline.yaml",
+    ]);
+    expect(second.log).toContain("and 0 build contexts");
   });
 
   it("writes the Dockerfile, environment, lock file and copied files as the build context", async () => {
@@ -109,6 +116,9 @@ describe("jc generate-spacktainer-workflow", () => {
     expect(after.jobs).toContain("build gromacs container for amd64");
     expect(after.log).toMatch(/image differs: org\.spacktainers\.spack-lock\.sha256/);
     expect(after.jobs).not.toContain("create nexus-storage sif file for amd64");
+    // The build reads its context; the .def container converts nothing and has none.
+    expect(await readdir(after.outputDir)).toContain("gromacs");
+    expect(await readdir(after.outputDir)).not.toContain("nexus-storage");
   });
 
   it("makes only the SIF file when only the SIF file is missing, needing no build", async () => {
@@ -124,6 +134,8 @@ describe("jc generate-spacktainer-workflow", () => {
     expect((after.doc["create gromacs sif file for amd64"] as { needs: unknown[] }).needs).toEqual(
       [],
     );
+    // A Spack container's SIF job reads the image, not the build context.
+    expect(await readdir(after.outputDir)).not.toContain("gromacs");
   });
 
   it("rebuilds a .def container's SIF when its source image's digest changes", async () => {

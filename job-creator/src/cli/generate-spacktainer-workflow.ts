@@ -21,7 +21,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
     .requiredOption("-a, --arch <arch>", "architecture, as configured")
     .option(
       "-o, --output-dir <dir>",
-      "folder to (re)write: spacktainer_pipeline.yaml and a build context per container",
+      "folder to (re)write: spacktainer_pipeline.yaml and the build context of each container built",
     )
     .option("--plan", "print what would be built, converted and published, and why; write nothing")
     .option("--json", "with --plan: the decisions as JSON")

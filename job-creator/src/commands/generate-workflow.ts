@@ -52,7 +52,7 @@ import {
 } from "../containers/facts.js";
 import type { LockSource } from "../containers/lock.js";
 import { tagScheme, type SpackTarget } from "../containers/targets.js";
-import { buildWorkflowPipeline } from "../pipeline/workflow-jobs.js";
+import { buildWorkflowPipeline, readsBuildContext } from "../pipeline/workflow-jobs.js";
 import { workflowFiles } from "../pipeline/workflow-files.js";
 import {
   prepareCustom,
@@ -69,7 +69,7 @@ export interface WorkflowOptions {
   readonly repoRoot: string;
   readonly configFile: string;
   readonly arch: string;
-  /** Folder to (re)write: the pipeline file and one build context per container. */
+  /** Folder to (re)write: the pipeline file and the build context of each container built. */
   readonly outputDir: string;
   /** Where that folder is inside the gathered artifacts, relative to the project dir. */
   readonly artifactsDir: string;
@@ -221,9 +221,6 @@ export async function generateSpacktainerWorkflow(
     await Promise.allSettled(containers.map((c) => started.get(c.name)!)),
   );
   const targets = prepared.map((p) => p.target);
-  const files = new Map<string, string | Uint8Array>();
-  for (const { target, context } of prepared)
-    for (const [path, content] of context) files.set(`${target.name}/${path}`, content);
   const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
 
   // Decide (pure), then write once.
@@ -253,6 +250,12 @@ export async function generateSpacktainerWorkflow(
     singularitahImage: baseImages?.singularitah ?? "",
   };
   const pipeline = buildWorkflowPipeline(decisions, settings, ctx);
+  // The build contexts the jobs read; those of containers with nothing to build stay unwritten.
+  const files = new Map<string, string | Uint8Array>();
+  const contextsRead = new Set(decisions.filter(readsBuildContext).map((d) => d.target.name));
+  const withContext = prepared.filter((p) => contextsRead.has(p.target.name));
+  for (const { target, context } of withContext)
+    for (const [path, content] of context) files.set(`${target.name}/${path}`, content);
   const pipelineFiles = workflowFiles(pipeline, decisions, settings, ctx);
   for (const [name, { text }] of pipelineFiles) files.set(name, text);
   files.set(
@@ -271,7 +274,7 @@ export async function generateSpacktainerWorkflow(
   await replaceDirectory(opts.outputDir, files, guard);
   const parts = pipelineFiles.size > 1 ? `, run as ${pipelineFiles.size - 1} child pipelines` : "";
   output.out(
-    `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs${parts}) and ${targets.length} build contexts`,
+    `wrote ${opts.outputDir}/${SPACKTAINER_PIPELINE_FILE} (${Object.keys(pipeline.jobs).length} jobs${parts}) and ${withContext.length} build contexts`,
   );
   return decisions;
 }

@@ -35,6 +35,15 @@ const BUILD_SECRET_VARIABLES = {
 } as const;
 
 /**
+ * Whether a job of the container pipeline reads the container's build context from the
+ * artifacts: a Spack container's build, a `.def` container's SIF conversion. Only those
+ * contexts are written, so a run that builds nothing uploads no lock files.
+ */
+export function readsBuildContext({ target, build, sif }: ContainerDecision): boolean {
+  return target.kind === "spack" ? build !== undefined : sif !== undefined;
+}
+
+/**
  * The container pipeline of one arch: per container only the steps its decision asks
  * for, each needing just what it uses, or one job that says nothing needs doing.
  */
