@@ -4,6 +4,7 @@
  * free; a child pipeline starts when its bridge's needs are done, and its bridge is done
  * when every job of it is. Pure: durations come in, minutes come out.
  */
+import { Heap } from "./heap.js";
 
 /** One job of a child file: its duration and the jobs of the same file it needs. */
 export interface ScheduledJob {
@@ -68,8 +69,10 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
     makespan = Math.max(makespan, at);
     for (const d of dependantsOf[f]!) if (--waitingFiles[d]! === 0) startFile(d, at);
   };
-  files.forEach((_, f) => {
-    if (waitingFiles[f] === 0) startFile(f, 0);
+  // Files that wait for nothing; the rest start when their last file ends (an empty file
+  // ends as it starts, so its dependants may already have started here).
+  files.forEach((file, f) => {
+    if (file.after.length === 0) startFile(f, 0);
   });
   for (;;) {
     while (busy < runners && ready.size > 0) {
@@ -89,6 +92,26 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
   const stuck = left.findIndex((l) => l > 0);
   if (stuck >= 0) throw new Error(`file ${stuck} never finished: its needs form a cycle`);
   return { makespan, files: times };
+}
+
+/**
+ * `simulate(files, Infinity).makespan` in one pass, for the splitter's many candidates: a
+ * file starts when the files it waits for end, a job when its file has and its needs are
+ * done. Files come after the files they wait for; a file's jobs after the jobs they need.
+ */
+export function unlimitedMakespan(files: readonly ScheduledFile[]): number {
+  const fileEnds = new Float64Array(files.length);
+  files.forEach((file, f) => {
+    const start = file.after.reduce((latest, a) => Math.max(latest, fileEnds[a]!), 0);
+    const ends = new Float64Array(file.jobs.length);
+    let end = start;
+    file.jobs.forEach((job, j) => {
+      ends[j] = job.needs.reduce((begin, n) => Math.max(begin, ends[n]!), start) + job.minutes;
+      end = Math.max(end, ends[j]);
+    });
+    fileEnds[f] = end;
+  });
+  return fileEnds.reduce((latest, end) => Math.max(latest, end), 0);
 }
 
 /**
@@ -114,48 +137,4 @@ export function criticalPath(
   deps: readonly (readonly number[])[],
 ): number {
   return earliestEnds(jobs, deps).reduce((longest, end) => Math.max(longest, end), 0);
-}
-
-/** A binary min-heap of tuples compared element by element. */
-class Heap<T extends readonly number[]> {
-  private readonly items: T[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(item: T): void {
-    const items = this.items;
-    items.push(item);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
-  }
-  pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && less(items[l]!, items[m]!)) m = l;
-        if (r < items.length && less(items[r]!, items[m]!)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function less(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
 }
