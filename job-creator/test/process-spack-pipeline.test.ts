@@ -23,8 +23,10 @@ const SCENARIOS = [
 ];
 const ARTIFACTS = "spack.artifacts.amd64";
 
+type Limits = Partial<CiLimits & { maxPipelinesPerHierarchy: number }>;
+
 /** A repository whose configuration has the given limits. */
-async function repoWithLimits(limits: Partial<CiLimits>): Promise<string> {
+async function repoWithLimits(limits: Limits): Promise<string> {
   const repo = await exampleRepo();
   const lines = Object.entries(limits).map(([k, v]) => `  ${k}: ${v}`);
   if (lines.length > 0)
@@ -35,7 +37,7 @@ async function repoWithLimits(limits: Partial<CiLimits>): Promise<string> {
   return repo;
 }
 
-async function process(inputDir: string, limits: Partial<CiLimits> = {}) {
+async function process(inputDir: string, limits: Limits = {}) {
   const repo = await repoWithLimits(limits);
   const outputDir = join(await tempDir(), ARTIFACTS);
   const output = memoryOutput();
@@ -190,7 +192,24 @@ describe("splitting within the limits", () => {
   it("fails clearly when the trigger pipeline itself would be over the jobs limit", async () => {
     const input = await syntheticInput(1_000, 10);
     await expect(process(input, { maxJobsPerFile: 10 })).rejects.toThrow(
-      /spack_pipeline\.yaml would have \d+ jobs, over limits\.maxJobsPerFile \(10\)/,
+      /1000 rebuild jobs need \d+ child pipelines at the fewest \(\d+ jobs in spack_pipeline\.yaml\), over .* limits\.maxJobsPerFile \(10\): raise/,
+    );
+  });
+
+  it("starts no more child pipelines than the arch's share of the pipeline hierarchy", async () => {
+    const input = await syntheticInput(1_000, 10);
+    // Two configured archs: each may start a quarter of the hierarchy's pipelines.
+    const free = await process(input, { maxFileBytes: 40_000 });
+    expect(free.summary.childPipelines).toBeGreaterThan(30);
+    const { summary } = await process(input, {
+      maxFileBytes: 40_000,
+      maxPipelinesPerHierarchy: 120,
+    });
+    expect(summary.childPipelines).toBeLessThanOrEqual(30);
+    await expect(
+      process(input, { maxFileBytes: 40_000, maxPipelinesPerHierarchy: 40 }),
+    ).rejects.toThrow(
+      /over the 10 this architecture may start \(limits\.maxPipelinesPerHierarchy\)/,
     );
   });
 

@@ -40,7 +40,9 @@ export function processSpackPipelineCommand(): Command {
         "child file when it fits limits.maxFileBytes, maxJobsPerFile and maxNeedsPerJob;\n" +
         "otherwise the files are chosen for time: the split that a simulation of GitLab's\n" +
         "scheduling (unlimited runners, the builds' minutes from --durations) finishes\n" +
-        "first. In spack_pipeline.yaml each file's bridge waits only for the bridges of\n" +
+        "first, in no more files than half of the arch's equal share of\n" +
+        "limits.maxPipelinesPerHierarchy (GitLab creates at most 1000 pipelines in one\n" +
+        "hierarchy). In spack_pipeline.yaml each file's bridge waits only for the bridges of\n" +
         "the files holding its jobs' dependencies. The plan lists the files, what each\n" +
         "waits for, the longest chain of bridges and the estimated makespan against the\n" +
         "dependency graph's critical path.\n\n" +

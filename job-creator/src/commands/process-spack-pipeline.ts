@@ -104,6 +104,7 @@ export function processSettings(
   const signing = rebuildSigning(arch);
   return {
     limits: config.limits,
+    maxChildFiles: childFileShare(config),
     rewrite: {
       ...(signing ? { signing } : {}),
       tags: base.tags,
@@ -124,4 +125,15 @@ export function processSettings(
       passOn: [GENERATION_PIPELINE_ID_VARIABLE],
     },
   };
+}
+
+/**
+ * The child pipelines one arch's build-cache pipeline may start: GitLab counts every
+ * pipeline of one hierarchy (the entry pipeline and all it starts, every arch's) against
+ * `pipeline_hierarchy_size`; each configured arch gets an equal share, and half of it is
+ * left to its container pipeline's parts and the pipelines between.
+ */
+export function childFileShare(config: Config): number {
+  const archs = Object.keys(config.architectures).length;
+  return Math.floor(config.limits.maxPipelinesPerHierarchy / archs / 2);
 }

@@ -226,6 +226,12 @@ export const ConfigSchema = Type.Object(
         maxJobsPerFile: Type.Integer({ minimum: 2, default: 500 }),
         maxNeedsPerJob: Type.Integer({ minimum: 1, maximum: 50, default: 50 }),
         maxJobNameLength: Type.Integer({ minimum: 16, maximum: 255, default: 255 }),
+        maxPipelinesPerHierarchy: Type.Integer({
+          minimum: 10,
+          default: 1000,
+          description:
+            "pipelines GitLab allows in one pipeline hierarchy (pipeline_hierarchy_size); each architecture's build-cache child pipelines take at most half of its share",
+        }),
         maxDefinitionBytes: Type.Integer({
           minimum: 1024,
           default: 1_048_576,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkCiLimits, GITLAB_DEFAULT_LIMITS } from "../../../common/src/ci/limits.js";
 import { toCiDocument } from "../../../common/src/ci/render.js";
 import { localNeedTarget } from "../../../common/src/ci/types.js";
-import { buildTriggerPipeline, type ChildFileRef } from "./trigger.js";
+import { buildTriggerPipeline, joinJobCount, type ChildFileRef } from "./trigger.js";
 
 const ref = (name: string, after: string[] = []): ChildFileRef => ({
   file: `${name}.yaml`,
@@ -64,4 +64,23 @@ describe("buildTriggerPipeline", () => {
     expect(many.every((b) => reached.has(b.bridge))).toBe(true);
     expect(Object.keys(pipeline.jobs).filter((n) => n.startsWith("last waits 1."))).toHaveLength(2);
   });
+
+  it.each([0, 1, 9, 10, 11, 49, 50, 51, 99, 100, 101, 1000, 2501, 3000])(
+    "counts the join jobs of a bridge waiting for %i bridges as it makes them",
+    (waits) => {
+      const earlier = Array.from({ length: waits }, (_, i) => ref(`f${i}`));
+      const pipeline = buildTriggerPipeline(
+        [
+          ...earlier,
+          ref(
+            "last",
+            earlier.map((r) => r.bridge),
+          ),
+        ],
+        { ...settings, maxNeedsPerJob: 10 },
+      );
+      const joins = Object.keys(pipeline.jobs).filter((name) => name.startsWith("last waits"));
+      expect(joinJobCount(waits, 10)).toBe(joins.length);
+    },
+  );
 });

@@ -70,6 +70,17 @@ export function buildTriggerPipeline(
   return { stages, jobs };
 }
 
+/**
+ * How many join jobs a job waiting for `waits` jobs needs (what `joinRounds` makes): rounds
+ * of jobs that each need up to `maxNeedsPerJob`, until the job itself needs few enough.
+ */
+export function joinJobCount(waits: number, maxNeedsPerJob: number): number {
+  let count = 0;
+  for (let left = waits; left > maxNeedsPerJob - 1; left = Math.ceil(left / maxNeedsPerJob))
+    count += Math.ceil(left / maxNeedsPerJob);
+  return count;
+}
+
 function joinRounds(
   names: string[],
   stage: string,

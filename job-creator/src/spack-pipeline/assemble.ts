@@ -44,6 +44,8 @@ export interface AssembleSettings {
   readonly rewrite: RewriteSettings;
   readonly trigger: Omit<TriggerSettings, "maxNeedsPerJob">;
   readonly limits: CiLimits;
+  /** How many child files (pipelines) the trigger pipeline may start. */
+  readonly maxChildFiles: number;
   /** Expected build minutes of a job, from the duration model. */
   readonly minutes: (job: MergedJob) => number;
   /** The resource group of the jobs that rewrite the cache's index (shared with its cleaner). */
@@ -92,7 +94,12 @@ export function assembleProcessedPipelines(
   const prepared = prepareJobs(merged, settings);
   const byName = new Map(prepared.jobs.map((p) => [p.split.name, p]));
   const splitJobs = prepared.jobs.map((p) => p.split);
-  const plan = planSplit(splitJobs, settings.limits, prepared.templateBytes);
+  const plan = planSplit(
+    splitJobs,
+    settings.limits,
+    prepared.templateBytes,
+    settings.maxChildFiles,
+  );
   const refs = plan.map((part, index): ChildFileRef => {
     const file = plan.length === 1 ? "build-cache.yaml" : `build-cache-${index + 1}.yaml`;
     files.set(file, renderChild(part, byName, prepared, settings.rewrite));

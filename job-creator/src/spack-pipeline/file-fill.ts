@@ -26,9 +26,18 @@ export class FileFill {
 
   /** Adds the job if it fits; `needsInFile` is how many of its dependencies this file holds. */
   tryAdd(job: Fillable, index: number, needsInFile: number): boolean {
-    if (!this.fitsAll([{ job, needsInFile }])) return false;
+    const { limits } = this.budget;
+    // Called once per job and candidate split: no copy of the held templates.
+    const bytes = this.addedBytes(job, this.templates);
+    if (
+      needsInFile > limits.maxNeedsPerJob - 1 ||
+      this.members.length >= limits.maxJobsPerFile ||
+      this.bytes + bytes > limits.maxFileBytes
+    )
+      return false;
     this.members.push(index);
-    this.bytes += this.bytesWith(job, this.templates);
+    this.bytes += bytes;
+    for (const t of job.templates) this.templates.add(t);
     return true;
   }
 
@@ -39,21 +48,18 @@ export class FileFill {
     let bytes = this.bytes;
     for (const { job, needsInFile } of jobs) {
       if (needsInFile > limits.maxNeedsPerJob - 1) return false;
-      bytes += this.bytesWith(job, templates);
+      bytes += this.addedBytes(job, templates);
+      for (const t of job.templates) templates.add(t);
     }
     return (
       this.members.length + jobs.length <= limits.maxJobsPerFile && bytes <= limits.maxFileBytes
     );
   }
 
-  /** The bytes a job adds to a file holding `held` templates; its own join `held`. */
-  private bytesWith(job: Fillable, held: Set<string>): number {
+  /** The bytes a job adds to a file holding `held` templates: its own and its new templates'. */
+  private addedBytes(job: Fillable, held: ReadonlySet<string>): number {
     let bytes = job.bytes;
-    for (const t of job.templates)
-      if (!held.has(t)) {
-        held.add(t);
-        bytes += this.budget.templateBytes.get(t) ?? 0;
-      }
+    for (const t of job.templates) if (!held.has(t)) bytes += this.budget.templateBytes.get(t) ?? 0;
     return bytes;
   }
 }

@@ -1,5 +1,6 @@
 import { groupBy } from "../../../common/src/group-by.js";
 import { FileFill, type FileBudget } from "./file-fill.js";
+import { Heap } from "./heap.js";
 import { criticalPath } from "./schedule.js";
 import type { SplitJob } from "./split.js";
 
@@ -62,19 +63,36 @@ export function partitionByLevels({ jobs, deps, budget }: Partition): FileFill[]
   return files;
 }
 
+/** How a wave builds its files (see `partitionByWaves`). */
+export interface WaveShape {
+  /** How far past a wave's start its files take dependants in: a share of the critical path. */
+  readonly horizon: number;
+  /** The share of a file left to the jobs that start it; the rest is for their dependants. */
+  readonly rootShare: number;
+  /**
+   * Jobs longer than this many horizons start files of their own, beside the short ones,
+   * and their dependants may join those files until the long builds end.
+   */
+  readonly longAfter: number;
+  /** Waves start only at multiples of this share of the critical path (0: whenever a file ends). */
+  readonly quantum?: number;
+}
+
 /**
  * Waves: whenever files end, the jobs whose dependencies are all done start new files, and
  * each new file also takes the jobs that depend only on it and would end within `horizon`
- * (a share of the critical path) of its start, so chains stay together. Jobs held back wait
- * for the end of the files they depend on, not of a whole level. `rootShare` of a file is
- * left to jobs that start it, the rest to their dependants.
+ * of its start, so chains stay together. Jobs held back wait for the end of the files they
+ * depend on, not of a whole level. A long build shares its file only with other long
+ * builds and what follows them: a short build beside it would hold its own dependants back
+ * until the long one ends.
  */
 export function partitionByWaves(
   { jobs, deps, budget }: Partition,
-  horizon: number,
-  rootShare = 0.3,
+  { horizon, rootShare, longAfter, quantum = 0 }: WaveShape,
 ): FileFill[] {
   const window = horizon * criticalPath(jobs, deps);
+  const step = quantum * criticalPath(jobs, deps);
+  const waveAt = (end: number) => (step > 0 ? Math.ceil(end / step) * step : end);
   // How many jobs a file takes: by count, or by bytes for jobs of the average size.
   const averageBytes = jobs.reduce((sum, j) => sum + j.bytes, 0) / Math.max(1, jobs.length);
   const capacity = Math.min(
@@ -82,56 +100,92 @@ export function partitionByWaves(
     Math.floor((budget.limits.maxFileBytes - budget.overhead) / Math.max(1, averageBytes)),
   );
   const rootsPerFile = Math.max(1, Math.floor(capacity * rootShare));
-  const files: { fill: FileFill; end: number; roots: number }[] = [];
+  /** A file: its jobs, when they are expected to end, how many start it, until when dependants join. */
+  const files: { fill: FileFill; end: number; roots: number; until: number }[] = [];
   const fileOf = new Int32Array(jobs.length).fill(-1);
   const expectedEnd = new Float64Array(jobs.length);
-  let waiting = jobs.map((_, i) => i);
+  const isLong = (i: number) => jobs[i]!.minutes > longAfter * window;
+  // Jobs whose dependencies all have a file, taken in dependency order in each wave.
+  const unplaced = Int32Array.from(deps, (ds) => ds.length);
+  const dependants = jobs.map(() => [] as number[]);
+  deps.forEach((ds, i) => {
+    for (const d of ds) dependants[d]!.push(i);
+  });
+  // Jobs held back, by when the last file they depend on ends: only then may they start a file.
+  const wake = new Map([[0, jobs.flatMap((_, i) => (deps[i]!.length === 0 ? [i] : []))]]);
+  let left = jobs.length;
   const events = new Set([0]);
-  while (waiting.length > 0) {
+  while (left > 0) {
     if (events.size === 0) throw new Error("waves: jobs left with no file to wait for");
     const now = Math.min(...events);
     events.delete(now);
+    const pool = wake.get(now) ?? [];
+    wake.delete(now);
     const fresh = new Set<number>();
-    let rootFile = -1;
     const later: number[] = [];
-    for (const i of waiting) {
+    const order = new Heap<[number]>();
+    for (const i of pool) order.push([i]);
+    const done = (d: number) => !fresh.has(fileOf[d]!) && files[fileOf[d]!]!.end <= now;
+    const place = (i: number, f: number, start: number) => {
+      fileOf[i] = f;
+      expectedEnd[i] = start + jobs[i]!.minutes;
+      files[f]!.end = Math.max(files[f]!.end, expectedEnd[i]);
+      left--;
+      for (const k of dependants[i]!) if (--unplaced[k]! === 0) order.push([k]);
+    };
+    // Starts `i` in the open root file of its kind, or in a new one.
+    const open = { long: -1, short: -1 };
+    const startRoot = (i: number, kind: keyof typeof open) => {
+      const file = files[open[kind]];
+      if (!file || file.roots >= rootsPerFile || !file.fill.tryAdd(jobs[i]!, i, 0)) {
+        files.push({ fill: new FileFill(budget), end: now, roots: 0, until: now + window });
+        open[kind] = files.length - 1;
+        fresh.add(open[kind]);
+        files[open[kind]]!.fill.tryAdd(jobs[i]!, i, 0);
+      }
+      files[open[kind]]!.roots++;
+      place(i, open[kind], now);
+    };
+    // Long roots first, longest first: files of builds that end at about the same time.
+    const longRoots = pool.filter((i) => isLong(i) && deps[i]!.every(done));
+    longRoots.sort((x, y) => jobs[y]!.minutes - jobs[x]!.minutes || x - y);
+    for (const i of longRoots) startRoot(i, "long");
+    for (const f of fresh) files[f]!.until = Math.max(files[f]!.until, files[f]!.end);
+    for (let next = order.pop(); next; next = order.pop()) {
+      const i = next[0];
+      if (fileOf[i]! >= 0) continue;
       let start = now;
       let ready = true;
-      const inWave = new Set<number>();
+      // The one file of this wave its dependencies are in (-1: none, -2: several).
+      let f = -1;
+      let inFile = 0;
       for (const d of deps[i]!) {
-        const f = fileOf[d]!;
-        if (fresh.has(f)) {
-          inWave.add(f);
+        if (fresh.has(fileOf[d]!)) {
+          f = f === -1 || f === fileOf[d] ? fileOf[d]! : -2;
+          inFile++;
           start = Math.max(start, expectedEnd[d]!);
-        } else if (f < 0 || files[f]!.end > now) ready = false;
+        } else if (!done(d)) ready = false;
       }
-      let target = -1;
-      if (ready && inWave.size === 1) {
-        const f = [...inWave][0]!;
-        const inFile = deps[i]!.filter((d) => fileOf[d] === f).length;
-        if (start + jobs[i]!.minutes <= now + window && files[f]!.fill.tryAdd(jobs[i]!, i, inFile))
-          target = f;
-      } else if (ready && inWave.size === 0) {
-        const root = files[rootFile];
-        if (!root || root.roots >= rootsPerFile || !root.fill.tryAdd(jobs[i]!, i, 0)) {
-          files.push({ fill: new FileFill(budget), end: now, roots: 0 });
-          rootFile = files.length - 1;
-          fresh.add(rootFile);
-          files[rootFile]!.fill.tryAdd(jobs[i]!, i, 0);
-        }
-        files[rootFile]!.roots++;
-        target = rootFile;
-      }
-      if (target < 0) {
-        later.push(i);
+      if (ready && f === -1) {
+        startRoot(i, "short");
         continue;
       }
-      fileOf[i] = target;
-      expectedEnd[i] = start + jobs[i]!.minutes;
-      files[target]!.end = Math.max(files[target]!.end, expectedEnd[i]);
+      if (
+        ready &&
+        f >= 0 &&
+        start + jobs[i]!.minutes <= files[f]!.until &&
+        files[f]!.fill.tryAdd(jobs[i]!, i, inFile)
+      )
+        place(i, f, start);
+      else later.push(i);
     }
-    for (const f of fresh) events.add(files[f]!.end);
-    waiting = later;
+    for (const f of fresh) events.add(waveAt(files[f]!.end));
+    // The files' ends are known now that the wave's files are full.
+    for (const i of later) {
+      const at = waveAt(Math.max(...deps[i]!.map((d) => files[fileOf[d]!]!.end)));
+      if (wake.has(at)) wake.get(at)!.push(i);
+      else wake.set(at, [i]);
+    }
   }
   return files.map((f) => f.fill);
 }

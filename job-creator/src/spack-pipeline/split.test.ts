@@ -122,4 +122,68 @@ describe("planSplit", () => {
       /job "a" alone renders to 100 bytes with its templates, over the file budget .*limits\.maxFileBytes/,
     );
   });
+
+  it("keeps to the files it may start, or says what to raise", () => {
+    const jobs = graph("a1", "b1", "c1", "a2<-a1", "b2<-b1", "c2<-c1");
+    expect(files(planSplit(jobs, perFile(2), new Map(), 3)).sort()).toEqual([
+      "a1 a2",
+      "b1 b2",
+      "c1 c2",
+    ]);
+    expect(() => planSplit(jobs, perFile(2), new Map(), 2)).toThrow(
+      /6 rebuild jobs need \d+ child pipelines at the fewest .* over the 2 this architecture may start \(limits\.maxPipelinesPerHierarchy\)/,
+    );
+  });
+});
+
+/**
+ * A wide, shallow stack like the synthetic ones of the benchmark: `layers` layers of `width`
+ * specs, each depending on up to three specs near its position in the layers below; one
+ * spec in 30 takes 60-240 minutes, the rest 2-12.
+ */
+function stack(layers: number, width: number): SplitJob[] {
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const name = (l: number, p: number) => `s${l}-${p}`;
+  const jobs: SplitJob[] = [];
+  for (let l = 0; l < layers; l++)
+    for (let p = 0; p < width; p++) {
+      const dependencies =
+        l === 0
+          ? []
+          : [
+              ...new Set(
+                Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+                  const from = l - 1 - Math.floor(random() * random() * Math.min(l, 3));
+                  const at = Math.min(width - 1, Math.max(0, p + Math.round((random() - 0.5) * 6)));
+                  return name(from, at);
+                }),
+              ),
+            ];
+      const slow = random() < 1 / 30;
+      jobs.push({
+        name: name(l, p),
+        level: l,
+        dependencies,
+        bytes: 100,
+        templates: [],
+        minutes: Math.round(slow ? 60 + 180 * random() : 2 + 10 * random()),
+      });
+    }
+  const level = new Map<string, number>();
+  return jobs.map((job) => {
+    const l = Math.max(-1, ...job.dependencies.map((d) => level.get(d)!)) + 1;
+    level.set(job.name, l);
+    return { ...job, level: l };
+  });
+}
+
+describe("planSplit on a stack much larger than a file", () => {
+  it("starts long builds in files of their own, near the critical path", () => {
+    const jobs = stack(16, 250);
+    const plan = planSplit(jobs, perFile(100), new Map(), 500);
+    const { minutes, criticalPathMinutes } = estimate(plan, jobs);
+    expect(new Set(plan.flatMap((p) => p.jobs)).size).toBe(jobs.length);
+    expect(minutes / criticalPathMinutes).toBeLessThan(1.25);
+  });
 });

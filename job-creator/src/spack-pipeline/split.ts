@@ -1,9 +1,16 @@
 import type { CiLimits } from "../../../common/src/ci/limits.js";
 import { InputError } from "../../../common/src/errors.js";
+import { SPACK_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import { FileFill, type FileBudget } from "./file-fill.js";
-import { partitionByLevels, partitionByWaves, type Partition } from "./partitions.js";
-import { remainingMinutes, scheduledFiles } from "./makespan.js";
-import { criticalPath, simulate } from "./schedule.js";
+import { joinJobCount } from "../pipeline/trigger.js";
+import {
+  partitionByLevels,
+  partitionByWaves,
+  type Partition,
+  type WaveShape,
+} from "./partitions.js";
+import { remainingMinutes } from "./makespan.js";
+import { criticalPath, unlimitedMakespan } from "./schedule.js";
 
 /** A job as the splitter sees it: what it depends on, its size when rendered, its duration. */
 export interface SplitJob {
@@ -34,18 +41,30 @@ export type SplitPlan = readonly ChildPart[];
 export const FILE_OVERHEAD_BYTES = 4_096;
 
 /**
- * The waves tried: how far ahead of a wave's start its files take jobs in (a share of the
- * critical path) and the share of a file left to the jobs that start it. Measured on
- * synthetic stacks of 5,000 and 20,000 specs (bench/scheduling.ts): short horizons with
- * room for dependants suit builds of alike length, longer ones a few very slow builds.
+ * The waves tried. Measured on synthetic stacks of 1,000 to 20,000 specs
+ * (bench/scheduling.ts): long horizons suit small stacks; on large ones, short horizons with
+ * the long builds in files of their own finish closest to the critical path, and waves
+ * started only every 0.5-2% of it keep the files few.
  */
-const WAVES: readonly [horizon: number, rootShare: number][] = [
-  [0.1, 0.3],
-  [0.1, 0.6],
-  [0.25, 0.1],
-  [0.5, 0.1],
-  [1, 0.3],
+const WAVES: readonly WaveShape[] = [
+  { horizon: 0.1, rootShare: 0.3, longAfter: Infinity },
+  { horizon: 0.1, rootShare: 0.6, longAfter: Infinity },
+  { horizon: 0.25, rootShare: 0.1, longAfter: Infinity },
+  { horizon: 0.5, rootShare: 0.1, longAfter: Infinity },
+  { horizon: 1, rootShare: 0.3, longAfter: Infinity },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1 },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 2 },
+  { horizon: 0.05, rootShare: 0.1, longAfter: 1, quantum: 0.005 },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.005 },
+  { horizon: 0.05, rootShare: 0.1, longAfter: 1, quantum: 0.01 },
+  { horizon: 0.03, rootShare: 0.3, longAfter: 2, quantum: 0.01 },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.02 },
 ];
+/**
+ * Plans whose simulated makespan is within this share of the best are alike: the one with
+ * the fewest files is kept (fewer child pipelines to create, wait for and look through).
+ */
+const ALIKE = 0.02;
 /** Above this many jobs, levels that finish with the critical path are taken without a contest. */
 const QUICK_CHOICE_JOBS = 5_000;
 /** Jobs of the trigger pipeline besides the build bridges: collect artifacts, the index bridge. */
@@ -56,8 +75,9 @@ const TRIGGER_RESERVE = 2;
  * it fits. Otherwise candidate partitions are built (whole levels per file, levels cut into
  * parts next to the parts they depend on; and waves, files that keep chains together from
  * the moment their dependencies are done) and the one the schedule simulation finishes
- * first, with the jobs' expected durations and unlimited runners, is kept (ties: fewer
- * files). Each file waits only for the files that hold dependencies of its jobs; no job
+ * first, with the jobs' expected durations and unlimited runners, is kept (of those within
+ * `ALIKE` of it, the one with the fewest files). No plan has more than `maxFiles` files or
+ * more bridges and join jobs than the trigger pipeline may hold. Each file waits only for the files that hold dependencies of its jobs; no job
  * needs more than `maxNeedsPerJob - 1` jobs of its file (one need is kept for the generate
  * job).
  */
@@ -65,6 +85,7 @@ export function planSplit(
   jobs: readonly SplitJob[],
   limits: CiLimits,
   templateBytes: ReadonlyMap<string, number>,
+  maxFiles = Infinity,
 ): SplitPlan {
   const budget: FileBudget = { limits, templateBytes, overhead: FILE_OVERHEAD_BYTES };
   checkEachFits(jobs, budget);
@@ -74,24 +95,82 @@ export function planSplit(
   const remaining = remainingMinutes(jobs, deps);
   const whole = new FileFill(budget);
   if (jobs.every((job, i) => whole.tryAdd(job, i, deps[i]!.length)))
-    return toPlan(graph, [whole], remaining);
-  const makespan = (plan: SplitPlan) =>
-    simulate(scheduledFiles(plan, jobs, index), Infinity).makespan;
-  const byLevels = toPlan(graph, partitionByLevels(graph), remaining);
+    return toPlan(graph, candidate(graph, [whole]), remaining);
+  // A plan with more files than may start, or whose bridges and join jobs the trigger
+  // pipeline cannot hold, is no candidate.
+  const fits = (c: Candidate) =>
+    c.files.length <= maxFiles && triggerJobs(c, limits.maxNeedsPerJob) <= limits.maxJobsPerFile;
+  const byLevels = candidate(graph, partitionByLevels(graph));
   // Builds of alike length: the levels already finish with the critical path; on large
   // pipelines that saves trying the waves, which could only save files, not time.
   const floor = criticalPath(jobs, deps);
-  if (jobs.length > QUICK_CHOICE_JOBS && makespan(byLevels) <= floor) return byLevels;
-  // A plan with more files than the trigger pipeline can hold bridges for is no candidate.
-  const candidates = [
-    byLevels,
-    ...WAVES.map(([horizon, share]) =>
-      toPlan(graph, partitionByWaves(graph, horizon, share), remaining),
-    ),
-  ].filter((plan) => plan.length <= limits.maxJobsPerFile - TRIGGER_RESERVE);
-  const scored = candidates.map((plan) => ({ plan, minutes: makespan(plan) }));
-  scored.sort((a, b) => a.minutes - b.minutes || a.plan.length - b.plan.length);
-  return scored[0]?.plan ?? byLevels;
+  if (jobs.length > QUICK_CHOICE_JOBS && fits(byLevels) && minutesOf(graph, byLevels) <= floor)
+    return toPlan(graph, byLevels, remaining);
+  const all = [byLevels, ...WAVES.map((shape) => candidate(graph, partitionByWaves(graph, shape)))];
+  const candidates = all.filter(fits);
+  if (candidates.length === 0) {
+    const fewest = all.reduce((a, b) => (b.files.length < a.files.length ? b : a));
+    throw new InputError(
+      `${jobs.length} rebuild jobs need ${fewest.files.length} child pipelines at the fewest (${triggerJobs(fewest, limits.maxNeedsPerJob)} jobs in ${SPACK_PIPELINE_FILE}), over the ${maxFiles} this architecture may start (limits.maxPipelinesPerHierarchy) or limits.maxJobsPerFile (${limits.maxJobsPerFile}): raise limits.maxFileBytes or limits.maxJobsPerFile where your instance allows, so that fewer files are needed`,
+    );
+  }
+  const scored = candidates.map((c) => ({ c, minutes: minutesOf(graph, c) }));
+  const best = Math.min(...scored.map((s) => s.minutes));
+  const alike = scored.filter((s) => s.minutes <= best * (1 + ALIKE));
+  alike.sort((x, y) => x.c.files.length - y.c.files.length || x.minutes - y.minutes);
+  return toPlan(graph, alike[0]!.c, remaining);
+}
+
+/** A candidate partition: its files, the file of each job, and the files each file waits for. */
+interface Candidate {
+  readonly files: readonly FileFill[];
+  readonly fileOf: Int32Array;
+  readonly after: readonly (readonly number[])[];
+}
+
+function candidate(graph: Partition, files: readonly FileFill[]): Candidate {
+  const fileOf = new Int32Array(graph.jobs.length);
+  files.forEach((file, f) => {
+    for (const i of file.members) fileOf[i] = f;
+  });
+  const after = files.map((file, f) => {
+    const waits = new Set<number>();
+    for (const i of file.members)
+      for (const d of graph.deps[i]!) if (fileOf[d] !== f) waits.add(fileOf[d]!);
+    return [...waits].sort((a, b) => a - b);
+  });
+  return { files, fileOf, after };
+}
+
+/** The candidate's simulated makespan with unlimited runners. */
+function minutesOf({ jobs, deps }: Partition, { files, fileOf, after }: Candidate): number {
+  // Both partitions add a file's jobs after those of its jobs they depend on.
+  const position = new Int32Array(jobs.length);
+  for (const file of files) file.members.forEach((i, p) => (position[i] = p));
+  const scheduled = files.map((file, f) => ({
+    after: after[f]!,
+    jobs: file.members.map((i) => ({
+      minutes: jobs[i]!.minutes,
+      needs: deps[i]!.filter((d) => fileOf[d] === f).map((d) => position[d]!),
+    })),
+  }));
+  return unlimitedMakespan(scheduled);
+}
+
+/**
+ * The jobs of the trigger pipeline running the files: a bridge per file, the join jobs of
+ * bridges that wait for many, `collect artifacts`, and the index bridge, which waits for
+ * every file no other file waits for.
+ */
+function triggerJobs({ files, after }: Candidate, maxNeedsPerJob: number): number {
+  const waitedFor = new Set(after.flat());
+  const joins = after.reduce((sum, waits) => sum + joinJobCount(waits.length, maxNeedsPerJob), 0);
+  return (
+    files.length +
+    joins +
+    TRIGGER_RESERVE +
+    joinJobCount(files.length - waitedFor.size, maxNeedsPerJob)
+  );
 }
 
 function checkEachFits(jobs: readonly SplitJob[], budget: FileBudget): void {
@@ -113,19 +192,9 @@ function checkEachFits(jobs: readonly SplitJob[], budget: FileBudget): void {
  * GitLab creates a file's jobs in the order it lists them and gives a free runner the job
  * created first, so long chains start first when runners are short.
  */
-function toPlan(graph: Partition, files: readonly FileFill[], remaining: Float64Array): SplitPlan {
-  const fileOf = new Int32Array(graph.jobs.length);
-  files.forEach((file, f) => {
-    file.members.forEach((i) => (fileOf[i] = f));
-  });
+function toPlan(graph: Partition, { files, after }: Candidate, remaining: Float64Array): SplitPlan {
   return files.map((file, f) => {
-    const after = new Set<number>();
-    for (const i of file.members)
-      for (const d of graph.deps[i]!) if (fileOf[d] !== f) after.add(fileOf[d]!);
     const members = [...file.members].sort((a, b) => remaining[b]! - remaining[a]! || a - b);
-    return {
-      jobs: members.map((i) => graph.jobs[i]!.name),
-      after: [...after].sort((a, b) => a - b),
-    };
+    return { jobs: members.map((i) => graph.jobs[i]!.name), after: after[f]! };
   });
 }
