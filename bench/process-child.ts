@@ -1,8 +1,11 @@
-/** Runs process-spack-pipeline once, timed from inside. Usage: process-child <input dir> <output dir> */
+/**
+ * Runs process-spack-pipeline once, timed from inside.
+ * Usage: process-child <input dir> <output dir> [durations file]
+ */
 import { REPO_ROOT } from "../test/helpers/paths.js";
 import { processSpackPipeline } from "../job-creator/src/commands/process-spack-pipeline.js";
 
-const [inputDir, outputDir] = process.argv.slice(2) as [string, string];
+const [inputDir, outputDir, durations] = process.argv.slice(2) as [string, string, string?];
 const start = performance.now();
 await processSpackPipeline(
   {
@@ -12,6 +15,7 @@ await processSpackPipeline(
     inputDir,
     outputDir,
     artifactsDir: "spack.artifacts.amd64",
+    ...(durations ? { durationsFile: durations } : {}),
   },
   {
     out: (line) => process.stdout.write(`BENCH_SUMMARY ${line}\n`),

@@ -10,68 +10,26 @@
  * BENCH_NO_DURATIONS=1 leaves --durations out (for checkouts without it).
  */
 import { spawnSync } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { resolveExtends } from "../common/src/ci/extends.js";
 import { isJobKey } from "../common/src/ci/types.js";
 import { isMapping } from "../common/src/mapping.js";
-import { toYaml } from "../common/src/yaml-io.js";
-import { packageOf } from "../job-creator/src/spack-pipeline/durations.js";
-import { SpackMerge } from "../job-creator/src/spack-pipeline/merge.js";
-import { readSpackOutputs } from "../job-creator/src/spack-pipeline/read.js";
 import {
   criticalPath,
   simulate,
   type ScheduledFile,
 } from "../job-creator/src/spack-pipeline/schedule.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
+import { inputGraph, MODELS, writeDurations } from "./spack-graph.js";
 import { writeSyntheticInput } from "./synthetic-input.js";
 
 type Doc = Record<string, unknown>;
 const TREE = process.env["BENCH_TREE"] ?? REPO_ROOT;
 const QUICK = process.env["BENCH_QUICK"] === "1";
 const RUNNERS = [16, 200];
-
-/** A deterministic number in [0, 1) for a package name. */
-function unit(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return (h >>> 0) / 2 ** 32;
-}
-
-/** Build minutes by package name. */
-const MODELS: Record<string, (pkg: string) => number> = {
-  // Every package between 2 and 20 minutes.
-  uniform: (pkg) => Math.round(2 + 18 * unit(pkg)),
-  // Most packages quick, some medium, 3% between one and four hours (compilers, LLVM, Qt...).
-  "heavy-tailed": (pkg) => {
-    const u = unit(pkg);
-    const v = unit(`${pkg}#`);
-    return Math.round(u < 0.03 ? 60 + 180 * v : u < 0.15 ? 15 + 30 * v : 2 + 10 * v);
-  },
-};
-
-interface Graph {
-  readonly packages: Map<string, string>; // job name -> package
-  readonly deps: Map<string, string[]>; // job name -> dependency job names
-  readonly order: string[];
-}
-
-async function inputGraph(dir: string): Promise<Graph> {
-  const merge = new SpackMerge();
-  await readSpackOutputs(dir, { maxBytes: 1e9, setting: "bench" }, (o) => {
-    merge.add(o);
-  });
-  const merged = merge.result();
-  const nameOf = new Map(merged.jobs.map((j) => [j.hash, j.name]));
-  return {
-    packages: new Map(merged.jobs.map((j) => [j.name, packageOf(j)])),
-    deps: new Map(merged.jobs.map((j) => [j.name, j.dependencies.map((h) => nameOf.get(h)!)])),
-    order: merged.jobs.map((j) => j.name),
-  };
-}
 
 /** The written files as the simulation reads them, and the bytes per build job. */
 async function writtenSchedule(out: string, minutes: (job: string) => number) {
@@ -187,10 +145,7 @@ try {
     for (const [model, of] of Object.entries(MODELS)) {
       const minutes = (job: string) => of(graph.packages.get(job)!);
       const durations = join(work, "durations.yaml");
-      await writeFile(
-        durations,
-        toYaml(Object.fromEntries([...new Set(graph.packages.values())].map((p) => [p, of(p)]))),
-      );
+      await writeDurations(durations, graph, of);
       const out = join(work, "out");
       await rm(out, { recursive: true, force: true });
       const run = spawnSync(
