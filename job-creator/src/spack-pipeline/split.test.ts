@@ -131,7 +131,7 @@ describe("planSplit", () => {
       "c1 c2",
     ]);
     expect(() => planSplit(jobs, perFile(2), new Map(), 2)).toThrow(
-      /6 rebuild jobs need \d+ child pipelines at the fewest .* over the 2 this architecture may start \(limits\.maxPipelinesPerHierarchy\)/,
+      /^6 rebuild jobs need 3 child pipelines at the fewest, over the 2 this architecture may start \(half of its share of limits\.maxPipelinesPerHierarchy\): raise limits\.maxFileBytes or limits\.maxJobsPerFile/,
     );
   });
 });

@@ -77,9 +77,9 @@ const TRIGGER_RESERVE = 2;
  * the moment their dependencies are done) and the one the schedule simulation finishes
  * first, with the jobs' expected durations and unlimited runners, is kept (of those within
  * `ALIKE` of it, the one with the fewest files). No plan has more than `maxFiles` files or
- * more bridges and join jobs than the trigger pipeline may hold. Each file waits only for the files that hold dependencies of its jobs; no job
- * needs more than `maxNeedsPerJob - 1` jobs of its file (one need is kept for the generate
- * job).
+ * more bridges and join jobs than the trigger pipeline may hold. Each file waits only for
+ * the files that hold dependencies of its jobs; no job needs more than `maxNeedsPerJob - 1`
+ * jobs of its file (one need is kept for the generate job).
  */
 export function planSplit(
   jobs: readonly SplitJob[],
@@ -108,17 +108,29 @@ export function planSplit(
     return toPlan(graph, byLevels, remaining);
   const all = [byLevels, ...WAVES.map((shape) => candidate(graph, partitionByWaves(graph, shape)))];
   const candidates = all.filter(fits);
-  if (candidates.length === 0) {
-    const fewest = all.reduce((a, b) => (b.files.length < a.files.length ? b : a));
-    throw new InputError(
-      `${jobs.length} rebuild jobs need ${fewest.files.length} child pipelines at the fewest (${triggerJobs(fewest, limits.maxNeedsPerJob)} jobs in ${SPACK_PIPELINE_FILE}), over the ${maxFiles} this architecture may start (limits.maxPipelinesPerHierarchy) or limits.maxJobsPerFile (${limits.maxJobsPerFile}): raise limits.maxFileBytes or limits.maxJobsPerFile where your instance allows, so that fewer files are needed`,
-    );
-  }
+  if (candidates.length === 0) throw tooManyFiles(jobs.length, all, maxFiles, limits);
   const scored = candidates.map((c) => ({ c, minutes: minutesOf(graph, c) }));
   const best = Math.min(...scored.map((s) => s.minutes));
   const alike = scored.filter((s) => s.minutes <= best * (1 + ALIKE));
   alike.sort((x, y) => x.c.files.length - y.c.files.length || x.minutes - y.minutes);
   return toPlan(graph, alike[0]!.c, remaining);
+}
+
+/** Why no candidate fits, with the limit to raise. */
+function tooManyFiles(
+  jobCount: number,
+  all: readonly Candidate[],
+  maxFiles: number,
+  limits: CiLimits,
+): InputError {
+  const fewest = all.reduce((a, b) => (b.files.length < a.files.length ? b : a));
+  const need = `${jobCount} rebuild jobs need ${fewest.files.length} child pipelines at the fewest`;
+  const fewer = "raise limits.maxFileBytes or limits.maxJobsPerFile so that each file holds more";
+  return new InputError(
+    fewest.files.length > maxFiles
+      ? `${need}, over the ${maxFiles} this architecture may start (half of its share of limits.maxPipelinesPerHierarchy): ${fewer}, or limits.maxPipelinesPerHierarchy where your GitLab allows more pipelines in one hierarchy`
+      : `${need}, whose bridges and join jobs would be ${triggerJobs(fewest, limits.maxNeedsPerJob)} jobs in ${SPACK_PIPELINE_FILE}, over limits.maxJobsPerFile (${limits.maxJobsPerFile}): ${fewer}`,
+  );
 }
 
 /** A candidate partition: its files, the file of each job, and the files each file waits for. */
