@@ -1,6 +1,7 @@
 import { groupBy } from "../../../common/src/group-by.js";
 import { FileFill, type FileBudget } from "./file-fill.js";
 import { Heap } from "./heap.js";
+import { remainingMinutes } from "./makespan.js";
 import { criticalPath } from "./schedule.js";
 import type { SplitJob } from "./split.js";
 
@@ -76,6 +77,12 @@ export interface WaveShape {
   readonly longAfter: number;
   /** Waves start only at multiples of this share of the critical path (0: whenever a file ends). */
   readonly quantum?: number;
+  /**
+   * Off the file's critical chain: a dependant whose longest chain through the file ends more
+   * than `slack` (a share of the critical path) before the file's longest one joins only
+   * within `horizon` of the wave's horizon, so that the file ends with its critical chain.
+   */
+  readonly offPath?: { readonly slack: number; readonly horizon: number };
 }
 
 /**
@@ -88,7 +95,7 @@ export interface WaveShape {
  */
 export function partitionByWaves(
   { jobs, deps, budget }: Partition,
-  { horizon, rootShare, longAfter, quantum = 0 }: WaveShape,
+  { horizon, rootShare, longAfter, quantum = 0, offPath }: WaveShape,
 ): FileFill[] {
   const window = horizon * criticalPath(jobs, deps);
   const step = quantum * criticalPath(jobs, deps);
@@ -101,7 +108,10 @@ export function partitionByWaves(
   );
   const rootsPerFile = Math.max(1, Math.floor(capacity * rootShare));
   /** A file: its jobs, when they are expected to end, how many start it, until when dependants join. */
-  const files: { fill: FileFill; end: number; roots: number; until: number }[] = [];
+  const files: { fill: FileFill; end: number; roots: number; until: number; crit: number }[] = [];
+  const remaining = remainingMinutes(jobs, deps);
+  const slack = (offPath?.slack ?? Infinity) * criticalPath(jobs, deps);
+  const offPathWindow = (offPath?.horizon ?? 1) * window;
   const fileOf = new Int32Array(jobs.length).fill(-1);
   const expectedEnd = new Float64Array(jobs.length);
   const isLong = (i: number) => jobs[i]!.minutes > longAfter * window;
@@ -130,6 +140,7 @@ export function partitionByWaves(
       fileOf[i] = f;
       expectedEnd[i] = start + jobs[i]!.minutes;
       files[f]!.end = Math.max(files[f]!.end, expectedEnd[i]);
+      files[f]!.crit = Math.max(files[f]!.crit, start + remaining[i]!);
       left--;
       for (const k of dependants[i]!) if (--unplaced[k]! === 0) order.push([k]);
     };
@@ -138,7 +149,13 @@ export function partitionByWaves(
     const startRoot = (i: number, kind: keyof typeof open) => {
       const file = files[open[kind]];
       if (!file || file.roots >= rootsPerFile || !file.fill.tryAdd(jobs[i]!, i, 0)) {
-        files.push({ fill: new FileFill(budget), end: now, roots: 0, until: now + window });
+        files.push({
+          fill: new FileFill(budget),
+          end: now,
+          roots: 0,
+          until: now + window,
+          crit: 0,
+        });
         open[kind] = files.length - 1;
         fresh.add(open[kind]);
         files[open[kind]]!.fill.tryAdd(jobs[i]!, i, 0);
@@ -173,7 +190,10 @@ export function partitionByWaves(
       if (
         ready &&
         f >= 0 &&
-        start + jobs[i]!.minutes <= files[f]!.until &&
+        start + jobs[i]!.minutes <=
+          (start + remaining[i]! >= files[f]!.crit - slack
+            ? files[f]!.until
+            : Math.min(files[f]!.until, now + offPathWindow)) &&
         files[f]!.fill.tryAdd(jobs[i]!, i, inFile)
       )
         place(i, f, start);

@@ -40,11 +40,15 @@ export type SplitPlan = readonly ChildPart[];
 /** Room kept in each file for the header, `stages:` and the like. */
 export const FILE_OVERHEAD_BYTES = 4_096;
 
+/** Files that end with their critical chain: see `WaveShape.offPath`. */
+const OFF_PATH = { slack: 0.03, horizon: 0.6 };
+const WIDER_OFF_PATH = { slack: 0.05, horizon: 0.6 };
 /**
  * The waves tried. Measured on synthetic stacks of 1,000 to 20,000 specs
  * (bench/scheduling.ts): long horizons suit small stacks; on large ones, short horizons with
- * the long builds in files of their own finish closest to the critical path, and waves
- * started only every 0.5-2% of it keep the files few.
+ * the long builds in files of their own finish closest to the critical path, waves started
+ * only every 0.5-2% of it keep the files few, and files that end with their critical chain
+ * cost the chains that cross files least.
  */
 const WAVES: readonly WaveShape[] = [
   { horizon: 0.1, rootShare: 0.3, longAfter: Infinity },
@@ -59,6 +63,9 @@ const WAVES: readonly WaveShape[] = [
   { horizon: 0.05, rootShare: 0.1, longAfter: 1, quantum: 0.01 },
   { horizon: 0.03, rootShare: 0.3, longAfter: 2, quantum: 0.01 },
   { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.02 },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.005, offPath: OFF_PATH },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.01, offPath: WIDER_OFF_PATH },
+  { horizon: 0.05, rootShare: 0.3, longAfter: 1, quantum: 0.02, offPath: OFF_PATH },
 ];
 /**
  * Plans whose simulated makespan is within this share of the best are alike: the one with
