@@ -91,14 +91,16 @@ export interface WaveShape {
  * of its start, so chains stay together. Jobs held back wait for the end of the files they
  * depend on, not of a whole level. A long build shares its file only with other long
  * builds and what follows them: a short build beside it would hold its own dependants back
- * until the long one ends.
+ * until the long one ends. With `quantum`, waves start only at steps of the critical path;
+ * with `offPath`, a file stops taking what its critical chain does not need.
  */
 export function partitionByWaves(
   { jobs, deps, budget }: Partition,
   { horizon, rootShare, longAfter, quantum = 0, offPath }: WaveShape,
 ): FileFill[] {
-  const window = horizon * criticalPath(jobs, deps);
-  const step = quantum * criticalPath(jobs, deps);
+  const path = criticalPath(jobs, deps);
+  const window = horizon * path;
+  const step = quantum * path;
   const waveAt = (end: number) => (step > 0 ? Math.ceil(end / step) * step : end);
   // How many jobs a file takes: by count, or by bytes for jobs of the average size.
   const averageBytes = jobs.reduce((sum, j) => sum + j.bytes, 0) / Math.max(1, jobs.length);
@@ -107,10 +109,13 @@ export function partitionByWaves(
     Math.floor((budget.limits.maxFileBytes - budget.overhead) / Math.max(1, averageBytes)),
   );
   const rootsPerFile = Math.max(1, Math.floor(capacity * rootShare));
-  /** A file: its jobs, when they are expected to end, how many start it, until when dependants join. */
+  /**
+   * A file: its jobs, when they are expected to end, how many start it, until when
+   * dependants join, and when the longest chain through it ends (`crit`).
+   */
   const files: { fill: FileFill; end: number; roots: number; until: number; crit: number }[] = [];
   const remaining = remainingMinutes(jobs, deps);
-  const slack = (offPath?.slack ?? Infinity) * criticalPath(jobs, deps);
+  const slack = (offPath?.slack ?? Infinity) * path;
   const offPathWindow = (offPath?.horizon ?? 1) * window;
   const fileOf = new Int32Array(jobs.length).fill(-1);
   const expectedEnd = new Float64Array(jobs.length);
