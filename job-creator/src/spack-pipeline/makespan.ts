@@ -20,7 +20,10 @@ export const NO_ESTIMATE: MakespanEstimate = {
 /** Simulates the plan with unlimited runners and finds its longest chain of files. */
 export function estimate(plan: SplitPlan, jobs: readonly SplitJob[]): MakespanEstimate {
   const index = new Map(jobs.map((j, i) => [j.name, i]));
-  const result = simulate(scheduledFiles(plan, jobs, index), Infinity);
+  const deps = jobs.map((job) => job.dependencies.map((d) => index.get(d)!));
+  const members = plan.map((part) => part.jobs.map((name) => index.get(name)!));
+  const after = plan.map((part) => part.after);
+  const result = simulate(scheduledFiles(members, after, jobs, deps), Infinity);
   const longestChain: number[] = [];
   let last = result.files.findIndex((f) => f.end === result.makespan);
   while (last >= 0) {
@@ -28,35 +31,34 @@ export function estimate(plan: SplitPlan, jobs: readonly SplitJob[]): MakespanEs
     const start = result.files[last]!.start;
     last = plan[last]!.after.find((a) => result.files[a]!.end === start) ?? -1;
   }
-  return {
-    minutes: result.makespan,
-    criticalPathMinutes: criticalPath(
-      jobs,
-      jobs.map((job) => job.dependencies.map((d) => index.get(d)!)),
-    ),
-    longestChain,
-  };
+  return { minutes: result.makespan, criticalPathMinutes: criticalPath(jobs, deps), longestChain };
 }
 
-/** The plan as the schedule simulation reads it. */
+/**
+ * Files as the schedule simulation reads them: each file's jobs (by index, in its order),
+ * the files it waits for, and for each job the jobs of its own file it needs.
+ */
 export function scheduledFiles(
-  plan: SplitPlan,
-  jobs: readonly SplitJob[],
-  index: ReadonlyMap<string, number>,
+  members: readonly (readonly number[])[],
+  after: readonly (readonly number[])[],
+  jobs: readonly { readonly minutes: number }[],
+  deps: readonly (readonly number[])[],
 ): ScheduledFile[] {
-  return plan.map((part) => {
-    const local = new Map(part.jobs.map((name, i) => [name, i]));
-    return {
-      after: part.after,
-      jobs: part.jobs.map((name) => {
-        const job = jobs[index.get(name)!]!;
-        return {
-          minutes: job.minutes,
-          needs: job.dependencies.flatMap((d) => (local.has(d) ? [local.get(d)!] : [])),
-        };
-      }),
-    };
+  const fileOf = new Int32Array(jobs.length);
+  const position = new Int32Array(jobs.length);
+  members.forEach((file, f) => {
+    file.forEach((i, p) => {
+      fileOf[i] = f;
+      position[i] = p;
+    });
   });
+  return members.map((file, f) => ({
+    after: after[f]!,
+    jobs: file.map((i) => ({
+      minutes: jobs[i]!.minutes,
+      needs: deps[i]!.filter((d) => fileOf[d] === f).map((d) => position[d]!),
+    })),
+  }));
 }
 
 /** For each job, its minutes plus the longest chain of jobs that depend on it. */

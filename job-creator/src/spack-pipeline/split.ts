@@ -9,7 +9,7 @@ import {
   type Partition,
   type WaveShape,
 } from "./partitions.js";
-import { remainingMinutes } from "./makespan.js";
+import { remainingMinutes, scheduledFiles } from "./makespan.js";
 import { criticalPath, unlimitedMakespan } from "./schedule.js";
 
 /** A job as the splitter sees it: what it depends on, its size when rendered, its duration. */
@@ -140,10 +140,9 @@ function tooManyFiles(
   );
 }
 
-/** A candidate partition: its files, the file of each job, and the files each file waits for. */
+/** A candidate partition: its files, and the files each file waits for. */
 interface Candidate {
   readonly files: readonly FileFill[];
-  readonly fileOf: Int32Array;
   readonly after: readonly (readonly number[])[];
 }
 
@@ -158,22 +157,15 @@ function candidate(graph: Partition, files: readonly FileFill[]): Candidate {
       for (const d of graph.deps[i]!) if (fileOf[d] !== f) waits.add(fileOf[d]!);
     return [...waits].sort((a, b) => a - b);
   });
-  return { files, fileOf, after };
+  return { files, after };
 }
 
 /** The candidate's simulated makespan with unlimited runners. */
-function minutesOf({ jobs, deps }: Partition, { files, fileOf, after }: Candidate): number {
-  // Both partitions add a file's jobs after those of its jobs they depend on.
-  const position = new Int32Array(jobs.length);
-  for (const file of files) file.members.forEach((i, p) => (position[i] = p));
-  const scheduled = files.map((file, f) => ({
-    after: after[f]!,
-    jobs: file.members.map((i) => ({
-      minutes: jobs[i]!.minutes,
-      needs: deps[i]!.filter((d) => fileOf[d] === f).map((d) => position[d]!),
-    })),
-  }));
-  return unlimitedMakespan(scheduled);
+function minutesOf({ jobs, deps }: Partition, { files, after }: Candidate): number {
+  // Both partitions add a file's jobs after those of its jobs they depend on, as
+  // `unlimitedMakespan` needs.
+  const members = files.map((file) => file.members);
+  return unlimitedMakespan(scheduledFiles(members, after, jobs, deps));
 }
 
 /**
