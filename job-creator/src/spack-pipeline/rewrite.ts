@@ -92,16 +92,70 @@ export function rebuildJobRewriter(
         after_script: after,
       }),
   );
+  const namedInScripts = memoized(
+    (setup: CiJob["before_script"], script: CiJob["script"], after: CiJob["after_script"]) =>
+      descriptionsNamed([...(setup ?? []), ...script, ...(after ?? [])]),
+  );
   return (job, fileVariables) => {
     const rewritten = rewriteSpackJob(job, fileVariables, settings, made);
     const { before_script: setup, script, after_script: after, ...rest } = rewritten;
+    // Spack's signing variables win over any of the job's.
+    const variables = signing ? { ...rest.variables, ...signing.variables } : rest.variables;
     return {
       ...rest,
-      // Spack's signing variables win over any of the job's.
-      ...(signing ? { variables: { ...rest.variables, ...signing.variables } } : {}),
+      variables: withoutUnusedDescriptions(
+        variables ?? {},
+        job["variables"],
+        namedInScripts(setup, script, after),
+      ),
       ...scripts(setup, script, after),
     };
   };
+}
+
+/**
+ * The variables `spack ci generate` writes on every rebuild job only to describe its spec:
+ * `spack ci rebuild` reads the spec's name and DAG hash alone (lib/spack/spack/cmd/ci.py,
+ * v0.21 to v1.0; v0.20 wrote none of these), and the job's name already gives the version,
+ * compiler and target. About a sixth of a job's bytes, so of the files a pipeline needs.
+ */
+export const SPEC_DESCRIPTIONS: ReadonlySet<string> = new Set([
+  "SPACK_JOB_SPEC_PKG_VERSION",
+  "SPACK_JOB_SPEC_COMPILER_NAME",
+  "SPACK_JOB_SPEC_COMPILER_VERSION",
+  "SPACK_JOB_SPEC_ARCH",
+  "SPACK_JOB_SPEC_VARIANTS",
+]);
+
+const DESCRIPTION_NAME = /SPACK_JOB_SPEC_[A-Z_]+/g;
+
+/** Which of `SPEC_DESCRIPTIONS` the texts name (a script, a variable's value). */
+export function descriptionsNamed(texts: Iterable<string>): ReadonlySet<string> {
+  const named = new Set<string>();
+  for (const text of texts)
+    for (const [name] of text.matchAll(DESCRIPTION_NAME))
+      if (SPEC_DESCRIPTIONS.has(name)) named.add(name);
+  return named;
+}
+
+/**
+ * A rebuild job's variables without the spec descriptions Spack wrote on it (`spackVariables`)
+ * that nothing of the job uses: one stays when a script (`namedInScripts`) or another
+ * variable's value names it. The configuration's own variables are never dropped.
+ */
+export function withoutUnusedDescriptions(
+  variables: Readonly<Record<string, CiVariableValue>>,
+  spackVariables: unknown,
+  namedInScripts: ReadonlySet<string>,
+): Readonly<Record<string, CiVariableValue>> {
+  if (!isMapping(spackVariables)) return variables;
+  const values = Object.entries(variables)
+    .filter(([name]) => !SPEC_DESCRIPTIONS.has(name))
+    .map(([, value]) => (typeof value === "object" ? value.value : String(value)));
+  const used = new Set([...namedInScripts, ...descriptionsNamed(values)]);
+  const unused = (name: string) =>
+    SPEC_DESCRIPTIONS.has(name) && name in spackVariables && !used.has(name);
+  return Object.fromEntries(Object.entries(variables).filter(([name]) => !unused(name)));
 }
 
 /**
