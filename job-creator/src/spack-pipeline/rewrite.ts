@@ -149,13 +149,22 @@ export function withoutUnusedDescriptions(
   namedInScripts: ReadonlySet<string>,
 ): Readonly<Record<string, CiVariableValue>> {
   if (!isMapping(spackVariables)) return variables;
-  const values = Object.entries(variables)
-    .filter(([name]) => !SPEC_DESCRIPTIONS.has(name))
-    .map(([, value]) => (typeof value === "object" ? value.value : String(value)));
-  const used = new Set([...namedInScripts, ...descriptionsNamed(values)]);
-  const unused = (name: string) =>
-    SPEC_DESCRIPTIONS.has(name) && name in spackVariables && !used.has(name);
-  return Object.fromEntries(Object.entries(variables).filter(([name]) => !unused(name)));
+  const unused = new Set(
+    [...SPEC_DESCRIPTIONS].filter(
+      (name) => name in spackVariables && name in variables && !namedInScripts.has(name),
+    ),
+  );
+  if (unused.size === 0) return variables;
+  const entries = Object.entries(variables);
+  // Another variable naming a description is rare: only values with the prefix are searched.
+  for (const [name, value] of entries) {
+    const text = typeof value === "object" ? value.value : value;
+    if (!unused.has(name) && typeof text === "string" && text.includes("SPACK_JOB_SPEC_"))
+      for (const named of descriptionsNamed([text])) unused.delete(named);
+  }
+  const kept: Record<string, CiVariableValue> = {};
+  for (const [name, value] of entries) if (!unused.has(name)) kept[name] = value;
+  return kept;
 }
 
 /**
