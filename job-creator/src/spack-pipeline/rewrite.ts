@@ -83,32 +83,28 @@ export function rebuildJobRewriter(
     baseVariables: memoized(each.baseVariables),
   };
   const { signing } = settings;
+  // Made once per file's script lists: the steps, and the spec descriptions Spack's lines name.
   const scripts = memoized(
-    (setup: CiJob["before_script"], script: CiJob["script"], after: CiJob["after_script"]) =>
-      steppedScripts({
+    (setup: CiJob["before_script"], script: CiJob["script"], after: CiJob["after_script"]) => ({
+      stepped: steppedScripts({
         // A signed cache's jobs check that the key is there before anything else runs.
         before_script: signing ? [signing.check, ...(setup ?? [])] : setup,
         script,
         after_script: after,
       }),
-  );
-  const namedInScripts = memoized(
-    (setup: CiJob["before_script"], script: CiJob["script"], after: CiJob["after_script"]) =>
-      descriptionsNamed([...(setup ?? []), ...script, ...(after ?? [])]),
+      named: descriptionsNamed([...(setup ?? []), ...script, ...(after ?? [])]),
+    }),
   );
   return (job, fileVariables) => {
     const rewritten = rewriteSpackJob(job, fileVariables, settings, made);
     const { before_script: setup, script, after_script: after, ...rest } = rewritten;
     // Spack's signing variables win over any of the job's.
     const variables = signing ? { ...rest.variables, ...signing.variables } : rest.variables;
+    const { stepped, named } = scripts(setup, script, after);
     return {
       ...rest,
-      variables: withoutUnusedDescriptions(
-        variables ?? {},
-        job["variables"],
-        namedInScripts(setup, script, after),
-      ),
-      ...scripts(setup, script, after),
+      variables: withoutUnusedDescriptions(variables ?? {}, job["variables"], named),
+      ...stepped,
     };
   };
 }
@@ -119,7 +115,7 @@ export function rebuildJobRewriter(
  * v0.21 to v1.0; v0.20 wrote none of these), and the job's name already gives the version,
  * compiler and target. About a sixth of a job's bytes, so of the files a pipeline needs.
  */
-export const SPEC_DESCRIPTIONS: ReadonlySet<string> = new Set([
+const SPEC_DESCRIPTIONS: ReadonlySet<string> = new Set([
   "SPACK_JOB_SPEC_PKG_VERSION",
   "SPACK_JOB_SPEC_COMPILER_NAME",
   "SPACK_JOB_SPEC_COMPILER_VERSION",
@@ -127,7 +123,8 @@ export const SPEC_DESCRIPTIONS: ReadonlySet<string> = new Set([
   "SPACK_JOB_SPEC_VARIANTS",
 ]);
 
-const DESCRIPTION_NAME = /SPACK_JOB_SPEC_[A-Z_]+/g;
+const DESCRIPTION_PREFIX = "SPACK_JOB_SPEC_";
+const DESCRIPTION_NAME = new RegExp(`${DESCRIPTION_PREFIX}[A-Z_]+`, "g");
 
 /** Which of `SPEC_DESCRIPTIONS` the texts name (a script, a variable's value). */
 export function descriptionsNamed(texts: Iterable<string>): ReadonlySet<string> {
@@ -159,7 +156,7 @@ export function withoutUnusedDescriptions(
   // Another variable naming a description is rare: only values with the prefix are searched.
   for (const [name, value] of entries) {
     const text = typeof value === "object" ? value.value : value;
-    if (!unused.has(name) && typeof text === "string" && text.includes("SPACK_JOB_SPEC_"))
+    if (!unused.has(name) && typeof text === "string" && text.includes(DESCRIPTION_PREFIX))
       for (const named of descriptionsNamed([text])) unused.delete(named);
   }
   const kept: Record<string, CiVariableValue> = {};
