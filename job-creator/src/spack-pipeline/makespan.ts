@@ -61,6 +61,41 @@ export function scheduledFiles(
   }));
 }
 
+/**
+ * `simulate(scheduledFiles(members, after, jobs, deps), Infinity).makespan` in one pass and
+ * without building the simulation's files, for the splitter's many candidates: a file starts
+ * when the files it waits for end, a job when its file has and its needs in the file are
+ * done. Files come after the files they wait for; a file's jobs after those they depend on.
+ */
+export function unlimitedMakespan(
+  members: readonly (readonly number[])[],
+  after: readonly (readonly number[])[],
+  jobs: readonly { readonly minutes: number }[],
+  deps: readonly (readonly number[])[],
+): number {
+  const fileOf = new Int32Array(jobs.length);
+  members.forEach((file, f) => {
+    for (const i of file) fileOf[i] = f;
+  });
+  const fileEnds = new Float64Array(members.length);
+  const ends = new Float64Array(jobs.length);
+  let makespan = 0;
+  members.forEach((file, f) => {
+    let start = 0;
+    for (const a of after[f]!) start = Math.max(start, fileEnds[a]!);
+    let end = start;
+    for (const i of file) {
+      let begin = start;
+      for (const d of deps[i]!) if (fileOf[d] === f) begin = Math.max(begin, ends[d]!);
+      ends[i] = begin + jobs[i]!.minutes;
+      end = Math.max(end, ends[i]);
+    }
+    fileEnds[f] = end;
+    makespan = Math.max(makespan, end);
+  });
+  return makespan;
+}
+
 /** For each job, its minutes plus the longest chain of jobs that depend on it. */
 export function remainingMinutes(
   jobs: readonly { readonly minutes: number }[],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GITLAB_DEFAULT_LIMITS } from "../../../common/src/ci/limits.js";
-import { partitionByWaves, type WaveShape } from "./partitions.js";
+import { partitionByWaves, waveGraph, type WaveShape } from "./partitions.js";
 import type { SplitJob } from "./split.js";
 
 /** `name<-dep,dep:minutes`, in dependency order. */
@@ -22,7 +22,7 @@ function graph(...specs: string[]) {
   const budget = { limits: GITLAB_DEFAULT_LIMITS, templateBytes: new Map(), overhead: 0 };
   return {
     files: (shape: WaveShape) =>
-      partitionByWaves({ jobs, deps, budget }, shape).map((f) =>
+      partitionByWaves(waveGraph({ jobs, deps, budget }), shape).map((f) =>
         f.members.map((i) => jobs[i]!.name).join(" "),
       ),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { criticalPath, simulate, unlimitedMakespan, type ScheduledFile } from "./schedule.js";
+import { criticalPath, simulate, type ScheduledFile } from "./schedule.js";
 
 const file = (minutes: number[], needs: number[][] = [], after: number[] = []): ScheduledFile => ({
   jobs: minutes.map((m, i) => ({ minutes: m, needs: needs[i] ?? [] })),
@@ -33,26 +33,6 @@ describe("simulate", () => {
     ],
   ])("%s", (_name, files, runners, makespan) => {
     expect(simulate(files, runners).makespan).toBe(makespan);
-    if (runners === Infinity) expect(unlimitedMakespan(files)).toBe(makespan);
-  });
-
-  it("finds in one pass what it finds with unlimited runners, on random files", () => {
-    let seed = 11;
-    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
-    for (let round = 0; round < 200; round++) {
-      const files = Array.from({ length: 1 + random(6) }, (_, f) => {
-        const count = random(6);
-        const minutes = Array.from({ length: count }, () => 1 + random(30));
-        const needs = minutes.map((_, j) =>
-          [...new Set(Array.from({ length: random(3) }, () => random(j + 1)))].filter((n) => n < j),
-        );
-        const after = [...new Set(Array.from({ length: random(3) }, () => random(f + 1)))].filter(
-          (a) => a < f,
-        );
-        return file(minutes, needs, after);
-      });
-      expect(unlimitedMakespan(files)).toBe(simulate(files, Infinity).makespan);
-    }
   });
 
   it("gives a free runner the job created first, not the one that waited longest", () => {

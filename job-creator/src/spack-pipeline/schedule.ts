@@ -95,26 +95,6 @@ export function simulate(files: readonly ScheduledFile[], runners: number): Sche
 }
 
 /**
- * `simulate(files, Infinity).makespan` in one pass, for the splitter's many candidates: a
- * file starts when the files it waits for end, a job when its file has and its needs are
- * done. Files come after the files they wait for; a file's jobs after the jobs they need.
- */
-export function unlimitedMakespan(files: readonly ScheduledFile[]): number {
-  const fileEnds = new Float64Array(files.length);
-  files.forEach((file, f) => {
-    const start = file.after.reduce((latest, a) => Math.max(latest, fileEnds[a]!), 0);
-    const ends = new Float64Array(file.jobs.length);
-    let end = start;
-    file.jobs.forEach((job, j) => {
-      ends[j] = job.needs.reduce((begin, n) => Math.max(begin, ends[n]!), start) + job.minutes;
-      end = Math.max(end, ends[j]);
-    });
-    fileEnds[f] = end;
-  });
-  return fileEnds.reduce((latest, end) => Math.max(latest, end), 0);
-}
-
-/**
  * Each job's end when every job starts as soon as its dependencies are done (unlimited
  * runners, no files). Jobs come in dependency order: every dependency first.
  */

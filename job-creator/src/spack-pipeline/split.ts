@@ -6,11 +6,12 @@ import { joinJobCount } from "../pipeline/trigger.js";
 import {
   partitionByLevels,
   partitionByWaves,
+  waveGraph,
   type Partition,
+  type WaveGraph,
   type WaveShape,
 } from "./partitions.js";
-import { remainingMinutes, scheduledFiles } from "./makespan.js";
-import { criticalPath, unlimitedMakespan } from "./schedule.js";
+import { unlimitedMakespan } from "./makespan.js";
 
 /** A job as the splitter sees it: what it depends on, its size when rendered, its duration. */
 export interface SplitJob {
@@ -98,11 +99,10 @@ export function planSplit(
   checkEachFits(jobs, budget);
   const index = new Map(jobs.map((j, i) => [j.name, i]));
   const deps = jobs.map((j) => j.dependencies.map((d) => index.get(d)!));
-  const graph = { jobs, deps, budget };
-  const remaining = remainingMinutes(jobs, deps);
+  const graph = waveGraph({ jobs, deps, budget });
   const whole = new FileFill(budget);
   if (jobs.every((job, i) => whole.tryAdd(job, i, deps[i]!.length)))
-    return toPlan(graph, candidate(graph, [whole]), remaining);
+    return toPlan(graph, candidate(graph, [whole]));
   // A plan with more files than may start, or whose bridges and join jobs the trigger
   // pipeline cannot hold, is no candidate.
   const fits = (c: Candidate) =>
@@ -110,9 +110,8 @@ export function planSplit(
   const byLevels = candidate(graph, partitionByLevels(graph));
   // Builds of alike length: the levels already finish with the critical path; on large
   // pipelines that saves trying the waves, which could only save files, not time.
-  const floor = criticalPath(jobs, deps);
-  if (jobs.length > QUICK_CHOICE_JOBS && fits(byLevels) && minutesOf(graph, byLevels) <= floor)
-    return toPlan(graph, byLevels, remaining);
+  if (jobs.length > QUICK_CHOICE_JOBS && fits(byLevels) && minutesOf(graph, byLevels) <= graph.path)
+    return toPlan(graph, byLevels);
   const all = [byLevels, ...WAVES.map((shape) => candidate(graph, partitionByWaves(graph, shape)))];
   const candidates = all.filter(fits);
   if (candidates.length === 0) throw tooManyFiles(jobs.length, all, maxFiles, limits);
@@ -120,7 +119,7 @@ export function planSplit(
   const best = Math.min(...scored.map((s) => s.minutes));
   const alike = scored.filter((s) => s.minutes <= best * (1 + ALIKE));
   alike.sort((x, y) => x.c.files.length - y.c.files.length || x.minutes - y.minutes);
-  return toPlan(graph, alike[0]!.c, remaining);
+  return toPlan(graph, alike[0]!.c);
 }
 
 /** Why no candidate fits, with the limit to raise. */
@@ -151,11 +150,19 @@ function candidate(graph: Partition, files: readonly FileFill[]): Candidate {
   files.forEach((file, f) => {
     for (const i of file.members) fileOf[i] = f;
   });
+  // Which file last counted a file as one it waits for: a set per file without one.
+  const countedBy = new Int32Array(files.length).fill(-1);
   const after = files.map((file, f) => {
-    const waits = new Set<number>();
+    const waits: number[] = [];
     for (const i of file.members)
-      for (const d of graph.deps[i]!) if (fileOf[d] !== f) waits.add(fileOf[d]!);
-    return [...waits].sort((a, b) => a - b);
+      for (const d of graph.deps[i]!) {
+        const g = fileOf[d]!;
+        if (g !== f && countedBy[g] !== f) {
+          countedBy[g] = f;
+          waits.push(g);
+        }
+      }
+    return waits.sort((a, b) => a - b);
   });
   return { files, after };
 }
@@ -164,8 +171,12 @@ function candidate(graph: Partition, files: readonly FileFill[]): Candidate {
 function minutesOf({ jobs, deps }: Partition, { files, after }: Candidate): number {
   // Both partitions add a file's jobs after those of its jobs they depend on, as
   // `unlimitedMakespan` needs.
-  const members = files.map((file) => file.members);
-  return unlimitedMakespan(scheduledFiles(members, after, jobs, deps));
+  return unlimitedMakespan(
+    files.map((file) => file.members),
+    after,
+    jobs,
+    deps,
+  );
 }
 
 /**
@@ -203,7 +214,8 @@ function checkEachFits(jobs: readonly SplitJob[], budget: FileBudget): void {
  * GitLab creates a file's jobs in the order it lists them and gives a free runner the job
  * created first, so long chains start first when runners are short.
  */
-function toPlan(graph: Partition, { files, after }: Candidate, remaining: Float64Array): SplitPlan {
+function toPlan(graph: WaveGraph, { files, after }: Candidate): SplitPlan {
+  const { remaining } = graph;
   return files.map((file, f) => {
     const members = [...file.members].sort((a, b) => remaining[b]! - remaining[a]! || a - b);
     return { jobs: members.map((i) => graph.jobs[i]!.name), after: after[f]! };
