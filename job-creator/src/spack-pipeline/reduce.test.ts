@@ -24,6 +24,23 @@ describe("reducedDependencies", () => {
     expect(reducedDependencies(deps)[69]).toEqual([68]);
   });
 
+  it("keeps exactly the dependencies no other one reaches, on random graphs", () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    for (let round = 0; round < 100; round++) {
+      const deps = Array.from({ length: 1 + random(120) }, (_, i) =>
+        i === 0 ? [] : [...new Set(Array.from({ length: random(5) }, () => random(i)))],
+      );
+      // Reachability by search, job by job: slow and plain.
+      const reaches = (from: number, to: number): boolean =>
+        deps[from]!.some((d) => d === to || (d > to && reaches(d, to)));
+      const expected = deps.map((direct) =>
+        direct.filter((d) => !direct.some((e) => e !== d && reaches(e, d))),
+      );
+      expect(reducedDependencies(deps)).toEqual(expected);
+    }
+  });
+
   it("refuses jobs out of dependency order", () => {
     expect(() => reducedDependencies([[1], []])).toThrow(/does not come before it/);
   });
