@@ -1,8 +1,15 @@
 import { text } from "./mapping.js";
 import { Ajv, type ErrorObject } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
+import { CORE_SCHEMA, load } from "js-yaml";
 import { InputError, type Problem } from "./errors.js";
-import { problemAt, type LocatedYaml } from "./yaml-io.js";
+import {
+  HAND_WRITTEN_LIMIT,
+  parseLocatedYaml,
+  problemAt,
+  readTextFile,
+  type LocatedYaml,
+} from "./yaml-io.js";
 
 // Our schemas are small and tested: skipping ajv's meta-validation and code optimisation
 // takes compiling from ~70 ms to ~15 ms, which every command pays at start-up.
@@ -25,6 +32,31 @@ export function checkAgainstSchema<S extends TSchema>(schema: S, doc: LocatedYam
   const data: unknown = structuredClone(doc.data ?? {});
   if (validate(data)) return data;
   throw new InputError(describeSchemaErrors(validate.errors ?? [], doc));
+}
+
+/**
+ * A hand-written file, checked against a schema. Read first by js-yaml, several times
+ * faster than the located parse (a durations file of 20,000 packages: a tenth of the
+ * time); a file that fails there (its syntax, a duplicate key, the schema) or holds an
+ * alias is read again with locations, so that every problem names its line as before.
+ */
+export async function readCheckedYaml<S extends TSchema>(
+  schema: S,
+  path: string,
+  displayName: string,
+): Promise<Static<S>> {
+  const text = await readTextFile(path, displayName, HAND_WRITTEN_LIMIT);
+  if (!text.includes("*")) {
+    let data: unknown;
+    try {
+      data = load(text, { schema: CORE_SCHEMA }) ?? {};
+    } catch {
+      data = undefined;
+    }
+    const validate = ajv.compile(schema);
+    if (data !== undefined && validate(data)) return data;
+  }
+  return checkAgainstSchema(schema, parseLocatedYaml(text, displayName));
 }
 
 /** Turns ajv's errors into problems, dropping the noise of union branches that did not match. */

@@ -85,6 +85,18 @@ describe("the plan of jc process-spack-pipeline", () => {
     ["a negative duration", "zlib: -3\n", /minutes\.yaml:1: zlib: must be > 0/],
     ["a word", "zlib: ten\n", /minutes\.yaml:1: zlib: expected number/],
     ["a list", "- zlib\n", /minutes\.yaml:1: expected object/],
+    [
+      "a bad value on line 3",
+      "cmake: 5\nllvm: 90\nzlib: 0\n",
+      /minutes\.yaml:3: zlib: must be > 0/,
+    ],
+    ["a duplicate key", "zlib: 3\ncmake: 5\nzlib: 4\n", /minutes\.yaml:3: duplicate key "zlib"/],
+    ["broken YAML", "zlib: [3\n", /minutes\.yaml:\d+: invalid YAML/],
+    [
+      "aliases that expand too far",
+      `a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n`,
+      /minutes\.yaml: refused: its aliases expand too far/,
+    ],
   ])("refuses a durations file with %s (exit 2, nothing written)", async (_name, text, pattern) => {
     const repo = await repoWithSmall();
     await writeFile(join(repo, "minutes.yaml"), text);

@@ -1,7 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { text } from "../../../common/src/mapping.js";
-import { checkAgainstSchema } from "../../../common/src/schema-check.js";
-import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { readCheckedYaml } from "../../../common/src/schema-check.js";
 import type { MergedJob } from "./merge.js";
 
 /** Typical build minutes by package name, and the minutes of every other package. */
@@ -19,9 +18,7 @@ const DurationsFile = Type.Record(Type.String({ minLength: 1 }), Minutes);
 
 /** Reads a durations file (`llvm: 120`, `default: 5`); bad values are bad input. */
 export async function readDurations(path: string, displayName: string): Promise<DurationModel> {
-  const doc = await readLocatedYaml(path, displayName);
-  const minutes = checkAgainstSchema(DurationsFile, { ...doc, data: doc.data ?? {} });
-  return durationModel(minutes);
+  return durationModel(await readCheckedYaml(DurationsFile, path, displayName));
 }
 
 /** The model of a `package: minutes` map, whose key `default` sets every other package. */
