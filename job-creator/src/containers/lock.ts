@@ -1,9 +1,16 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { UserError } from "../../../common/src/errors.js";
-import type { SizeLimit } from "../../../common/src/read-file.js";
+import { InputError, UserError } from "../../../common/src/errors.js";
+import { readRegularFile, type SizeLimit } from "../../../common/src/read-file.js";
 import type { Runner } from "../../../common/src/run.js";
-import type { ContainerLock } from "./lock-file.js";
-import { readLockFile } from "./lock-threads.js";
+import { parseLockFile, type LockFile } from "../../../common/src/spack-specs.js";
+
+/** A container's concrete environment: the parsed lock file, its bytes and their sha256. */
+export interface ContainerLock {
+  readonly lock: LockFile;
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+}
 
 /**
  * Where lock files come from: the `spack.lock` files the generate jobs left in
@@ -27,11 +34,32 @@ export async function readContainerLock(
     await concretize(source, container, envDir);
     path = join(envDir, "spack.lock");
   }
-  const hint =
-    source.kind === "dir"
-      ? "the generate job of this container should have written it; or run without --lock-dir to concretize here"
-      : "spack concretize did not write it";
-  return readLockFile(path, { container, hint }, limit);
+  let bytes: Buffer;
+  try {
+    bytes = await readRegularFile(path, path, limit);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const hint =
+      source.kind === "dir"
+        ? "the generate job of this container should have written it; or run without --lock-dir to concretize here"
+        : "spack concretize did not write it";
+    throw new InputError([
+      {
+        file: path,
+        message: `no spack.lock for container "${container}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${hint}`,
+      },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new InputError([{ file: path, message: `not JSON: ${(error as Error).message}` }]);
+  }
+  const lock = parseLockFile(json);
+  if ("error" in lock) throw new InputError([{ file: path, message: lock.error }]);
+  // Hashed and copied as bytes: a lock file is large, and every container has one.
+  return { lock, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 async function concretize(

@@ -1,6 +1,9 @@
 import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
-import { startModuleWorker } from "../../../common/src/module-worker.js";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { SizeLimit } from "../../../common/src/read-file.js";
 import { readSpackOutput, type ReadResult } from "./read.js";
 
@@ -51,9 +54,7 @@ export async function* readEach(
     for (const { path, container } of files) yield await readSpackOutput(path, container, limit);
     return;
   }
-  const pool = Array.from({ length: workers }, () =>
-    startModuleWorker(import.meta.url, "read-worker"),
-  );
+  const pool = Array.from({ length: workers }, startWorker);
   parallel.onThreads?.(workers);
   const answers = new Map<number, (answer: Answer) => void>();
   const failed = new Promise<never>((_, reject) => {
@@ -103,6 +104,22 @@ async function totalBytes(files: readonly { readonly path: string }[]): Promise<
     ),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/**
+ * A worker running read-worker. From the built package it is that file; from the sources
+ * (tests, `tsx`), the worker first loads tsx, which the sources need.
+ */
+function startWorker(): Worker {
+  const built = new URL("./read-worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".ts")) return new Worker(built);
+  const source = new URL("./read-worker.ts", import.meta.url).href;
+  const tsx = createRequire(import.meta.url).resolve("tsx/package.json");
+  const api = pathToFileURL(join(dirname(tsx), "dist/esm/api/index.mjs")).href;
+  return new Worker(
+    `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`,
+    { eval: true },
+  );
 }
 
 /** The worker's side: answers each request with the file's result. */
