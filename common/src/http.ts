@@ -60,8 +60,6 @@ export interface WholeRequest {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
-  /** The largest answer taken (default 32 MB); a larger one is an error, not retried. */
-  readonly maxBytes?: number;
 }
 
 /** What one attempt got, as the retry loop judges it. */

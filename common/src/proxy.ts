@@ -103,38 +103,12 @@ export async function requestThroughProxy(
       signal,
       dispatcher: wholeDispatcher(undici, proxy),
     });
-    const body = await readBounded(answer.body, init.maxBytes ?? MAX_WHOLE_BYTES, url);
+    const body = Buffer.from(await answer.body.arrayBuffer());
     if (proxy && answer.statusCode === 407) throw proxyRefusal(407, proxy, url);
     return { status: answer.statusCode, headers: recordHeaders(answer.headers), body };
   } catch (error) {
     throw (proxy && proxyError(error, proxy, url)) ?? error;
   }
-}
-
-/**
- * Answers read whole are small (manifests, configs, tokens: the distribution spec caps
- * manifests at 4 MB); a server that sends more is refused without holding it in memory.
- */
-const MAX_WHOLE_BYTES = 32 * 1024 ** 2;
-
-async function readBounded(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
-  maxBytes: number,
-  url: string | URL,
-): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new UserError(
-        `${redactUrl(url)} answered with more than ${maxBytes} bytes, more than any answer of its API: refused`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
 }
 
 /** `Headers.get` over undici's record of lower-case names. */
