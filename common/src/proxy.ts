@@ -1,7 +1,6 @@
 import type { Agent } from "node:http";
 import { getProxyForUrl } from "proxy-from-env";
 import { InputError, UserError } from "./errors.js";
-import type { HeaderReader, WholeAnswer, WholeRequest } from "./http.js";
 import { redactUrl } from "./redact.js";
 
 /**
@@ -45,81 +44,7 @@ export function checkProxyEnvironment(env: NodeJS.ProcessEnv): void {
   if (problems.length > 0) throw new InputError(problems.join("\n"));
 }
 
-type Undici = typeof import("undici");
-type Dispatcher = import("undici").Dispatcher;
-
-let undiciModule: Promise<Undici> | undefined;
-/** undici, loaded on the first request that needs it. */
-const loadUndici = () => (undiciModule ??= import("undici"));
-
-const dispatchers = new Map<string, Dispatcher>();
-
-/** The ProxyAgent for a proxy, one per proxy so that connections to it are reused. */
-function proxyDispatcher(undici: Undici, proxy: URL): Dispatcher {
-  // Plain-HTTP targets in absolute form, as curl and the SDK's agent send them: many proxies
-  // allow CONNECT to port 443 only.
-  const dispatcher =
-    dispatchers.get(proxy.href) ?? new undici.ProxyAgent({ uri: proxy.href, proxyTunnel: false });
-  dispatchers.set(proxy.href, dispatcher);
-  return dispatcher;
-}
-
-const wholeDispatchers = new Map<string, Dispatcher>();
-
-/**
- * The dispatcher for whole-body requests: direct or through the proxy, following redirects
- * as fetch does (registries send blobs to object storage); undici drops the Authorization
- * header when a redirect leaves the origin, as fetch does.
- */
-function wholeDispatcher(undici: Undici, proxy: URL | undefined): Dispatcher {
-  const key = proxy?.href ?? "";
-  let dispatcher = wholeDispatchers.get(key);
-  if (!dispatcher) {
-    // Its own Agent rather than the global one, which Node's fetch may have made from its
-    // own, older copy of undici.
-    const base = proxy ? proxyDispatcher(undici, proxy) : new undici.Agent();
-    dispatcher = base.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
-    wholeDispatchers.set(key, dispatcher);
-  }
-  return dispatcher;
-}
-
-/**
- * One request through the proxy the environment names for the URL (or direct), its answer
- * read whole, by undici's `request`. Proxy refusals are errors as in `fetchThroughProxy`.
- */
-export async function requestThroughProxy(
-  url: string | URL,
-  init: WholeRequest,
-  signal: AbortSignal,
-): Promise<WholeAnswer> {
-  const proxy = proxyFor(url);
-  const undici = await loadUndici();
-  try {
-    const answer = await undici.request(url, {
-      method: init.method ?? "GET",
-      headers: init.headers,
-      body: init.body,
-      signal,
-      dispatcher: wholeDispatcher(undici, proxy),
-    });
-    const body = Buffer.from(await answer.body.arrayBuffer());
-    if (proxy && answer.statusCode === 407) throw proxyRefusal(407, proxy, url);
-    return { status: answer.statusCode, headers: recordHeaders(answer.headers), body };
-  } catch (error) {
-    throw (proxy && proxyError(error, proxy, url)) ?? error;
-  }
-}
-
-/** `Headers.get` over undici's record of lower-case names. */
-function recordHeaders(headers: Record<string, string | string[] | undefined>): HeaderReader {
-  return {
-    get(name: string) {
-      const value = headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    },
-  };
-}
+const dispatchers = new Map<string, import("undici").Dispatcher>();
 
 /**
  * `fetch` through the proxy the environment names for the URL. Without one this is Node's
@@ -129,10 +54,13 @@ function recordHeaders(headers: Record<string, string | string[] | undefined>): 
 export async function fetchThroughProxy(url: string | URL, init: RequestInit): Promise<Response> {
   const proxy = proxyFor(url);
   if (!proxy) return fetch(url, init);
-  const undici = await loadUndici();
-  const options = { ...init, dispatcher: proxyDispatcher(undici, proxy) } as Parameters<
-    typeof undici.fetch
-  >[1];
+  const undici = await import("undici");
+  // Plain-HTTP targets in absolute form, as curl and the SDK's agent send them: many proxies
+  // allow CONNECT to port 443 only.
+  const dispatcher =
+    dispatchers.get(proxy.href) ?? new undici.ProxyAgent({ uri: proxy.href, proxyTunnel: false });
+  dispatchers.set(proxy.href, dispatcher);
+  const options = { ...init, dispatcher } as Parameters<typeof undici.fetch>[1];
   let response: Response;
   try {
     // undici's Response is the one Node's fetch is built on, though another copy of the class:

@@ -1,12 +1,7 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
-import {
-  DEFAULT_HTTP_POLICY,
-  requestWithPolicy,
-  type HttpPolicy,
-  type WholeAnswer,
-} from "../../../common/src/http.js";
+import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import { InputError } from "../../../common/src/errors.js";
 import { parseImageReference } from "../definitions/image-ref.js";
@@ -150,11 +145,11 @@ export class RegistryTagClient implements TagStore {
     path: string,
     actions: Action,
     manifest?: StoredManifest,
-  ): Promise<WholeAnswer> {
+  ): Promise<{ status: number; headers: Headers; body: Buffer }> {
     const key = `${repo.registry}|${repo.repository}|${actions}`;
     const url = `${registryBaseUrl(repo.registry, this.options.insecureRegistries)}/v2/${repo.repository}/${path}`;
-    const attempt = (authorization: string | undefined) =>
-      requestWithPolicy(
+    const attempt = async (authorization: string | undefined) => {
+      const response = await fetchWithPolicy(
         url,
         {
           method,
@@ -163,11 +158,17 @@ export class RegistryTagClient implements TagStore {
             ...(authorization ? { authorization } : {}),
             ...(manifest ? { "content-type": manifest.mediaType } : {}),
           },
-          ...(manifest ? { body: manifest.bytes } : {}),
+          ...(manifest ? { body: new Uint8Array(manifest.bytes) } : {}),
         },
         this.options.http ?? DEFAULT_HTTP_POLICY,
         `${method} ${repo.repository} on registry ${repo.registry}`,
       );
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: Buffer.from(await response.arrayBuffer()),
+      };
+    };
     let answer = await attempt(await this.authorizations.get(key));
     if (answer.status === 401) {
       const authorization = this.authenticate(
@@ -194,14 +195,17 @@ export class RegistryTagClient implements TagStore {
     if (challenge.params["service"])
       tokenUrl.searchParams.set("service", challenge.params["service"]);
     tokenUrl.searchParams.set("scope", `repository:${repo.repository}:${actions}`);
-    const answer = await requestWithPolicy(
+    const response = await fetchWithPolicy(
       tokenUrl,
       { headers: credentials ? { authorization: basicAuthorization(credentials) } : {} },
       this.options.http ?? DEFAULT_HTTP_POLICY,
       `get a token for ${repo.repository} from registry ${repo.registry}`,
     );
-    if (answer.status !== 200) return undefined;
-    const json = parseJson(answer.body, `token of ${repo.registry}`);
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const json = parseJson(Buffer.from(await response.arrayBuffer()), `token of ${repo.registry}`);
     const token = json["token"] ?? json["access_token"];
     return typeof token === "string" ? `Bearer ${token}` : undefined;
   }
