@@ -46,17 +46,18 @@ export async function readCheckedYaml<S extends TSchema>(
   displayName: string,
 ): Promise<Static<S>> {
   const text = await readTextFile(path, displayName, HAND_WRITTEN_LIMIT);
-  if (!text.includes("*")) {
-    let data: unknown;
-    try {
-      data = load(text, { schema: CORE_SCHEMA }) ?? {};
-    } catch {
-      data = undefined;
-    }
-    const validate = ajv.compile(schema);
-    if (data !== undefined && validate(data)) return data;
-  }
+  const data = text.includes("*") ? undefined : loadQuickly(text);
+  if (data !== undefined && ajv.compile(schema)(data)) return data;
   return checkAgainstSchema(schema, parseLocatedYaml(text, displayName));
+}
+
+/** The document as js-yaml reads it (an empty one as `{}`), or undefined when it cannot. */
+function loadQuickly(text: string): unknown {
+  try {
+    return load(text, { schema: CORE_SCHEMA }) ?? {};
+  } catch {
+    return undefined;
+  }
 }
 
 /** Turns ajv's errors into problems, dropping the noise of union branches that did not match. */
