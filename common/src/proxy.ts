@@ -7,8 +7,9 @@ import { redactUrl } from "./redact.js";
  * Forward proxies, as every HTTP tool of a build machine reads them (curl, Go, Python): from
  * the process environment, HTTPS_PROXY / HTTP_PROXY / ALL_PROXY in either case, with
  * NO_PROXY hosts (`host`, `.domain`, `*.domain`, `host:port`, `*`) reached directly. One
- * decision (`proxyFor`, proxy-from-env) serves both transports: Node's fetch (registries,
- * GitLab) and the AWS SDK (buckets), so they never disagree about a host.
+ * decision (`proxyFor`, proxy-from-env) serves every transport: Node's fetch (GitLab), Node's
+ * http (registries, `whole-request.ts`) and the AWS SDK (buckets), so they never disagree
+ * about a host.
  */
 
 /** The variables a proxy may come from, checked by `checkProxyEnvironment`. */
@@ -95,7 +96,7 @@ function proxyError(error: unknown, proxy: URL, url: string | URL): UserError | 
   return proxyRefusal(status, proxy, url);
 }
 
-function proxyRefusal(status: number, proxy: URL, url: string | URL): UserError {
+export function proxyRefusal(status: number, proxy: URL, url: string | URL): UserError {
   const why =
     status === 407
       ? "refused the login: check the user and password in HTTPS_PROXY / HTTP_PROXY"
@@ -103,24 +104,42 @@ function proxyRefusal(status: number, proxy: URL, url: string | URL): UserError 
   return new UserError(`the proxy ${redactUrl(proxy)} ${why} (HTTP ${status})`);
 }
 
+/** Node's agents through one proxy, for targets of either scheme. */
+export interface ProxyAgents {
+  readonly httpAgent: Agent;
+  readonly httpsAgent: Agent;
+}
+
+const agentsByProxy = new Map<string, Promise<ProxyAgents>>();
+
+/**
+ * The agents through a proxy, one pair per proxy so that connections to it are reused: plain
+ * http targets in absolute form, https through a CONNECT tunnel. The agent modules load only
+ * when a proxy is used.
+ */
+export function agentsThrough(proxy: URL): Promise<ProxyAgents> {
+  let agents = agentsByProxy.get(proxy.href);
+  if (!agents) {
+    agents = Promise.all([import("http-proxy-agent"), import("https-proxy-agent")]).then(
+      ([{ HttpProxyAgent }, { HttpsProxyAgent }]) => {
+        // As the SDK's own agents: connections kept alive and at most 50 per host.
+        const options = { keepAlive: true, maxSockets: 50 };
+        return {
+          httpAgent: new HttpProxyAgent(proxy, options),
+          httpsAgent: new HttpsProxyAgent(proxy, options),
+        };
+      },
+    );
+    agentsByProxy.set(proxy.href, agents);
+  }
+  return agents;
+}
+
 /**
  * The agents the AWS SDK's Node handler should use for an endpoint: through the proxy the
- * environment names for it, or none (the SDK's own) when it is reached directly. The agent
- * modules load only then.
+ * environment names for it, or none (the SDK's own) when it is reached directly.
  */
-export async function proxyAgentsFor(
-  endpoint: string,
-): Promise<{ readonly httpAgent: Agent; readonly httpsAgent: Agent } | undefined> {
+export async function proxyAgentsFor(endpoint: string): Promise<ProxyAgents | undefined> {
   const proxy = proxyFor(endpoint);
-  if (!proxy) return undefined;
-  const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
-    import("http-proxy-agent"),
-    import("https-proxy-agent"),
-  ]);
-  // As the SDK's own agents: connections kept alive and at most 50 per host.
-  const options = { keepAlive: true, maxSockets: 50 };
-  return {
-    httpAgent: new HttpProxyAgent(proxy, options),
-    httpsAgent: new HttpsProxyAgent(proxy, options),
-  };
+  return proxy && agentsThrough(proxy);
 }

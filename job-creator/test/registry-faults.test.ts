@@ -90,4 +90,84 @@ describe("the registry client against docker-registry in trouble", () => {
       await proxy.stop();
     }
   });
+
+  it("reads again an answer cut off halfway", async () => {
+    let cut = 0;
+    const proxy = await startProxy(registry.url, (req, res) => {
+      if (cut > 0 || !req.url?.includes("/manifests/")) return false;
+      cut++;
+      res.writeHead(200, {
+        "content-type": "application/vnd.oci.image.manifest.v1+json",
+        "content-length": "4000",
+      });
+      res.write('{"schemaVersion": 2, "config": {');
+      setTimeout(() => res.destroy(), 50);
+      return true;
+    });
+    try {
+      const image = await client(5_000).imageFor(builder(proxy.host), "amd64");
+      expect(image).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
+      expect(cut).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("refuses an answer larger than any of the API's, without holding it all", async () => {
+    let sent = 0;
+    const proxy = await startProxy(registry.url, (req, res) => {
+      if (!req.url?.includes("/manifests/")) return false;
+      res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" });
+      const chunk = Buffer.alloc(1024 ** 2, 32);
+      const more = () => {
+        while (sent < 64 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+      return true;
+    });
+    try {
+      const error = (await client(5_000)
+        .imageFor(builder(proxy.host), "amd64")
+        .catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(/answered with more than 33554432 bytes.*refused/);
+      expect(proxy.requests.filter((r) => r.includes("/manifests/"))).toHaveLength(1);
+      // The client hung up: the server did not get to send all 64 MB.
+      expect(sent).toBeLessThan(64);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("follows a blob to object storage elsewhere, without taking the login along", async () => {
+    const storageAuthorizations: (string | undefined)[] = [];
+    const storage = await startProxy(registry.url, (req) => {
+      storageAuthorizations.push(req.headers.authorization);
+      return false;
+    });
+    const login = `Basic ${Buffer.from("ci:secret").toString("base64")}`;
+    const front = await startProxy(registry.url, (req, res) => {
+      if (req.headers.authorization !== login) {
+        res.writeHead(401, { "www-authenticate": 'Basic realm="registry"' }).end();
+        return true;
+      }
+      if (!req.url?.includes("/blobs/")) return false;
+      res.writeHead(307, { location: `${storage.url}${req.url}` }).end();
+      return true;
+    });
+    try {
+      const image = await new OciRegistryClient({
+        credentialsFor: () => ({ username: "ci", password: "secret" }),
+        credentialHint: () => "set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD",
+      }).imageFor(builder(front.host), "amd64");
+      expect(image).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
+      expect(storageAuthorizations).toEqual([undefined]);
+    } finally {
+      await front.stop();
+      await storage.stop();
+    }
+  });
 });

@@ -2,7 +2,11 @@ import { text } from "../../../common/src/mapping.js";
 import { createHash } from "node:crypto";
 import pLimit, { type LimitFunction } from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
-import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
+import {
+  DEFAULT_HTTP_POLICY,
+  requestWithPolicy,
+  type HttpPolicy,
+} from "../../../common/src/http.js";
 import { redactUrl } from "../../../common/src/redact.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 import type { RegistryCredentials } from "./auth.js";
@@ -25,7 +29,7 @@ export interface OciClientOptions {
   readonly credentialHint: (registry: string) => string;
   /** Registries spoken to over plain HTTP; loopback hosts always are (as Docker does). */
   readonly insecureRegistries?: readonly string[];
-  /** Timeouts and retries (the one retry layer: `fetchWithPolicy`). */
+  /** Timeouts and retries (the one retry layer: `requestWithPolicy`). */
   readonly http?: HttpPolicy;
   /**
    * The run's one limit on requests in flight, shared with the other services of the run
@@ -230,19 +234,18 @@ export class OciRegistryClient implements ImageRegistry {
     policy: HttpPolicy = this.options.http ?? DEFAULT_HTTP_POLICY,
   ): Promise<RegistryAnswer> {
     try {
-      const response = await fetchWithPolicy(
+      const answer = await requestWithPolicy(
         url,
         { headers: { accept, ...(authorization ? { authorization } : {}) } },
         policy,
         `read ${ref.repository} from registry ${ref.registry}`,
       );
-      const body = Buffer.from(await response.arrayBuffer());
-      const type = response.headers.get("content-type") ?? "";
-      if (response.ok && /text\/html/i.test(type))
+      const type = answer.headers.get("content-type") ?? "";
+      if (answer.status >= 200 && answer.status < 300 && /text\/html/i.test(type))
         throw new UserError(
-          `${redactUrl(url)} answered HTTP ${response.status} with an HTML page, not the registry API: is ${ref.registry} a registry (not a login page or a proxy)?`,
+          `${redactUrl(url)} answered HTTP ${answer.status} with an HTML page, not the registry API: is ${ref.registry} a registry (not a login page or a proxy)?`,
         );
-      return { status: response.status, headers: response.headers, body };
+      return answer;
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       throw new UserError(

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { UserError } from "../../../common/src/errors.js";
-import { DEFAULT_HTTP_POLICY, fetchWithPolicy, type HttpPolicy } from "../../../common/src/http.js";
+import {
+  DEFAULT_HTTP_POLICY,
+  requestWithPolicy,
+  type HttpPolicy,
+  type WholeAnswer,
+} from "../../../common/src/http.js";
 import { basicAuthorization, parseChallenge, type RegistryCredentials } from "./auth.js";
 import { InputError } from "../../../common/src/errors.js";
 import { parseImageReference } from "../definitions/image-ref.js";
@@ -145,11 +150,11 @@ export class RegistryTagClient implements TagStore {
     path: string,
     actions: Action,
     manifest?: StoredManifest,
-  ): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  ): Promise<WholeAnswer> {
     const key = `${repo.registry}|${repo.repository}|${actions}`;
     const url = `${registryBaseUrl(repo.registry, this.options.insecureRegistries)}/v2/${repo.repository}/${path}`;
-    const attempt = async (authorization: string | undefined) => {
-      const response = await fetchWithPolicy(
+    const attempt = (authorization: string | undefined) =>
+      requestWithPolicy(
         url,
         {
           method,
@@ -158,17 +163,11 @@ export class RegistryTagClient implements TagStore {
             ...(authorization ? { authorization } : {}),
             ...(manifest ? { "content-type": manifest.mediaType } : {}),
           },
-          ...(manifest ? { body: new Uint8Array(manifest.bytes) } : {}),
+          ...(manifest ? { body: manifest.bytes } : {}),
         },
         this.options.http ?? DEFAULT_HTTP_POLICY,
         `${method} ${repo.repository} on registry ${repo.registry}`,
       );
-      return {
-        status: response.status,
-        headers: response.headers,
-        body: Buffer.from(await response.arrayBuffer()),
-      };
-    };
     let answer = await attempt(await this.authorizations.get(key));
     if (answer.status === 401) {
       const authorization = this.authenticate(
@@ -195,17 +194,14 @@ export class RegistryTagClient implements TagStore {
     if (challenge.params["service"])
       tokenUrl.searchParams.set("service", challenge.params["service"]);
     tokenUrl.searchParams.set("scope", `repository:${repo.repository}:${actions}`);
-    const response = await fetchWithPolicy(
+    const answer = await requestWithPolicy(
       tokenUrl,
       { headers: credentials ? { authorization: basicAuthorization(credentials) } : {} },
       this.options.http ?? DEFAULT_HTTP_POLICY,
       `get a token for ${repo.repository} from registry ${repo.registry}`,
     );
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    const json = parseJson(Buffer.from(await response.arrayBuffer()), `token of ${repo.registry}`);
+    if (answer.status !== 200) return undefined;
+    const json = parseJson(answer.body, `token of ${repo.registry}`);
     const token = json["token"] ?? json["access_token"];
     return typeof token === "string" ? `Bearer ${token}` : undefined;
   }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../../../common/src/errors.js";
+import type { WholeAnswer } from "../../../common/src/http.js";
 import type { ImageReference } from "../definitions/image-ref.js";
 
 /* What the client reads and sends on the wire of the OCI distribution API. */
@@ -19,11 +20,7 @@ const MANIFEST_TYPES = [
 export const ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 
 /** A registry's answer, its body read whole. */
-export interface RegistryAnswer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Buffer;
-}
+export type RegistryAnswer = WholeAnswer;
 
 export function describe(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}:${ref.tag ?? ref.digest ?? ""}`;
