@@ -2,8 +2,9 @@
  * `jc generate-spacktainer-workflow` online against the real docker-registry and s3rver
  * behind a proxy that adds a fixed latency to every request (a registry in another
  * region), optionally asking for bearer tokens as GitLab's registry does; the servers run
- * in a worker thread (latency-servers.ts), out of the measured command's way.
- * Prints time, requests per container, peak concurrency, and the ratio of time to the
+ * in a worker thread (latency-servers.ts), out of the measured command's way; the command
+ * runs in a process of its own (online-run.ts), cold as in a CI job.
+ * Prints time, the command's CPU, requests per container, peak concurrency, and the ratio of time to the
  * floor of requests x latency / concurrency limit.
  */
 import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
@@ -11,13 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
-import { runProcess } from "../common/src/run.js";
 import { createJobsIn, workflowOptions } from "../test/helpers/generate.js";
-import {
-  generateSpacktainerWorkflow,
-  offlineWorkflowServices,
-} from "../job-creator/src/commands/generate-workflow.js";
-import { onlineWorkflowServices } from "../job-creator/src/commands/online-services.js";
+import { runAsync } from "../test/helpers/process.js";
+import type { PlannedTarget, RunRequest } from "./online-run.js";
 import { listFiles } from "../job-creator/src/base-images/checksum.js";
 import type { LatencyServersData } from "./latency-servers.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
@@ -125,6 +122,22 @@ async function project(dir: string, containers: number, registry: string, s3: st
 type Images = "absent" | "present" | "current";
 const IMAGES: readonly Images[] = ["present", "current", "absent"];
 
+/** One run of the command in a process of its own (bench/online-run.ts). */
+async function runOnce(request: RunRequest) {
+  const result = await runAsync(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "bench/online-run.ts"), JSON.stringify(request)],
+    { cwd: REPO_ROOT },
+  );
+  const [seconds, cpu] = (/^BENCH_RUN (\S+) (\S+)$/m.exec(result.stdout) ?? [])
+    .slice(1)
+    .map(Number);
+  if (result.code !== 0 || seconds === undefined || cpu === undefined)
+    throw new Error(`bench/online-run.ts failed (exit ${result.code}): ${result.stderr}`);
+  const targets = /^BENCH_TARGETS (.*)$/m.exec(result.stdout)?.[1];
+  return { seconds, cpu, targets: targets ? (JSON.parse(targets) as PlannedTarget[]) : [] };
+}
+
 async function measure(containers: number, images: Images, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
@@ -138,24 +151,14 @@ async function measure(containers: number, images: Images, tokens: boolean) {
       tokens,
     });
     const repo = await project(dir, containers, servers.registry, servers.s3);
-    const options = workflowOptions(repo, {
-      lockDir: join(repo, "locks"),
-      branch: "main",
-      defaultBranch: "main",
-    });
-    const quiet = { out: () => undefined, err: () => undefined };
+    const lockDir = join(repo, "locks");
     // The same run offline: what reading, deciding and writing cost without the network.
-    const offlineStart = performance.now();
-    const planned = await generateSpacktainerWorkflow(
-      options,
-      offlineWorkflowServices(runProcess),
-      quiet,
-    );
-    const offline = (performance.now() - offlineStart) / 1000;
+    const offlineRun = await runOnce({ repo, lockDir });
+    const offline = offlineRun.seconds;
     if (images !== "absent") {
       const pusher = new RegistryPusher(registry);
       // The publish copy is the same image, as the publish job's copy keeps digests.
-      for (const { target } of planned) {
+      for (const target of offlineRun.targets) {
         const labels =
           images === "current" && target.kind === "spack"
             ? { ...target.labels }
@@ -175,19 +178,14 @@ async function measure(containers: number, images: Images, tokens: boolean) {
       KEY: TEST_CREDENTIALS.accessKeyId,
       SECRET: TEST_CREDENTIALS.secretAccessKey,
     };
-    const started = performance.now();
-    await generateSpacktainerWorkflow(
-      options,
-      onlineWorkflowServices(env, runProcess, TUNING),
-      quiet,
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const { seconds, cpu } = await runOnce({ repo, lockDir, online: { env, tuning: TUNING } });
     const { requests, peak, meanMs, busy } = await servers.stats();
     // What the generate job uploads as its artifacts.
     let artifactBytes = 0;
-    for (const file of await listFiles(options.outputDir)) artifactBytes += (await stat(file)).size;
+    const { outputDir } = workflowOptions(repo, {});
+    for (const file of await listFiles(outputDir)) artifactBytes += (await stat(file)).size;
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
-    return { seconds, offline, requests, peak, floor, meanMs, busy, artifactBytes };
+    return { seconds, offline, cpu, requests, peak, floor, meanMs, busy, artifactBytes };
   } finally {
     await Promise.all([registry.stop(), servers?.stop()]);
     await rm(dir, { recursive: true, force: true });
@@ -198,7 +196,7 @@ console.log(
   `\njc generate-spacktainer-workflow online, ${LATENCY_MS} ms per request, --concurrency ${CONCURRENCY} (one publish target)`,
 );
 console.log(
-  "containers  images   tokens  time (s)  offline (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)",
+  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)",
 );
 for (const tokens of [false, true].filter((t) =>
   wanted(t ? "tokens" : "plain", ["tokens", "plain"]),
@@ -207,6 +205,6 @@ for (const tokens of [false, true].filter((t) =>
     for (const containers of SIZES) {
       const r = await measure(containers, images, tokens);
       console.log(
-        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}`,
+        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}`,
       );
     }
