@@ -103,6 +103,33 @@ describe("requestWithPolicy", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it("gives up on an answer whose body stops halfway, within the timeout of each attempt", async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { "content-length": "1000" });
+      res.write('{"schemaVersion":');
+    });
+    const started = Date.now();
+    await expect(
+      requestWithPolicy(`${s.url}/v2/`, {}, { ...POLICY, timeoutMs: 300, budgetMs: 1_000 }),
+    ).rejects.toThrow(/failed \(no answer within 300 ms\) \d+ times/);
+    expect(s.seen.length).toBeGreaterThan(1);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("refuses at once a header Node cannot send, without printing its value", async () => {
+    const s = await server((_req, res) => res.end());
+    const error = (await requestWithPolicy(
+      `${s.url}/v2/`,
+      { headers: { authorization: "Bearer abc\r\nx-injected: 1" } },
+      POLICY,
+    ).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(
+      /^cannot send a request to http:\/\/127.0.0.1:\d+\/v2\/: .*authorization/,
+    );
+    expect(error.message).not.toContain("abc");
+    expect(s.seen).toHaveLength(0);
+  });
+
   it("names the cause when nothing listens, after retrying within the budget", async () => {
     const { port, stop } = await listenLocally(createServer());
     await stop();

@@ -87,26 +87,28 @@ async function send(
   return new Promise<WholeAnswer>((resolve, reject) => {
     // What a proxy answered to CONNECT when it refused the tunnel (https through a proxy).
     let tunnelRefused: number | undefined;
-    const request = (secure ? https : http).request(
-      target,
-      {
-        method: outgoing.method,
-        headers,
-        agent: agent ?? direct[secure ? "https:" : "http:"],
-        signal,
-      },
-      (response) => {
-        const status = response.statusCode ?? 0;
-        const refusal = proxy && (tunnelRefused ?? (status === 407 ? 407 : undefined));
-        if (refusal) {
-          response.destroy();
-          reject(proxyRefusal(refusal, proxy, target));
-          return;
-        }
-        readWhole(response, maxBytes, target).then((bytes) => {
-          resolve({ status, headers: headerReader(response.headers), body: bytes });
-        }, reject);
-      },
+    const request = unsendable(target, () =>
+      (secure ? https : http).request(
+        target,
+        {
+          method: outgoing.method,
+          headers,
+          agent: agent ?? direct[secure ? "https:" : "http:"],
+          signal,
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          const refusal = proxy && (tunnelRefused ?? (status === 407 ? 407 : undefined));
+          if (refusal) {
+            response.destroy();
+            reject(proxyRefusal(refusal, proxy, target));
+            return;
+          }
+          readWhole(response, maxBytes, target).then((bytes) => {
+            resolve({ status, headers: headerReader(response.headers), body: bytes });
+          }, reject);
+        },
+      ),
     );
     request.on("proxyConnect", (connect: { statusCode?: number }) => {
       const code = connect.statusCode ?? 0;
@@ -116,6 +118,23 @@ async function send(
     request.on("error", reject);
     request.end(outgoing.body);
   });
+}
+
+/**
+ * Node refuses a request it cannot write (a header value with a line break, a token from a
+ * hostile token service): no retry would help, so it is an error at once. Node's message names
+ * the header, never its value.
+ */
+function unsendable<T>(target: URL, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    if (/^ERR_INVALID_/.test((error as NodeJS.ErrnoException).code ?? ""))
+      throw new UserError(
+        `cannot send a request to ${redactUrl(target)}: ${(error as Error).message}`,
+      );
+    throw error;
+  }
 }
 
 /** The answer's body, decoded; more than `maxBytes` is refused as soon as it passes them. */
