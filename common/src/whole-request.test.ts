@@ -72,6 +72,7 @@ describe("requestWithPolicy", () => {
     );
     expect(answer.body.toString()).toBe("GET");
     expect(s.seen[0]!.headers["content-length"]).toBe("2");
+    expect(s.seen[1]!.headers["content-type"]).toBeUndefined();
   });
 
   it("stops after five redirects, and refuses one to another scheme", async () => {

@@ -16,7 +16,7 @@ import { redactUrl } from "./redact.js";
 
 /** Answers read whole are small (the distribution spec caps manifests at 4 MB). */
 const MAX_WHOLE_BYTES = 32 * 1024 ** 2;
-/** As many redirects as fetch follows is 20; a registry sends one (a blob to its storage). */
+/** fetch follows up to 20; a registry sends one (a blob to its storage), rarely two. */
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -45,22 +45,21 @@ export async function requestWhole(
         `${redactUrl(url)} ${hop === MAX_REDIRECTS ? `redirected more than ${MAX_REDIRECTS} times` : `redirected to ${redactUrl(location)}, which is no http(s) URL`}`,
       );
     // As fetch: credentials stay with their origin; 303, and 301/302 after a POST, turn GET.
-    if (next.origin !== target.origin) headers = withoutAuthorization(headers);
+    if (next.origin !== target.origin) headers = withoutHeader(headers, "authorization");
     if (
       (answer.status === 303 && method !== "HEAD") ||
       (answer.status <= 302 && method === "POST")
     ) {
       method = "GET";
       body = undefined;
+      headers = withoutHeader(headers, "content-type");
     }
     target = next;
   }
 }
 
-const withoutAuthorization = (headers: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"),
-  );
+const withoutHeader = (headers: Record<string, string>, header: string) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== header));
 
 interface Outgoing {
   readonly method: string;
