@@ -77,7 +77,7 @@ async function send(
   const proxy = proxyFor(target);
   const agent = proxy
     ? (await agentsThrough(proxy))[secure ? "httpsAgent" : "httpAgent"]
-    : undefined;
+    : direct[secure ? "https:" : "http:"];
   const headers = {
     "user-agent": "spacktainers",
     ...outgoing.headers,
@@ -92,7 +92,7 @@ async function send(
         {
           method: outgoing.method,
           headers,
-          agent: agent ?? direct[secure ? "https:" : "http:"],
+          agent,
           signal,
         },
         (response) => {
