@@ -3,6 +3,7 @@
  * from Spack v0.18 to v1.0. Used by spackitor (what to keep) and job-creator (image tags).
  */
 import { isMapping, text } from "./mapping.js";
+import { parsePrunedJson } from "./pruned-json.js";
 
 /** A concrete spec as an index or a lock file describes it. */
 export interface SpecNode {
@@ -52,10 +53,29 @@ function buildOnly(dependency: Record<string, unknown>): boolean {
   return Array.isArray(types) && types.length > 0 && types.every((t) => t === "build");
 }
 
+/**
+ * A concrete spec of a lock file, without its dependencies: a lock file holds the whole
+ * closure of its roots, and the graph its readers walk is the build cache index's.
+ */
+export type LockedSpec = Omit<SpecNode, "dependencies">;
+
 /** A parsed `spack.lock`: its roots (the environment's specs, in order) and every concrete spec. */
 export interface LockFile {
   readonly roots: readonly { readonly hash: string; readonly spec: string }[];
-  readonly specs: ReadonlyMap<string, SpecNode>;
+  readonly specs: ReadonlyMap<string, LockedSpec>;
+}
+
+/** The members of a lock file's spec node that make a `LockedSpec`. */
+const LOCKED_SPEC_MEMBERS: ReadonlySet<string> = new Set(["name", "hash", "version", "external"]);
+
+/**
+ * Parses a `spack.lock` from its bytes without building the members of its specs that a
+ * `LockedSpec` does not hold (see pruned-json.ts). Throws a SyntaxError for what is not JSON.
+ */
+export function parseLockBytes(bytes: Uint8Array): LockFile | { error: string } {
+  return parseLockFile(
+    parsePrunedJson(bytes, { under: "concrete_specs", keep: LOCKED_SPEC_MEMBERS }),
+  );
 }
 
 /** Parses a `spack.lock` (lockfile v3 to v6). */
@@ -65,10 +85,16 @@ export function parseLockFile(json: unknown): LockFile | { error: string } {
   const version = isMapping(json["_meta"]) ? Number(json["_meta"]["lockfile-version"]) : NaN;
   if (!(version >= 3))
     return { error: `lockfile version ${String(version)} is not supported (3 or later)` };
-  const specs = new Map<string, SpecNode>();
+  const specs = new Map<string, LockedSpec>();
   for (const [hash, node] of Object.entries(json["concrete_specs"])) {
     const spec = readSpecNode(hash, node);
-    if (spec) specs.set(hash, spec);
+    if (spec)
+      specs.set(hash, {
+        hash: spec.hash,
+        name: spec.name,
+        version: spec.version,
+        external: spec.external,
+      });
   }
   const roots = (Array.isArray(json["roots"]) ? json["roots"] : []).flatMap((r) =>
     isMapping(r) && typeof r["hash"] === "string"

@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
 import { GENERATED_LIMIT, readRegularFile } from "../../common/src/read-file.js";
-import { parseLockFile } from "../../common/src/spack-specs.js";
+import { parseLockBytes } from "../../common/src/spack-specs.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
 export async function readLockedHashes(
@@ -34,9 +34,9 @@ export async function readLockedHashes(
   const hashes = new Set<string>();
   const problems: Problem[] = [];
   for (const file of files) {
-    let json: unknown;
+    let lock: ReturnType<typeof parseLockBytes>;
     try {
-      json = JSON.parse((await readRegularFile(file, file, GENERATED_LIMIT)).toString("utf8"));
+      lock = parseLockBytes(await readRegularFile(file, file, GENERATED_LIMIT));
     } catch (error) {
       if (error instanceof InputError) {
         problems.push(...error.problems);
@@ -45,7 +45,6 @@ export async function readLockedHashes(
       problems.push({ file, message: `not a JSON lock file: ${(error as Error).message}` });
       continue;
     }
-    const lock = parseLockFile(json);
     if ("error" in lock) problems.push({ file, message: lock.error });
     else for (const hash of lock.specs.keys()) hashes.add(hash);
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InputError, UserError } from "../../../common/src/errors.js";
 import { readRegularFile, type SizeLimit } from "../../../common/src/read-file.js";
 import type { Runner } from "../../../common/src/run.js";
-import { parseLockFile, type LockFile } from "../../../common/src/spack-specs.js";
+import { parseLockBytes, type LockFile } from "../../../common/src/spack-specs.js";
 
 /** A container's concrete environment: the parsed lock file, its bytes and their sha256. */
 export interface ContainerLock {
@@ -50,13 +50,12 @@ export async function readContainerLock(
       },
     ]);
   }
-  let json: unknown;
+  let lock: ReturnType<typeof parseLockBytes>;
   try {
-    json = JSON.parse(bytes.toString("utf8"));
+    lock = parseLockBytes(bytes);
   } catch (error) {
     throw new InputError([{ file: path, message: `not JSON: ${(error as Error).message}` }]);
   }
-  const lock = parseLockFile(json);
   if ("error" in lock) throw new InputError([{ file: path, message: lock.error }]);
   // Hashed and copied as bytes: a lock file is large, and every container has one.
   return { lock, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
