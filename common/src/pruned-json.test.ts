@@ -127,9 +127,15 @@ describe("parsePrunedJson", () => {
     ["a kept value that is not JSON", '{"specs": {"a": {"name": tru}}}'],
     ["a top-level value that is not JSON", '{"roots": [1,, 2], "specs": {}}'],
     ["a missing value", '{"specs": {"a": {"parameters": }}}'],
-  ])("throws JSON.parse's SyntaxError for %s", (_, text) => {
-    expect(() => JSON.parse(text)).toThrow(SyntaxError);
-    expect(() => parse(text)).toThrow(SyntaxError);
+  ])("throws JSON.parse's SyntaxError for %s, with its message", (_, text) => {
+    let expected: unknown;
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      expected = error;
+    }
+    expect(expected).toBeInstanceOf(SyntaxError);
+    expect(() => parse(text)).toThrow(expected);
   });
 
   it("walks the values it skips without validating them (only their strings and brackets)", () => {

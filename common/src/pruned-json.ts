@@ -42,7 +42,8 @@ export function parsePrunedJson(bytes: Uint8Array, pruning: Pruning): unknown {
   try {
     return new Walk(text).document(pruning);
   } catch (error) {
-    if (!(error instanceof Unexpected)) throw error;
+    // A value JSON.parse refused is reported as the whole text's error, where its position is.
+    if (!(error instanceof Unexpected || error instanceof SyntaxError)) throw error;
     return JSON.parse(text.toString("utf8"));
   }
 }
