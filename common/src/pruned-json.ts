@@ -2,7 +2,7 @@
  * JSON.parse of a document whose entries under one top-level member keep only the members
  * asked for: a `spack.lock` is some hundred KB of concrete specs whose parameters, arch and
  * compiler nothing here reads. Building all of them as objects, from one string too large
- * for V8's young generation, was most of a 200-container workflow's CPU (issue 22).
+ * for V8's young generation, was the largest part of a 200-container workflow's CPU (issue 22).
  *
  * The bytes are walked once. Top-level members and the kept members of each entry are given
  * to JSON.parse; the values skipped are walked by their strings and brackets only, so they
