@@ -184,6 +184,8 @@ export async function generateSpacktainerWorkflow(
         ]
       : [];
   services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
+  // A run that builds images converts every rebuilt one: their SIF files need no lookup.
+  const builds = includesStage(stages, "containers");
   const lookups = services.checks && new FactGatherer(services.checks);
   // Several containers at a time when their lock files are read (their reads wait on the
   // disk and on the event loop, which the lookups in flight keep busy); one at a time when
@@ -196,7 +198,7 @@ export async function generateSpacktainerWorkflow(
       container.kind === "spack"
         ? await prepareSpack(container, preparation, lockSource, basedOn)
         : await prepareCustom(container, preparation, (await digests).get(container.name), basedOn);
-    lookups?.ask(factsNeeded(prepared.target, publishTargets, cacheBuckets));
+    lookups?.ask(factsNeeded(prepared.target, publishTargets, cacheBuckets, builds));
     return prepared;
   };
   const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);

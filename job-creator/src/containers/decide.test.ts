@@ -48,11 +48,12 @@ describe("decideContainer", () => {
   it.each([
     ["nothing exists: build, convert, publish", {}, undefined, ["build", "sif", "publish"]],
     ["all current: nothing", { [OURS]: LABELS, [THEIRS]: LABELS }, SIF, []],
+    // A rebuilt image is converted anew: its SIF file's metadata are not asked for.
     [
-      "our image's lock label differs: build (and it says which)",
+      "our image's lock label differs: build (and it says which), convert",
       { [OURS]: { ...LABELS, "org.spacktainers.spack-lock.sha256": "old" }, [THEIRS]: LABELS },
       SIF,
-      ["build"],
+      ["build", "sif"],
     ],
     // The copy is compared with the labels our image carries, so a stale copy is republished
     // although our own image is current.
@@ -106,30 +107,55 @@ describe("decideContainer", () => {
     ]);
   });
 
-  it("asks each lookup once, all before the first answer", async () => {
+  /** Lookups that answer after 10 ms, each noting how many had answered when it was asked. */
+  const recording = (images: Record<string, Record<string, string>>) => {
     const asked: string[] = [];
     let answered = 0;
-    const slow: WorkflowChecks = {
-      imageLabels: async (ref) => {
-        asked.push(`${ref} after ${answered} answers`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        answered++;
-        return undefined;
-      },
-      sifMetadata: async (_, key) => {
-        asked.push(`${key} after ${answered} answers`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        answered++;
-        return undefined;
-      },
+    const answer = async <T>(what: string, value: T) => {
+      asked.push(`${what} after ${answered} answers`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      answered++;
+      return value;
     };
+    const checks: WorkflowChecks = {
+      imageLabels: (ref) => answer(ref, images[ref]),
+      sifMetadata: (_, key) => answer(key, SIF),
+    };
+    return { asked, checks };
+  };
+
+  it("asks each lookup once, the images all before the first answer, the SIF file after its image", async () => {
+    const { asked, checks } = recording({ [OURS]: LABELS });
     const requests = [...factsNeeded(target, [hub]), ...factsNeeded(target, [hub])];
-    await gatherFacts(requests, slow);
+    await gatherFacts(requests, checks);
     expect(asked).toEqual([
       `${OURS} after 0 answers`,
       `${THEIRS} after 0 answers`,
-      "containers/gromacs__2023.3.sif after 0 answers",
+      "containers/gromacs__2023.3.sif after 1 answers",
     ]);
+  });
+
+  it("never asks for the SIF file of an image that is rebuilt, and says why it is converted", async () => {
+    for (const ours of [undefined, { ...LABELS, "org.spacktainers.container.checksum": "old" }]) {
+      const { asked, checks } = recording(ours ? { [OURS]: ours } : {});
+      const facts = await gatherFacts(factsNeeded(target, [hub]), checks);
+      expect(asked).toEqual([`${OURS} after 0 answers`, `${THEIRS} after 0 answers`]);
+      const decision = decideContainer(target, [hub], facts);
+      expect([decision.build?.reason, decision.sif?.reason]).toEqual([
+        ours ? expect.stringMatching(/^image differs: .*checksum old -> ccc/) : "image missing",
+        "made from the new image",
+      ]);
+    }
+  });
+
+  // A run that starts after the containers stage (`--from deploy`) rebuilds nothing: the SIF
+  // file there is, current or not, is what it works with.
+  it("asks for the SIF file of a stale image in a run that builds none, and keeps a current one", async () => {
+    const { asked, checks } = recording({ [THEIRS]: LABELS });
+    const facts = await gatherFacts(factsNeeded(target, [hub], [], false), checks);
+    expect(asked).toContain("containers/gromacs__2023.3.sif after 0 answers");
+    const decision = decideContainer(target, [hub], facts);
+    expect([decision.build?.reason, decision.sif]).toEqual(["image missing", undefined]);
   });
 
   it("reports the first failure in the order asked, whichever failed first", async () => {

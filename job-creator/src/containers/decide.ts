@@ -1,6 +1,6 @@
 import type { PublishTargetConfig } from "../config/schema.js";
 import { differingLabels } from "../registry/labels.js";
-import { imageRef, publishRef, type WorkflowFacts } from "./facts.js";
+import { imageRef, NOT_ASKED, publishRef, type WorkflowFacts } from "./facts.js";
 import {
   CHECKSUM_INPUTS,
   inputLabel,
@@ -37,7 +37,8 @@ export interface ContainerDecision {
 /**
  * The plan of one container, from facts gathered beforehand (pure): build when our
  * image's labels differ, publish where a copy differs, convert when the SIF file's
- * metadata differ; unchecked facts (offline) plan every step.
+ * metadata differ or, where its metadata were not asked for, when the image is rebuilt;
+ * unchecked facts (offline) plan every step.
  */
 export function decideContainer(
   target: ContainerTarget,
@@ -74,12 +75,15 @@ export function decideContainer(
     }
   }
   const sifFound = facts.sif(target.arch, target.sifKey);
-  const sifDifference = compare(
-    target.sifMetadata,
-    sifFound,
-    "SIF file",
-    changedInputs(target, sifFound, inputMetadataKey),
-  );
+  const sifDifference =
+    sifFound === NOT_ASKED
+      ? "made from the new image"
+      : compare(
+          target.sifMetadata,
+          sifFound,
+          "SIF file",
+          changedInputs(target, sifFound, inputMetadataKey),
+        );
   const sif = sifDifference ? { reason: notChecked ?? sifDifference } : undefined;
   if (!sif) upToDate.push(`SIF file: metadata match`);
   return { target, ...(build ? { build } : {}), ...(sif ? { sif } : {}), publish, upToDate };

@@ -1,6 +1,7 @@
 import { settledValues } from "../../../common/src/errors.js";
 import type { Config, PublishTargetConfig } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
+import { carriesLabels } from "../registry/labels.js";
 import { containerRepository, imageRef, type ContainerTarget } from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
@@ -30,8 +31,20 @@ export interface WorkflowChecks {
 /** One lookup a container's plan needs. */
 export type FactRequest =
   | { readonly kind: "image"; readonly ref: string; readonly arch: string }
-  | { readonly kind: "sif"; readonly arch: string; readonly key: string }
+  | {
+      readonly kind: "sif";
+      readonly arch: string;
+      readonly key: string;
+      /**
+       * Asked only once the image behind `ref` is found carrying `labels`: when it is not,
+       * the image is rebuilt and its SIF file made anew, whatever the bucket holds.
+       */
+      readonly whenImageCurrent?: { readonly ref: string; readonly labels: Labels };
+    }
   | { readonly kind: "cache"; readonly arch: string; readonly bucket: string };
+
+/** The answer for a SIF file that was not asked for, as its image is rebuilt. */
+export const NOT_ASKED = Symbol("not asked: the image is rebuilt");
 
 /**
  * Everything the decisions read, gathered before any is made: `checked` is false offline,
@@ -40,7 +53,7 @@ export type FactRequest =
 export interface WorkflowFacts {
   readonly checked: boolean;
   image(ref: string, arch: string): Labels | undefined;
-  sif(arch: string, key: string): Labels | undefined;
+  sif(arch: string, key: string): Labels | undefined | typeof NOT_ASKED;
   /** The specs each of the given cache buckets holds; undefined where unknown. */
   cache(arch: string, bucket: string): ReadonlySet<string> | undefined;
 }
@@ -67,23 +80,27 @@ export function repositoriesRead(
 
 /**
  * The lookups the plan of `target` needs: its image, each publish copy, its SIF file, and
- * the build cache buckets its packages are installed from.
+ * the build cache buckets its packages are installed from. Where the run builds images
+ * (`builds`), a Spack container's SIF file is asked for only when its image is current: a
+ * rebuilt image is converted anew, so the answer would not change the plan.
  */
 export function factsNeeded(
   target: ContainerTarget,
   publishTargets: readonly PublishTargetConfig[],
   cacheBuckets: readonly string[] = [],
+  builds = true,
 ): FactRequest[] {
-  const sif: FactRequest = { kind: "sif", arch: target.arch, key: target.sifKey };
+  const sif = { kind: "sif", arch: target.arch, key: target.sifKey } as const;
   if (target.kind !== "spack") return [sif];
+  const ref = imageRef(target.repository, target.tag);
   return [
-    { kind: "image", ref: imageRef(target.repository, target.tag), arch: target.arch },
+    { kind: "image", ref, arch: target.arch },
     ...publishTargets.map((p): FactRequest => ({
       kind: "image",
       ref: publishRef(p, target.name, target.tag),
       arch: target.arch,
     })),
-    sif,
+    builds ? { ...sif, whenImageCurrent: { ref, labels: target.labels } } : sif,
     ...cacheBuckets.map((bucket): FactRequest => ({ kind: "cache", arch: target.arch, bucket })),
   ];
 }
@@ -115,11 +132,24 @@ export class FactGatherer {
         r.kind === "image"
           ? this.checks.imageLabels(r.ref, r.arch)
           : r.kind === "sif"
-            ? this.checks.sifMetadata(r.arch, r.key)
+            ? this.sifAnswer(r)
             : (this.checks.cachedSpecs?.(r.arch, r.bucket) ?? Promise.resolve(undefined));
       answer.catch(() => undefined); // reported by facts(), not as an unhandled rejection
       this.answers.set(key, answer);
     }
+  }
+
+  private sifAnswer(r: Extract<FactRequest, { kind: "sif" }>): Promise<unknown> {
+    const condition = r.whenImageCurrent;
+    if (!condition) return this.checks.sifMetadata(r.arch, r.key);
+    const image: FactRequest = { kind: "image", ref: condition.ref, arch: r.arch };
+    this.ask([image]);
+    // A failed image lookup fails this one too; facts() reports the image's, asked first.
+    const found = this.answers.get(keyOf(image)) as Promise<Labels | undefined>;
+    return (async () =>
+      carriesLabels(condition.labels, await found)
+        ? this.checks.sifMetadata(r.arch, r.key)
+        : NOT_ASKED)();
   }
 
   async facts(): Promise<WorkflowFacts> {
@@ -136,7 +166,8 @@ export class FactGatherer {
     return {
       checked: true,
       image: (ref, arch) => answer({ kind: "image", ref, arch }) as Labels | undefined,
-      sif: (arch, key) => answer({ kind: "sif", arch, key }) as Labels | undefined,
+      sif: (arch, key) =>
+        answer({ kind: "sif", arch, key }) as Labels | undefined | typeof NOT_ASKED,
       cache: (arch, bucket) =>
         answer({ kind: "cache", arch, bucket }) as ReadonlySet<string> | undefined,
     };

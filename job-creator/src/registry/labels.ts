@@ -8,3 +8,7 @@ type Labels = Readonly<Record<string, string>>;
 export function differingLabels(expected: Labels, found: Labels): string[] {
   return Object.keys(expected).filter((key) => found[key] !== expected[key]);
 }
+
+/** Whether something was found carrying every label of `expected` (up to date). */
+export const carriesLabels = (expected: Labels, found: Labels | undefined): boolean =>
+  found !== undefined && differingLabels(expected, found).length === 0;
