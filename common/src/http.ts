@@ -54,7 +54,10 @@ export interface WholeAnswer {
 }
 
 /** What callers read of an answer's headers: `Headers`, or Node's record of them. */
-export type HeaderReader = Pick<Headers, "get">;
+export type HeaderReader = Pick<Headers, "get"> & {
+  /** Each header, its name in lower case. */
+  forEach(callback: (value: string, name: string) => void): void;
+};
 
 /** One request as the whole-answer transport sends it. */
 export interface WholeRequest {

@@ -183,10 +183,15 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
 
 /** `Headers.get` over Node's record of lower-case names. */
 function headerReader(headers: IncomingHttpHeaders): HeaderReader {
+  const text = (value: string | string[]) => (Array.isArray(value) ? value.join(", ") : value);
   return {
     get(name: string) {
       const value = headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+      return value === undefined ? null : text(value);
+    },
+    forEach(callback) {
+      for (const [name, value] of Object.entries(headers))
+        if (value !== undefined) callback(text(value), name);
     },
   };
 }

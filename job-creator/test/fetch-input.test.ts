@@ -1,9 +1,10 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { access, readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256 } from "../../common/src/s3/signed-head.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { startForwardProxy } from "../../test/helpers/forward-proxy.js";
@@ -171,28 +172,6 @@ async function expectedAuthorization(signer: SignatureV4, req: IncomingMessage) 
     { signingDate },
   );
   return signed.headers["authorization"];
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData) =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-/** Node's own SHA-256 and HMAC, in the shape the AWS signer asks for. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData) {
-    this.hash.update(bytes(data));
-  }
-  digest() {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
 }
 
 describe("fetch-input.sh against a signature-checking store", () => {

@@ -15,8 +15,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { UserError } from "../errors.js";
+import { DEFAULT_HTTP_POLICY } from "../http.js";
 import { proxyAgentsFor } from "../proxy.js";
-import { redactText, redactUrl } from "../redact.js";
+import { redactUrl } from "../redact.js";
+import { headRefusal, sdkFailure, type Refused } from "./refusals.js";
+import { SignedHead } from "./signed-head.js";
 import type {
   BucketStore,
   DeleteResult,
@@ -32,13 +35,16 @@ export interface S3StoreOptions {
   readonly bucket: string;
   readonly endpoint?: string;
   readonly region?: string;
-  /** Attempts per request; the SDK backs off on 5xx, throttling (SlowDown) and dropped connections. */
+  /**
+   * Attempts per SDK request; the SDK backs off on 5xx, throttling (SlowDown) and dropped
+   * connections. Signed HEADs (`metadata` with a key pair) retry within the HTTP policy's budget.
+   */
   readonly maxAttempts?: number;
   /** S3-compatible stores often need path-style addressing and no default checksums. */
   readonly forcePathStyle?: boolean;
   /** Explicit credentials (tests); otherwise the SDK's chain: environment, profile, role. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** One request's timeout (the SDK's retries, `maxAttempts`, are the only retry layer). */
+  /** One request's timeout (each request has one retry layer: the SDK's, or the HTTP policy's). */
   readonly timeoutMs?: number;
   /** The variables that hold this bucket's keys, named in errors about credentials. */
   readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
@@ -51,13 +57,20 @@ const endpointOf = (bucket: string, region: string, endpoint: string | undefined
     ? `https://s3.${region}.amazonaws.com/${bucket}`
     : `https://${bucket}.s3.${region}.amazonaws.com`);
 
-/** The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. */
+/**
+ * The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. With
+ * a key pair given, `metadata` sends its HEAD without the SDK (see signed-head.ts).
+ */
 export class S3Store implements BucketStore, MetadataSource, ObjectCopier, ObjectDownloader {
   private readonly client: S3Client;
+  /** HEADs without the SDK, where a key pair is given (see signed-head.ts). */
+  private readonly heads?: SignedHead;
+  private readonly region: string;
   readonly description: string;
 
   constructor(private readonly options: S3StoreOptions) {
     const region = options.region ?? "us-east-1";
+    this.region = region;
     this.client = new S3Client({
       region,
       maxAttempts: options.maxAttempts ?? 6,
@@ -78,6 +91,20 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       responseChecksumValidation: "WHEN_REQUIRED",
     });
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${redactUrl(options.endpoint)}` : ""}`;
+    if (options.credentials)
+      this.heads = new SignedHead(
+        {
+          bucket: options.bucket,
+          region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          forcePathStyle: options.endpoint !== undefined && (options.forcePathStyle ?? true),
+          credentials: options.credentials,
+        },
+        {
+          ...DEFAULT_HTTP_POLICY,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        },
+      );
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -160,6 +187,13 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   }
 
   async metadata(key: string): Promise<Readonly<Record<string, string>> | undefined> {
+    const what = `read the metadata of ${key}`;
+    if (this.heads) {
+      const answer = await this.heads.head(key, `${what} in ${this.description}`);
+      if (answer.status === 404) return undefined;
+      if (answer.status === 200) return answer.metadata;
+      throw headRefusal(this.about(what), answer);
+    }
     try {
       const answer = await this.client.send(
         new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }),
@@ -168,7 +202,7 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
         return undefined;
-      throw this.wrap(`read the metadata of ${key}`, error);
+      throw this.wrap(what, error);
     }
   }
 
@@ -243,28 +277,17 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   }
 
   private wrap(what: string, error: unknown): UserError {
-    const status =
-      error instanceof S3ServiceException
-        ? ` (HTTP ${error.$metadata.httpStatusCode ?? "?"} ${error.name})`
-        : "";
-    const [id, secret] = this.options.credentialVariables ?? [
-      "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY",
-    ];
-    const denied =
-      (error instanceof S3ServiceException &&
-        [401, 403].includes(error.$metadata.httpStatusCode ?? 0)) ||
-      (error as Error).name === "CredentialsProviderError";
-    const proxyRefused =
-      error instanceof S3ServiceException && error.$metadata.httpStatusCode === 407;
-    const hint = denied
-      ? `: check ${id} / ${secret} (or the SDK's other credential sources)`
-      : proxyRefused
-        ? `: the proxy refused the login: check the user and password in HTTPS_PROXY / HTTP_PROXY`
-        : "";
-    return new UserError(
-      `cannot ${what} in ${this.description}${status}${hint}: ${redactText((error as Error).message)}`,
-      { cause: error },
-    );
+    return sdkFailure(this.about(what), error);
+  }
+
+  private about(what: string): Refused {
+    return {
+      what,
+      bucket: this.description,
+      region: this.region,
+      ...(this.options.credentialVariables
+        ? { credentialVariables: this.options.credentialVariables }
+        : {}),
+    };
   }
 }
