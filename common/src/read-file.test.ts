@@ -4,15 +4,25 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 import { InputError } from "./errors.js";
-import { readRegularFile } from "./read-file.js";
+import { readRegularFile, readRegularFileSync, type SizeLimit } from "./read-file.js";
 
 const problemOf = (error: unknown) => (error as InputError).problems[0]?.message;
 
-describe("reading an input file", () => {
-  it("reads a regular file whole", async () => {
+type Reader = (path: string, displayName: string, limit?: SizeLimit) => Promise<Buffer>;
+const readers: [string, Reader][] = [
+  ["readRegularFile", readRegularFile],
+  ["readRegularFileSync", async (...args) => readRegularFileSync(...args)],
+];
+
+// Each test runs against both readers, under the one name the tests use.
+describe.each(readers)("reading an input file (%s)", (_name, readRegularFile) => {
+  it("reads a regular file whole, empty or larger than one read", async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, "a.txt"), "hello\n");
-    expect((await readRegularFile(join(dir, "a.txt"), "a.txt")).toString()).toBe("hello\n");
+    const large = Buffer.from(Array.from({ length: 3 * 1024 ** 2 }, (_, i) => (i * 7919) % 251));
+    for (const content of [Buffer.from("hello\n"), Buffer.alloc(0), large]) {
+      await writeFile(join(dir, "a.txt"), content);
+      expect((await readRegularFile(join(dir, "a.txt"), "a.txt")).equals(content)).toBe(true);
+    }
   });
 
   it("refuses a device that never ends, a named pipe (without waiting for a writer) and a folder", async () => {

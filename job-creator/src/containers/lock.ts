@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { InputError, UserError } from "../../../common/src/errors.js";
-import { readRegularFile, type SizeLimit } from "../../../common/src/read-file.js";
+import { readRegularFileSync, type SizeLimit } from "../../../common/src/read-file.js";
 import type { Runner } from "../../../common/src/run.js";
 import { parseLockBytes, type LockFile } from "../../../common/src/spack-specs.js";
 
@@ -36,7 +36,7 @@ export async function readContainerLock(
   }
   let bytes: Buffer;
   try {
-    bytes = await readRegularFile(path, path, limit);
+    bytes = readRegularFileSync(path, path, limit);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const hint =
