@@ -66,7 +66,7 @@ describe("containers built on other containers", () => {
     // The plan names the input that changed: gromacs's definition, and for the .def on it,
     // the container it builds on.
     expect(changed.log).toMatch(
-      /gromacs:2023\.3: build \(image differs: .* \(changed: its definition\)\)/,
+      /gromacs:2023\.3: build \(image differs: .* \(changed: its definition\)\); SIF \(made from the new image\)/,
     );
     expect(changed.log).toMatch(
       /gromacs-analysis:2023\.3__amd64: .*SIF file differs: .* \(changed: the container it builds on\)/,
