@@ -159,6 +159,47 @@ describe("SignedHead against a server that records what it gets", () => {
     expect(await store.metadata("none.sif")).toBeUndefined();
   });
 
+  it("signs again at the server's time when a clock far off was refused, as the SDK does", async () => {
+    // The server's clock is two hours ahead of this machine's; it refuses what is signed more
+    // than 15 minutes off, as S3 does.
+    const serverNow = new Date("2026-12-04T12:00:00Z");
+    const skewed = createServer((req, res) => {
+      const date = String(req.headers["x-amz-date"]);
+      const signedAt = Date.parse(
+        `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 11)}:${date.slice(11, 13)}:${date.slice(13)}`,
+      );
+      const fresh = Math.abs(signedAt - serverNow.getTime()) <= 15 * 60_000;
+      res
+        .writeHead(fresh ? 200 : 403, {
+          date: serverNow.toUTCString(),
+          ...(fresh ? { "x-amz-meta-container-checksum": "abc" } : {}),
+        })
+        .end();
+    });
+    const listening = await listenLocally(skewed);
+    try {
+      const machine = () => new Date(serverNow.getTime() - 2 * 3600_000);
+      const head = new SignedHead(
+        target({ endpoint: `http://127.0.0.1:${listening.port}` }),
+        quick,
+        machine,
+      );
+      // Several at once: each refused one is sent again at the same, corrected time.
+      const answers = await Promise.all(["a", "b", "c"].map((key) => head.head(key, "read it")));
+      expect(answers.map((a) => [a.status, a.metadata])).toEqual(
+        Array(3).fill([200, { "container-checksum": "abc" }]),
+      );
+    } finally {
+      await listening.stop();
+    }
+    // A refusal from a server whose clock agrees with this machine's is not sent again.
+    answers.set("/sifs/refused-now.sif", [[403, {}]]);
+    const before = seen.length;
+    const head = new SignedHead(target({ endpoint }), quick);
+    expect((await head.head("refused-now.sif", "read it")).status).toBe(403);
+    expect(seen.length - before).toBe(1);
+  });
+
   it("asks through the SDK and its credential chain when no key pair is given", async () => {
     answers.set("/sifs/sdk.sif", [[200, { "x-amz-meta-container-checksum": "abc" }]]);
     const saved = { ...process.env };

@@ -1,6 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { DEFAULT_HTTP_POLICY, requestWithPolicy, type HttpPolicy } from "../http.js";
+import {
+  DEFAULT_HTTP_POLICY,
+  requestWithPolicy,
+  type HttpPolicy,
+  type WholeAnswer,
+} from "../http.js";
 
 /**
  * A HEAD of one object, signed with AWS Signature Version 4 by the SDK's own signer and sent
@@ -32,6 +37,8 @@ export interface HeadAnswer {
 /** sha256 of the empty body, the payload hash of a request without one. */
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const META_PREFIX = "x-amz-meta-";
+/** A clock this far off the server's is taken as the reason of a refusal (S3 allows 15 min). */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What the signer hashes: text or bytes. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -103,8 +110,33 @@ export class SignedHead {
     });
   }
 
+  /** How far the servers' clock is ahead of this machine's, once a refusal showed it. */
+  private clockOffsetMs = 0;
+
   async head(key: string, what: string): Promise<HeadAnswer> {
     const url = objectUrl(this.target, key);
+    const first = await this.send(url, what);
+    let answer = first.answer;
+    // S3 refuses a signature more than 15 minutes off its clock (403, no body on a HEAD); as
+    // the SDK does, the signing time follows the clock of the answer's Date, and it is sent
+    // once more.
+    const serverTime = Date.parse(answer.headers.get("date") ?? "");
+    if (answer.status === 403 && Math.abs(serverTime - first.signedAt) > CLOCK_SKEW_MS) {
+      // Set, not added to: the HEADs refused at once all find the same offset.
+      this.clockOffsetMs = serverTime - this.now().getTime();
+      ({ answer } = await this.send(url, what));
+    }
+    const metadata: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (name.startsWith(META_PREFIX)) metadata[name.slice(META_PREFIX.length)] = value;
+    });
+    const bucketRegion = answer.headers.get("x-amz-bucket-region") ?? undefined;
+    return { status: answer.status, metadata, ...(bucketRegion ? { bucketRegion } : {}) };
+  }
+
+  /** The HEAD signed at this machine's time plus the known offset; that time, in ms. */
+  private async send(url: URL, what: string): Promise<{ answer: WholeAnswer; signedAt: number }> {
+    const signedAt = this.now().getTime() + this.clockOffsetMs;
     const signed = await this.signer.sign(
       {
         method: "HEAD",
@@ -115,19 +147,12 @@ export class SignedHead {
         query: {},
         headers: { host: url.host, "x-amz-content-sha256": EMPTY_SHA256 },
       },
-      { signingDate: this.now() },
+      { signingDate: new Date(signedAt) },
     );
-    const answer = await requestWithPolicy(
-      url,
-      { method: "HEAD", headers: signed.headers },
-      this.policy,
-      what,
-    );
-    const metadata: Record<string, string> = {};
-    answer.headers.forEach((value, name) => {
-      if (name.startsWith(META_PREFIX)) metadata[name.slice(META_PREFIX.length)] = value;
-    });
-    const bucketRegion = answer.headers.get("x-amz-bucket-region") ?? undefined;
-    return { status: answer.status, metadata, ...(bucketRegion ? { bucketRegion } : {}) };
+    const headers = signed.headers;
+    return {
+      answer: await requestWithPolicy(url, { method: "HEAD", headers }, this.policy, what),
+      signedAt,
+    };
   }
 }
