@@ -93,6 +93,8 @@ export function objectUrl(target: HeadTarget, key: string): URL {
 /** Sends signed HEADs for the objects of one bucket. */
 export class SignedHead {
   private readonly signer: SignatureV4;
+  /** How far the server's clock is ahead of this machine's, once a refusal showed it. */
+  private clockOffsetMs = 0;
 
   constructor(
     private readonly target: HeadTarget,
@@ -109,9 +111,6 @@ export class SignedHead {
       uriEscapePath: false,
     });
   }
-
-  /** How far the servers' clock is ahead of this machine's, once a refusal showed it. */
-  private clockOffsetMs = 0;
 
   async head(key: string, what: string): Promise<HeadAnswer> {
     const url = objectUrl(this.target, key);
