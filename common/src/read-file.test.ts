@@ -4,14 +4,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 import { InputError } from "./errors.js";
-import { readRegularFile, readRegularFileSync, type SizeLimit } from "./read-file.js";
+import { readRegularFile, useRegularFileSync, type SizeLimit } from "./read-file.js";
 
 const problemOf = (error: unknown) => (error as InputError).problems[0]?.message;
 
 type Reader = (path: string, displayName: string, limit?: SizeLimit) => Promise<Buffer>;
 const readers: [string, Reader][] = [
   ["readRegularFile", readRegularFile],
-  ["readRegularFileSync", async (...args) => readRegularFileSync(...args)],
+  [
+    "useRegularFileSync",
+    async (path, displayName, limit) =>
+      useRegularFileSync(path, displayName, limit, (bytes) => Buffer.from(bytes)),
+  ],
 ];
 
 // Each test runs against both readers, under the one name the tests use.
@@ -54,5 +58,44 @@ describe.each(readers)("reading an input file (%s)", (_name, readRegularFile) =>
   it("lets a missing file's error through for the caller to explain", async () => {
     const error = await readRegularFile("/nonexistent/file", "f").catch((e: unknown) => e);
     expect((error as NodeJS.ErrnoException).code).toBe("ENOENT");
+  });
+});
+
+describe("useRegularFileSync's buffer, reused from file to file", () => {
+  it("gives each file its own bytes, whatever the sizes before it", async () => {
+    const dir = await tempDir();
+    const sizes = [10, 300_000, 7, 0, 700_000, 300_001];
+    const contents = sizes.map((size, n) => Buffer.alloc(size, 65 + n));
+    for (const [i, content] of contents.entries()) await writeFile(join(dir, `${i}`), content);
+    for (const [i, content] of contents.entries())
+      expect(
+        useRegularFileSync(join(dir, `${i}`), `${i}`, undefined, (b) => b.equals(content)),
+      ).toBe(true);
+  });
+
+  it("gives a read inside another's use a buffer of its own", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "outer"), "outer bytes");
+    await writeFile(join(dir, "inner"), "inner");
+    const seen = useRegularFileSync(join(dir, "outer"), "outer", undefined, (outer) => {
+      const inner = useRegularFileSync(join(dir, "inner"), "inner", undefined, (b) => b.toString());
+      return [outer.toString(), inner];
+    });
+    expect(seen).toEqual(["outer bytes", "inner"]);
+  });
+
+  it("lets an error of the use through and reads on after it", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "a"), "first");
+    await writeFile(join(dir, "b"), "second");
+    expect(() =>
+      useRegularFileSync(join(dir, "a"), "a", undefined, () => {
+        throw new Error("refused");
+      }),
+    ).toThrow("refused");
+    const read = (name: string) =>
+      useRegularFileSync(join(dir, name), name, undefined, (b) => b.toString());
+    // Not taken as nested: the next read reuses the buffer and gets its own bytes.
+    expect([read("b"), read("a")]).toEqual(["second", "first"]);
   });
 });

@@ -1,12 +1,27 @@
-import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import pLimit from "p-limit";
-import { InputError } from "./errors.js";
+import { InputError, UserError } from "./errors.js";
 
 /** Written with every output folder: only a folder holding it is ever replaced. */
 export const OUTPUT_MARKER = ".spacktainers-output";
 const MARKER_TEXT =
   "Written by spacktainers. This folder is replaced as a whole on every run: keep nothing else here.\n";
+
+/**
+ * A file copied from `copyOf` as the folder is written, for one read earlier and not kept
+ * in memory (a lock file among hundreds): refused unless the copy's sha256 is still the
+ * one the run decided on.
+ */
+export interface CopiedFile {
+  readonly copyOf: string;
+  readonly sha256: string;
+}
+
+/** What a file of an output folder holds. */
+export type FileContent = string | Uint8Array | CopiedFile;
 
 /** What an output folder must stay clear of. */
 export interface OutputGuard {
@@ -50,7 +65,7 @@ export function requireOutputDir(dir: string, guard: OutputGuard): void {
  */
 export async function replaceDirectory(
   dir: string,
-  files: ReadonlyMap<string, string | Uint8Array>,
+  files: ReadonlyMap<string, FileContent>,
   guard: OutputGuard,
 ): Promise<void> {
   const problem = outputDirProblem(dir, guard) ?? (await ownershipProblem(dir, files));
@@ -105,17 +120,31 @@ const WRITES_AT_ONCE = 16;
  * then the files several at a time. Nobody reads `dir` before it takes its place, so a
  * file needs no rename of its own; a failure is cleaned up by the caller.
  */
-async function writeTree(
-  dir: string,
-  files: ReadonlyMap<string, string | Uint8Array>,
-): Promise<void> {
+async function writeTree(dir: string, files: ReadonlyMap<string, FileContent>): Promise<void> {
   const limit = pLimit(WRITES_AT_ONCE);
   // `recursive` makes each folder with its parents, and takes one made meanwhile as made.
   const folders = new Set([...files.keys()].map((path) => dirname(join(dir, path))));
   await Promise.all([...folders].map((folder) => limit(() => mkdir(folder, { recursive: true }))));
   await Promise.all(
-    [...files].map(([path, content]) => limit(() => writeFile(join(dir, path), content))),
+    [...files].map(([path, content]) =>
+      limit(() =>
+        typeof content === "string" || content instanceof Uint8Array
+          ? writeFile(join(dir, path), content)
+          : copyChecked(content, join(dir, path)),
+      ),
+    ),
   );
+}
+
+/** Copies `file.copyOf` to `to`, refusing the copy of a file changed since it was read. */
+async function copyChecked(file: CopiedFile, to: string): Promise<void> {
+  await copyFile(file.copyOf, to);
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(to)) hash.update(chunk as Buffer);
+  if (hash.digest("hex") !== file.sha256)
+    throw new UserError(
+      `${file.copyOf} changed while this command ran (its sha256 is no longer the one read): run it again`,
+    );
 }
 
 /**

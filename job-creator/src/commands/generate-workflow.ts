@@ -7,6 +7,7 @@ import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import {
   replaceDirectory,
   requireOutputDir,
+  type FileContent,
   type OutputGuard,
 } from "../../../common/src/replace-dir.js";
 import type { Runner } from "../../../common/src/run.js";
@@ -253,7 +254,7 @@ export async function generateSpacktainerWorkflow(
   };
   const pipeline = buildWorkflowPipeline(decisions, settings, ctx);
   // The build contexts the jobs read; those of containers with nothing to build stay unwritten.
-  const files = new Map<string, string | Uint8Array>();
+  const files = new Map<string, FileContent>();
   const contextsRead = new Set(decisions.filter(readsBuildContext).map((d) => d.target.name));
   const withContext = prepared.filter((p) => contextsRead.has(p.target.name));
   for (const { target, context } of withContext)

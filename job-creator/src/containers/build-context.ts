@@ -6,8 +6,9 @@ import type { SpackContainer } from "../definitions/types.js";
 import { fetchedInputPath } from "../definitions/fetched-inputs.js";
 import { renderDockerfile } from "./dockerfile.js";
 import { readRegularFile } from "../../../common/src/read-file.js";
+import type { CopiedFile, FileContent } from "../../../common/src/replace-dir.js";
 
-type ContextFiles = Map<string, string | Uint8Array>;
+type ContextFiles = Map<string, FileContent>;
 
 /** Folder of the build context in which the builder's ONBUILD steps find the environment. */
 export const SPACK_ENV_CONTEXT_DIR = "spack-env";
@@ -24,14 +25,14 @@ export async function spackBuildContext(inputs: {
   readonly repoRoot: string;
   readonly container: SpackContainer;
   readonly environment: { readonly text: string; readonly data: unknown };
-  readonly lock: Uint8Array;
+  readonly lock: CopiedFile;
   readonly builderImage: string;
   readonly runtimeImage: string;
   /** The public key of a signed cache: the builder's ONBUILD install trusts it alone. */
   readonly signingKey: string | undefined;
 }): Promise<ContextFiles> {
   const { container, repoRoot } = inputs;
-  const files: ContextFiles = new Map<string, string | Uint8Array>([
+  const files: ContextFiles = new Map<string, FileContent>([
     [`${SPACK_ENV_CONTEXT_DIR}/spack.yaml`, inputs.environment.text],
     [`${SPACK_ENV_CONTEXT_DIR}/spack.lock`, inputs.lock],
   ]);

@@ -33,10 +33,10 @@ const read = (container: string) =>
   readContainerLock({ kind: "dir", dir }, container, "/nowhere", GENERATED_LIMIT);
 
 describe("readContainerLock", () => {
-  it("gives the parsed lock, its bytes and their sha256", async () => {
+  it("gives the parsed lock, its path and the sha256 of its bytes", async () => {
     const bytes = await readFile(FIXTURE);
     const lock = await read("good");
-    expect(Buffer.from(lock.bytes).equals(bytes)).toBe(true);
+    expect(lock.path).toBe(join(dir, "good", "spack.lock"));
     expect(lock.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     expect(lock.lock.roots.length).toBeGreaterThan(0);
     const root = lock.lock.specs.get(lock.lock.roots[0]!.hash);

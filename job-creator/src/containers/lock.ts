@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { InputError, UserError } from "../../../common/src/errors.js";
-import { readRegularFileSync, type SizeLimit } from "../../../common/src/read-file.js";
+import { useRegularFileSync, type SizeLimit } from "../../../common/src/read-file.js";
 import type { Runner } from "../../../common/src/run.js";
 import { parseLockBytes, type LockFile } from "../../../common/src/spack-specs.js";
 
-/** A container's concrete environment: the parsed lock file, its bytes and their sha256. */
+/**
+ * A container's concrete environment: the parsed lock file, where it is and the sha256 of
+ * its bytes. The bytes are not kept: a build context copies the file, checked against the
+ * sha256 (`CopiedFile`), as a run reads hundreds of them and writes few.
+ */
 export interface ContainerLock {
   readonly lock: LockFile;
-  readonly bytes: Uint8Array;
+  readonly path: string;
   readonly sha256: string;
 }
 
@@ -34,9 +38,11 @@ export async function readContainerLock(
     await concretize(source, container, envDir);
     path = join(envDir, "spack.lock");
   }
-  let bytes: Buffer;
   try {
-    bytes = readRegularFileSync(path, path, limit);
+    return useRegularFileSync(path, path, limit, (bytes) => {
+      const lock = parseLock(bytes, path);
+      return { lock, path, sha256: createHash("sha256").update(bytes).digest("hex") };
+    });
   } catch (error) {
     if (error instanceof InputError) throw error;
     const hint =
@@ -50,6 +56,9 @@ export async function readContainerLock(
       },
     ]);
   }
+}
+
+function parseLock(bytes: Uint8Array, path: string): LockFile {
   let lock: ReturnType<typeof parseLockBytes>;
   try {
     lock = parseLockBytes(bytes);
@@ -57,8 +66,7 @@ export async function readContainerLock(
     throw new InputError([{ file: path, message: `not JSON: ${(error as Error).message}` }]);
   }
   if ("error" in lock) throw new InputError([{ file: path, message: lock.error }]);
-  // Hashed and copied as bytes: a lock file is large, and every container has one.
-  return { lock, bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+  return lock;
 }
 
 async function concretize(

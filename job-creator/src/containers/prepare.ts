@@ -111,7 +111,7 @@ export async function prepareSpack(
     repoRoot: repoRoot,
     container,
     environment: { text: envText, data: environment },
-    lock: lock.bytes,
+    lock: { copyOf: lock.path, sha256: lock.sha256 },
     builderImage,
     runtimeImage,
     signingKey,
