@@ -10,8 +10,8 @@
 import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { dump } from "js-yaml";
+import { startWorker } from "../common/src/worker-pool.js";
 import { createJobsIn, workflowOptions } from "../test/helpers/generate.js";
 import { runAsync } from "../test/helpers/process.js";
 import type { PlannedTarget, RunRequest } from "./online-run.js";
@@ -42,12 +42,9 @@ const LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
 
 /** Starts the latency servers in a worker thread; `ask` sends a message and waits for the answer. */
 async function latencyServers(data: LatencyServersData) {
-  // A worker does not inherit tsx's hooks: it registers them before loading the TypeScript.
-  const entry = new URL("./latency-servers.ts", import.meta.url).href;
-  const worker = new Worker(
-    `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-    { eval: true, workerData: data },
-  );
+  const worker = startWorker(new URL("./latency-servers.ts", import.meta.url), {
+    workerData: data,
+  });
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
       worker.once("message", resolve);

@@ -1,10 +1,7 @@
 import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { SizeLimit } from "../../../common/src/read-file.js";
+import { serveRequests, siblingModule, WorkerPool } from "../../../common/src/worker-pool.js";
 import { readSpackOutput, type ReadResult } from "./read.js";
 
 /** How the spack outputs are read: how many worker threads, from how many bytes on. */
@@ -25,12 +22,10 @@ const MIN_PARALLEL_BYTES = 8_000_000;
 const MAX_WORKERS = 4;
 
 interface Request {
-  readonly id: number;
   readonly path: string;
   readonly container: string;
   readonly limit: SizeLimit;
 }
-type Answer = { readonly id: number } & ({ result: ReadResult } | { error: string });
 
 /**
  * Each file's result, in file order. Parsing is most of the time `process-spack-pipeline`
@@ -54,43 +49,31 @@ export async function* readEach(
     for (const { path, container } of files) yield await readSpackOutput(path, container, limit);
     return;
   }
-  const pool = Array.from({ length: workers }, startWorker);
+  const pool = new WorkerPool<Request, ReadResult>(
+    siblingModule("read-worker", import.meta.url),
+    workers,
+  );
   parallel.onThreads?.(workers);
-  const answers = new Map<number, (answer: Answer) => void>();
-  const failed = new Promise<never>((_, reject) => {
-    for (const worker of pool) {
-      worker.on("message", (answer: Answer) => answers.get(answer.id)?.(answer));
-      worker.on("error", reject);
-      worker.on("exit", (code) => {
-        reject(new Error(`a reading thread ended (exit ${code})`));
-      });
-    }
-  });
-  failed.catch(() => undefined); // raced below; unobserved once every file is read
-  const asked = files.map((file, id) => {
-    let answered!: (answer: Answer) => void;
-    const answer = new Promise<Answer>((resolve) => (answered = resolve));
-    answers.set(id, answered);
-    return { ...file, id, answer };
-  });
+  const answers = new Map<number, Promise<ReadResult>>();
   const ask = (id: number) => {
-    const file = asked[id];
-    if (file) {
-      const request: Request = { id, path: file.path, container: file.container, limit };
-      pool[id % workers]!.postMessage(request);
-    }
+    const file = files[id];
+    if (!file) return;
+    const answer = pool.ask({ path: file.path, container: file.container, limit });
+    answer.catch(() => undefined); // awaited in file order; unobserved once one fails
+    answers.set(id, answer);
   };
   try {
     for (let id = 0; id < 2 * workers; id++) ask(id);
-    for (const file of asked) {
-      const answer = await Promise.race([file.answer, failed]);
-      answers.delete(file.id);
-      ask(file.id + 2 * workers);
-      if ("error" in answer) throw new Error(`reading ${file.path}: ${answer.error}`);
-      yield answer.result;
+    for (const [id, file] of files.entries()) {
+      const answer = answers.get(id)!;
+      answers.delete(id);
+      ask(id + 2 * workers);
+      yield await answer.catch((error: unknown) => {
+        throw new Error(`reading ${file.path}: ${(error as Error).message}`, { cause: error });
+      });
     }
   } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
+    await pool.close();
   }
 }
 
@@ -106,35 +89,9 @@ async function totalBytes(files: readonly { readonly path: string }[]): Promise<
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
-/**
- * A worker running read-worker. From the built package it is that file; from the sources
- * (tests, `tsx`), the worker first loads tsx, which the sources need.
- */
-function startWorker(): Worker {
-  const built = new URL("./read-worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".ts")) return new Worker(built);
-  const source = new URL("./read-worker.ts", import.meta.url).href;
-  const tsx = createRequire(import.meta.url).resolve("tsx/package.json");
-  const api = pathToFileURL(join(dirname(tsx), "dist/esm/api/index.mjs")).href;
-  return new Worker(
-    `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`,
-    { eval: true },
+/** The worker's side (read-worker.ts): each request answered with the file's result. */
+export function answerRequests(): void {
+  serveRequests((request: Request) =>
+    readSpackOutput(request.path, request.container, request.limit),
   );
-}
-
-/** The worker's side: answers each request with the file's result. */
-export function answerRequests(port: {
-  on(event: "message", listener: (request: Request) => void): void;
-  postMessage(answer: Answer): void;
-}): void {
-  port.on("message", (request) => {
-    readSpackOutput(request.path, request.container, request.limit).then(
-      (result) => {
-        port.postMessage({ id: request.id, result });
-      },
-      (error: unknown) => {
-        port.postMessage({ id: request.id, error: String(error) });
-      },
-    );
-  });
 }
