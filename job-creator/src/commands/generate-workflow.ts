@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import pLimit from "p-limit";
 import type { Output } from "../../../common/src/cli.js";
 import { mermaidMarkdown, pictureFile, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
-import { InputError, settledValues } from "../../../common/src/errors.js";
+import { InputError } from "../../../common/src/errors.js";
 import { SPACKTAINER_PIPELINE_FILE } from "../../../common/src/job-names.js";
 import {
   replaceDirectory,
@@ -20,8 +19,6 @@ import { decisionsJson, formatDecisions } from "./plan-report.js";
 import { warnOverLimits } from "./limit-warnings.js";
 import type { Config } from "../config/schema.js";
 import type { ImageReference } from "../definitions/image-ref.js";
-import { baseOf, type CustomContainer, type SpackContainer } from "../definitions/types.js";
-import { basesFirst } from "../definitions/bases.js";
 import { DEFINITIONS_DIR, readDefinitions } from "../definitions/read.js";
 import {
   EVERYTHING,
@@ -51,20 +48,12 @@ import {
   UNCHECKED_FACTS,
   type WorkflowChecks,
 } from "../containers/facts.js";
-import type { LockSource } from "../containers/lock.js";
-import { tagScheme, type SpackTarget } from "../containers/targets.js";
+import { tagScheme } from "../containers/targets.js";
 import { buildWorkflowPipeline, readsBuildContext } from "../pipeline/workflow-jobs.js";
 import { workflowFiles } from "../pipeline/workflow-files.js";
-import {
-  prepareCustom,
-  prepareSpack,
-  sourceDigests,
-  type Preparation,
-} from "../containers/prepare.js";
+import { sourceDigests, type Preparation } from "../containers/prepare.js";
+import { prepareContainers } from "../containers/prepare-all.js";
 import { definitionLimit } from "../config/limits.js";
-
-/** Containers read at once (their lock files are read whole). */
-const PREPARED_AT_ONCE = 8;
 
 export interface WorkflowOptions {
   readonly repoRoot: string;
@@ -154,10 +143,6 @@ export async function generateSpacktainerWorkflow(
       ]);
     return ref;
   };
-  const lockSource: LockSource = opts.lockDir
-    ? { kind: "dir", dir: opts.lockDir }
-    : { kind: "concretize", run: services.run };
-
   // Read: the `.def` sources' digests all at once; then each container's files and lock,
   // whose registry and bucket lookups start as soon as its target is known, overlapping
   // the reading of the next ones.
@@ -188,40 +173,12 @@ export async function generateSpacktainerWorkflow(
   // A run that builds images converts every rebuilt one: their SIF files need no lookup.
   const builds = includesStage(stages, "containers");
   const lookups = services.checks && new FactGatherer(services.checks);
-  // Several containers at a time when their lock files are read (their reads wait on the
-  // disk and on the event loop, which the lookups in flight keep busy); one at a time when
-  // each runs `spack concretize`, which is heavy on its own.
-  const prepareOne = async (
-    container: SpackContainer | CustomContainer,
-    basedOn: SpackTarget | undefined,
-  ) => {
-    const prepared =
-      container.kind === "spack"
-        ? await prepareSpack(container, preparation, lockSource, basedOn)
-        : await prepareCustom(container, preparation, (await digests).get(container.name), basedOn);
-    lookups?.ask(factsNeeded(prepared.target, publishTargets, cacheBuckets, builds));
-    return prepared;
-  };
-  const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
-  // A container built on another is prepared once that one's target is known (its tag and
-  // labels are part of this one's); it takes a place in the limit only then, so waiting
-  // never holds one.
-  const started = new Map<string, Promise<Awaited<ReturnType<typeof prepareOne>>>>();
-  for (const container of basesFirst(containers)) {
-    const base = baseOf(container);
-    const onBase = base && started.get(base.container);
-    if (base && !onBase)
-      throw new Error(`${container.name} builds on ${base.container}, which was not selected`);
-    started.set(
-      container.name,
-      (async () => {
-        const basedOn = onBase && ((await onBase).target as SpackTarget);
-        return limit(() => prepareOne(container, basedOn));
-      })(),
-    );
-  }
-  const prepared = settledValues(
-    await Promise.allSettled(containers.map((c) => started.get(c.name)!)),
+  const prepared = await prepareContainers(
+    containers,
+    preparation,
+    { lockDir: opts.lockDir, run: services.run },
+    digests,
+    (target) => lookups?.ask(factsNeeded(target, publishTargets, cacheBuckets, builds)),
   );
   const targets = prepared.map((p) => p.target);
   const facts = lookups ? await lookups.facts() : UNCHECKED_FACTS;
