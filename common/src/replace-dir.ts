@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import pLimit from "p-limit";
 import { InputError, UserError } from "./errors.js";
+import { useRegularFileSync } from "./read-file.js";
 
 /** Written with every output folder: only a folder holding it is ever replaced. */
 export const OUTPUT_MARKER = ".spacktainers-output";
@@ -139,9 +139,10 @@ async function writeTree(dir: string, files: ReadonlyMap<string, FileContent>): 
 /** Copies `file.copyOf` to `to`, refusing the copy of a file changed since it was read. */
 async function copyChecked(file: CopiedFile, to: string): Promise<void> {
   await copyFile(file.copyOf, to);
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(to)) hash.update(chunk as Buffer);
-  if (hash.digest("hex") !== file.sha256)
+  const copied = useRegularFileSync(to, to, undefined, (bytes) =>
+    createHash("sha256").update(bytes).digest("hex"),
+  );
+  if (copied !== file.sha256)
     throw new UserError(
       `${file.copyOf} changed while this command ran (its sha256 is no longer the one read): run it again`,
     );
