@@ -1,19 +1,18 @@
-import { text } from "./mapping.js";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv, type Options } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { CORE_SCHEMA, load } from "js-yaml";
-import { InputError, type Problem } from "./errors.js";
+import { checkValidated } from "./schema-errors.js";
 import {
   HAND_WRITTEN_LIMIT,
   parseLocatedYaml,
-  problemAt,
   readTextFile,
   type LocatedYaml,
 } from "./yaml-io.js";
 
 // Our schemas are small and tested: skipping ajv's meta-validation and code optimisation
 // takes compiling from ~70 ms to ~15 ms, which every command pays at start-up.
-const ajv = new Ajv({
+// The configuration's validator is compiled ahead with the same options (config/generate.ts).
+export const AJV_OPTIONS = {
   allErrors: true,
   useDefaults: true,
   strict: false,
@@ -21,17 +20,15 @@ const ajv = new Ajv({
   verbose: true,
   validateSchema: false,
   code: { optimize: false },
-});
+} as const satisfies Options;
+const ajv = new Ajv(AJV_OPTIONS);
 
 /**
  * Validates a parsed YAML document against a schema, filling in defaults.
  * Every problem is reported at once, each with file, line and dotted path.
  */
 export function checkAgainstSchema<S extends TSchema>(schema: S, doc: LocatedYaml): Static<S> {
-  const validate = ajv.compile(schema);
-  const data: unknown = structuredClone(doc.data ?? {});
-  if (validate(data)) return data;
-  throw new InputError(describeSchemaErrors(validate.errors ?? [], doc));
+  return checkValidated(ajv.compile<Static<S>>(schema), doc);
 }
 
 /**
@@ -57,55 +54,5 @@ function loadQuickly(text: string): unknown {
     return load(text, { schema: CORE_SCHEMA }) ?? {};
   } catch {
     return undefined;
-  }
-}
-
-/** Turns ajv's errors into problems, dropping the noise of union branches that did not match. */
-export function describeSchemaErrors(errors: readonly ErrorObject[], doc: LocatedYaml): Problem[] {
-  const seen = new Set<string>();
-  const problems: Problem[] = [];
-  for (const error of errors) {
-    const path = instancePath(error);
-    const message = messageOf(error);
-    const key = `${path.join("/")}|${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(problemAt(doc, path, message));
-  }
-  return problems;
-}
-
-function instancePath(error: ErrorObject): (string | number)[] {
-  const parts = error.instancePath
-    .split("/")
-    .slice(1)
-    .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-  if (error.keyword === "additionalProperties")
-    parts.push(String(error.params["additionalProperty"]));
-  return parts;
-}
-
-function messageOf(error: ErrorObject): string {
-  switch (error.keyword) {
-    case "additionalProperties":
-      return "unknown key (check its spelling, or see `jc schema` for the allowed keys)";
-    case "required":
-      return `missing required key "${String(error.params["missingProperty"])}"`;
-    case "type": {
-      // YAML reads 0.23, 1e3, yes or 2024-01-01 as a number, a boolean or a date.
-      const value = error.data;
-      const quote =
-        error.params["type"] === "string" && value !== null && typeof value !== "object"
-          ? `: write it in quotes, "${text(value)}" (YAML reads it as a ${typeof value})`
-          : "";
-      return `expected ${String(error.params["type"])}${quote}`;
-    }
-    case "enum":
-      return `expected one of ${(error.params["allowedValues"] as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
-    case "pattern":
-      return `${error.message ?? "does not match"}${error.parentSchema?.description ? ` (${error.parentSchema.description})` : ""}`;
-    default:
-      return error.message ?? error.keyword;
   }
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GITLAB_SCHEMA, REPO_ROOT } from "../../test/helpers/paths.js";
 import { testArchitecture } from "../../test/helpers/files.js";
-import { configJsonSchema } from "../src/config/read.js";
+import { configJsonSchema } from "../src/config/json-schema.js";
 import { tempDir } from "../../test/helpers/temp-repo.js";
 import { runJc } from "./cli.js";
 

@@ -6,7 +6,7 @@ export function schemaCommand(): Command {
   return new Command("schema")
     .description("print the JSON Schema of the configuration file (for editors)")
     .action(async () => {
-      const { configJsonSchema } = await import("../config/read.js");
+      const { configJsonSchema } = await import("../config/json-schema.js");
 
       consoleOutput.out(configJsonSchema().trimEnd());
     });

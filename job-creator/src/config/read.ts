@@ -1,46 +1,17 @@
-import { checkAgainstSchema } from "../../../common/src/schema-check.js";
+import { checkValidated, type Validator } from "../../../common/src/schema-errors.js";
 import { throwIfProblems } from "../../../common/src/errors.js";
 import { problemAt, readLocatedYaml } from "../../../common/src/yaml-io.js";
 import { compilerProblems } from "./compilers.js";
-import { ConfigSchema, type Config } from "./schema.js";
+import type { Config } from "./schema.js";
+// Compiled ahead from schema.ts: neither TypeBox nor ajv's compiler is loaded to check it.
+import validateConfig from "./validate-config.generated.js";
 
 export { DEFAULT_CONFIG_FILE } from "./file-name.js";
 
 /** Reads and validates the configuration file; every problem is reported at once. */
 export async function readConfig(path: string, displayName = path): Promise<Config> {
   const doc = await readLocatedYaml(path, displayName);
-  const config = checkAgainstSchema(ConfigSchema, doc);
+  const config = checkValidated(validateConfig as Validator<Config>, doc);
   throwIfProblems(compilerProblems(config).map((p) => problemAt(doc, p.path, p.message)));
   return config;
-}
-
-/** The JSON Schema of the configuration file, for editors (yaml-language-server). */
-export function configJsonSchema(): string {
-  const schema = {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    title: "spacktainers configuration",
-    ...(withoutRequiredDefaults(JSON.parse(JSON.stringify(ConfigSchema))) as object),
-  };
-  return JSON.stringify(schema, null, 2) + "\n";
-}
-
-/**
- * TypeBox lists a key with a default as required (jc fills it in before checking); an editor
- * has no such step, so for it a key with a default is optional. Pure.
- */
-function withoutRequiredDefaults(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutRequiredDefaults);
-  if (typeof node !== "object" || node === null) return node;
-  const out = Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [k, withoutRequiredDefaults(v)]),
-  ) as Record<string, unknown>;
-  const properties = out["properties"] as Record<string, Record<string, unknown>> | undefined;
-  if (Array.isArray(out["required"]) && properties) {
-    const required = (out["required"] as string[]).filter(
-      (k) => !("default" in (properties[k] ?? {})),
-    );
-    if (required.length > 0) out["required"] = required;
-    else delete out["required"];
-  }
-  return out;
 }
