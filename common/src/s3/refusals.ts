@@ -1,4 +1,3 @@
-import { S3ServiceException } from "@aws-sdk/client-s3";
 import { UserError } from "../errors.js";
 import { redactText } from "../redact.js";
 import type { HeadAnswer } from "./signed-head.js";
@@ -16,9 +15,12 @@ export interface Refused {
 
 /** A failed SDK request, with its status and what to check; the message redacted. */
 export function sdkFailure(refused: Refused, error: unknown): UserError {
-  const sdk = error instanceof S3ServiceException;
-  const status = sdk ? error.$metadata.httpStatusCode : undefined;
-  const shown = sdk ? ` (HTTP ${status ?? "?"} ${error.name})` : "";
+  // An S3 service exception, known by its shape as the SDK's own `isInstance` knows it (the
+  // SDK's classes load only when it is used).
+  const service = error as { $fault?: unknown; $metadata?: { httpStatusCode?: number } } | null;
+  const sdk = (service?.$fault === "client" || service?.$fault === "server") && !!service.$metadata;
+  const status = sdk ? service.$metadata?.httpStatusCode : undefined;
+  const shown = sdk ? ` (HTTP ${status ?? "?"} ${(error as Error).name})` : "";
   const hint = hintFor(refused, status, (error as Error).name === "CredentialsProviderError");
   return new UserError(
     `cannot ${refused.what} in ${refused.bucket}${shown}${hint}: ${redactText((error as Error).message)}`,

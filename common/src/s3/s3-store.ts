@@ -2,23 +2,11 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  CopyObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { UserError } from "../errors.js";
 import { DEFAULT_HTTP_POLICY } from "../http.js";
-import { proxyAgentsFor } from "../proxy.js";
 import { redactUrl } from "../redact.js";
 import { headRefusal, sdkFailure, type Refused } from "./refusals.js";
+import { sdkClient, type Sdk } from "./sdk-client.js";
 import { SignedHead } from "./signed-head.js";
 import type {
   BucketStore,
@@ -50,19 +38,12 @@ export interface S3StoreOptions {
   readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
 }
 
-/** Where the SDK sends a bucket's requests: the endpoint, else AWS's virtual-hosted address. */
-const endpointOf = (bucket: string, region: string, endpoint: string | undefined) =>
-  endpoint ??
-  (bucket.includes(".")
-    ? `https://s3.${region}.amazonaws.com/${bucket}`
-    : `https://${bucket}.s3.${region}.amazonaws.com`);
-
 /**
  * The bucket through `@aws-sdk/client-s3`; credentials come from the SDK's normal chain. With
  * a key pair given, `metadata` sends its HEAD without the SDK (see signed-head.ts).
  */
 export class S3Store implements BucketStore, MetadataSource, ObjectCopier, ObjectDownloader {
-  private readonly client: S3Client;
+  private sdkClient?: Promise<Sdk>;
   /** HEADs without the SDK, where a key pair is given (see signed-head.ts). */
   private readonly heads?: SignedHead;
   private readonly region: string;
@@ -71,25 +52,6 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   constructor(private readonly options: S3StoreOptions) {
     const region = options.region ?? "us-east-1";
     this.region = region;
-    this.client = new S3Client({
-      region,
-      maxAttempts: options.maxAttempts ?? 6,
-      ...(options.endpoint
-        ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true }
-        : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      // A server that accepts and never answers must not hold a run: the SDK retries a timeout.
-      // The SDK reads no proxy variables itself; the agents for one load on the first request.
-      requestHandler: new NodeHttpHandler(async () => ({
-        connectionTimeout: 10_000,
-        requestTimeout: options.timeoutMs ?? 30_000,
-        throwOnRequestTimeout: true,
-        ...(await proxyAgentsFor(endpointOf(options.bucket, region, options.endpoint))),
-      })),
-      // With the SDK's default, S3-compatible stores get aws-chunked bodies they store as-is.
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${redactUrl(options.endpoint)}` : ""}`;
     if (options.credentials)
       this.heads = new SignedHead(
@@ -107,14 +69,21 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       );
   }
 
+  /** The SDK's client, made on first use. */
+  private sdk(): Promise<Sdk> {
+    this.sdkClient ??= sdkClient(this.options, this.region);
+    return this.sdkClient;
+  }
+
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const { client, s3 } = await this.sdk();
     // Some S3-compatible servers list a key twice across pages; real S3 never does.
     const seen = new Set<string>();
     let token: string | undefined;
     do {
       const page = await this.call(`list ${prefix || "/"}`, () =>
-        this.client.send(
-          new ListObjectsV2Command({
+        client.send(
+          new s3.ListObjectsV2Command({
             Bucket: this.options.bucket,
             Prefix: prefix,
             ContinuationToken: token,
@@ -142,16 +111,17 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
+    const { client, s3 } = await this.sdk();
     try {
-      const answer = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      const answer = await client.send(
+        new s3.GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
       const body = Buffer.from(await answer.Body!.transformToByteArray());
       return { body, etag: answer.ETag ?? "" };
     } catch (error) {
       if (
-        error instanceof NoSuchKey ||
-        (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+        error instanceof s3.NoSuchKey ||
+        (error instanceof s3.S3ServiceException && error.$metadata.httpStatusCode === 404)
       )
         return undefined;
       throw this.wrap(`read ${key}`, error);
@@ -165,9 +135,10 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
    */
   async download(key: string, path: string): Promise<boolean> {
     const temporary = `${path}.partial-${process.pid}`;
+    const { client, s3 } = await this.sdk();
     try {
-      const answer = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      const answer = await client.send(
+        new s3.GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
       await pipeline(answer.Body as Readable, createWriteStream(temporary));
       await rename(temporary, path);
@@ -175,11 +146,11 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
     } catch (error) {
       await rm(temporary, { force: true });
       if (
-        error instanceof NoSuchKey ||
-        (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+        error instanceof s3.NoSuchKey ||
+        (error instanceof s3.S3ServiceException && error.$metadata.httpStatusCode === 404)
       )
         return false;
-      if (error instanceof S3ServiceException) throw this.wrap(`download ${key}`, error);
+      if (error instanceof s3.S3ServiceException) throw this.wrap(`download ${key}`, error);
       throw new UserError(
         `cannot download ${key} from ${this.description} to ${path}: ${(error as Error).message}`,
       );
@@ -194,13 +165,14 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       if (answer.status === 200) return answer.metadata;
       throw headRefusal(this.about(what), answer);
     }
+    const { client, s3 } = await this.sdk();
     try {
-      const answer = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      const answer = await client.send(
+        new s3.HeadObjectCommand({ Bucket: this.options.bucket, Key: key }),
       );
       return answer.Metadata ?? {};
     } catch (error) {
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+      if (error instanceof s3.S3ServiceException && error.$metadata.httpStatusCode === 404)
         return undefined;
       throw this.wrap(what, error);
     }
@@ -212,9 +184,10 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
     contentType: string,
     condition?: WriteCondition,
   ): Promise<boolean> {
+    const { client, s3 } = await this.sdk();
     try {
-      await this.client.send(
-        new PutObjectCommand({
+      await client.send(
+        new s3.PutObjectCommand({
           Bucket: this.options.bucket,
           Key: key,
           Body: body,
@@ -225,16 +198,17 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       );
       return true;
     } catch (error) {
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
+      const status = error instanceof s3.S3ServiceException ? error.$metadata.httpStatusCode : 0;
       if (condition && (status === 412 || status === 409)) return false;
       throw this.wrap(`write ${key}`, error);
     }
   }
 
   async copy(from: string, to: string): Promise<boolean> {
+    const { client, s3 } = await this.sdk();
     try {
-      await this.client.send(
-        new CopyObjectCommand({
+      await client.send(
+        new s3.CopyObjectCommand({
           Bucket: this.options.bucket,
           Key: to,
           // The source as `bucket/key`, each part URL-encoded (keys may hold `+` or spaces).
@@ -244,17 +218,18 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       );
       return true;
     } catch (error) {
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : 0;
-      if (status === 404 || error instanceof NoSuchKey) return false;
+      const status = error instanceof s3.S3ServiceException ? error.$metadata.httpStatusCode : 0;
+      if (status === 404 || error instanceof s3.NoSuchKey) return false;
       throw this.wrap(`copy ${from} to ${to}`, error);
     }
   }
 
   async deleteBatch(keys: readonly string[]): Promise<DeleteResult> {
     const unique = [...new Set(keys)];
+    const { client, s3 } = await this.sdk();
     const answer = await this.call(`delete ${unique.length} objects`, () =>
-      this.client.send(
-        new DeleteObjectsCommand({
+      client.send(
+        new s3.DeleteObjectsCommand({
           Bucket: this.options.bucket,
           Delete: { Objects: unique.map((Key) => ({ Key })), Quiet: true },
         }),

@@ -58,10 +58,16 @@ export function createJobsCommand(): Command {
     )
     .action(async (opts: CreateJobsFlags) => {
       const { createJobs, offlineServices } = await import("../commands/create-jobs.js");
-      const { onlineServices } = await import("../commands/online-services.js");
 
       if (opts.json && !opts.plan) throw new InputError("--json: only with --plan");
-      const offline = Boolean(opts.offline);
+      // The network's modules (the AWS SDK, GitLab's client) load only for a run that asks.
+      const services = opts.offline
+        ? offlineServices
+        : (await import("../commands/online-services.js")).onlineServices(
+            process.env,
+            runProcess,
+            serviceTuning(opts),
+          );
       const branches = await branchesOf(opts);
       await createJobs(
         {
@@ -73,7 +79,7 @@ export function createJobsCommand(): Command {
           selection: selectionFrom(opts, process.env),
           ...branches,
         },
-        offline ? offlineServices : onlineServices(process.env, runProcess, serviceTuning(opts)),
+        services,
         consoleOutput,
       );
     });

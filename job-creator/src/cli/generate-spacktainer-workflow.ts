@@ -77,9 +77,16 @@ export function generateSpacktainerWorkflowCommand(): Command {
           emulated?: boolean;
         },
       ) => {
-        const { onlineWorkflowServices } = await import("../commands/online-services.js");
         const { generateSpacktainerWorkflow, offlineWorkflowServices } =
           await import("../commands/generate-workflow.js");
+        // The network's modules load only for a run that asks.
+        const services = opts.offline
+          ? offlineWorkflowServices(runProcess)
+          : (await import("../commands/online-services.js")).onlineWorkflowServices(
+              process.env,
+              runProcess,
+              serviceTuning(opts),
+            );
 
         if (opts.json && !opts.plan) throw new InputError("--json: only with --plan");
         if (!opts.outputDir && !opts.plan)
@@ -106,9 +113,7 @@ export function generateSpacktainerWorkflowCommand(): Command {
             }),
             ...(await branchesOf(opts)),
           },
-          opts.offline
-            ? offlineWorkflowServices(runProcess)
-            : onlineWorkflowServices(process.env, runProcess, serviceTuning(opts)),
+          services,
           consoleOutput,
         );
       },

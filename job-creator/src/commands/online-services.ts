@@ -12,7 +12,7 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { DEFAULT_CONCURRENCY, OciRegistryClient } from "../registry/oci-client.js";
 import { isAbsent } from "../registry/types.js";
 import type { ServicesFactory } from "./create-jobs.js";
-import { gitlabRunnersApi } from "../gitlab/runners-api.js";
+import type { RunnersApi } from "../gitlab/runners-api.js";
 import type { GitlabConnection } from "../../../common/src/gitlab-requester.js";
 import type { ImagesServices } from "./images.js";
 import { RegistryTagClient } from "../registry/tag-client.js";
@@ -103,9 +103,20 @@ export function onlineServices(
     ),
     spackRevision: (c) => readSpackRevision(run, c.spack.repository, c.spack.branch),
     ...(config.checkRunners
-      ? { runners: gitlabRunnersApi(gitlabConnection(env, tuning, "checkRunners: true")) }
+      ? { runners: lazyRunnersApi(gitlabConnection(env, tuning, "checkRunners: true")) }
       : {}),
   });
+}
+
+/** GitLab's runners API, its client (gitbeaker, some 90 ms to load) loaded when first asked. */
+function lazyRunnersApi(connection: GitlabConnection): RunnersApi {
+  let api: Promise<RunnersApi> | undefined;
+  return {
+    async runnersWithTags(tags) {
+      api ??= import("../gitlab/runners-api.js").then((m) => m.gitlabRunnersApi(connection));
+      return (await api).runnersWithTags(tags);
+    },
+  };
 }
 
 /**

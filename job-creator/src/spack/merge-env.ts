@@ -1,4 +1,4 @@
-import isEqual from "lodash/isEqual.js";
+import { isDeepStrictEqual as isEqual } from "node:util";
 import type { Problem } from "../../../common/src/errors.js";
 import { dottedPath } from "../../../common/src/yaml-io.js";
 import { isMapping } from "../../../common/src/mapping.js";
