@@ -4,3 +4,4 @@ await import("./scheduling.js");
 await import("./spackitor.js");
 await import("./online-workflow.js");
 await import("./pipeline-sizes.js");
+await import("./startup.js");
