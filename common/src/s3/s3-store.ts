@@ -43,7 +43,8 @@ export interface S3StoreOptions {
  * a key pair given, `metadata` sends its HEAD without the SDK (see signed-head.ts).
  */
 export class S3Store implements BucketStore, MetadataSource, ObjectCopier, ObjectDownloader {
-  private sdkClient?: Promise<Sdk>;
+  /** The SDK's client, made at the first request through it. */
+  private client?: Promise<Sdk>;
   /** HEADs without the SDK, where a key pair is given (see signed-head.ts). */
   private readonly heads?: SignedHead;
   private readonly region: string;
@@ -69,10 +70,9 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
       );
   }
 
-  /** The SDK's client, made on first use. */
   private sdk(): Promise<Sdk> {
-    this.sdkClient ??= sdkClient(this.options, this.region);
-    return this.sdkClient;
+    this.client ??= sdkClient(this.options, this.region);
+    return this.client;
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {

@@ -176,7 +176,7 @@ export async function generateSpacktainerWorkflow(
   const prepared = await prepareContainers(
     containers,
     preparation,
-    { lockDir: opts.lockDir, run: services.run },
+    opts.lockDir ? { kind: "dir", dir: opts.lockDir } : { kind: "concretize", run: services.run },
     digests,
     (target) => lookups?.ask(factsNeeded(target, publishTargets, cacheBuckets, builds)),
   );

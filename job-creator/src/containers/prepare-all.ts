@@ -1,6 +1,5 @@
 import pLimit from "p-limit";
 import { settledValues } from "../../../common/src/errors.js";
-import type { Runner } from "../../../common/src/run.js";
 import { basesFirst } from "../definitions/bases.js";
 import { baseOf, type CustomContainer, type SpackContainer } from "../definitions/types.js";
 import type { LockSource } from "./lock.js";
@@ -9,12 +8,6 @@ import type { ContainerTarget, SpackTarget } from "./targets.js";
 
 /** Containers read at once when their lock files are read (not concretized). */
 const PREPARED_AT_ONCE = 8;
-
-/** Where the lock files come from: the generate jobs' folder, else `spack concretize` by `run`. */
-export interface LockInput {
-  readonly lockDir: string | undefined;
-  readonly run: Runner;
-}
 
 /**
  * Every container's target and build context, in the order given; `onTarget` hears of each
@@ -26,13 +19,10 @@ export interface LockInput {
 export async function prepareContainers(
   containers: readonly (SpackContainer | CustomContainer)[],
   preparation: Preparation,
-  locks: LockInput,
+  lockSource: LockSource,
   digests: Promise<ReadonlyMap<string, string>>,
   onTarget: (target: ContainerTarget) => void,
 ) {
-  const lockSource: LockSource = locks.lockDir
-    ? { kind: "dir", dir: locks.lockDir }
-    : { kind: "concretize", run: locks.run };
   const prepareOne = async (
     container: SpackContainer | CustomContainer,
     basedOn: SpackTarget | undefined,
@@ -44,7 +34,7 @@ export async function prepareContainers(
     onTarget(prepared.target);
     return prepared;
   };
-  const limit = pLimit(locks.lockDir ? PREPARED_AT_ONCE : 1);
+  const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
   // A container built on another is prepared once that one's target is known (its tag and
   // labels are part of this one's); it takes a place in the limit only then, so waiting
   // never holds one.
