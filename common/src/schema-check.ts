@@ -2,12 +2,7 @@ import { Ajv, type Options } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { checkValidated } from "./schema-errors.js";
-import {
-  HAND_WRITTEN_LIMIT,
-  parseLocatedYaml,
-  readTextFile,
-  type LocatedYaml,
-} from "./yaml-io.js";
+import { HAND_WRITTEN_LIMIT, parseLocatedYaml, readTextFile, type LocatedYaml } from "./yaml-io.js";
 
 // Our schemas are small and tested: skipping ajv's meta-validation and code optimisation
 // takes compiling from ~70 ms to ~15 ms, which every command pays at start-up.
