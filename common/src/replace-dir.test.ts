@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-repo.js";
@@ -44,5 +45,21 @@ describe("replaceDirectory with files copied from disk", () => {
     );
     expect((await readdir(out)).sort()).toEqual([OUTPUT_MARKER, "before.txt"].sort());
     expect((await readdir(dir)).sort()).toEqual(["out", "spack.lock"]);
+  });
+
+  it("refuses a named pipe put in a copied file's place, without waiting for a writer", async () => {
+    const dir = await tempDir();
+    const source = join(dir, "spack.lock");
+    await writeFile(source, "read by the run");
+    const read = sha256(Buffer.from("read by the run"));
+    await rm(source);
+    execFileSync("mkfifo", [source]);
+    const error = await replaceDirectory(
+      join(dir, "out"),
+      new Map([["a/spack.lock", { copyOf: source, sha256: read }]]),
+      { repoRoot: join(dir, "repo"), inputs: [source] },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/cannot read: a named pipe, not a regular file/);
+    expect((await readdir(dir)).sort()).toEqual(["spack.lock"]);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import pLimit from "p-limit";
 import { InputError, UserError } from "./errors.js";
@@ -117,35 +118,38 @@ const WRITES_AT_ONCE = 16;
 
 /**
  * Writes `files` (relative path -> content) into the new folder `dir`: its folders first,
- * then the files several at a time. Nobody reads `dir` before it takes its place, so a
- * file needs no rename of its own; a failure is cleaned up by the caller.
+ * the copied files one after another (each through the one reused read buffer), then the
+ * others several at a time. Nobody reads `dir` before it takes its place, so a file needs
+ * no rename of its own; a failure is cleaned up by the caller.
  */
 async function writeTree(dir: string, files: ReadonlyMap<string, FileContent>): Promise<void> {
   const limit = pLimit(WRITES_AT_ONCE);
   // `recursive` makes each folder with its parents, and takes one made meanwhile as made.
   const folders = new Set([...files.keys()].map((path) => dirname(join(dir, path))));
   await Promise.all([...folders].map((folder) => limit(() => mkdir(folder, { recursive: true }))));
+  const written: [string, string | Uint8Array][] = [];
+  for (const [path, content] of files)
+    if (typeof content === "string" || content instanceof Uint8Array) written.push([path, content]);
+    else copyChecked(content, join(dir, path));
   await Promise.all(
-    [...files].map(([path, content]) =>
-      limit(() =>
-        typeof content === "string" || content instanceof Uint8Array
-          ? writeFile(join(dir, path), content)
-          : copyChecked(content, join(dir, path)),
-      ),
-    ),
+    written.map(([path, content]) => limit(() => writeFile(join(dir, path), content))),
   );
 }
 
-/** Copies `file.copyOf` to `to`, refusing the copy of a file changed since it was read. */
-async function copyChecked(file: CopiedFile, to: string): Promise<void> {
-  await copyFile(file.copyOf, to);
-  const copied = useRegularFileSync(to, to, undefined, (bytes) =>
-    createHash("sha256").update(bytes).digest("hex"),
-  );
-  if (copied !== file.sha256)
-    throw new UserError(
-      `${file.copyOf} changed while this command ran (its sha256 is no longer the one read): run it again`,
-    );
+/**
+ * Writes `file.copyOf`'s bytes to `to`, refusing a file changed since it was read. Read as
+ * every input is (a named pipe or a device put in its place is refused, not waited on), and
+ * the bytes checked are the bytes written.
+ */
+function copyChecked(file: CopiedFile, to: string): void {
+  useRegularFileSync(file.copyOf, file.copyOf, undefined, (bytes) => {
+    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256)
+      throw new UserError(
+        `${file.copyOf} changed while this command ran (its sha256 is no longer the one read): run it again`,
+      );
+    // Written from the reused buffer before it is read into again.
+    writeFileSync(to, bytes);
+  });
 }
 
 /**
