@@ -5,11 +5,12 @@
  * The other benchmarks start their clocks after the modules are loaded; this one is the part
  * they leave out.
  */
-import { cp, copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAsync } from "../test/helpers/process.js";
-import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
+import { REPO_ROOT } from "../test/helpers/paths.js";
+import { addLocks, copyExampleInputs, workflowArgs } from "../test/helpers/temp-repo.js";
 
 const RUNS = process.env["BENCH_QUICK"] === "1" ? 3 : 7;
 const JC = join(REPO_ROOT, "dist/job-creator/src/main.js");
@@ -38,28 +39,8 @@ if (build.code !== 0) throw new Error(`npm run build failed: ${build.stdout}${bu
 const work = await mkdtemp(join(tmpdir(), "startup-bench-"));
 try {
   const repo = join(work, "repo");
-  for (const entry of [
-    "container_definitions",
-    "spack.yaml",
-    "spacktainers.config.yaml",
-    "builder",
-    "runtime",
-    "singularitah",
-    "spacktainer",
-  ])
-    await cp(join(REPO_ROOT, entry), join(repo, entry), { recursive: true });
-  // Two Spack containers with the large fixture's lock file (no fixture lock holds NEURON).
-  await rename(
-    join(repo, "container_definitions/amd64/neuron.yaml"),
-    join(repo, "container_definitions/amd64/_neuron.yaml"),
-  );
-  for (const name of ["gromacs", "py-scientific"]) {
-    await mkdir(join(repo, "locks", name), { recursive: true });
-    await copyFile(
-      join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
-      join(repo, "locks", name, "spack.lock"),
-    );
-  }
+  await copyExampleInputs(repo);
+  const locks = await addLocks(repo);
   const branch = ["--branch", "main", "--default-branch", "main"];
   const cases: [string, string[]][] = [
     ["node -e '' (reference)", ["-e", ""]],
@@ -67,22 +48,7 @@ try {
     ["jc create-jobs --offline", [JC, "create-jobs", "--offline", "-r", repo, ...branch]],
     [
       "jc generate-spacktainer-workflow --offline",
-      [
-        JC,
-        "generate-spacktainer-workflow",
-        "--offline",
-        "-r",
-        repo,
-        "-a",
-        "amd64",
-        "--lock-dir",
-        join(repo, "locks"),
-        "-o",
-        join(work, "workflow"),
-        "--artifacts-path",
-        "workflow",
-        ...branch,
-      ],
+      [JC, ...workflowArgs(repo, "amd64", locks, join(work, "workflow"), "workflow"), ...branch],
     ],
   ];
   console.log(`\njc start-up: the bundled examples, offline, built package, median of ${RUNS}`);

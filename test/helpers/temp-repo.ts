@@ -26,9 +26,14 @@ export async function tempDir(prefix = "spacktainers-test-"): Promise<string> {
 /** A copy of the bundled example repository that a test may change. */
 export async function exampleRepo(): Promise<string> {
   const dir = await tempDir();
+  await copyExampleInputs(dir);
+  return dir;
+}
+
+/** Copies into `dir` the parts of the bundled examples that `jc create-jobs` reads. */
+export async function copyExampleInputs(dir: string): Promise<void> {
   for (const entry of INPUTS)
     await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  return dir;
 }
 
 /**
