@@ -23,7 +23,7 @@ import {
 } from "../spack-pipeline/assemble.js";
 import { SpackMerge } from "../spack-pipeline/merge.js";
 import { readSpackOutputs } from "../spack-pipeline/read.js";
-import { durationModel, minutesOf, readDurations } from "../spack-pipeline/durations.js";
+import { durationModel, minutesOf } from "../spack-pipeline/durations.js";
 import { formatProcessPlan } from "./plan-report.js";
 import { spackOutputLimit } from "../config/limits.js";
 
@@ -60,7 +60,9 @@ export async function processSpackPipeline(
   requireOutputDir(opts.outputDir, guard);
   // The command line's file wins over the configuration's buildJobs.minutes.
   const durations = opts.durationsFile
-    ? await readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
+    ? await (
+        await import("../spack-pipeline/durations-file.js")
+      ).readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
     : durationModel(config.buildJobs.minutes);
   const merge = new SpackMerge();
   const limit = spackOutputLimit(config);

@@ -1,6 +1,4 @@
-import { Type } from "@sinclair/typebox";
 import { text } from "../../../common/src/mapping.js";
-import { readCheckedYaml } from "../../../common/src/schema-check.js";
 import type { MergedJob } from "./merge.js";
 
 /** Typical build minutes by package name, and the minutes of every other package. */
@@ -11,15 +9,6 @@ export interface DurationModel {
 
 /** Without a model every build counts alike: the split then follows the dependency levels. */
 export const DEFAULT_MINUTES = 10;
-
-const Minutes = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
-/** `package: minutes`; the key `default` sets the minutes of every package not listed. */
-const DurationsFile = Type.Record(Type.String({ minLength: 1 }), Minutes);
-
-/** Reads a durations file (`llvm: 120`, `default: 5`); bad values are bad input. */
-export async function readDurations(path: string, displayName: string): Promise<DurationModel> {
-  return durationModel(await readCheckedYaml(DurationsFile, path, displayName));
-}
 
 /** The model of a `package: minutes` map, whose key `default` sets every other package. */
 export function durationModel(minutes: Readonly<Record<string, number>>): DurationModel {
