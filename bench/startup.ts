@@ -1,16 +1,22 @@
 /**
  * How long a `jc` command takes as a CI job runs it: a fresh process, modules loaded, the
- * bundled examples read and written, offline. The reference is Node starting and exiting
+ * bundled examples read and written, offline (process-spack-pipeline reads one small Spack
+ * output). The reference is Node starting and exiting
  * (`node -e ""`), measured in the same run; medians of seven runs of the built package.
  * The other benchmarks start their clocks after the modules are loaded; this one is the part
  * they leave out.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runAsync } from "../test/helpers/process.js";
-import { REPO_ROOT } from "../test/helpers/paths.js";
-import { addLocks, copyExampleInputs, workflowArgs } from "../test/helpers/temp-repo.js";
+import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
+import {
+  addLocks,
+  copyExampleInputs,
+  processArgs,
+  workflowArgs,
+} from "../test/helpers/temp-repo.js";
 
 const RUNS = process.env["BENCH_QUICK"] === "1" ? 3 : 7;
 const JC = join(REPO_ROOT, "dist/job-creator/src/main.js");
@@ -41,11 +47,22 @@ try {
   const repo = join(work, "repo");
   await copyExampleInputs(repo);
   const locks = await addLocks(repo);
+  // Spack's output of one generate job (v0.21), where process-spack-pipeline reads it.
+  const spackOutputs = join(work, "spack-output");
+  await mkdir(join(spackOutputs, "gromacs"), { recursive: true });
+  await copyFile(
+    join(SPACK_FIXTURES, "versions/v0.21-small.yaml"),
+    join(spackOutputs, "gromacs", "pipeline.yml"),
+  );
   const branch = ["--branch", "main", "--default-branch", "main"];
   const cases: [string, string[]][] = [
     ["node -e '' (reference)", ["-e", ""]],
     ["jc --help", [JC, "--help"]],
     ["jc create-jobs --offline", [JC, "create-jobs", "--offline", "-r", repo, ...branch]],
+    [
+      "jc process-spack-pipeline (v0.21 small)",
+      [JC, ...processArgs(repo, spackOutputs, join(work, "process"), "process")],
+    ],
     [
       "jc generate-spacktainer-workflow --offline",
       [JC, ...workflowArgs(repo, "amd64", locks, join(work, "workflow"), "workflow"), ...branch],
