@@ -1,4 +1,7 @@
-import semver from "semver";
+// The three functions alone: the whole package loads its every module (twice the time).
+import coerce from "semver/functions/coerce.js";
+import lt from "semver/functions/lt.js";
+import parse from "semver/functions/parse.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import {
   LEGACY_MIRROR_NAME,
@@ -77,8 +80,8 @@ function withBaseRequirement(packages: unknown, baseArch: string): Record<string
 }
 
 function mirrorEntry(settings: SpackArchSettings, spackVersion: string): Record<string, unknown> {
-  const version = semver.coerce(spackVersion) ?? semver.parse("0.23.0")!;
-  const name = semver.lt(version, "0.21.0") ? LEGACY_MIRROR_NAME : UPLOAD_MIRROR_NAME;
+  const version = coerce(spackVersion) ?? parse("0.23.0")!;
+  const name = lt(version, "0.21.0") ? LEGACY_MIRROR_NAME : UPLOAD_MIRROR_NAME;
   const mirror = (url: string) =>
     settings.mirrorEndpoint ? { url, endpoint_url: settings.mirrorEndpoint } : url;
   return {
