@@ -68,10 +68,6 @@ export class WorkerPool<Request, Answer> {
     }
   }
 
-  get size(): number {
-    return this.#workers.length;
-  }
-
   ask(request: Request): Promise<Answer> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#asked++;
