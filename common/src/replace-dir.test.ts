@@ -25,7 +25,7 @@ describe("replaceDirectory with files copied from disk", () => {
     expect(await readFile(join(out, "a/Dockerfile"), "utf8")).toBe("FROM x\n");
   });
 
-  it("refuses a file changed since it was read, leaving the old folder as it was", async () => {
+  it("refuses a file changed or removed since it was read, leaving the old folder as it was", async () => {
     const dir = await tempDir();
     const source = join(dir, "spack.lock");
     await writeFile(source, "read by the run");
@@ -43,8 +43,17 @@ describe("replaceDirectory with files copied from disk", () => {
     expect((error as Error).message).toBe(
       `${source} changed while this command ran (its sha256 is no longer the one read): run it again`,
     );
+    await rm(source);
+    const gone = await replaceDirectory(
+      out,
+      new Map([["a/spack.lock", { copyOf: source, sha256: read }]]),
+      guard,
+    ).catch((e: unknown) => e);
+    expect((gone as Error).message).toBe(
+      `${source} changed while this command ran (ENOENT): run it again`,
+    );
     expect((await readdir(out)).sort()).toEqual([OUTPUT_MARKER, "before.txt"].sort());
-    expect((await readdir(dir)).sort()).toEqual(["out", "spack.lock"]);
+    expect(await readdir(dir)).toEqual(["out"]);
   });
 
   it("refuses a named pipe put in a copied file's place, without waiting for a writer", async () => {

@@ -142,14 +142,21 @@ async function writeTree(dir: string, files: ReadonlyMap<string, FileContent>): 
  * the bytes checked are the bytes written.
  */
 function copyChecked(file: CopiedFile, to: string): void {
-  useRegularFileSync(file.copyOf, file.copyOf, undefined, (bytes) => {
-    if (createHash("sha256").update(bytes).digest("hex") !== file.sha256)
-      throw new UserError(
-        `${file.copyOf} changed while this command ran (its sha256 is no longer the one read): run it again`,
-      );
-    // Written from the reused buffer before it is read into again.
-    writeFileSync(to, bytes);
-  });
+  const changed = (why: string) =>
+    new UserError(`${file.copyOf} changed while this command ran (${why}): run it again`);
+  try {
+    useRegularFileSync(file.copyOf, file.copyOf, undefined, (bytes) => {
+      if (createHash("sha256").update(bytes).digest("hex") !== file.sha256)
+        throw changed("its sha256 is no longer the one read");
+      // Written from the reused buffer before it is read into again.
+      writeFileSync(to, bytes);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Gone or unreadable since it was read; a failure to write `to` is the output's own.
+    if (code && (error as NodeJS.ErrnoException).path === file.copyOf) throw changed(code);
+    throw error;
+  }
 }
 
 /**
