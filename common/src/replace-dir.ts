@@ -13,8 +13,8 @@ const MARKER_TEXT =
 
 /**
  * A file copied from `copyOf` as the folder is written, for one read earlier and not kept
- * in memory (a lock file among hundreds): refused unless the copy's sha256 is still the
- * one the run decided on.
+ * in memory (a lock file among hundreds): refused unless its bytes still have the sha256
+ * the run decided on (the bytes checked are the bytes written).
  */
 export interface CopiedFile {
   readonly copyOf: string;
