@@ -180,7 +180,7 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     // What the generate job uploads as its artifacts.
     let artifactBytes = 0;
     const { outputDir } = workflowOptions(repo, {});
-    for (const file of await listFiles(outputDir)) artifactBytes += (await stat(file)).size;
+    for (const file of listFiles(outputDir)) artifactBytes += (await stat(file)).size;
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
     return { seconds, offline, cpu, requests, peak, floor, meanMs, busy, artifactBytes };
   } finally {

@@ -44,7 +44,7 @@ export function throwIfProblems(problems: readonly Problem[]): void {
  * readers that report every bad file of a run at once; other errors propagate.
  */
 export async function orProblems<T>(
-  read: () => Promise<T>,
+  read: () => T | Promise<T>,
   problems: Problem[],
 ): Promise<T | undefined> {
   try {

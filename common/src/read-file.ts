@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { open } from "node:fs/promises";
 import { InputError } from "./errors.js";
 
 /** A size limit on an input file and the setting that changes it. */
@@ -14,20 +13,13 @@ export interface SizeLimit {
  * for a writer, which would never come), a device such as /dev/zero (which never ends), a
  * folder. File-system errors (ENOENT, EACCES, ELOOP...) pass through for the caller to
  * explain in its own terms.
+ *
+ * Synchronous: the inputs are local files of some KB, read by the hundred. fs/promises
+ * cost 100-150 µs of CPU per file (a handle, four trips to the thread pool), this 25-35 µs,
+ * and a workflow's CPU is what bounds it (issue 22).
  */
-export async function readRegularFile(
-  path: string,
-  displayName: string,
-  limit?: SizeLimit,
-): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    // The open file is what is checked and read: no other file can take its place between.
-    checkRegular(await handle.stat(), displayName, limit);
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
+export function readRegularFileSync(path: string, displayName: string, limit?: SizeLimit): Buffer {
+  return readInto(path, displayName, limit, true);
 }
 
 /** Kept between reads up to this size: a larger file's buffer is let go after its use. */
@@ -36,11 +28,10 @@ let scratch = Buffer.alloc(0);
 let scratchInUse = false;
 
 /**
- * `readRegularFile` without leaving the thread, for files read by the hundred (lock files of
- * some hundred KB): the bytes are read into one buffer reused from file to file and given
- * to `use`, valid only until it returns. A fresh buffer per file cost more in page faults
- * than the reading itself, and keeping each file's bytes held tens of MB for nothing. The
- * same checks and errors as `readRegularFile`.
+ * `readRegularFileSync` for large files read by the hundred (lock files of some hundred
+ * KB): the bytes are read into one buffer reused from file to file and given to `use`,
+ * valid only until it returns. A fresh buffer per file cost more in page faults than the
+ * reading itself, and keeping each file's bytes held tens of MB for nothing.
  */
 export function useRegularFileSync<T>(
   path: string,

@@ -2,7 +2,12 @@ import { Ajv, type Options } from "ajv";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { checkValidated } from "./schema-errors.js";
-import { HAND_WRITTEN_LIMIT, parseLocatedYaml, readTextFile, type LocatedYaml } from "./yaml-io.js";
+import {
+  HAND_WRITTEN_LIMIT,
+  parseLocatedYaml,
+  readTextFileSync,
+  type LocatedYaml,
+} from "./yaml-io.js";
 
 // Our schemas are small and tested: skipping ajv's meta-validation and code optimisation
 // takes compiling from ~70 ms to ~15 ms, which every command pays at start-up.
@@ -32,12 +37,12 @@ export function checkAgainstSchema<S extends TSchema>(schema: S, doc: LocatedYam
  * time); a file that fails there (its syntax, a duplicate key, the schema) or holds an
  * alias is read again with locations, so that every problem names its line as before.
  */
-export async function readCheckedYaml<S extends TSchema>(
+export function readCheckedYaml<S extends TSchema>(
   schema: S,
   path: string,
   displayName: string,
-): Promise<Static<S>> {
-  const text = await readTextFile(path, displayName, HAND_WRITTEN_LIMIT);
+): Static<S> {
+  const text = readTextFileSync(path, displayName, HAND_WRITTEN_LIMIT);
   const data = text.includes("*") ? undefined : loadQuickly(text);
   if (data !== undefined && ajv.compile(schema)(data)) return data;
   return checkAgainstSchema(schema, parseLocatedYaml(text, displayName));

@@ -2,7 +2,7 @@ import { dump, load } from "js-yaml";
 import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { InputError, type Problem } from "./errors.js";
 import { isMapping } from "./mapping.js";
-import { readRegularFile, type SizeLimit } from "./read-file.js";
+import { readRegularFileSync, type SizeLimit } from "./read-file.js";
 
 /** A parsed YAML file that can still say on which line a value stands. */
 export interface LocatedYaml {
@@ -80,13 +80,9 @@ export const HAND_WRITTEN_LIMIT: SizeLimit = {
  * Reads a text file within a size limit (checked before reading), reporting an unreadable,
  * missing or oversized file as bad input that names the file.
  */
-export async function readTextFile(
-  path: string,
-  displayName: string,
-  limit: SizeLimit,
-): Promise<string> {
+export function readTextFileSync(path: string, displayName: string, limit: SizeLimit): string {
   try {
-    return (await readRegularFile(path, displayName, limit)).toString("utf8");
+    return readRegularFileSync(path, displayName, limit).toString("utf8");
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([
@@ -116,12 +112,12 @@ export function describeFsError(error: unknown): string {
 }
 
 /** Reads and parses a YAML file, reporting an unreadable file as bad input. */
-export async function readLocatedYaml(
+export function readLocatedYamlSync(
   path: string,
   displayName = path,
   limit: SizeLimit = HAND_WRITTEN_LIMIT,
-): Promise<LocatedYaml> {
-  return parseLocatedYaml(await readTextFile(path, displayName, limit), displayName);
+): LocatedYaml {
+  return parseLocatedYaml(readTextFileSync(path, displayName, limit), displayName);
 }
 
 /** Formats a dotted path the way users write it: `spack.specs[2]`. */

@@ -1,14 +1,14 @@
 import { load } from "js-yaml";
 import { InputError } from "../../common/src/errors.js";
-import { GENERATED_LIMIT, readRegularFile } from "../../common/src/read-file.js";
+import { GENERATED_LIMIT, readRegularFileSync } from "../../common/src/read-file.js";
 import { isJobKey } from "../../common/src/ci/types.js";
 import { isMapping } from "../../common/src/mapping.js";
 
 /** The job names a pipeline file defines. */
-export async function readJobNames(file: string): Promise<Set<string>> {
+export function readJobNames(file: string): Set<string> {
   let doc: unknown;
   try {
-    doc = load((await readRegularFile(file, file, GENERATED_LIMIT)).toString("utf8"));
+    doc = load(readRegularFileSync(file, file, GENERATED_LIMIT).toString("utf8"));
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([

@@ -99,9 +99,7 @@ export function buildProgram(): Command {
           expectedArchs: opts.arch,
           outputDir: opts.outputDir,
           dotenvFile: opts.dotenv,
-          ...(opts.generatedPipeline
-            ? { definedJobs: await readJobNames(opts.generatedPipeline) }
-            : {}),
+          ...(opts.generatedPipeline ? { definedJobs: readJobNames(opts.generatedPipeline) } : {}),
         },
         consoleOutput,
       );

@@ -17,7 +17,7 @@ function declaredArgs(dockerfile: string): Set<string> {
 
 describe("the base image Dockerfiles", () => {
   it.each(BASE_IMAGES)("%s declares every build argument the pipeline passes", async (image) => {
-    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const config = readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
     const inputs = describeInputs(image, "0".repeat(64), config, {
       branch: config.spack.branch,
       commit: "a".repeat(40),
@@ -31,7 +31,7 @@ describe("the base image Dockerfiles", () => {
   });
 
   it("passes the Spack revision and tool versions the configuration names", async () => {
-    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const config = readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
     const revision = { branch: "releases/v0.23", commit: "b".repeat(40) };
     expect(describeInputs("builder", "0", config, revision).buildArgs).toMatchObject({
       SPACK_REPOSITORY: config.spack.repository,

@@ -64,10 +64,10 @@ async function run(repo: string, env: Record<string, string> = {}) {
 
 /** Pushes, for every planned base image and arch, an image with exactly the expected labels. */
 async function pushUpToDate(repo: string, registry: TestRegistry, namespace: string) {
-  const config = await readConfig(join(repo, "spacktainers.config.yaml"));
+  const config = readConfig(join(repo, "spacktainers.config.yaml"));
   const revision = await readSpackRevision(runProcess, config.spack.repository, BRANCH);
   const images: BaseImageName[] = ["builder", "runtime", "singularitah"];
-  const inputs = await readBaseImageInputs(repo, config, images, revision);
+  const inputs = readBaseImageInputs(repo, config, images, revision);
   const pusher = new RegistryPusher(registry);
   for (const image of images) {
     const expected = inputs.get(image)!;

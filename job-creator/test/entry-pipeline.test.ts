@@ -50,7 +50,7 @@ describe("the entry .gitlab-ci.yml", () => {
   });
 
   it("follows the configured architectures", async () => {
-    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const config = readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
     const { arm64: _dropped, ...onlyAmd64 } = config.architectures;
     const text = renderPipeline(
       buildEntryPipeline({ ...config, architectures: onlyAmd64 }, "generated"),
@@ -64,7 +64,7 @@ describe("the entry .gitlab-ci.yml", () => {
   });
 
   it("cleans each deploy folder on its deploy runner", async () => {
-    const config = await readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
+    const config = readConfig(join(REPO_ROOT, "spacktainers.config.yaml"));
     const deploy = { runnerTags: ["cluster-shell"], path: "/shared/containers" };
     const amd64 = { ...config.architectures["amd64"]!, deploy, proxy: true };
     const proxy = { HTTPS_PROXY: "http://proxy.example.org:3128" };

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
-import { GENERATED_LIMIT, readRegularFile } from "../../common/src/read-file.js";
+import { GENERATED_LIMIT, readRegularFileSync } from "../../common/src/read-file.js";
 import { parseLockBytes } from "../../common/src/spack-specs.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
@@ -36,7 +36,7 @@ export async function readLockedHashes(
   for (const file of files) {
     let lock: ReturnType<typeof parseLockBytes>;
     try {
-      lock = parseLockBytes(await readRegularFile(file, file, GENERATED_LIMIT));
+      lock = parseLockBytes(readRegularFileSync(file, file, GENERATED_LIMIT));
     } catch (error) {
       if (error instanceof InputError) {
         problems.push(...error.problems);

@@ -12,24 +12,25 @@ export interface SpackRevision {
 }
 
 /** Reads the inputs of each base image: its build folder, the Spack revision, tool versions. */
-export async function readBaseImageInputs(
+export function readBaseImageInputs(
   repoRoot: string,
   config: Config,
   images: readonly BaseImageName[],
   spack: SpackRevision,
-): Promise<Map<BaseImageName, BaseImageInputs>> {
+): Map<BaseImageName, BaseImageInputs> {
   const result = new Map<BaseImageName, BaseImageInputs>();
   for (const image of images) {
-    const folderChecksum = await readFolderChecksum(join(repoRoot, image)).catch(
-      (error: unknown) => {
-        throw new InputError([
-          {
-            file: `${image}/`,
-            message: `cannot read the build folder of base image ${image}: ${describeFsError(error)}`,
-          },
-        ]);
-      },
-    );
+    let folderChecksum: string;
+    try {
+      folderChecksum = readFolderChecksum(join(repoRoot, image));
+    } catch (error) {
+      throw new InputError([
+        {
+          file: `${image}/`,
+          message: `cannot read the build folder of base image ${image}: ${describeFsError(error)}`,
+        },
+      ]);
+    }
     result.set(image, describeInputs(image, folderChecksum, config, spack));
   }
   return result;

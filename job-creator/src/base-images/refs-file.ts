@@ -1,7 +1,7 @@
 import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import { BASE_IMAGES, archImageRef, type BaseImageName, type BaseImagePlan } from "./plan.js";
-import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
+import { GENERATED_LIMIT, readRegularFileSync } from "../../../common/src/read-file.js";
 
 /**
  * `jc create-jobs` records the base image each arch uses, so that the container jobs
@@ -18,10 +18,10 @@ export function renderBaseImageRefs(plans: readonly BaseImagePlan[]): string {
   return JSON.stringify(refs, null, 2) + "\n";
 }
 
-export async function readBaseImageRefs(path: string): Promise<BaseImageRefs> {
+export function readBaseImageRefs(path: string): BaseImageRefs {
   let json: unknown;
   try {
-    json = JSON.parse((await readRegularFile(path, path, GENERATED_LIMIT)).toString("utf8"));
+    json = JSON.parse(readRegularFileSync(path, path, GENERATED_LIMIT).toString("utf8"));
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([

@@ -30,7 +30,7 @@ export function entryPipelineCommand(): Command {
 
         requireJobPath(opts.generatedDir, "the generated folder", "--generated-dir");
 
-        const config = await readConfig(join(resolve(opts.repo), opts.config), opts.config);
+        const config = readConfig(join(resolve(opts.repo), opts.config), opts.config);
         const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);
         if (opts.output) await writeFileAtomic(opts.output, text);
         else consoleOutput.out(text.trimEnd());

@@ -66,7 +66,7 @@ export function validateCommand(): Command {
       const { readConfig } = await import("../config/read.js");
 
       const configured: CiLimits = existsSync(opts.config)
-        ? (await readConfig(opts.config)).limits
+        ? readConfig(opts.config).limits
         : GITLAB_DEFAULT_LIMITS;
       const limits: CiLimits = {
         ...configured,

@@ -35,7 +35,7 @@ export async function archiveImages(
   tagsFor: (config: Config) => TagStore,
   output: Output,
 ): Promise<{ archived: string[]; deleted: string[] }> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const images = opts.images.map(parseTagged);
   const tags = tagsFor(config);
   const archived: string[] = [];

@@ -45,7 +45,7 @@ export async function cleanBranches(
   services: CleanBranchesServices,
   output: Output,
 ): Promise<{ deleted: string[] }> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const live = await liveBranchSlugs(services.run, opts.remote, output);
 
   const deleted: string[] = [];

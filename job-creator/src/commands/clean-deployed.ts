@@ -31,7 +31,7 @@ export async function cleanDeployed(
   run: Runner,
   output: Output,
 ): Promise<{ deleted: string[] }> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const architectures = resolveArchitectures(config);
   const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
   if (!arch.deploy)

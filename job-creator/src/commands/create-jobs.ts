@@ -12,7 +12,7 @@ import {
   requireOutputDir,
   type OutputGuard,
 } from "../../../common/src/replace-dir.js";
-import { readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { readLocatedYamlSync } from "../../../common/src/yaml-io.js";
 import { NOT_CHECKED, offlineDecider, type ImageDecider } from "../base-images/decide.js";
 import { readBaseImageInputs, type SpackRevision } from "../base-images/inputs.js";
 import {
@@ -89,7 +89,7 @@ export async function createJobs(
   makeServices: ServicesFactory,
   output: Output,
 ): Promise<void> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   // Absolute or relative alike; the jobs refer to it by its path inside the repository.
   const outputPath = resolve(opts.repoRoot, opts.outputDir);
   const outputDir = relative(opts.repoRoot, outputPath);
@@ -112,7 +112,7 @@ export async function createJobs(
   const selection = opts.selection ?? EVERYTHING;
   const selected = selectDefinitions(everything.architectures, selection);
   const read = { ...everything, architectures: selected.architectures };
-  const template = await readTemplate(opts.repoRoot);
+  const template = readTemplate(opts.repoRoot);
   const ctx = generationContext(
     config,
     outputDir,
@@ -141,7 +141,7 @@ export async function createJobs(
   requireEarlierStages(baseImages, selection.stages ?? WHOLE_CHAIN);
   const environments = buildEnvironments(template, placed.forContainers, baseImages, ctx);
   if (environments.conflicts.length > 0)
-    throw new InputError(await locateConflicts(opts.repoRoot, environments.conflicts));
+    throw new InputError(locateConflicts(opts.repoRoot, environments.conflicts));
   const pipeline = buildGeneratedPipeline(
     { ...selected, architectures: placed.forContainers },
     baseImages,
@@ -221,8 +221,8 @@ async function runnerPlacements(
   return new Map(placements);
 }
 
-async function readTemplate(repoRoot: string): Promise<Record<string, unknown>> {
-  const doc = await readLocatedYaml(join(repoRoot, TEMPLATE_FILE), TEMPLATE_FILE);
+function readTemplate(repoRoot: string): Record<string, unknown> {
+  const doc = readLocatedYamlSync(join(repoRoot, TEMPLATE_FILE), TEMPLATE_FILE);
   const spack = isMapping(doc.data) ? doc.data["spack"] : undefined;
   if (!isMapping(spack)) {
     throw new InputError([
@@ -251,7 +251,7 @@ async function planBaseImages(
   const revision = allImages.includes("builder")
     ? await services.spackRevision(config)
     : { branch: config.spack.branch };
-  const inputs = await readBaseImageInputs(repoRoot, config, allImages, revision);
+  const inputs = readBaseImageInputs(repoRoot, config, allImages, revision);
   const requests = needs.flatMap(({ arch, images }) =>
     images.map((image) => {
       const imageInputs = inputs.get(image)!;
@@ -263,13 +263,10 @@ async function planBaseImages(
   return requests.map((r, i) => planBaseImage(r.inputs, r.arch, r.repository, decisions[i]!));
 }
 
-async function locateConflicts(
-  repoRoot: string,
-  conflicts: readonly DefinitionConflict[],
-): Promise<Problem[]> {
+function locateConflicts(repoRoot: string, conflicts: readonly DefinitionConflict[]): Problem[] {
   const problems: Problem[] = [];
   for (const conflict of conflicts) {
-    const doc = await readLocatedYaml(join(repoRoot, conflict.file), conflict.file);
+    const doc = readLocatedYamlSync(join(repoRoot, conflict.file), conflict.file);
     problems.push(
       conflictProblem(
         conflict.file,

@@ -66,7 +66,7 @@ export async function buildContainer(
   settings: FollowSettings,
   output: Output,
 ): Promise<void> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
   const read = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));
   const defined = read.architectures.find((a) => a.arch === opts.arch)?.containers ?? [];

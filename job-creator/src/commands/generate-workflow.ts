@@ -96,7 +96,7 @@ export async function generateSpacktainerWorkflow(
   makeServices: WorkflowServicesFactory,
   output: Output,
 ): Promise<readonly ContainerDecision[]> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
   requireJobPath(opts.generatedDir, "the generated folder", "--generated-dir");
   requireArchitecture(config, opts.arch, opts.configFile);
@@ -131,7 +131,7 @@ export async function generateSpacktainerWorkflow(
     name: opts.branch ?? opts.defaultBranch ?? "",
   });
   const refsFile = join(opts.repoRoot, opts.generatedDir, BASE_IMAGES_FILE);
-  const baseImages = containers.length > 0 ? (await readBaseImageRefs(refsFile))[opts.arch] : {};
+  const baseImages = containers.length > 0 ? readBaseImageRefs(refsFile)[opts.arch] : {};
   const base = (image: BaseImageName): string => {
     const ref = baseImages?.[image];
     if (!ref)

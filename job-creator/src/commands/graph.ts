@@ -7,7 +7,7 @@ import { resolveExtends } from "../../../common/src/ci/extends.js";
 import { isJobKey, type CiEntry, type CiPipeline } from "../../../common/src/ci/types.js";
 import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
-import { loadPipelineDocument, readTextFile } from "../../../common/src/yaml-io.js";
+import { loadPipelineDocument, readTextFileSync } from "../../../common/src/yaml-io.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
 
 /** Generated pipelines reach hundreds of KB; far more is not a pipeline GitLab would take. */
@@ -22,7 +22,7 @@ export interface GraphOptions {
 
 /** `jc graph`: a pipeline file as a Mermaid diagram in Markdown, bridges noting their child files' job counts. */
 export async function graphPipeline(opts: GraphOptions, output: Output): Promise<void> {
-  const pipeline = await readPipeline(opts.file);
+  const pipeline = readPipeline(opts.file);
   const read = [await realpath(opts.file)];
   const folder = dirname(opts.file);
   // A bridge's file is an artifact path; the generated folders keep it beside the trigger file.
@@ -33,7 +33,7 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
       const artifact = "artifact" in include ? include.artifact : include.local;
       const child = join(folder, basename(artifact));
       if (!existsSync(child)) continue;
-      const jobs = Object.keys((await readPipeline(child)).jobs).length;
+      const jobs = Object.keys(readPipeline(child).jobs).length;
       read.push(await realpath(child));
       notes.set(artifact, jobCount(jobs));
     }
@@ -57,8 +57,8 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
 }
 
 /** A pipeline file read into the model: its stages and jobs, with what they take from templates. */
-async function readPipeline(file: string): Promise<CiPipeline> {
-  const text = await readTextFile(file, file, MAX_PIPELINE_BYTES);
+function readPipeline(file: string): CiPipeline {
+  const text = readTextFileSync(file, file, MAX_PIPELINE_BYTES);
   const loaded = loadPipelineDocument(text);
   if ("problem" in loaded) throw new InputError([{ file, message: loaded.problem }]);
   const { doc } = loaded;

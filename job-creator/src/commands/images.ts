@@ -61,7 +61,7 @@ export async function listImages(
   opts: ImagesOptions,
   servicesFor: (config: Config) => ImagesServices,
 ): Promise<{ listings: ContainerListing[]; failed: number }> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const chosen = chosenArchitectures(config, opts.archs);
   if (opts.name !== undefined) requireContainerName(opts.name);
   const definitions = await readDefinitions(opts.repoRoot, Object.keys(config.architectures));

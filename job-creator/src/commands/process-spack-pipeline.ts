@@ -48,7 +48,7 @@ export async function processSpackPipeline(
   opts: ProcessOptions,
   output: Output,
 ): Promise<ProcessSummary> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   requireArtifactsPath(opts.artifactsDir);
   if (opts.indexResourceGroup !== undefined)
     requireResourceGroup(opts.indexResourceGroup, "--index-resource-group");
@@ -60,9 +60,10 @@ export async function processSpackPipeline(
   requireOutputDir(opts.outputDir, guard);
   // The command line's file wins over the configuration's buildJobs.minutes.
   const durations = opts.durationsFile
-    ? await (
-        await import("../spack-pipeline/durations-file.js")
-      ).readDurations(resolve(opts.repoRoot, opts.durationsFile), opts.durationsFile)
+    ? (await import("../spack-pipeline/durations-file.js")).readDurations(
+        resolve(opts.repoRoot, opts.durationsFile),
+        opts.durationsFile,
+      )
     : durationModel(config.buildJobs.minutes);
   const merge = new SpackMerge();
   const limit = spackOutputLimit(config);

@@ -67,7 +67,7 @@ export async function rollback(
   servicesFor: (config: Config) => RollbackServices,
   output: Output,
 ): Promise<{ changed: number }> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   const services = servicesFor(config);
   const [arch] = chosenArchitectures(config, [opts.arch]) as [Architecture];
   requireContainerName(opts.name);

@@ -21,7 +21,7 @@ export async function runnersReport(
   opts: RunnersOptions,
   api: RunnersApi,
 ): Promise<{ capacity: ArchCapacity; placement: Placement }[]> {
-  const config = await readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
+  const config = readConfig(join(opts.repoRoot, opts.configFile), opts.configFile);
   return Promise.all(
     chosenArchitectures(config, opts.archs).map(async (arch) => {
       const capacity = archCapacity(arch, await api.runnersWithTags(arch.runnerTags));

@@ -1,5 +1,5 @@
-import { loadPipelineDocument, readTextFile } from "../../../common/src/yaml-io.js";
-import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
+import { loadPipelineDocument, readTextFileSync } from "../../../common/src/yaml-io.js";
+import { GENERATED_LIMIT, readRegularFileSync } from "../../../common/src/read-file.js";
 import type { Output } from "../../../common/src/cli.js";
 import { checkCiLimits, type CiLimits } from "../../../common/src/ci/limits.js";
 import { ciSchemaErrors, compileCiSchema } from "../../../common/src/ci/schema.js";
@@ -23,10 +23,10 @@ export interface FileFindings {
 
 /** Checks pipeline files against GitLab's schema and the limits the schema does not cover. */
 export async function validateFiles(opts: ValidateOptions): Promise<FileFindings[]> {
-  const validate = opts.schemaFile ? compileCiSchema(await readSchema(opts.schemaFile)) : undefined;
+  const validate = opts.schemaFile ? compileCiSchema(readSchema(opts.schemaFile)) : undefined;
   const findings: FileFindings[] = [];
   for (const file of opts.files) {
-    const text = await readTextFile(file, file, GENERATED_LIMIT);
+    const text = readTextFileSync(file, file, GENERATED_LIMIT);
     const loaded = loadPipelineDocument(text);
     if ("problem" in loaded) {
       findings.push({ file, problems: [loaded.problem] });
@@ -43,12 +43,13 @@ export async function validateFiles(opts: ValidateOptions): Promise<FileFindings
   return findings;
 }
 
-async function readSchema(file: string): Promise<object> {
+function readSchema(file: string): object {
   try {
     return JSON.parse(
-      (
-        await readRegularFile(file, file, { maxBytes: 64 * 1024 ** 2, setting: "a schema's size" })
-      ).toString("utf8"),
+      readRegularFileSync(file, file, {
+        maxBytes: 64 * 1024 ** 2,
+        setting: "a schema's size",
+      }).toString("utf8"),
     ) as object;
   } catch (error) {
     if (error instanceof InputError) throw error;

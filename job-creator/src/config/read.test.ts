@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../common/src/errors.js";
+import { thrownBy } from "../../../test/helpers/thrown.js";
 import { tempDir } from "../../../test/helpers/temp-repo.js";
 import { readConfig } from "./read.js";
 
@@ -24,7 +25,7 @@ async function configFile(text: string): Promise<string> {
 
 describe("readConfig", () => {
   it("fills in the defaults", async () => {
-    const config = await readConfig(await configFile(MINIMAL), "spacktainers.config.yaml");
+    const config = readConfig(await configFile(MINIMAL), "spacktainers.config.yaml");
     expect(config.registry).toEqual({
       host: "$CI_REGISTRY",
       imageRoot: "$CI_REGISTRY_IMAGE",
@@ -43,7 +44,8 @@ describe("readConfig", () => {
         "maxAgeDays: 30",
         "maxAgeDays: soon",
       ) + "registry:\n  credentials:\n    passwordVariable: $(cat /secret)\n";
-    const error = await readConfig(await configFile(text), "cfg.yaml").catch((e: unknown) => e);
+    const path = await configFile(text);
+    const error = thrownBy(() => readConfig(path, "cfg.yaml"));
     expect(error).toBeInstanceOf(InputError);
     const message = (error as InputError).message;
     expect(message).toMatch(/^cfg\.yaml:3: architectures\.amd64\.runnerTags: expected array$/m);
@@ -56,9 +58,8 @@ describe("readConfig", () => {
   });
 
   it("names a missing section", async () => {
-    const error = await readConfig(await configFile("limits: {}\n"), "cfg.yaml").catch(
-      (e: unknown) => e,
-    );
+    const path = await configFile("limits: {}\n");
+    const error = thrownBy(() => readConfig(path, "cfg.yaml"));
     expect((error as Error).message).toMatch(/cfg\.yaml:1: missing required key "architectures"/);
   });
 });

@@ -1,6 +1,6 @@
 import { checkValidated, type Validator } from "../../../common/src/schema-errors.js";
 import { throwIfProblems } from "../../../common/src/errors.js";
-import { problemAt, readLocatedYaml } from "../../../common/src/yaml-io.js";
+import { problemAt, readLocatedYamlSync } from "../../../common/src/yaml-io.js";
 import { compilerProblems } from "./compilers.js";
 import type { Config } from "./schema.js";
 // Compiled ahead from schema.ts: neither TypeBox nor ajv's compiler is loaded to check it.
@@ -9,8 +9,8 @@ import validateConfig from "./validate-config.generated.js";
 export { DEFAULT_CONFIG_FILE } from "./file-name.js";
 
 /** Reads and validates the configuration file; every problem is reported at once. */
-export async function readConfig(path: string, displayName = path): Promise<Config> {
-  const doc = await readLocatedYaml(path, displayName);
+export function readConfig(path: string, displayName = path): Config {
+  const doc = readLocatedYamlSync(path, displayName);
   const config = checkValidated(validateConfig as Validator<Config>, doc);
   throwIfProblems(compilerProblems(config).map((p) => problemAt(doc, p.path, p.message)));
   return config;

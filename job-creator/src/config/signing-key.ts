@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
 import { describeFsError } from "../../../common/src/yaml-io.js";
 import type { Architecture } from "./architecture.js";
-import { readRegularFile } from "../../../common/src/read-file.js";
+import { readRegularFileSync } from "../../../common/src/read-file.js";
 
 /** Far above any armored public key (a few KB, more with many signatures on it). */
 const MAX_PUBLIC_KEY_BYTES = 256 * 1024;
@@ -39,7 +39,7 @@ export async function readSigningPublicKey(
     throw fail(
       `${signing.publicKey} resolves outside the repository: the key must be a file of the repository`,
     );
-  const text = await readSmallFile(real, () =>
+  const text = readSmallFile(real, () =>
     fail(`${signing.publicKey} is not a file of at most ${MAX_PUBLIC_KEY_BYTES} bytes`),
   );
   return checkPublicKey(text, (message) => fail(`${signing.publicKey}: ${message}`));
@@ -62,12 +62,13 @@ export function checkPublicKey(text: string, fail: (message: string) => Error): 
 }
 
 /** A regular file of at most MAX_PUBLIC_KEY_BYTES, read without following it past that size. */
-async function readSmallFile(path: string, fail: () => Error): Promise<string> {
-  const bytes = await readRegularFile(path, path, {
-    maxBytes: MAX_PUBLIC_KEY_BYTES,
-    setting: "a public key's size",
-  }).catch(() => {
+function readSmallFile(path: string, fail: () => Error): string {
+  try {
+    return readRegularFileSync(path, path, {
+      maxBytes: MAX_PUBLIC_KEY_BYTES,
+      setting: "a public key's size",
+    }).toString("utf8");
+  } catch {
     throw fail();
-  });
-  return bytes.toString("utf8");
+  }
 }

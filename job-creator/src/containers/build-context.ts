@@ -1,11 +1,11 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { isMapping } from "../../../common/src/mapping.js";
 import { listFiles } from "../base-images/checksum.js";
 import type { SpackContainer } from "../definitions/types.js";
 import { fetchedInputPath } from "../definitions/fetched-inputs.js";
 import { renderDockerfile } from "./dockerfile.js";
-import { readRegularFile } from "../../../common/src/read-file.js";
+import { readRegularFileSync } from "../../../common/src/read-file.js";
 import type { CopiedFile, FileContent } from "../../../common/src/replace-dir.js";
 
 type ContextFiles = Map<string, FileContent>;
@@ -21,7 +21,7 @@ export const SIGNING_KEY_CONTEXT_FILE = "signing-key.pub";
  * and a copy of every file the definition copies in. The context holds everything the
  * build reads, so the artifacts are the whole recipe.
  */
-export async function spackBuildContext(inputs: {
+export function spackBuildContext(inputs: {
   readonly repoRoot: string;
   readonly container: SpackContainer;
   readonly environment: { readonly text: string; readonly data: unknown };
@@ -30,7 +30,7 @@ export async function spackBuildContext(inputs: {
   readonly runtimeImage: string;
   /** The public key of a signed cache: the builder's ONBUILD install trusts it alone. */
   readonly signingKey: string | undefined;
-}): Promise<ContextFiles> {
+}): ContextFiles {
   const { container, repoRoot } = inputs;
   const files: ContextFiles = new Map<string, FileContent>([
     [`${SPACK_ENV_CONTEXT_DIR}/spack.yaml`, inputs.environment.text],
@@ -41,7 +41,7 @@ export async function spackBuildContext(inputs: {
   const copies = [];
   for (const [index, pair] of container.files.entries()) {
     const inContext = `files/${index}/${basename(pair.source)}`;
-    for (const [path, content] of await readTree(join(repoRoot, pair.source)))
+    for (const [path, content] of readTree(join(repoRoot, pair.source)))
       files.set(path ? `${inContext}/${path}` : inContext, content);
     copies.push({ source: inContext, target: pair.target });
   }
@@ -49,9 +49,7 @@ export async function spackBuildContext(inputs: {
   for (const [index, input] of container.fetched.entries())
     copies.push({ source: fetchedInputPath(index, input.url), target: input.target });
   const epilogue = container.epilogue
-    ? (await readRegularFile(join(repoRoot, container.epilogue), container.epilogue)).toString(
-        "utf8",
-      )
+    ? readRegularFileSync(join(repoRoot, container.epilogue), container.epilogue).toString("utf8")
     : undefined;
   files.set(
     "Dockerfile",
@@ -67,11 +65,11 @@ export async function spackBuildContext(inputs: {
 }
 
 /** A file (path "") or every file below a folder (paths relative to it). */
-async function readTree(path: string): Promise<[string, Uint8Array][]> {
-  if (!(await stat(path)).isDirectory()) return [["", await readRegularFile(path, path)]];
+function readTree(path: string): [string, Uint8Array][] {
+  if (!statSync(path).isDirectory()) return [["", readRegularFileSync(path, path)]];
   const files: [string, Uint8Array][] = [];
-  for (const file of await listFiles(path))
-    files.push([relative(path, file).split("\\").join("/"), await readRegularFile(file, file)]);
+  for (const file of listFiles(path))
+    files.push([relative(path, file).split("\\").join("/"), readRegularFileSync(file, file)]);
   return files;
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import pLimit from "p-limit";
 import { settledValues } from "../../../common/src/errors.js";
 import { basesFirst } from "../definitions/bases.js";
@@ -6,15 +7,12 @@ import type { LockSource } from "./lock.js";
 import { prepareCustom, prepareSpack, type Preparation } from "./prepare.js";
 import type { ContainerTarget, SpackTarget } from "./targets.js";
 
-/** Containers read at once when their lock files are read (not concretized). */
-const PREPARED_AT_ONCE = 8;
-
 /**
  * Every container's target and build context, in the order given; `onTarget` hears of each
  * target as soon as it is known, so that its lookups overlap the reading of the others.
- * Several containers are read at a time when their lock files are read (their reads wait on
- * the disk and on the event loop, which the lookups in flight keep busy); one at a time when
- * each runs `spack concretize`, which is heavy on its own.
+ * One container is read at a time, with a turn of the event loop before each: the reading
+ * is synchronous (and `spack concretize` heavy on its own), and the lookups in flight send
+ * and receive between one container and the next instead of all after the last.
  */
 export async function prepareContainers(
   containers: readonly (SpackContainer | CustomContainer)[],
@@ -26,18 +24,20 @@ export async function prepareContainers(
   const prepareOne = async (
     container: SpackContainer | CustomContainer,
     basedOn: SpackTarget | undefined,
+    digest: string | undefined,
   ) => {
+    await nextTurn();
     const prepared =
       container.kind === "spack"
         ? await prepareSpack(container, preparation, lockSource, basedOn)
-        : await prepareCustom(container, preparation, (await digests).get(container.name), basedOn);
+        : prepareCustom(container, preparation, digest, basedOn);
     onTarget(prepared.target);
     return prepared;
   };
-  const limit = pLimit(lockSource.kind === "dir" ? PREPARED_AT_ONCE : 1);
+  const inTurn = pLimit(1);
   // A container built on another is prepared once that one's target is known (its tag and
-  // labels are part of this one's); it takes a place in the limit only then, so waiting
-  // never holds one.
+  // labels are part of this one's), a `.def` container once its source's digest is: it
+  // takes its turn only then, so waiting never holds up the others.
   const started = new Map<string, ReturnType<typeof prepareOne>>();
   for (const container of basesFirst(containers)) {
     const base = baseOf(container);
@@ -48,7 +48,8 @@ export async function prepareContainers(
       container.name,
       (async () => {
         const basedOn = onBase && ((await onBase).target as SpackTarget);
-        return limit(() => prepareOne(container, basedOn));
+        const digest = container.kind === "spack" ? undefined : (await digests).get(container.name);
+        return inTurn(() => prepareOne(container, basedOn, digest));
       })(),
     );
   }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
-import { GENERATED_LIMIT, readRegularFile } from "../../../common/src/read-file.js";
-import { readTextFile } from "../../../common/src/yaml-io.js";
+import { GENERATED_LIMIT, readRegularFileSync } from "../../../common/src/read-file.js";
+import { readTextFileSync } from "../../../common/src/yaml-io.js";
 import { load } from "js-yaml";
 import type { BaseImageName } from "../base-images/plan.js";
 import type { Architecture } from "../config/architecture.js";
@@ -50,7 +50,7 @@ export async function prepareSpack(
   const envFile = join(envDir, "spack.yaml");
   let envText: string;
   try {
-    envText = (await readRegularFile(envFile, envFile, GENERATED_LIMIT)).toString("utf8");
+    envText = readRegularFileSync(envFile, envFile, GENERATED_LIMIT).toString("utf8");
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError([
@@ -88,12 +88,7 @@ export async function prepareSpack(
   // Built on another of our containers, the runtime stage starts from that image.
   const builderImage = base("builder");
   const runtimeImage = basedOn ? imageRef(basedOn.repository, basedOn.tag) : base("runtime");
-  const checksum = await containerChecksum(
-    repoRoot,
-    container,
-    [builderImage, runtimeImage],
-    basedOn,
-  );
+  const checksum = containerChecksum(repoRoot, container, [builderImage, runtimeImage], basedOn);
   const target = spackTarget(config, arch, container, {
     version,
     lockSha256: lock.sha256,
@@ -107,7 +102,7 @@ export async function prepareSpack(
         .map(([hash, node]) => [hash, node.name]),
     ),
   });
-  const context = await spackBuildContext({
+  const context = spackBuildContext({
     repoRoot: repoRoot,
     container,
     environment: { text: envText, data: environment },
@@ -161,18 +156,18 @@ export async function sourceDigests(
   return new Map(custom.map((c, i) => [c.name, found[i]!]));
 }
 
-export async function prepareCustom(
+export function prepareCustom(
   container: CustomContainer,
   { repoRoot, config, arch, scheme, base }: Preparation,
   digest: string | undefined,
   basedOn?: SpackTarget,
 ) {
-  const text = await readTextFile(
+  const text = readTextFileSync(
     join(repoRoot, container.definitionFile),
     container.definitionFile,
     definitionLimit(config),
   );
-  const checksum = await containerChecksum(repoRoot, container, [base("singularitah")], basedOn);
+  const checksum = containerChecksum(repoRoot, container, [base("singularitah")], basedOn);
   const target = customTarget(arch, container, {
     checksum,
     scheme,

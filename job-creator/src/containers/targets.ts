@@ -206,12 +206,12 @@ export interface ContainerChecksum {
  * labels of the container it builds on. A change to any of them changes the
  * checksum and so rebuilds the image and its SIF file.
  */
-export async function containerChecksum(
+export function containerChecksum(
   repoRoot: string,
   container: SpackContainer | CustomContainer,
   baseImages: readonly string[],
   basedOn?: SpackTarget,
-): Promise<ContainerChecksum> {
+): ContainerChecksum {
   const parts: Record<ChecksumInput, string[]> = {
     "base-container": [],
     definition: [],
@@ -223,12 +223,10 @@ export async function containerChecksum(
   if (basedOn)
     for (const [key, value] of Object.entries(basedOn.labels).sort())
       parts["base-container"].push(`on\0${basedOn.name}\0${key}\0${value}\0`);
-  parts.definition.push(
-    `definition\0${await readPathChecksum(join(repoRoot, container.source))}\0`,
-  );
+  parts.definition.push(`definition\0${readPathChecksum(join(repoRoot, container.source))}\0`);
   if (container.kind === "spack") {
     for (const file of container.files) {
-      const sum = await readPathChecksum(join(repoRoot, file.source));
+      const sum = readPathChecksum(join(repoRoot, file.source));
       parts.files.push(`file\0${file.source}\0${file.target}\0${sum}\0`);
     }
     // The definition holds them too; hashed on their own so no rewording of it can hide one.

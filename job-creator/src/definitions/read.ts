@@ -10,9 +10,9 @@ import {
 import {
   HAND_WRITTEN_LIMIT,
   describeFsError,
-  readLocatedYaml,
+  readLocatedYamlSync,
   problemAt,
-  readTextFile,
+  readTextFileSync,
   type LocatedYaml,
 } from "../../../common/src/yaml-io.js";
 import type { SizeLimit } from "../../../common/src/read-file.js";
@@ -145,7 +145,7 @@ async function readCustom(
   problems: Problem[],
 ): Promise<ContainerDefinition | undefined> {
   const text = await orProblems(
-    () => readTextFile(join(repoRoot, source), source, limit),
+    () => readTextFileSync(join(repoRoot, source), source, limit),
     problems,
   );
   if (text === undefined) return undefined;
@@ -166,7 +166,7 @@ async function readSpack(
     kind === "folder" ? await folderEnvironmentFile(repoRoot, source, problems) : source;
   if (!definitionFile) return undefined;
   const doc = await orProblems(
-    () => readLocatedYaml(join(repoRoot, definitionFile), definitionFile, limit),
+    () => readLocatedYamlSync(join(repoRoot, definitionFile), definitionFile, limit),
     problems,
   );
   if (!doc) return undefined;

@@ -12,6 +12,6 @@ const Minutes = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
 const DurationsFile = Type.Record(Type.String({ minLength: 1 }), Minutes);
 
 /** Reads a durations file (`llvm: 120`, `default: 5`); bad values are bad input. */
-export async function readDurations(path: string, displayName: string): Promise<DurationModel> {
-  return durationModel(await readCheckedYaml(DurationsFile, path, displayName));
+export function readDurations(path: string, displayName: string): DurationModel {
+  return durationModel(readCheckedYaml(DurationsFile, path, displayName));
 }

@@ -46,7 +46,7 @@ export async function* readEach(
   );
   if (workers < 1 || (await totalBytes(files)) < (parallel.minBytes ?? MIN_PARALLEL_BYTES)) {
     parallel.onThreads?.(0);
-    for (const { path, container } of files) yield await readSpackOutput(path, container, limit);
+    for (const { path, container } of files) yield readSpackOutput(path, container, limit);
     return;
   }
   const pool = new WorkerPool<Request, ReadResult>(

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { InputError, throwIfProblems, type Problem } from "../../../common/src/errors.js";
-import { expandsTooFar, expansionBound, readTextFile } from "../../../common/src/yaml-io.js";
+import { expandsTooFar, expansionBound, readTextFileSync } from "../../../common/src/yaml-io.js";
 import type { SizeLimit } from "../../../common/src/read-file.js";
 import { parseSpackOutput, topLevelKeyLines } from "./parse.js";
 import type { SpackOutput } from "./types.js";
@@ -81,16 +81,12 @@ export async function readSpackOutputs(
  * (the `yaml` package's default of 100 rejects large pipelines); aliased nodes are shared
  * objects, so nothing here changes a job in place.
  */
-export async function readSpackOutput(
-  path: string,
-  container: string,
-  limit: SizeLimit,
-): Promise<ReadResult> {
+export function readSpackOutput(path: string, container: string, limit: SizeLimit): ReadResult {
   const file = path;
   let doc: unknown;
   let lines: Map<string, number>;
   try {
-    const text = await readTextFile(path, file, limit);
+    const text = readTextFileSync(path, file, limit);
     lines = topLevelKeyLines(text);
     doc = load(text, { filename: file });
     if (expandsTooFar(text, doc))
