@@ -127,6 +127,9 @@ describe("parsePrunedJson", () => {
     ["a kept value that is not JSON", '{"specs": {"a": {"name": tru}}}'],
     ["a top-level value that is not JSON", '{"roots": [1,, 2], "specs": {}}'],
     ["a missing value", '{"specs": {"a": {"parameters": }}}'],
+    ["a raw control character in a kept string", '{"specs": {"a": {"name": "x\u0001y"}}}'],
+    ["a raw tab in a kept string", '{"specs": {"a": {"name": "x\ty"}}}'],
+    ["an unknown escape in a kept string", '{"specs": {"a": {"name": "x\\qy"}}}'],
   ])("throws JSON.parse's SyntaxError for %s, with its message", (_, text) => {
     let expected: unknown;
     try {

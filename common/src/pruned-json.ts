@@ -83,8 +83,23 @@ class Walk {
   /** Parses the value at `at` into `target[key]`; returns where it ends. */
   private whole(target: Record<string, unknown>, key: string, at: number): number {
     const end = this.valueEnd(at);
-    set(target, key, JSON.parse(this.bytes.toString("utf8", at, end)));
+    // Most kept values are plain strings (names, versions, hashes): their bytes are the text.
+    const value = this.isPlainString(at, end)
+      ? this.bytes.toString("utf8", at + 1, end - 1)
+      : (JSON.parse(this.bytes.toString("utf8", at, end)) as unknown);
+    set(target, key, value);
     return end;
+  }
+
+  /** Whether `start`-`end` is a string without escapes or the control bytes JSON refuses. */
+  private isPlainString(start: number, end: number): boolean {
+    const { bytes } = this;
+    if (bytes[start] !== QUOTE) return false;
+    for (let i = start + 1; i < end - 1; i++) {
+      const byte = bytes[i]!;
+      if (byte < 0x20 || byte === BACKSLASH) return false;
+    }
+    return true;
   }
 
   /** Whether the last string `stringEnd` walked has escapes. */
