@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
@@ -26,8 +26,9 @@ async function addContainers(repo: string, names: readonly string[]) {
 }
 
 /*
- * Containers are read several at a time (lock files) or one at a time (`spack concretize`):
- * what a run reports must not depend on which finished first.
+ * Containers are read one at a time, each once what it waits on (the container it builds on,
+ * a `.def` source's digest) is known: what a run reports must not depend on which finished
+ * first, and a lookup in flight must not hold up the others.
  */
 describe("how generate-spacktainer-workflow reads containers", () => {
   it("reports every container's bad lock file, in container order, exit 2, nothing written", async () => {
@@ -83,5 +84,47 @@ describe("how generate-spacktainer-workflow reads containers", () => {
     await generateSpacktainerWorkflow(workflowOptions(repo), offlineWorkflowServices(spack), quiet);
     expect(concretized).toEqual(["aaa-tool", "gromacs", "zlib-app"]);
     expect(most).toBe(1);
+  });
+
+  it("prepares the Spack containers while a `.def` source's digest is still asked for", async () => {
+    const repo = await exampleRepo();
+    await addLocks(repo);
+    await addContainers(repo, ["zlib-app"]);
+    // First in the reading order, its source looked up online.
+    await writeFile(
+      join(repo, "container_definitions/amd64/aaa-source.def"),
+      "Bootstrap: docker\nFrom: registry.example.org/tools/source:1.0\n",
+    );
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    const concretized: string[] = [];
+    let concretizedWhenAnswered: readonly string[] | undefined;
+    const spack: Runner = async (_command, args) => {
+      await copyFile(
+        join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock"),
+        join(args[1]!, "spack.lock"),
+      );
+      concretized.push(args[1]!.split("/").at(-1)!);
+      return { code: 0, stdout: "", stderr: "" };
+    };
+    // The registry answers once both Spack containers are concretized, or after 3 s: a run
+    // that held them up behind the `.def` would have none by then.
+    const sourceDigest = async () => {
+      for (let waited = 0; concretized.length < 2 && waited < 3000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      concretizedWhenAnswered = [...concretized];
+      return `sha256:${"a".repeat(64)}`;
+    };
+    const quiet = { out: () => undefined, err: () => undefined };
+    await generateSpacktainerWorkflow(
+      workflowOptions(repo),
+      () => ({ run: spack, sourceDigest }),
+      quiet,
+    );
+    expect(concretizedWhenAnswered).toEqual(["gromacs", "zlib-app"]);
+    const written = await readFile(
+      join(workflowOptions(repo).outputDir, "aaa-source/aaa-source.def"),
+      "utf8",
+    );
+    expect(written).toContain(`From: registry.example.org/tools/source@sha256:${"a".repeat(64)}`);
   });
 });
