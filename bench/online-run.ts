@@ -1,5 +1,5 @@
 /**
- * One `jc generate-spacktainer-workflow` run for bench/online-workflow.ts, in a process of
+ * One `jc generate-spacktainer-workflow` (or `jc create-jobs`) run for bench/online-workflow.ts, in a process of
  * its own: cold, as a CI job's run is, with nothing warmed by the benchmark's own requests
  * (it pushes hundreds of images before it measures). Its modules are loaded before the clock
  * starts. Argument: the run as JSON (`RunRequest`). Prints `BENCH_RUN <seconds> <CPU seconds>`
@@ -10,15 +10,20 @@ import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
 } from "../job-creator/src/commands/generate-workflow.js";
-import { onlineWorkflowServices } from "../job-creator/src/commands/online-services.js";
+import {
+  onlineServices,
+  onlineWorkflowServices,
+} from "../job-creator/src/commands/online-services.js";
 import type { ServiceTuning } from "../job-creator/src/commands/online-services.js";
-import { workflowOptions } from "../test/helpers/generate.js";
+import { createJobsIn, workflowOptions } from "../test/helpers/generate.js";
 
 export interface RunRequest {
   readonly repo: string;
   readonly lockDir: string;
   /** Absent: offline (`--offline`). */
   readonly online?: { readonly env: Record<string, string>; readonly tuning: ServiceTuning };
+  /** `jc create-jobs` online instead (its output replaces the one the benchmark set up). */
+  readonly createJobs?: boolean;
 }
 
 export interface PlannedTarget {
@@ -39,7 +44,12 @@ const services = run.online
 const quiet = { out: () => undefined, err: () => undefined };
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
-const planned = await generateSpacktainerWorkflow(options, services, quiet);
+const planned =
+  run.createJobs && run.online
+    ? await createJobsIn(run.repo, quiet, {
+        services: onlineServices(run.online.env, runProcess, run.online.tuning),
+      }).then(() => [])
+    : await generateSpacktainerWorkflow(options, services, quiet);
 const cpu = process.cpuUsage(cpuBefore);
 console.log(`BENCH_RUN ${(performance.now() - started) / 1000} ${(cpu.user + cpu.system) / 1e6}`);
 if (!run.online) {

@@ -5,7 +5,8 @@
  * in a worker thread (latency-servers.ts), out of the measured command's way; the command
  * runs in a process of its own (online-run.ts), cold as in a CI job.
  * Prints time, the command's CPU, requests per container, peak concurrency, and the ratio of time to the
- * floor of requests x latency / concurrency limit.
+ * floor of requests x latency / concurrency limit; then `jc create-jobs` online on the same
+ * project, whose requests (the base images') do not grow with the number of containers.
  */
 import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
 import { testArchitecture } from "../test/helpers/files.js";
 import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
 import { TEST_CREDENTIALS } from "../test/helpers/s3.js";
+import { createSpackRemote } from "../job-creator/test/git.js";
 
 const QUICK = process.env["BENCH_QUICK"] === "1";
 // BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"current"/"absent",
@@ -39,6 +41,7 @@ const CONCURRENCY = 32;
 // BENCH_DEFAULT_TUNING=1 runs with the code's own defaults (to measure older code the same way).
 const TUNING = process.env["BENCH_DEFAULT_TUNING"] === "1" ? {} : { concurrency: CONCURRENCY };
 const LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
+const SPACK_BRANCH = "releases/v0.23";
 
 /** Starts the latency servers in a worker thread; `ask` sends a message and waits for the answer. */
 async function latencyServers(data: LatencyServersData) {
@@ -77,9 +80,12 @@ async function project(dir: string, containers: number, registry: string, s3: st
   for (const folder of ["builder", "runtime", "singularitah", "spacktainer"])
     await cp(join(REPO_ROOT, folder), join(repo, folder), { recursive: true });
   const credentials = { accessKeyIdVariable: "KEY", secretAccessKeyVariable: "SECRET" };
+  // `jc create-jobs` online reads the Spack commit with git ls-remote: a local remote.
+  const spack = await createSpackRemote(dir, SPACK_BRANCH);
   await writeFile(
     join(repo, "spacktainers.config.yaml"),
     dump({
+      spack: { repository: spack.url, branch: SPACK_BRANCH },
       registry: {
         host: registry,
         imageRoot: `${registry}/bench`,
@@ -182,7 +188,20 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     const { outputDir } = workflowOptions(repo, {});
     for (const file of listFiles(outputDir)) artifactBytes += (await stat(file)).size;
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
-    return { seconds, offline, cpu, requests, peak, floor, meanMs, busy, artifactBytes };
+    // `jc create-jobs` online on the same project: its lookups are the base images', one set
+    // per architecture, whatever the number of containers.
+    servers.reset();
+    const createJobs = await runOnce({
+      repo,
+      lockDir,
+      online: { env, tuning: TUNING },
+      createJobs: true,
+    });
+    const createJobsRequests = (await servers.stats()).requests;
+    return {
+      ...{ seconds, offline, cpu, requests, peak, floor, meanMs, busy, artifactBytes },
+      createJobs: { seconds: createJobs.seconds, requests: createJobsRequests },
+    };
   } finally {
     await Promise.all([registry.stop(), servers?.stop()]);
     await rm(dir, { recursive: true, force: true });
@@ -193,7 +212,7 @@ console.log(
   `\njc generate-spacktainer-workflow online, ${LATENCY_MS} ms per request, --concurrency ${CONCURRENCY} (one publish target)`,
 );
 console.log(
-  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)",
+  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)  create-jobs (s)  its requests",
 );
 for (const tokens of [false, true].filter((t) =>
   wanted(t ? "tokens" : "plain", ["tokens", "plain"]),
@@ -202,6 +221,6 @@ for (const tokens of [false, true].filter((t) =>
     for (const containers of SIZES) {
       const r = await measure(containers, images, tokens);
       console.log(
-        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}`,
+        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}  ${r.createJobs.seconds.toFixed(2).padStart(15)}  ${String(r.createJobs.requests).padStart(12)}`,
       );
     }
