@@ -1,8 +1,8 @@
 /**
  * One `jc generate-spacktainer-workflow` (or `jc create-jobs`) run for bench/online-workflow.ts,
- * in a process of its own: cold, as a CI job's run is, with nothing warmed by the benchmark's own requests
- * (it pushes hundreds of images before it measures). Its modules are loaded before the clock
- * starts. Argument: the run as JSON (`RunRequest`). Prints `BENCH_RUN <seconds> <CPU seconds>`
+ * in a process of its own: cold, as a CI job's run is, with nothing warmed by the benchmark's
+ * own requests (it pushes hundreds of images before it measures). Its modules are loaded
+ * before the clock starts. Argument: the run as JSON (`RunRequest`). Prints `BENCH_RUN <seconds> <CPU seconds>`
  * and, offline, `BENCH_TARGETS <json>`: what the benchmark pushes images for.
  */
 import { runProcess } from "../common/src/run.js";
