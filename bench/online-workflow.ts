@@ -5,7 +5,8 @@
  * in a worker thread (latency-servers.ts), out of the measured command's way; the command
  * runs in a process of its own (online-run.ts), cold as in a CI job.
  * Prints time, the command's CPU, requests per container, peak concurrency, and the ratio of time to the
- * floor of requests x latency / concurrency limit; then `jc create-jobs` online on the same
+ * floor of requests x latency / concurrency limit and to the replay of the same requests by a
+ * client that does nothing else (replay-run.ts); then `jc create-jobs` online on the same
  * project, whose requests (the base images') do not grow with the number of containers.
  */
 import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
@@ -18,6 +19,7 @@ import { runAsync } from "../test/helpers/process.js";
 import type { PlannedTarget, RunRequest } from "./online-run.js";
 import { listFiles } from "../job-creator/src/base-images/checksum.js";
 import type { LatencyServersData } from "./latency-servers.js";
+import type { RecordedRequest } from "./replay-plan.js";
 import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
 import { testArchitecture } from "../test/helpers/files.js";
 import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
@@ -60,6 +62,11 @@ async function latencyServers(data: LatencyServersData) {
       const answer = next();
       worker.postMessage("stats");
       return (await answer) as { requests: number; peak: number; meanMs: number; busy: number };
+    },
+    log: async () => {
+      const answer = next();
+      worker.postMessage("log");
+      return (await answer) as RecordedRequest[];
     },
     reset: () => {
       worker.postMessage("reset");
@@ -141,6 +148,23 @@ async function runOnce(request: RunRequest) {
   return { seconds, cpu, targets: targets ? (JSON.parse(targets) as PlannedTarget[]) : [] };
 }
 
+/**
+ * The run's requests sent again by a client that does nothing else, each once what it waits
+ * for has answered (bench/replay-run.ts, in a process of its own): seconds.
+ */
+async function replayRun(file: string, log: readonly RecordedRequest[]) {
+  await writeFile(file, JSON.stringify(log));
+  const result = await runAsync(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "bench/replay-run.ts"), file, String(CONCURRENCY)],
+    { cwd: REPO_ROOT },
+  );
+  const seconds = Number(/^BENCH_REPLAY (\S+)$/m.exec(result.stdout)?.[1]);
+  if (result.code !== 0 || Number.isNaN(seconds))
+    throw new Error(`bench/replay-run.ts failed (exit ${result.code}): ${result.stderr}`);
+  return seconds;
+}
+
 async function measure(containers: number, images: Images, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
@@ -183,6 +207,7 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     };
     const { seconds, cpu } = await runOnce({ repo, lockDir, online: { env, tuning: TUNING } });
     const { requests, peak, meanMs, busy } = await servers.stats();
+    const replay = await replayRun(join(dir, "requests.json"), await servers.log());
     // What the generate job uploads as its artifacts.
     let artifactBytes = 0;
     const { outputDir } = workflowOptions(repo, {});
@@ -199,7 +224,7 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     });
     const createJobsRequests = (await servers.stats()).requests;
     return {
-      ...{ seconds, offline, cpu, requests, peak, floor, meanMs, busy, artifactBytes },
+      ...{ seconds, offline, cpu, requests, peak, floor, replay, meanMs, busy, artifactBytes },
       createJobs: { seconds: createJobs.seconds, requests: createJobsRequests },
     };
   } finally {
@@ -212,7 +237,7 @@ console.log(
   `\njc generate-spacktainer-workflow online, ${LATENCY_MS} ms per request, --concurrency ${CONCURRENCY} (one publish target)`,
 );
 console.log(
-  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  mean ms/request  servers busy  artifacts (MB)  create-jobs (s)  its requests",
+  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  replay (s)  time/replay  mean ms/request  servers busy  artifacts (MB)  create-jobs (s)  its requests",
 );
 for (const tokens of [false, true].filter((t) =>
   wanted(t ? "tokens" : "plain", ["tokens", "plain"]),
@@ -221,6 +246,6 @@ for (const tokens of [false, true].filter((t) =>
     for (const containers of SIZES) {
       const r = await measure(containers, images, tokens);
       console.log(
-        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}  ${r.createJobs.seconds.toFixed(2).padStart(15)}  ${String(r.createJobs.requests).padStart(12)}`,
+        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.replay.toFixed(2).padStart(10)}  ${(r.seconds / r.replay).toFixed(2).padStart(11)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}  ${r.createJobs.seconds.toFixed(2).padStart(15)}  ${String(r.createJobs.requests).padStart(12)}`,
       );
     }
