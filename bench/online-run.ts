@@ -30,6 +30,8 @@ export interface PlannedTarget {
   readonly name: string;
   readonly kind: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly sifKey: string;
+  readonly sifMetadata: Readonly<Record<string, string>>;
 }
 
 const run = JSON.parse(process.argv[2]!) as RunRequest;
@@ -57,6 +59,8 @@ if (!run.online) {
     name: target.name,
     kind: target.kind,
     labels: target.kind === "spack" ? { ...target.labels } : {},
+    sifKey: target.sifKey,
+    sifMetadata: { ...target.sifMetadata },
   }));
   console.log(`BENCH_TARGETS ${JSON.stringify(targets)}`);
 }

@@ -9,26 +9,32 @@
  * client that does nothing else (replay-run.ts); then `jc create-jobs` online on the same
  * project, whose requests (the base images') do not grow with the number of containers.
  */
-import { copyFile, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump } from "js-yaml";
 import { startWorker } from "../common/src/worker-pool.js";
-import { createJobsIn, workflowOptions } from "../test/helpers/generate.js";
+import { workflowOptions } from "../test/helpers/generate.js";
 import { runAsync } from "../test/helpers/process.js";
 import type { PlannedTarget, RunRequest } from "./online-run.js";
 import { listFiles } from "../job-creator/src/base-images/checksum.js";
 import type { LatencyServersData } from "./latency-servers.js";
 import type { RecordedRequest } from "./replay-plan.js";
-import { REPO_ROOT, SPACK_FIXTURES } from "../test/helpers/paths.js";
-import { testArchitecture } from "../test/helpers/files.js";
-import { RegistryPusher, startRegistry } from "../test/helpers/registry.js";
+import { REPO_ROOT } from "../test/helpers/paths.js";
+import { startRegistry } from "../test/helpers/registry.js";
 import { TEST_CREDENTIALS } from "../test/helpers/s3.js";
-import { createSpackRemote } from "../job-creator/test/git.js";
+import {
+  benchProject,
+  BUCKET,
+  IMAGES,
+  KINDS,
+  placeImages,
+  type Images,
+  type Kind,
+} from "./workflow-project.js";
 
 const QUICK = process.env["BENCH_QUICK"] === "1";
-// BENCH_ONLY=200,present,tokens measures one case (sizes, "present"/"current"/"absent",
-// "tokens"/"plain").
+// BENCH_ONLY=200,spack,present,tokens measures one case (sizes, "spack"/"def",
+// "present"/"current"/"absent", "tokens"/"plain").
 const ONLY = process.env["BENCH_ONLY"]?.split(",");
 const SIZES = ONLY
   ? ONLY.filter((w) => /^\d+$/.test(w)).map(Number)
@@ -42,8 +48,6 @@ const LATENCY_MS = 50;
 const CONCURRENCY = 32;
 // BENCH_DEFAULT_TUNING=1 runs with the code's own defaults (to measure older code the same way).
 const TUNING = process.env["BENCH_DEFAULT_TUNING"] === "1" ? {} : { concurrency: CONCURRENCY };
-const LOCK = join(SPACK_FIXTURES, "scenarios-v0.21/large/spack.lock");
-const SPACK_BRANCH = "releases/v0.23";
 
 /** Starts the latency servers in a worker thread; `ask` sends a message and waits for the answer. */
 async function latencyServers(data: LatencyServersData) {
@@ -79,59 +83,6 @@ async function latencyServers(data: LatencyServersData) {
   };
 }
 
-async function project(dir: string, containers: number, registry: string, s3: string) {
-  const repo = join(dir, "repo");
-  const defs = join(repo, "container_definitions/amd64");
-  await mkdir(defs, { recursive: true });
-  await copyFile(join(REPO_ROOT, "spack.yaml"), join(repo, "spack.yaml"));
-  for (const folder of ["builder", "runtime", "singularitah", "spacktainer"])
-    await cp(join(REPO_ROOT, folder), join(repo, folder), { recursive: true });
-  const credentials = { accessKeyIdVariable: "KEY", secretAccessKeyVariable: "SECRET" };
-  // `jc create-jobs` online reads the Spack commit with git ls-remote: a local remote.
-  const spack = await createSpackRemote(dir, SPACK_BRANCH);
-  await writeFile(
-    join(repo, "spacktainers.config.yaml"),
-    dump({
-      spack: { repository: spack.url, branch: SPACK_BRANCH },
-      registry: {
-        host: registry,
-        imageRoot: `${registry}/bench`,
-        credentials: { userVariable: "REG_USER", passwordVariable: "REG_PASSWORD" },
-      },
-      publish: [
-        {
-          name: "copy",
-          registry,
-          namespace: "published",
-          credentials: { userVariable: "REG_USER", passwordVariable: "REG_PASSWORD" },
-        },
-      ],
-      architectures: {
-        amd64: testArchitecture("x", { bucket: "bench-containers", endpoint: s3, credentials }),
-      },
-    }),
-  );
-  for (let i = 0; i < containers; i++) {
-    await writeFile(
-      join(defs, `c${i}.yaml`),
-      "spack:\n  specs:\n    - gromacs@2024.3 +mpi ~double\n",
-    );
-    await mkdir(join(repo, "locks", `c${i}`), { recursive: true });
-    await copyFile(LOCK, join(repo, "locks", `c${i}`, "spack.lock"));
-  }
-  const quiet = { out: () => undefined, err: () => undefined };
-  await createJobsIn(repo, quiet);
-  return repo;
-}
-
-/**
- * The images as the run finds them: none; present but each with labels of its own, so
- * every container is rebuilt; current, labelled as the run expects (nothing to rebuild,
- * the SIF files still to make: the common scheduled run).
- */
-type Images = "absent" | "present" | "current";
-const IMAGES: readonly Images[] = ["present", "current", "absent"];
-
 /** One run of the command in a process of its own (bench/online-run.ts). */
 async function runOnce(request: RunRequest) {
   const result = await runAsync(
@@ -165,7 +116,7 @@ async function replayRun(file: string, log: readonly RecordedRequest[]) {
   return seconds;
 }
 
-async function measure(containers: number, images: Images, tokens: boolean) {
+async function measure(containers: number, kind: Kind, images: Images, tokens: boolean) {
   const dir = await mkdtemp(join(tmpdir(), "workflow-bench-"));
   const registry = await startRegistry(join(dir, "registry"));
   let servers: Awaited<ReturnType<typeof latencyServers>> | undefined;
@@ -173,31 +124,19 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     servers = await latencyServers({
       registryUrl: registry.url,
       s3Dir: join(dir, "s3"),
-      bucket: "bench-containers",
+      bucket: BUCKET,
       latencyMs: LATENCY_MS,
       tokens,
     });
-    const repo = await project(dir, containers, servers.registry, servers.s3);
+    const repo = await benchProject(dir, containers, kind, servers.registry, servers.s3);
     const lockDir = join(repo, "locks");
     // The same run offline: what reading, deciding and writing cost without the network.
     const offlineRun = await runOnce({ repo, lockDir });
     const offline = offlineRun.seconds;
-    if (images !== "absent") {
-      const pusher = new RegistryPusher(registry);
-      // The publish copy is the same image, as the publish job's copy keeps digests.
-      for (const target of offlineRun.targets) {
-        const labels =
-          images === "current" && target.kind === "spack"
-            ? { ...target.labels }
-            : { "org.spacktainers.container": target.name };
-        await pusher.pushImage(`bench/spacktainers/${target.name}`, "2023.3", "amd64", labels);
-        await pusher.copyImage(
-          `bench/spacktainers/${target.name}`,
-          `published/${target.name}`,
-          "2023.3",
-        );
-      }
-    }
+    await placeImages(registry, servers.s3, offlineRun.targets, kind, images);
+    // A CI job starts without the output folder the offline run left: replacing it costs.
+    const { outputDir } = workflowOptions(repo, {});
+    await rm(outputDir, { recursive: true, force: true });
     servers.reset();
     const env = {
       REG_USER: "bench",
@@ -208,9 +147,9 @@ async function measure(containers: number, images: Images, tokens: boolean) {
     const { seconds, cpu } = await runOnce({ repo, lockDir, online: { env, tuning: TUNING } });
     const { requests, peak, meanMs, busy } = await servers.stats();
     const replay = await replayRun(join(dir, "requests.json"), await servers.log());
+
     // What the generate job uploads as its artifacts.
     let artifactBytes = 0;
-    const { outputDir } = workflowOptions(repo, {});
     for (const file of listFiles(outputDir)) artifactBytes += (await stat(file)).size;
     const floor = (requests * LATENCY_MS) / 1000 / CONCURRENCY;
     // `jc create-jobs` online on the same project: its lookups are the base images', one set
@@ -237,15 +176,16 @@ console.log(
   `\njc generate-spacktainer-workflow online, ${LATENCY_MS} ms per request, --concurrency ${CONCURRENCY} (one publish target)`,
 );
 console.log(
-  "containers  images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  replay (s)  time/replay  mean ms/request  servers busy  artifacts (MB)  create-jobs (s)  its requests",
+  "containers  kind   images   tokens  time (s)  offline (s)  CPU (s)  requests/container  peak in flight  time/floor  (time-offline)/floor  replay (s)  time/replay  mean ms/request  servers busy  artifacts (MB)  create-jobs (s)  its requests",
 );
 for (const tokens of [false, true].filter((t) =>
   wanted(t ? "tokens" : "plain", ["tokens", "plain"]),
 ))
-  for (const images of IMAGES.filter((i) => wanted(i, IMAGES)))
-    for (const containers of SIZES) {
-      const r = await measure(containers, images, tokens);
-      console.log(
-        `${String(containers).padStart(10)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.replay.toFixed(2).padStart(10)}  ${(r.seconds / r.replay).toFixed(2).padStart(11)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}  ${r.createJobs.seconds.toFixed(2).padStart(15)}  ${String(r.createJobs.requests).padStart(12)}`,
-      );
-    }
+  for (const kind of KINDS.filter((k) => wanted(k, KINDS)))
+    for (const images of IMAGES.filter((i) => wanted(i, IMAGES)))
+      for (const containers of SIZES) {
+        const r = await measure(containers, kind, images, tokens);
+        console.log(
+          `${String(containers).padStart(10)}  ${kind.padEnd(5)}  ${images.padEnd(7)}  ${(tokens ? "yes" : "no").padEnd(6)}  ${r.seconds.toFixed(2).padStart(8)}  ${r.offline.toFixed(2).padStart(11)}  ${r.cpu.toFixed(2).padStart(7)}  ${(r.requests / containers).toFixed(1).padStart(18)}  ${String(r.peak).padStart(14)}  ${(r.seconds / r.floor).toFixed(2).padStart(10)}  ${((r.seconds - r.offline) / r.floor).toFixed(2).padStart(20)}  ${r.replay.toFixed(2).padStart(10)}  ${(r.seconds / r.replay).toFixed(2).padStart(11)}  ${r.meanMs.toFixed(0).padStart(13)}  ${(r.busy * 100).toFixed(0).padStart(10)}%  ${(r.artifactBytes / 1e6).toFixed(2).padStart(14)}  ${r.createJobs.seconds.toFixed(2).padStart(15)}  ${String(r.createJobs.requests).padStart(12)}`,
+        );
+      }
