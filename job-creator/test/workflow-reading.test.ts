@@ -7,6 +7,7 @@ import { runCaptured } from "../../test/helpers/program.js";
 import { addLocks, exampleRepo, workflowArgs } from "../../test/helpers/temp-repo.js";
 import { workflowOptions } from "../../test/helpers/generate.js";
 import { SPACK_FIXTURES } from "../../test/helpers/paths.js";
+import { InputError } from "../../common/src/errors.js";
 import type { Runner } from "../../common/src/run.js";
 import {
   generateSpacktainerWorkflow,
@@ -126,5 +127,108 @@ describe("how generate-spacktainer-workflow reads containers", () => {
       "utf8",
     );
     expect(written).toContain(`From: registry.example.org/tools/source@sha256:${"a".repeat(64)}`);
+  });
+
+  it("tells which repositories it will read, `.def` sources included, before the first lookup", async () => {
+    const repo = await exampleRepo();
+    const locks = await addLocks(repo);
+    await writeFile(
+      join(repo, "container_definitions/amd64/aaa-source.def"),
+      "Bootstrap: docker\nFrom: registry.example.org/tools/source:1.0\n",
+    );
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    const events: string[] = [];
+    const quiet = { out: () => undefined, err: () => undefined };
+    await generateSpacktainerWorkflow(
+      workflowOptions(repo, { lockDir: locks }),
+      () => ({
+        run: () => Promise.reject(new Error("nothing runs")),
+        checks: {
+          willRead: (repositories) =>
+            events.push(`announced ${[...repositories].sort().join(" ")}`),
+          imageLabels: (ref) => Promise.resolve(void events.push(`image ${ref}`)),
+          sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
+        },
+        sourceDigest: ({ registry, repository }) => {
+          events.push(`source ${registry}/${repository}`);
+          return Promise.resolve(`sha256:${"a".repeat(64)}`);
+        },
+      }),
+      quiet,
+    );
+    // Every repository in one announcement, before any lookup: the source's, beside the Spack
+    // container's own and its publish copy's (the example's `gromacs` and `public` target).
+    expect(events[0]).toMatch(/^announced /);
+    expect(events[0]!.split(" ").slice(1)).toEqual(
+      expect.arrayContaining(["registry.example.org/tools/source"]),
+    );
+    expect(events[0]!.split(" ").some((r) => r.endsWith("/gromacs"))).toBe(true);
+    expect(events.filter((e) => e.startsWith("announced"))).toHaveLength(1);
+    expect(events).toContain("source registry.example.org/tools/source");
+  });
+
+  it("names each `.def` file whose source image does not exist once, in container order", async () => {
+    const repo = await exampleRepo();
+    const locks = await addLocks(repo);
+    for (const name of ["zz-gone", "aa-gone"])
+      await writeFile(
+        join(repo, `container_definitions/amd64/${name}.def`),
+        `Bootstrap: docker\nFrom: registry.example.org/tools/${name}:1.0\n`,
+      );
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    const quiet = { out: () => undefined, err: () => undefined };
+    const run = generateSpacktainerWorkflow(
+      workflowOptions(repo, { lockDir: locks }),
+      () => ({
+        run: () => Promise.reject(new Error("nothing runs")),
+        // The example's own `.def` source exists; the two added do not (the later answers first).
+        sourceDigest: async ({ repository }) => {
+          if (repository.endsWith("aa-gone")) await new Promise((r) => setTimeout(r, 50));
+          return repository.endsWith("-gone") ? undefined : `sha256:${"b".repeat(64)}`;
+        },
+      }),
+      quiet,
+    );
+    const error = (await run.catch((e: unknown) => e)) as InputError;
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
+      "container_definitions/amd64/aa-gone.def: the From: image registry.example.org/tools/aa-gone:1.0 does not exist in its registry: fix the reference",
+      "container_definitions/amd64/zz-gone.def: the From: image registry.example.org/tools/zz-gone:1.0 does not exist in its registry: fix the reference",
+    ]);
+  });
+
+  it("asks for a `.def` file's SIF file beside its source's digest, once", async () => {
+    const repo = await exampleRepo();
+    const locks = await addLocks(repo);
+    expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
+    const events: string[] = [];
+    const asked = (prefix: string) => events.some((e) => e.startsWith(prefix));
+    const quiet = { out: () => undefined, err: () => undefined };
+    await generateSpacktainerWorkflow(
+      workflowOptions(repo, { lockDir: locks }),
+      () => ({
+        run: () => Promise.reject(new Error("nothing runs")),
+        checks: {
+          imageLabels: () => Promise.resolve(undefined),
+          sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
+        },
+        // Answers once the SIF file of nexus-storage was asked for, or after 3 s: a run
+        // that waited for the digest to ask would have asked nothing by then.
+        sourceDigest: async () => {
+          for (
+            let waited = 0;
+            !asked("sif containers/nexus-storage") && waited < 3000;
+            waited += 10
+          )
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          events.push("digest answered");
+          return `sha256:${"c".repeat(64)}`;
+        },
+      }),
+      quiet,
+    );
+    const nexus = events.filter((e) => e.startsWith("sif containers/nexus-storage"));
+    expect(nexus).toEqual(["sif containers/nexus-storage__1.10.0__amd64.sif"]);
+    expect(events.indexOf(nexus[0]!)).toBeLessThan(events.indexOf("digest answered"));
   });
 });

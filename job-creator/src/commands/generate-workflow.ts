@@ -45,6 +45,7 @@ import {
   FactGatherer,
   factsNeeded,
   repositoriesRead,
+  factsBeforeDigest,
   UNCHECKED_FACTS,
   type WorkflowChecks,
 } from "../containers/facts.js";
@@ -143,11 +144,17 @@ export async function generateSpacktainerWorkflow(
       ]);
     return ref;
   };
-  // Read: the `.def` sources' digests all at once; then each container's files and lock,
-  // whose registry and bucket lookups start as soon as its target is known, overlapping
-  // the reading of the next ones.
+  // Read: every repository the run reads told first (a registry that wants tokens grants
+  // them in batches); the `.def` sources' digests asked at once, with their SIF files (keyed
+  // by tag, not digest); then each container's files and lock, whose lookups start as soon
+  // as its target is known, overlapping the reading of the next ones.
+  const publishTargets = onDefaultBranch ? config.publish : [];
+  services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
   const digests = sourceDigests(containers, services.sourceDigest);
-  digests.catch(() => undefined); // awaited below; a failure must not surface before that
+  const lookups = services.checks && new FactGatherer(services.checks);
+  for (const container of containers)
+    if (container.kind !== "spack" && digests.has(container.name))
+      lookups?.ask(factsBeforeDigest(container, arch, scheme));
   const preparation: Preparation = {
     repoRoot: opts.repoRoot,
     generatedDir: opts.generatedDir,
@@ -157,7 +164,6 @@ export async function generateSpacktainerWorkflow(
     base,
     signingKey: await readSigningPublicKey(opts.repoRoot, arch, opts.configFile),
   };
-  const publishTargets = onDefaultBranch ? config.publish : [];
   // Where the builds install from: the branch's cache, and off the default branch the
   // default branch's too (the merged environments read it as a second mirror). Asked for a
   // plan, and for a run that starts after the cache: one that builds it needs no answer.
@@ -169,10 +175,8 @@ export async function generateSpacktainerWorkflow(
           arch.cache.defaultBranch.bucket,
         ]
       : [];
-  services.checks?.willRead?.(repositoriesRead(config, containers, publishTargets));
   // A run that builds images converts every rebuilt one: their SIF files need no lookup.
   const builds = includesStage(stages, "containers");
-  const lookups = services.checks && new FactGatherer(services.checks);
   const prepared = await prepareContainers(
     containers,
     preparation,

@@ -2,7 +2,15 @@ import { settledValues } from "../../../common/src/errors.js";
 import type { Config, PublishTargetConfig } from "../config/schema.js";
 import type { CustomContainer, SpackContainer } from "../definitions/types.js";
 import { carriesLabels } from "../registry/labels.js";
-import { containerRepository, imageRef, type ContainerTarget } from "./targets.js";
+import type { Architecture } from "../config/architecture.js";
+import type { TagScheme } from "./tags.js";
+import {
+  containerRepository,
+  customTag,
+  imageRef,
+  sifKey,
+  type ContainerTarget,
+} from "./targets.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -64,18 +72,38 @@ const publishRepository = (target: PublishTargetConfig, name: string) =>
 export const publishRef = (target: PublishTargetConfig, name: string, tag: string) =>
   imageRef(publishRepository(target, name), tag);
 
-/** Every image repository the plans of `containers` will read: their own, and each publish copy. */
+/**
+ * Every image repository the run reads for `containers`: a Spack container's own and each
+ * publish copy, a `.def` file's source image.
+ */
 export function repositoriesRead(
   config: Config,
   containers: readonly (SpackContainer | CustomContainer)[],
   publishTargets: readonly PublishTargetConfig[],
 ): string[] {
-  return containers
-    .filter((c) => c.kind === "spack")
-    .flatMap((c) => [
-      containerRepository(config, c.name),
-      ...publishTargets.map((p) => publishRepository(p, c.name)),
-    ]);
+  return containers.flatMap((c) => {
+    if (c.kind === "spack")
+      return [
+        containerRepository(config, c.name),
+        ...publishTargets.map((p) => publishRepository(p, c.name)),
+      ];
+    // A `.def` file's source image (one built on our containers is read as that container).
+    return "container" in c.from ? [] : [`${c.from.registry}/${c.from.repository}`];
+  });
+}
+
+/**
+ * What the plan of a `.def` container whose source image is looked up needs that the
+ * source's digest does not change: its SIF file, keyed by the tag. Asked beside the digest,
+ * not after it; `factsNeeded` of the target asks the same once the digest is known.
+ */
+export function factsBeforeDigest(
+  container: CustomContainer,
+  arch: Architecture,
+  scheme: TagScheme,
+): FactRequest[] {
+  const key = sifKey(arch, container.name, customTag(container, scheme, undefined));
+  return [{ kind: "sif", arch: container.arch, key }];
 }
 
 /**

@@ -18,7 +18,7 @@ export async function prepareContainers(
   containers: readonly (SpackContainer | CustomContainer)[],
   preparation: Preparation,
   lockSource: LockSource,
-  digests: Promise<ReadonlyMap<string, string>>,
+  digests: ReadonlyMap<string, Promise<string>>,
   onTarget: (target: ContainerTarget) => void,
 ) {
   const prepareOne = async (
@@ -48,7 +48,7 @@ export async function prepareContainers(
       container.name,
       (async () => {
         const basedOn = onBase && ((await onBase).target as SpackTarget);
-        const digest = container.kind === "spack" ? undefined : (await digests).get(container.name);
+        const digest = await digests.get(container.name);
         return inTurn(() => prepareOne(container, basedOn, digest));
       })(),
     );

@@ -131,29 +131,36 @@ function parseGeneratedYaml(text: string, file: string): unknown {
   }
 }
 
-/** The digest of every `.def` container's source image, asked all at once (online only). */
-export async function sourceDigests(
+/**
+ * The digest of each `.def` container's source image, by container, every lookup started at
+ * once (online only; none for a container built on ours). Each container waits for its own:
+ * one that does not exist fails that container, naming its file, and only it.
+ */
+export function sourceDigests(
   containers: readonly (SpackContainer | CustomContainer)[],
   lookup: ((ref: ImageReference) => Promise<string | undefined>) | undefined,
-): Promise<Map<string, string>> {
+): ReadonlyMap<string, Promise<string>> {
   if (!lookup) return new Map();
   const custom = containers.filter(
     (c): c is CustomContainer & { from: ImageReference } =>
       c.kind !== "spack" && !("container" in c.from),
   );
-  const found = await Promise.all(custom.map((c) => lookup(c.from)));
-  const problems = custom.flatMap((c, i) =>
-    found[i]
-      ? []
-      : [
+  return new Map(
+    custom.map((c) => {
+      const digest = lookup(c.from).then((found) => {
+        if (found) return found;
+        throw new InputError([
           {
             file: c.definitionFile,
             message: `the From: image ${formatImageReference(c.from)} does not exist in its registry: fix the reference`,
           },
-        ],
+        ]);
+      });
+      // Awaited by the container's preparation; a failure must not surface before that.
+      digest.catch(() => undefined);
+      return [c.name, digest];
+    }),
   );
-  if (problems.length > 0) throw new InputError(problems);
-  return new Map(custom.map((c, i) => [c.name, found[i]!]));
 }
 
 export function prepareCustom(

@@ -128,9 +128,23 @@ export const imageRef = (repository: string, tag: string) => `${repository}:${ta
 
 /**
  * A `.def` container is tagged after its source image: `<source tag>[__<branch>]__<arch>`
- * (the version of the Spack container it builds on). `digest` is the source image's
- * digest when the registry was asked.
+ * (the version of the Spack container it builds on), never after the digest the registry
+ * gives for it.
  */
+export function customTag(
+  container: CustomContainer,
+  scheme: TagScheme,
+  basedOn: SpackTarget | undefined,
+): string {
+  const from = container.from;
+  const source =
+    "container" in from
+      ? basedOn?.version
+      : (from.tag ?? from.digest?.replace(/^.*:/, "").slice(0, 12));
+  return containerTag(source ?? "latest", { ...scheme, archSuffix: `__${container.arch}` });
+}
+
+/** A `.def` container's target; `digest` is its source image's when the registry was asked. */
 export function customTarget(
   arch: Architecture,
   container: CustomContainer,
@@ -141,15 +155,7 @@ export function customTarget(
     basedOn?: SpackTarget;
   },
 ): CustomTarget {
-  const from = container.from;
-  const source =
-    "container" in from
-      ? facts.basedOn?.version
-      : (from.tag ?? from.digest?.replace(/^.*:/, "").slice(0, 12));
-  const tag = containerTag(source ?? "latest", {
-    ...facts.scheme,
-    archSuffix: `__${container.arch}`,
-  });
+  const tag = customTag(container, facts.scheme, facts.basedOn);
   return {
     kind: "custom",
     name: container.name,
