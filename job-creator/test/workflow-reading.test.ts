@@ -12,10 +12,20 @@ import type { Runner } from "../../common/src/run.js";
 import {
   generateSpacktainerWorkflow,
   offlineWorkflowServices,
+  type WorkflowServices,
 } from "../src/commands/generate-workflow.js";
 import { buildProgram } from "../src/program.js";
 
 const jc = (args: readonly string[]) => runCaptured(buildProgram(), args);
+const quiet = { out: () => undefined, err: () => undefined };
+
+/** Plans amd64 of `repo` from the lock files in `locks`, with `services` (nothing runs). */
+const planWith = (repo: string, locks: string, services: Omit<WorkflowServices, "run">) =>
+  generateSpacktainerWorkflow(
+    workflowOptions(repo, { lockDir: locks }),
+    () => ({ run: () => Promise.reject(new Error("nothing runs")), ...services }),
+    quiet,
+  );
 
 /** Adds Spack containers to amd64 of the example repository. */
 async function addContainers(repo: string, names: readonly string[]) {
@@ -81,7 +91,6 @@ describe("how generate-spacktainer-workflow reads containers", () => {
       running--;
       return { code: 0, stdout: "", stderr: "" };
     };
-    const quiet = { out: () => undefined, err: () => undefined };
     await generateSpacktainerWorkflow(workflowOptions(repo), offlineWorkflowServices(spack), quiet);
     expect(concretized).toEqual(["aaa-tool", "gromacs", "zlib-app"]);
     expect(most).toBe(1);
@@ -115,7 +124,6 @@ describe("how generate-spacktainer-workflow reads containers", () => {
       concretizedWhenAnswered = [...concretized];
       return `sha256:${"a".repeat(64)}`;
     };
-    const quiet = { out: () => undefined, err: () => undefined };
     await generateSpacktainerWorkflow(
       workflowOptions(repo),
       () => ({ run: spack, sourceDigest }),
@@ -138,24 +146,17 @@ describe("how generate-spacktainer-workflow reads containers", () => {
     );
     expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
     const events: string[] = [];
-    const quiet = { out: () => undefined, err: () => undefined };
-    await generateSpacktainerWorkflow(
-      workflowOptions(repo, { lockDir: locks }),
-      () => ({
-        run: () => Promise.reject(new Error("nothing runs")),
-        checks: {
-          willRead: (repositories) =>
-            events.push(`announced ${[...repositories].sort().join(" ")}`),
-          imageLabels: (ref) => Promise.resolve(void events.push(`image ${ref}`)),
-          sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
-        },
-        sourceDigest: ({ registry, repository }) => {
-          events.push(`source ${registry}/${repository}`);
-          return Promise.resolve(`sha256:${"a".repeat(64)}`);
-        },
-      }),
-      quiet,
-    );
+    await planWith(repo, locks, {
+      checks: {
+        willRead: (repositories) => events.push(`announced ${[...repositories].sort().join(" ")}`),
+        imageLabels: (ref) => Promise.resolve(void events.push(`image ${ref}`)),
+        sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
+      },
+      sourceDigest: ({ registry, repository }) => {
+        events.push(`source ${registry}/${repository}`);
+        return Promise.resolve(`sha256:${"a".repeat(64)}`);
+      },
+    });
     // Every repository in one announcement, before any lookup: the source's, beside the Spack
     // container's own and its publish copy's (the example's `gromacs` and `public` target).
     expect(events[0]).toMatch(/^announced /);
@@ -176,19 +177,13 @@ describe("how generate-spacktainer-workflow reads containers", () => {
         `Bootstrap: docker\nFrom: registry.example.org/tools/${name}:1.0\n`,
       );
     expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
-    const quiet = { out: () => undefined, err: () => undefined };
-    const run = generateSpacktainerWorkflow(
-      workflowOptions(repo, { lockDir: locks }),
-      () => ({
-        run: () => Promise.reject(new Error("nothing runs")),
-        // The example's own `.def` source exists; the two added do not (the later answers first).
-        sourceDigest: async ({ repository }) => {
-          if (repository.endsWith("aa-gone")) await new Promise((r) => setTimeout(r, 50));
-          return repository.endsWith("-gone") ? undefined : `sha256:${"b".repeat(64)}`;
-        },
-      }),
-      quiet,
-    );
+    const run = planWith(repo, locks, {
+      // The example's own `.def` source exists; the two added do not (the later answers first).
+      sourceDigest: async ({ repository }) => {
+        if (repository.endsWith("aa-gone")) await new Promise((r) => setTimeout(r, 50));
+        return repository.endsWith("-gone") ? undefined : `sha256:${"b".repeat(64)}`;
+      },
+    });
     const error = (await run.catch((e: unknown) => e)) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.problems.map((p) => `${p.file}: ${p.message}`)).toEqual([
@@ -203,30 +198,20 @@ describe("how generate-spacktainer-workflow reads containers", () => {
     expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
     const events: string[] = [];
     const asked = (prefix: string) => events.some((e) => e.startsWith(prefix));
-    const quiet = { out: () => undefined, err: () => undefined };
-    await generateSpacktainerWorkflow(
-      workflowOptions(repo, { lockDir: locks }),
-      () => ({
-        run: () => Promise.reject(new Error("nothing runs")),
-        checks: {
-          imageLabels: () => Promise.resolve(undefined),
-          sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
-        },
-        // Answers once the SIF file of nexus-storage was asked for, or after 3 s: a run
-        // that waited for the digest to ask would have asked nothing by then.
-        sourceDigest: async () => {
-          for (
-            let waited = 0;
-            !asked("sif containers/nexus-storage") && waited < 3000;
-            waited += 10
-          )
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          events.push("digest answered");
-          return `sha256:${"c".repeat(64)}`;
-        },
-      }),
-      quiet,
-    );
+    await planWith(repo, locks, {
+      checks: {
+        imageLabels: () => Promise.resolve(undefined),
+        sifMetadata: (_arch, key) => Promise.resolve(void events.push(`sif ${key}`)),
+      },
+      // Answers once the SIF file of nexus-storage was asked for, or after 3 s: a run
+      // that waited for the digest to ask would have asked nothing by then.
+      sourceDigest: async () => {
+        for (let waited = 0; !asked("sif containers/nexus-storage") && waited < 3000; waited += 10)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        events.push("digest answered");
+        return `sha256:${"c".repeat(64)}`;
+      },
+    });
     const nexus = events.filter((e) => e.startsWith("sif containers/nexus-storage"));
     expect(nexus).toEqual(["sif containers/nexus-storage__1.10.0__amd64.sif"]);
     expect(events.indexOf(nexus[0]!)).toBeLessThan(events.indexOf("digest answered"));
