@@ -12,7 +12,11 @@ export function allJobs(pipeline: PipelineRecord): { pipeline: PipelineRecord; j
 /** One line per job: pipeline id, status, name. */
 export function report(pipeline: PipelineRecord): string {
   return allJobs(pipeline)
-    .map(({ pipeline: p, job }) => `${p.id} ${job.status.padEnd(7)} ${job.name}`)
+    .map(
+      ({ pipeline: p, job }) =>
+        `${p.id} ${job.status.padEnd(7)} ${job.name}` +
+        (job.retriedAfter ? ` (run again after "${job.retriedAfter}")` : ""),
+    )
     .join("\n");
 }
 
