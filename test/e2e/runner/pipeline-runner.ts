@@ -99,13 +99,10 @@ export class PipelineRunner {
       throw new Error(`${file}: workflow:rules create no pipeline for these variables`);
     const jobs = jobOrder(doc);
     for (const job of jobs) {
-      let record = await this.runJob(pipeline, job, base, files, context.variables ?? {});
+      const attempt = () => this.runJob(pipeline, job, base, files, context.variables ?? {});
+      let record = await attempt();
       const fault = record.status === "failed" && HOST_RUNTIME_FAULT.exec(record.output)?.[0];
-      if (fault)
-        record = {
-          ...(await this.runJob(pipeline, job, base, files, context.variables ?? {})),
-          retriedAfter: fault,
-        };
+      if (fault) record = { ...(await attempt()), retriedAfter: fault };
       pipeline.jobs.push(record);
       if (record.status === "failed" && !job.allowFailure) pipeline.status = "failed";
       this.options.onJob?.(pipeline, record);
