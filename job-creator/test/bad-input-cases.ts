@@ -81,6 +81,18 @@ export const BAD_REPO_CASES: {
     expected: [/x;rm -rf\.yaml: "x;rm -rf" is not a safe container name/],
   },
   {
+    name: "file and folder names with a line break or a tab (they would forge log lines)",
+    breakRepo: async (repo) => {
+      const defs = join(repo, "container_definitions");
+      await writeFile(join(defs, "amd64/x\nerror: forged.yaml"), "spack:\n  specs: [zlib]\n");
+      await mkdir(join(defs, "arm\t64"));
+    },
+    expected: [
+      /(^|error: )container_definitions\/amd64\/"x\\nerror: forged\.yaml": the name holds a line break or another control character: rename it$/m,
+      /container_definitions\/"arm\\t64": the name holds a line break/,
+    ],
+  },
+  {
     name: "a files pair escaping the repository",
     breakRepo: (repo) =>
       writeFile(

@@ -47,6 +47,7 @@ describe("bad input", () => {
       join(repo, "container_definitions/amd64/gromacs/Dockerfile.epilog"),
       "RUN true\n",
     );
+    await writeFile(join(repo, "container_definitions/amd64/gromacs/spack\n.yml"), "");
     const { code, stdout } = await createJobs(repo, "--plan");
     expect(code).toBe(0);
     expect(stdout).toMatch(
@@ -54,6 +55,10 @@ describe("bad input", () => {
     );
     expect(stdout).toMatch(
       /skipped container_definitions\/amd64\/gromacs\/Dockerfile\.epilog: ignored; did you mean Dockerfile\.epilogue\?/,
+    );
+    // A name with a line break is shown escaped, on one line.
+    expect(stdout).toMatch(
+      /skipped container_definitions\/amd64\/gromacs\/"spack\\n\.yml": ignored; did you mean spack\.ya?ml\?/,
     );
   });
 

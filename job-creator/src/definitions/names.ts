@@ -37,6 +37,29 @@ export function requireContainerName(name: string): void {
   if (problem) throw new InputError(problem);
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f-\x9f]/;
+
+/**
+ * Why a file or folder under container_definitions/ cannot be read as one, or undefined:
+ * a name with a line break or another control character would reach logs and job output
+ * as it is (a forged line), so it is refused, shown escaped.
+ */
+export function entryNameProblem(
+  dir: string,
+  name: string,
+): { file: string; message: string } | undefined {
+  if (!CONTROL_CHARACTERS.test(name)) return undefined;
+  return {
+    file: `${dir}/${shownName(name)}`,
+    message: "the name holds a line break or another control character: rename it",
+  };
+}
+
+/** A file name as a message can show it: escaped and quoted when it holds control characters. */
+export const shownName = (name: string) =>
+  CONTROL_CHARACTERS.test(name) ? JSON.stringify(name) : name;
+
 /** Architecture folders and container entries starting with `_` are disabled. */
 export function isDisabled(entryName: string): boolean {
   return entryName.startsWith("_");

@@ -21,7 +21,7 @@ import { baseProblems } from "./bases.js";
 import { parseDefFile } from "./def-file.js";
 import { readFetchedInputs } from "./fetched-inputs.js";
 import { readFilePairs } from "./file-pairs.js";
-import { containerNameProblem, isDisabled } from "./names.js";
+import { containerNameProblem, entryNameProblem, isDisabled, shownName } from "./names.js";
 import { checkSpackDefinition } from "./spack-definition.js";
 import type { ArchitectureDefinitions, ContainerBase, ContainerDefinition } from "./types.js";
 
@@ -52,7 +52,7 @@ export async function readDefinitions(
   const problems: Problem[] = [];
   const skipped: string[] = [];
   const architectures: ArchitectureDefinitions[] = [];
-  for (const archEntry of await listEntries(repoRoot, DEFINITIONS_DIR)) {
+  for (const archEntry of await listEntries(repoRoot, DEFINITIONS_DIR, problems)) {
     const archDir = `${DEFINITIONS_DIR}/${archEntry.name}`;
     if (archEntry.kind !== "folder") {
       skipped.push(
@@ -88,7 +88,7 @@ async function readArchitecture(
   const archDir = `${DEFINITIONS_DIR}/${arch}`;
   const containers: ContainerDefinition[] = [];
   const seen = new Map<string, string>();
-  for (const entry of await listEntries(repoRoot, archDir)) {
+  for (const entry of await listEntries(repoRoot, archDir, problems)) {
     const source = `${archDir}/${entry.name}`;
     if (isDisabled(entry.name) || entry.name.startsWith(".")) {
       skipped.push(`${source}: disabled`);
@@ -232,7 +232,8 @@ async function folderEnvironmentFile(
   return undefined;
 }
 
-async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
+/** The entries of `dir`, sorted; those with names no message can show as they are are problems. */
+async function listEntries(repoRoot: string, dir: string, problems: Problem[]): Promise<Entry[]> {
   let dirents;
   try {
     dirents = await readdir(join(repoRoot, dir), { withFileTypes: true });
@@ -243,6 +244,11 @@ async function listEntries(repoRoot: string, dir: string): Promise<Entry[]> {
   }
   const entries: Entry[] = [];
   for (const d of dirents) {
+    const nameProblem = entryNameProblem(dir, d.name);
+    if (nameProblem) {
+      problems.push(nameProblem);
+      continue;
+    }
     // A dangling or looping link is taken for a file: reading it then says what is wrong.
     const target = d.isSymbolicLink()
       ? await stat(join(repoRoot, dir, d.name)).catch(() => undefined)
@@ -264,7 +270,7 @@ async function nearMisses(repoRoot: string, folder: string): Promise<string[]> {
     const close = FOLDER_FILES.find(
       (known) => distance(known.toLowerCase(), name.toLowerCase()) <= 3,
     );
-    return close ? [`${folder}/${name}: ignored; did you mean ${close}?`] : [];
+    return close ? [`${folder}/${shownName(name)}: ignored; did you mean ${close}?`] : [];
   });
 }
 
