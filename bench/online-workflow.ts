@@ -44,6 +44,9 @@ const SIZES = ONLY
 /** Whether BENCH_ONLY keeps `word` of its `group`: every word when it names none of them. */
 const wanted = (word: string, group: readonly string[]) =>
   !ONLY || !group.some((w) => ONLY.includes(w)) || ONLY.includes(word);
+// BENCH_CPU_PROFILE=<folder> writes a V8 CPU profile of each run of the command there, in
+// the order run (offline, online, create-jobs; with the tsx loader's thread's own).
+const PROFILE_DIR = process.env["BENCH_CPU_PROFILE"];
 const LATENCY_MS = 50;
 const CONCURRENCY = 32;
 // BENCH_DEFAULT_TUNING=1 runs with the code's own defaults (to measure older code the same way).
@@ -87,7 +90,13 @@ async function latencyServers(data: LatencyServersData) {
 async function runOnce(request: RunRequest) {
   const result = await runAsync(
     process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "bench/online-run.ts"), JSON.stringify(request)],
+    [
+      ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      "--import",
+      "tsx",
+      join(REPO_ROOT, "bench/online-run.ts"),
+      JSON.stringify(request),
+    ],
     { cwd: REPO_ROOT },
   );
   const [seconds, cpu] = (/^BENCH_RUN (\S+) (\S+)$/m.exec(result.stdout) ?? [])
