@@ -1,9 +1,12 @@
+import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { uploadLegacyMirror } from "../../test/helpers/spack-mirror.js";
+import { tempDir } from "../../test/helpers/temp-repo.js";
 import { buildProgram } from "../src/program.js";
 
 const env = useTestS3("spackitor-cli");
@@ -55,6 +58,27 @@ describe("spackitor's arguments", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no package "zlibb" in the cache; did you mean zlib/);
     expect(await env.keysOf(bucket)).toEqual(before);
+  });
+
+  it("shows a lock file's escape sequences escaped when its error quotes them", async () => {
+    const lock = join(await tempDir(), "spack.lock");
+    // Clear the screen, then a forged line: JSON.parse's message quotes the file's start.
+    await writeFile(lock, "\x1b[2J\rspack.lock: fine\x07");
+    const result = await run([
+      "-b",
+      "x",
+      "--endpoint",
+      "http://127.0.0.1:9",
+      "-m",
+      "30",
+      "--lock",
+      lock,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("not a JSON lock file");
+    expect(result.stderr).toContain("\\u001b[2J\\u000dspack");
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
   });
 
   it("stops on an endpoint that answers web pages instead of S3, writing nothing", async () => {
