@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
 import { InputError, UserError } from "./errors.js";
+import { escapeControls } from "./control-characters.js";
 import { checkProxyEnvironment } from "./proxy.js";
 
 /** Where a command prints; tests pass their own sink and read it back. */
@@ -23,25 +24,17 @@ export function describeFailure(error: unknown, debug: boolean): { code: number;
   if (error instanceof UserError) {
     const cause =
       debug && error.cause instanceof Error ? `\n${error.cause.stack ?? error.cause.message}` : "";
-    return { code: error.exitCode, text: escapeControls(`error: ${error.message}${cause}`) };
+    return {
+      code: error.exitCode,
+      text: escapeControls(`error: ${error.message}${cause}`, { keepLines: true }),
+    };
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return {
     code: 1,
-    text: `${escapeControls(stack)}\nThis is a bug in spacktainers: please report it with the output above.`,
+    text: `${escapeControls(stack, { keepLines: true })}\nThis is a bug in spacktainers: please report it with the output above.`,
   };
 }
-
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROLS_BUT_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
-/**
- * The text with every control character but line breaks and tabs written as an escape
- * (`\u001b`): a message may quote what a file or a server held (a parser's excerpt of a
- * lock file), and an escape sequence in it would reach the terminal and act there.
- */
-export const escapeControls = (text: string) =>
-  text.replace(CONTROLS_BUT_LINES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /**
  * Parses argv and runs the command, returning the exit code and the error text instead of

@@ -83,6 +83,14 @@ describe("decideContainer", () => {
       expect(decision.build.reason).toMatch(/spack-lock\.sha256 old -> aaa/);
   });
 
+  it("shows a found label's control characters escaped: whoever pushed the image chose it", async () => {
+    const hostile = { ...LABELS, "org.spacktainers.spack-lock.sha256": "\x1b[2J\r\n" };
+    const facts = await gatherFacts(factsNeeded(target, []), checks({ [OURS]: hostile }, SIF));
+    expect(decideContainer(target, [], facts).build?.reason).toBe(
+      "image differs: org.spacktainers.spack-lock.sha256 \\u001b[2J\\u000d\\u000a -> aaa",
+    );
+  });
+
   it("forced: every step although all is current, each saying so", async () => {
     const facts = await gatherFacts(
       factsNeeded(target, [hub]),

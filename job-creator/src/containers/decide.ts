@@ -1,3 +1,4 @@
+import { escapeControls } from "../../../common/src/control-characters.js";
 import type { PublishTargetConfig } from "../config/schema.js";
 import { differingLabels } from "../registry/labels.js";
 import { imageRef, NOT_ASKED, publishRef, type WorkflowFacts } from "./facts.js";
@@ -141,8 +142,11 @@ export function changedInputs(
     .map(([input]) => CHECKSUM_INPUTS[input]);
 }
 
+/** A found value as a plan line shows it: whoever pushed the image or the file chose it. */
 const short = (value: string | undefined) =>
-  value === undefined ? "unset" : value.length > 16 ? `${value.slice(0, 12)}…` : value;
+  value === undefined
+    ? "unset"
+    : escapeControls(value.length > 16 ? `${value.slice(0, 12)}…` : value);
 
 /** A new SIF file is copied to the deploy folder of an arch that has one. */
 export const DEPLOY_REASON = "a new SIF file";

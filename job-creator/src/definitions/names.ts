@@ -1,3 +1,4 @@
+import { hasControls } from "../../../common/src/control-characters.js";
 import { InputError } from "../../../common/src/errors.js";
 import { isSpacktainerPipelineFile } from "../../../common/src/job-names.js";
 
@@ -37,9 +38,6 @@ export function requireContainerName(name: string): void {
   if (problem) throw new InputError(problem);
 }
 
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARACTERS = /[\x00-\x1f\x7f-\x9f]/;
-
 /**
  * Why a file or folder under container_definitions/ cannot be read as one, or undefined:
  * a name with a line break or another control character would reach logs and job output
@@ -49,7 +47,7 @@ export function entryNameProblem(
   dir: string,
   name: string,
 ): { file: string; message: string } | undefined {
-  if (!CONTROL_CHARACTERS.test(name)) return undefined;
+  if (!hasControls(name)) return undefined;
   return {
     file: `${dir}/${shownName(name)}`,
     message: "the name holds a line break or another control character: rename it",
@@ -57,8 +55,7 @@ export function entryNameProblem(
 }
 
 /** A file name as a message can show it: escaped and quoted when it holds control characters. */
-export const shownName = (name: string) =>
-  CONTROL_CHARACTERS.test(name) ? JSON.stringify(name) : name;
+export const shownName = (name: string) => (hasControls(name) ? JSON.stringify(name) : name);
 
 /** Architecture folders and container entries starting with `_` are disabled. */
 export function isDisabled(entryName: string): boolean {
