@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { describeFailure } from "./cli.js";
+import { describe, expect, it, vi } from "vitest";
+import { consoleOutput, describeFailure } from "./cli.js";
 import { UserError } from "./errors.js";
 
 describe("describeFailure", () => {
@@ -13,5 +13,24 @@ describe("describeFailure", () => {
     const bug = describeFailure(new Error("odd\x1b[2J"), false);
     expect(bug.code).toBe(1);
     expect(bug.text).toMatch(/^Error: odd\\u001b\[2J\n/);
+  });
+});
+
+describe("consoleOutput", () => {
+  it("writes each line with its control characters escaped, keeping line breaks and tabs", () => {
+    const written: string[] = [];
+    for (const stream of [process.stdout, process.stderr])
+      vi.spyOn(stream, "write").mockImplementation((text) => (written.push(String(text)), true));
+    try {
+      // A runner's description, a label: what a server held, quoted in a line.
+      consoleOutput.out("runner \x1b[8mhidden\x1b[0m\tonline\nnext");
+      consoleOutput.err("warning: \x1b]52;c;cm0=\x07");
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(written).toEqual([
+      "runner \\u001b[8mhidden\\u001b[0m\tonline\nnext\n",
+      "warning: \\u001b]52;c;cm0=\\u0007\n",
+    ]);
   });
 });

@@ -13,9 +13,14 @@ export interface Output {
   readonly err: (line: string) => void;
 }
 
+/**
+ * The console, with control characters escaped (line breaks and tabs kept): warnings and
+ * plan lines quote what buckets, registries and files held. (`jc watch` draws its coloured
+ * view in a terminal on its own.)
+ */
 export const consoleOutput: Output = {
-  out: (line) => process.stdout.write(line + "\n"),
-  err: (line) => process.stderr.write(line + "\n"),
+  out: (line) => process.stdout.write(escapeControls(line, { keepLines: true }) + "\n"),
+  err: (line) => process.stderr.write(escapeControls(line, { keepLines: true }) + "\n"),
 };
 
 /** Maps a thrown value to the exit code and message a user should see. */
