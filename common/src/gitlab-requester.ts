@@ -4,7 +4,7 @@ import {
   type ResponseBodyTypes,
 } from "@gitbeaker/requester-utils";
 import { Gitlab, GitbeakerRequestError } from "@gitbeaker/rest";
-import { UserError } from "./errors.js";
+import { InputError, UserError } from "./errors.js";
 import { DEFAULT_HTTP_POLICY, fetchWithPolicy, readJsonBody, type HttpPolicy } from "./http.js";
 import { redactUrl } from "./redact.js";
 
@@ -93,8 +93,22 @@ export interface GitlabConnection {
   readonly http?: HttpPolicy;
 }
 
-/** The server part of an API URL: gitbeaker adds `/api/v4` itself. */
-export const gitlabHost = (apiUrl: string) => apiUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+/**
+ * The server part of an API URL: gitbeaker adds `/api/v4` itself. Bad input unless an http(s)
+ * URL without a user or password: fetch refuses those on every request (which would be
+ * retried as a failure to connect), and the token has a flag of its own.
+ */
+export function gitlabHost(apiUrl: string): string {
+  // URL.canParse, not URL.parse: the latter is newer than Node 20.0.
+  const url = URL.canParse(apiUrl) ? new URL(apiUrl) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol))
+    throw new InputError(`GitLab's URL ${JSON.stringify(redactUrl(apiUrl))} is not an http(s) URL`);
+  if (url.username || url.password)
+    throw new InputError(
+      `GitLab's URL ${redactUrl(apiUrl)} carries a user name or password: give it without them, and the token with --token (GITLAB_API_TOKEN)`,
+    );
+  return apiUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
+}
 
 /** A gitbeaker client over our transport. */
 export const gitlabClient = (connection: GitlabConnection) =>

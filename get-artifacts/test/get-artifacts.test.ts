@@ -278,6 +278,23 @@ describe("get-artifacts", () => {
       expect(missing.stderr).toContain(
         "get-artifacts needs --pipeline (CI_PIPELINE_ID), --project (CI_PROJECT_ID), --api-url (CI_API_V4_URL), --token (GITLAB_API_TOKEN)",
       );
+      // fetch refuses a URL with credentials on every request: bad input at once, not retried.
+      const withPassword = await runAsync(
+        process.execPath,
+        ["--import", "tsx", join(REPO_ROOT, "get-artifacts/src/main.ts"), "-P", "500", "-o", out],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env["PATH"],
+            CI_PROJECT_ID: server.projectId,
+            CI_API_V4_URL: `${server.url}/api/v4`.replace("://", "://user:hunter2@"),
+            GITLAB_API_TOKEN: TOKEN,
+          },
+        },
+      );
+      expect(withPassword.stderr).toMatch(/carries a user name or password/);
+      expect(withPassword.stderr + withPassword.stdout).not.toContain("hunter2");
+      expect(withPassword.code).toBe(2);
     } finally {
       await server.stop();
     }

@@ -82,6 +82,15 @@ describe("jc validate --lint", () => {
         /--lint needs --gitlab-url \(CI_SERVER_URL\), --project \(CI_PROJECT_ID\), --token \(GITLAB_API_TOKEN\)/,
       );
       expect(missing.code).toBe(2);
+      // A URL with a password is bad input, and the password is never printed.
+      const withPassword = await runJcAsync(["validate", "--lint", "bad.yml"], dir, {
+        CI_SERVER_URL: api.url.replace("://", "://user:hunter2@"),
+        CI_PROJECT_ID: "42",
+        GITLAB_API_TOKEN: "secret-token",
+      });
+      expect(withPassword.stderr).toMatch(/GitLab's URL http:\/\/\*\*\*@.* carries a user name/);
+      expect(withPassword.stderr + withPassword.stdout).not.toContain("hunter2");
+      expect(withPassword.code).toBe(2);
     } finally {
       await api.stop();
     }

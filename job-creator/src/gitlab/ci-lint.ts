@@ -1,6 +1,6 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { UserError } from "../../../common/src/errors.js";
-import { gitlabRequester } from "../../../common/src/gitlab-requester.js";
+import { gitlabHost, gitlabRequester } from "../../../common/src/gitlab-requester.js";
 
 /** GitLab's own opinion of a pipeline file. */
 export interface CiLinter {
@@ -19,8 +19,9 @@ export function gitlabCiLinter(options: {
   token: string;
   projectId: string;
 }): CiLinter {
+  const host = gitlabHost(options.host);
   const api = new Gitlab({
-    host: options.host,
+    host,
     token: options.token,
     requesterFn: gitlabRequester(),
   });
@@ -37,7 +38,7 @@ export function gitlabCiLinter(options: {
         const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
           ?.status;
         throw new UserError(
-          `GitLab's CI Lint API of project ${options.projectId} at ${options.host} failed${status ? ` (HTTP ${status})` : ""}: check the URL, the project and the token's api scope`,
+          `GitLab's CI Lint API of project ${options.projectId} at ${host} failed${status ? ` (HTTP ${status})` : ""}: check the URL, the project and the token's api scope`,
           { cause: error },
         );
       }
