@@ -236,62 +236,37 @@ describe("get-artifacts", () => {
 
   it("runs as a CLI from GitLab's predefined variables", async () => {
     const server = await fake();
+    const cli = (args: readonly string[], env: NodeJS.ProcessEnv) =>
+      runAsync(
+        process.execPath,
+        ["--import", "tsx", join(REPO_ROOT, "get-artifacts/src/main.ts"), ...args],
+        { cwd: REPO_ROOT, env: { PATH: process.env["PATH"], ...env } },
+      );
     try {
       const out = await tempDir();
-      const result = await runAsync(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(REPO_ROOT, "get-artifacts/src/main.ts"),
-          "--arch",
-          "amd64",
-          "-o",
-          out,
-        ],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            ...process.env,
-            CI_PIPELINE_ID: "500",
-            CI_PROJECT_ID: server.projectId,
-            CI_API_V4_URL: `${server.url}/api/v4`,
-            GITLAB_API_TOKEN: TOKEN,
-          },
-        },
-      );
+      const variables = {
+        CI_PIPELINE_ID: "500",
+        CI_PROJECT_ID: server.projectId,
+        CI_API_V4_URL: `${server.url}/api/v4`,
+        GITLAB_API_TOKEN: TOKEN,
+      };
+      const result = await cli(["--arch", "amd64", "-o", out], { ...process.env, ...variables });
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(
         'spack.artifacts.amd64/: 2 files from "process spack pipeline for amd64"',
       );
       expect(result.stdout + result.stderr).not.toContain(TOKEN);
-      const missing = await runAsync(
-        process.execPath,
-        ["--import", "tsx", join(REPO_ROOT, "get-artifacts/src/main.ts")],
-        {
-          cwd: REPO_ROOT,
-          env: { PATH: process.env["PATH"] },
-        },
-      );
+      const missing = await cli([], {});
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain(
         "get-artifacts needs --pipeline (CI_PIPELINE_ID), --project (CI_PROJECT_ID), --api-url (CI_API_V4_URL), --token (GITLAB_API_TOKEN)",
       );
       // fetch refuses a URL with credentials on every request: bad input at once, not retried.
-      const withPassword = await runAsync(
-        process.execPath,
-        ["--import", "tsx", join(REPO_ROOT, "get-artifacts/src/main.ts"), "-P", "500", "-o", out],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            PATH: process.env["PATH"],
-            CI_PROJECT_ID: server.projectId,
-            CI_API_V4_URL: `${server.url}/api/v4`.replace("://", "://user:hunter2@"),
-            GITLAB_API_TOKEN: TOKEN,
-          },
-        },
-      );
+      const withPassword = await cli(["-o", out], {
+        ...variables,
+        CI_API_V4_URL: variables.CI_API_V4_URL.replace("://", "://user:hunter2@"),
+      });
       expect(withPassword.stderr).toMatch(/carries a user name or password/);
       expect(withPassword.stderr + withPassword.stdout).not.toContain("hunter2");
       expect(withPassword.code).toBe(2);
