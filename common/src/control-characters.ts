@@ -15,5 +15,8 @@ export const escapeControls = (text: string, { keepLines = false } = {}) =>
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 
+/** The text with every control character left out (a line break or tab included). */
+export const withoutControls = (text: string) => text.replace(CONTROLS, "");
+
 /** Whether the text holds a control character (a line break or tab included). */
 export const hasControls = (text: string) => text.search(CONTROLS) !== -1;

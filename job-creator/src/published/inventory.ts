@@ -1,3 +1,4 @@
+import { withoutControls } from "../../../common/src/control-characters.js";
 /**
  * What is published of a container: its tags per registry and its SIF files, each with its
  * archives, sorted out per architecture. Pure: tag lists, object listings and labels come in,
@@ -121,12 +122,9 @@ export interface ImageFacts {
   readonly builderImage?: string;
 }
 
-/** Control characters: whoever pushed an image chose its labels, and they reach a terminal. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
-
 export function imageFacts(labels: Readonly<Record<string, string>>): ImageFacts {
-  const pick = (key: string) => labels[key]?.replace(CONTROLS, "") || undefined;
+  // Whoever pushed an image chose its labels, and they reach a terminal.
+  const pick = (key: string) => withoutControls(labels[key] ?? "") || undefined;
   const facts = {
     built: pick("org.opencontainers.image.created"),
     checksum: pick(CONTAINER_LABELS.checksum),
