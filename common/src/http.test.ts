@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffMs, retryAfterMs, DEFAULT_HTTP_POLICY } from "./http.js";
+import { backoffMs, retryAfterMs, retryDelayWithin, DEFAULT_HTTP_POLICY } from "./http.js";
 import { redactText, redactUrl } from "./redact.js";
 
 describe("redactUrl", () => {
@@ -52,5 +52,19 @@ describe("backoffMs", () => {
     [12, 0.5, 30_000],
   ])("attempt %i with random %d waits %i ms", (n, random, expected) => {
     expect(backoffMs(DEFAULT_HTTP_POLICY, n, () => random)).toBe(expected);
+  });
+});
+
+describe("retryDelayWithin", () => {
+  // Default policy: 180 s budget; attempt 2 backs off 1 s with random 0.5.
+  it.each([
+    ["backoff fits", 2, 10_000, undefined, 1000],
+    ["backoff would pass the budget", 2, 179_500, undefined, undefined],
+    ["backoff ends on the budget", 2, 179_000, undefined, 1000],
+    ["the server's ask replaces backoff", 2, 10_000, 60_000, 60_000],
+    ["the server asks for more than is left", 2, 150_000, 60_000, undefined],
+    ["the server asks for no wait", 5, 179_999, 0, 0],
+  ])("%s", (_, n, spent, asked, expected) => {
+    expect(retryDelayWithin(DEFAULT_HTTP_POLICY, n, spent, asked, () => 0.5)).toBe(expected);
   });
 });

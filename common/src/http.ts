@@ -44,6 +44,22 @@ export function backoffMs(policy: HttpPolicy, n: number, random: () => number): 
   return Math.round(base * (0.5 + random()));
 }
 
+/**
+ * The wait before attempt `n + 1`: what the server asked (`Retry-After`), else backoff; or
+ * undefined when waiting would pass the budget, `spentMs` being the time since the first
+ * attempt began. Pure but for `random`; every retry loop decides through it.
+ */
+export function retryDelayWithin(
+  policy: HttpPolicy,
+  n: number,
+  spentMs: number,
+  askedMs: number | undefined,
+  random: () => number,
+): number | undefined {
+  const delay = askedMs ?? backoffMs(policy, n, random);
+  return spentMs + delay > policy.budgetMs ? undefined : delay;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An answer read whole: its status, its headers, its body. */
@@ -145,9 +161,9 @@ async function withRetries<T>(
       if (error instanceof UserError) throw error;
       reason = describeNetworkError(error, policy);
     }
-    const delay = wait ?? backoffMs(policy, n, Math.random);
     const spent = Date.now() - start;
-    if (spent + delay > policy.budgetMs) {
+    const delay = retryDelayWithin(policy, n, spent, wait, Math.random);
+    if (delay === undefined) {
       const asked =
         wait !== undefined ? `; the server asked to wait ${Math.round(wait / 1000)} s more` : "";
       throw new UserError(

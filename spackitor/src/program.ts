@@ -1,6 +1,12 @@
 import { appendFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { consoleOutput, toolVersion, type Output } from "../../common/src/cli.js";
+import {
+  consoleOutput,
+  httpPolicyFrom,
+  httpPolicyOptions,
+  toolVersion,
+  type Output,
+} from "../../common/src/cli.js";
 import { distance } from "fastest-levenshtein";
 import { InputError } from "../../common/src/errors.js";
 import type { PruneOptions } from "./commands/prune.js";
@@ -53,11 +59,13 @@ interface MirrorFlags {
   json?: string;
   logFile?: string;
   concurrency: number;
+  timeout?: number;
+  retryBudget?: number;
 }
 
 /** The options every command shares: where the mirror is, what to keep, how to act. */
 function mirrorCommand(name: string, description: string): Command {
-  return new Command(name)
+  const command = new Command(name)
     .description(description)
     .requiredOption("-b, --bucket <name>", "the bucket holding the mirror")
     .option("-p, --prefix <path>", "the mirror root inside the bucket", "")
@@ -90,6 +98,8 @@ function mirrorCommand(name: string, description: string): Command {
     .option("--concurrency <n>", "delete batches at once", wholeNumber(1, 64), 4)
     .option("--batch-size <n>", "keys per delete request", wholeNumber(1, 1000), 1000)
     .option("--debug", "print causes and stack traces of errors");
+  for (const option of httpPolicyOptions()) command.addOption(option);
+  return command;
 }
 
 /** A one-line progress bar on a terminal's stderr; nothing in CI, where stderr is a pipe. */
@@ -116,6 +126,7 @@ async function run(
     bucket: flags.bucket,
     ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
     ...(flags.region ? { region: flags.region } : {}),
+    policy: httpPolicyFrom(flags),
   });
   const progress = terminalProgress();
   await runPrune(

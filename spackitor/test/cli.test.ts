@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { startProxy } from "../../test/helpers/http-proxy.js";
 import { runCaptured } from "../../test/helpers/program.js";
 import { TEST_CREDENTIALS, useTestS3 } from "../../test/helpers/s3.js";
 import { uploadLegacyMirror } from "../../test/helpers/spack-mirror.js";
@@ -11,6 +12,13 @@ import { buildProgram } from "../src/program.js";
 
 const env = useTestS3("spackitor-cli");
 const run = (args: readonly string[]) => runCaptured(buildProgram(), args);
+
+/** The test server's keys, through the variables the SDK reads, for this test only. */
+function stubKeys(): void {
+  vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
+  onTestFinished(() => void vi.unstubAllEnvs());
+}
 
 describe("spackitor's arguments", () => {
   // Number("") is 0 and Number("0x10") is 16: each of these once meant "delete everything".
@@ -43,9 +51,7 @@ describe("spackitor's arguments", () => {
   it("names close packages when purge-package is given one the cache does not hold", async () => {
     const bucket = await env.bucket();
     await uploadLegacyMirror(env.s3, bucket);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    onTestFinished(() => void vi.unstubAllEnvs());
+    stubKeys();
     const before = await env.keysOf(bucket);
     const result = await run([
       "purge-package",
@@ -81,6 +87,30 @@ describe("spackitor's arguments", () => {
     expect(result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
   });
 
+  it("gives up on an endpoint that never answers after --retry-budget, not after minutes", async () => {
+    const silent = await startProxy("http://127.0.0.1:9", () => true);
+    onTestFinished(() => silent.stop());
+    stubKeys();
+    const start = Date.now();
+    const result = await run([
+      "-b",
+      "cache",
+      "--endpoint",
+      silent.url,
+      "-m",
+      "30",
+      "--timeout",
+      "1",
+      "--retry-budget",
+      "2",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /\(failed \d+ times in [23] s; gave up within the retry budget of 2 s\)/,
+    );
+    expect(Date.now() - start).toBeLessThan(8_000);
+  });
+
   it("stops on an endpoint that answers web pages instead of S3, writing nothing", async () => {
     const methods: string[] = [];
     const server = createServer((req, res) => {
@@ -91,9 +121,7 @@ describe("spackitor's arguments", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => void server.close());
     const { port } = server.address() as AddressInfo;
-    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
-    onTestFinished(() => void vi.unstubAllEnvs());
+    stubKeys();
     const result = await run(["-b", "cache", "--endpoint", `http://127.0.0.1:${port}`, "-m", "30"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/the answer is not an S3 listing .*is the endpoint an S3 API/);

@@ -12,9 +12,14 @@ import { deletedKeys } from "./prune-fixture.js";
 const env = useTestS3("faults");
 let seeds = 0;
 
-/** The bucket through a fault-injecting proxy, with the SDK retrying up to `maxAttempts`. */
-const storeVia = (endpoint: string, bucket: string, maxAttempts: number) =>
-  new S3Store({ bucket, endpoint, credentials: TEST_CREDENTIALS, maxAttempts });
+/** The bucket through a fault-injecting proxy, each request retried for up to `budgetMs`. */
+const storeVia = (endpoint: string, bucket: string, budgetMs: number, timeoutMs = 5_000) =>
+  new S3Store({
+    bucket,
+    endpoint,
+    credentials: TEST_CREDENTIALS,
+    policy: { timeoutMs, budgetMs, initialDelayMs: 20, maxDelayMs: 200 },
+  });
 
 /** A synthetic mirror of 650 specs (1,301 objects: listing needs two pages), the older half old. */
 async function mirror(): Promise<{ bucket: string; keys: string[] }> {
@@ -72,7 +77,7 @@ describe("spackitor under faults", () => {
       return false;
     });
     try {
-      const store = storeVia(proxy.url, bucket, 8);
+      const store = storeVia(proxy.url, bucket, 10_000);
       const report = await runPrune(options, store, memoryOutput());
       expect(report.applied!.failed).toEqual([]);
       expect(faults).toBeGreaterThanOrEqual(3);
@@ -86,13 +91,54 @@ describe("spackitor under faults", () => {
     );
   });
 
+  it("rides out a spell of throttling longer than the SDK's own retries, within the budget", async () => {
+    const { bucket, keys } = await mirror();
+    let refused = 0;
+    // The listing is throttled 10 times: the SDK's standard strategy gives up after 6 attempts.
+    const proxy = await startProxy(env.s3.endpoint, (req, res) => {
+      if (refused >= 10 || !req.url?.includes("list-type=2")) return false;
+      refused++;
+      return s3Error(res, 503, "SlowDown", "Please reduce your request rate.");
+    });
+    try {
+      const report = await runPrune(options, storeVia(proxy.url, bucket, 20_000), memoryOutput());
+      expect(report.applied!.failed).toEqual([]);
+      expect(refused).toBe(10);
+    } finally {
+      await proxy.stop();
+    }
+    expect((await env.keysOf(bucket)).length).toBeLessThan(keys.length);
+  });
+
+  it("gives up on throttling that outlasts the retry budget, saying how long it tried", async () => {
+    const { bucket, keys } = await mirror();
+    const proxy = await startProxy(env.s3.endpoint, (_req, res) =>
+      s3Error(res, 503, "SlowDown", "Please reduce your request rate."),
+    );
+    try {
+      const error = await runPrune(
+        options,
+        storeVia(proxy.url, bucket, 1_000),
+        memoryOutput(),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(
+        /^cannot (read|list) \S+ in s3:\/\/\S+ at http:\/\/127\.0\.0\.1:\d+ \(HTTP 503 SlowDown\): Please reduce your request rate\. \(failed \d+ times in 1 s; gave up within the retry budget of 1 s\)$/,
+      );
+      expect(proxy.requests.length).toBeGreaterThan(5);
+    } finally {
+      await proxy.stop();
+    }
+    expect(await env.keysOf(bucket)).toEqual(keys);
+  });
+
   it("fails clearly when deletions keep failing, and deletes nothing it should keep", async () => {
     const { bucket, keys } = await mirror();
     const proxy = await startProxy(env.s3.endpoint, (req, res) => {
       return req.method === "POST" && s3Error(res, 500, "InternalError", "down");
     });
     try {
-      const store = storeVia(proxy.url, bucket, 2);
+      const store = storeVia(proxy.url, bucket, 100);
       const output = memoryOutput();
       const error = await runPrune(options, store, output).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);
@@ -111,13 +157,7 @@ describe("spackitor under faults", () => {
     const bucket = await env.bucket();
     const proxy = await startProxy(env.s3.endpoint, () => true);
     try {
-      const store = new S3Store({
-        bucket,
-        endpoint: proxy.url,
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 2,
-        timeoutMs: 300,
-      });
+      const store = storeVia(proxy.url, bucket, 500, 300);
       const start = Date.now();
       const error = await runPrune(options, store, memoryOutput()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);

@@ -126,7 +126,7 @@ describe("spackitor when the S3 server goes down", () => {
         bucket,
         endpoint: proxy.url,
         credentials: TEST_CREDENTIALS,
-        maxAttempts: 2,
+        policy: { timeoutMs: 5_000, budgetMs: 100, initialDelayMs: 50, maxDelayMs: 100 },
       });
       const error = await runPrune(options(lock), store, memoryOutput()).catch((e: unknown) => e);
       await proxy.stop();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll } from "vitest";
 import { createRequire } from "node:module";
 import { join, posix } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { HttpPolicy } from "../../common/src/http.js";
 import { S3Store } from "../../common/src/s3/s3-store.js";
 
 // s3rver walks its folders in name order, so `a/x` is listed before `a-b` although S3 orders
@@ -60,6 +61,14 @@ export function s3Error(res: ServerResponse, status: number, code: string, messa
     );
   return true;
 }
+
+/** Patience for the local server: a fault shows within seconds, not after the product's 3 minutes. */
+export const TEST_S3_POLICY: HttpPolicy = {
+  timeoutMs: 10_000,
+  budgetMs: 20_000,
+  initialDelayMs: 50,
+  maxDelayMs: 1_000,
+};
 
 export const TEST_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -115,7 +124,7 @@ export async function startS3(dir: string): Promise<TestS3> {
       await utimes(join(dir, bucket, `${key}._S3rver_object`), when, when);
     },
     store: (bucket, at = endpoint) =>
-      new S3Store({ bucket, endpoint: at, credentials: TEST_CREDENTIALS, maxAttempts: 6 }),
+      new S3Store({ bucket, endpoint: at, credentials: TEST_CREDENTIALS, policy: TEST_S3_POLICY }),
     stop: async () => {
       client.destroy();
       await server.close();

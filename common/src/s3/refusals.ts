@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { redactText } from "../redact.js";
 import type { HeadAnswer } from "./signed-head.js";
+import type { GaveUp } from "./sdk-retries.js";
 
 /** A request a bucket refused or that failed: what it was for, and where. */
 export interface Refused {
@@ -14,7 +15,7 @@ export interface Refused {
 }
 
 /** A failed SDK request, with its status and what to check; the message redacted. */
-export function sdkFailure(refused: Refused, error: unknown): UserError {
+export function sdkFailure(refused: Refused, error: unknown, gaveUp?: GaveUp): UserError {
   // An S3 service exception, known by its shape as the SDK's own `isInstance` knows it (the
   // SDK's classes load only when it is used).
   const service = error as { $fault?: unknown; $metadata?: { httpStatusCode?: number } } | null;
@@ -22,8 +23,11 @@ export function sdkFailure(refused: Refused, error: unknown): UserError {
   const status = sdk ? service.$metadata?.httpStatusCode : undefined;
   const shown = sdk ? ` (HTTP ${status ?? "?"} ${(error as Error).name})` : "";
   const hint = hintFor(refused, status, (error as Error).name === "CredentialsProviderError");
+  const retried = gaveUp
+    ? ` (failed ${gaveUp.attempts} times in ${Math.round(gaveUp.spentMs / 1000)} s; gave up within the retry budget of ${Math.round(gaveUp.budgetMs / 1000)} s)`
+    : "";
   return new UserError(
-    `cannot ${refused.what} in ${refused.bucket}${shown}${hint}: ${redactText((error as Error).message)}`,
+    `cannot ${refused.what} in ${refused.bucket}${shown}${hint}: ${redactText((error as Error).message)}${retried}`,
     { cause: error },
   );
 }

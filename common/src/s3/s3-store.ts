@@ -3,10 +3,11 @@ import { rename, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { UserError } from "../errors.js";
-import { DEFAULT_HTTP_POLICY } from "../http.js";
+import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "../http.js";
 import { redactUrl } from "../redact.js";
 import { headRefusal, sdkFailure, type Refused } from "./refusals.js";
 import { sdkClient, type Sdk } from "./sdk-client.js";
+import { BudgetedRetries } from "./sdk-retries.js";
 import { SignedHead } from "./signed-head.js";
 import type {
   BucketStore,
@@ -24,16 +25,14 @@ export interface S3StoreOptions {
   readonly endpoint?: string;
   readonly region?: string;
   /**
-   * Attempts per SDK request; the SDK backs off on 5xx, throttling (SlowDown) and dropped
-   * connections. Signed HEADs (`metadata` with a key pair) retry within the HTTP policy's budget.
+   * Each request's timeout and retry budget, SDK requests and signed HEADs alike (one retry
+   * layer per request: the SDK's, run by `BudgetedRetries`, or the HTTP policy's).
    */
-  readonly maxAttempts?: number;
+  readonly policy?: HttpPolicy;
   /** S3-compatible stores often need path-style addressing and no default checksums. */
   readonly forcePathStyle?: boolean;
   /** Explicit credentials (tests); otherwise the SDK's chain: environment, profile, role. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** One request's timeout (each request has one retry layer: the SDK's, or the HTTP policy's). */
-  readonly timeoutMs?: number;
   /** The variables that hold this bucket's keys, named in errors about credentials. */
   readonly credentialVariables?: readonly [accessKeyId: string, secretAccessKey: string];
 }
@@ -48,11 +47,16 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   /** HEADs without the SDK, where a key pair is given (see signed-head.ts). */
   private readonly heads?: SignedHead;
   private readonly region: string;
+  private readonly policy: HttpPolicy;
+  /** The SDK's retries, asked afterwards why a request failed. */
+  private readonly retries: BudgetedRetries;
   readonly description: string;
 
   constructor(private readonly options: S3StoreOptions) {
     const region = options.region ?? "us-east-1";
     this.region = region;
+    this.policy = options.policy ?? DEFAULT_HTTP_POLICY;
+    this.retries = new BudgetedRetries(this.policy);
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${redactUrl(options.endpoint)}` : ""}`;
     if (options.credentials)
       this.heads = new SignedHead(
@@ -63,15 +67,12 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
           forcePathStyle: options.endpoint !== undefined && (options.forcePathStyle ?? true),
           credentials: options.credentials,
         },
-        {
-          ...DEFAULT_HTTP_POLICY,
-          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        },
+        this.policy,
       );
   }
 
   private sdk(): Promise<Sdk> {
-    this.client ??= sdkClient(this.options, this.region);
+    this.client ??= sdkClient(this.options, this.region, this.policy, this.retries);
     return this.client;
   }
 
@@ -252,7 +253,7 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
   }
 
   private wrap(what: string, error: unknown): UserError {
-    return sdkFailure(this.about(what), error);
+    return sdkFailure(this.about(what), error, this.retries.gaveUpOn(error));
   }
 
   private about(what: string): Refused {

@@ -1,6 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { proxyAgentsFor } from "../proxy.js";
+import type { HttpPolicy } from "../http.js";
 import type { S3StoreOptions } from "./s3-store.js";
+import type { BudgetedRetries } from "./sdk-retries.js";
 
 /** Where the SDK sends a bucket's requests: the endpoint, else AWS's virtual-hosted address. */
 const endpointOf = (bucket: string, region: string, endpoint: string | undefined) =>
@@ -23,20 +25,25 @@ export interface Sdk {
 }
 
 /** The SDK's client for a bucket, its modules loaded first if need be. */
-export async function sdkClient(options: S3StoreOptions, region: string): Promise<Sdk> {
+export async function sdkClient(
+  options: S3StoreOptions,
+  region: string,
+  policy: HttpPolicy,
+  retries: BudgetedRetries,
+): Promise<Sdk> {
   const [s3, { NodeHttpHandler }] = await loadSdk();
   const client = new s3.S3Client({
     region,
-    maxAttempts: options.maxAttempts ?? 6,
+    retryStrategy: retries,
     ...(options.endpoint
       ? { endpoint: options.endpoint, forcePathStyle: options.forcePathStyle ?? true }
       : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    // A server that accepts and never answers must not hold a run: the SDK retries a timeout.
+    // A server that accepts and never answers must not hold a run: a timeout is retried.
     // The SDK reads no proxy variables itself; the agents for one load on the first request.
     requestHandler: new NodeHttpHandler(async () => ({
       connectionTimeout: 10_000,
-      requestTimeout: options.timeoutMs ?? 30_000,
+      requestTimeout: policy.timeoutMs,
       throwOnRequestTimeout: true,
       ...(await proxyAgentsFor(endpointOf(options.bucket, region, options.endpoint))),
     })),

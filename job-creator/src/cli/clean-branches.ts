@@ -1,16 +1,27 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { consoleOutput } from "../../../common/src/cli.js";
+import { consoleOutput, httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
 import { runProcess } from "../../../common/src/run.js";
 import { addCleanupOptions, tagClientFor } from "./options.js";
 
+interface CleanBranchesFlags {
+  repo: string;
+  config: string;
+  remote: string;
+  dryRun?: boolean;
+  timeout?: number;
+  retryBudget?: number;
+}
+
 /** `jc clean-branches`: its options, help and action. */
 export function cleanBranchesCommand(): Command {
-  return addCleanupOptions(
+  const command = addCleanupOptions(
     new Command("clean-branches").description(
       "delete the SIF files and registry tags of branches that no longer exist, and retire old SIF files",
     ),
-  )
+  );
+  for (const option of httpPolicyOptions()) command.addOption(option);
+  return command
     .addHelpText(
       "after",
       "\nSIF files built off the default branch record their branch in the object metadata; a file\n" +
@@ -23,7 +34,7 @@ export function cleanBranchesCommand(): Command {
         "credentials come from the CI variables named in architectures.<arch>.containers.credentials,\n" +
         "registry ones from registry.credentials (rights to delete).\n",
     )
-    .action(async (opts: { repo: string; config: string; remote: string; dryRun?: boolean }) => {
+    .action(async (opts: CleanBranchesFlags) => {
       const { containersStore, expandVariables } = await import("../commands/online-services.js");
       const { cleanBranches } = await import("../commands/clean-branches.js");
       const tagsFor = await tagClientFor({ ...opts, access: "delete from" });
@@ -38,7 +49,7 @@ export function cleanBranchesCommand(): Command {
         },
         {
           run: runProcess,
-          bucket: (arch) => containersStore(arch, process.env),
+          bucket: (arch) => containersStore(arch, process.env, httpPolicyFrom(opts)),
           registry: (config) => ({
             tags: tagsFor(config),
             expand: (text) => expandVariables(text, process.env, "registry.imageRoot"),

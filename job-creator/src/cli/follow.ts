@@ -154,7 +154,7 @@ export function buildCommand(): Command {
             force: Boolean(flags.force),
             ...(flags.download ? { downloadDir: resolve(flags.download) } : {}),
           },
-          { api, sifBucket: (arch) => containersStore(arch, process.env) },
+          { api, sifBucket: (arch) => containersStore(arch, process.env, httpPolicyFrom(flags)) },
           report,
           settings,
           consoleOutput,

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { consoleOutput } from "../../../common/src/cli.js";
+import { consoleOutput, httpPolicyFrom } from "../../../common/src/cli.js";
 import { parseRollbackTime } from "../archive/plan.js";
 import { addTagCommandOptions, tagClientFor, type TagCommandFlags } from "./options.js";
 
@@ -66,7 +66,7 @@ export function rollbackCommand(): Command {
           },
           (config) => ({
             tags: tagsFor(config),
-            sifBucket: (arch) => containersStore(arch, process.env),
+            sifBucket: (arch) => containersStore(arch, process.env, httpPolicyFrom(opts)),
             expand: (text) => expandVariables(text, process.env, "registry.imageRoot"),
           }),
           consoleOutput,

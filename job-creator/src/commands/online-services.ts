@@ -158,7 +158,8 @@ export function onlineWorkflowServices(
     const architectures = resolveArchitectures(config);
     const stores = new Map<string, S3Store>();
     const store = (arch: string): S3Store => {
-      if (!stores.has(arch)) stores.set(arch, containersStore(architectures.get(arch)!, env));
+      if (!stores.has(arch))
+        stores.set(arch, containersStore(architectures.get(arch)!, env, tuning.http));
       return stores.get(arch)!;
     };
     /** A configured reference, its CI variables expanded, parsed. */
@@ -180,7 +181,7 @@ export function onlineWorkflowServices(
         },
         sifMetadata: (arch, key) => limit(() => store(arch).metadata(key)),
         cachedSpecs: (arch, bucket) =>
-          limit(() => readCachedSpecs(architectures.get(arch)!, bucket, env)),
+          limit(() => readCachedSpecs(architectures.get(arch)!, bucket, env, tuning.http)),
       },
       sourceDigest: (ref) => client.digestOf(ref),
       run,
@@ -207,14 +208,17 @@ export function publishedImagesServices(
       const found = await client.imageFor(ref, arch);
       return isAbsent(found) ? undefined : { digest: found.digest, labels: found.labels };
     },
-    sifBucket: (arch) => containersStore(arch, env),
+    sifBucket: (arch) => containersStore(arch, env, tuning.http),
     expand: (text) => expandVariables(text, env, "registry.imageRoot"),
   };
 }
 
 /** The containers bucket of an arch, with the key pair of the CI variables the configuration names. */
-export const containersStore = (arch: Pick<Architecture, "containers">, env: Environment) =>
-  bucketStore(arch.containers.bucket, arch.containers, env);
+export const containersStore = (
+  arch: Pick<Architecture, "containers">,
+  env: Environment,
+  http?: HttpPolicy,
+) => bucketStore(arch.containers.bucket, arch.containers, env, http);
 
 /** A bucket, with the endpoint and the key pair of the CI variables the configuration names. */
 function bucketStore(
@@ -228,6 +232,7 @@ function bucketStore(
     };
   },
   env: Environment,
+  http: HttpPolicy | undefined,
 ): S3Store {
   const { endpoint, credentials } = settings;
   const accessKeyId = env[credentials.accessKeyIdVariable];
@@ -239,6 +244,7 @@ function bucketStore(
     ...(region ? { region } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     credentialVariables: [credentials.accessKeyIdVariable, credentials.secretAccessKeyVariable],
+    ...(http ? { policy: http } : {}),
   });
 }
 
@@ -250,8 +256,9 @@ async function readCachedSpecs(
   arch: Pick<Architecture, "cache">,
   bucket: string,
   env: Environment,
+  http: HttpPolicy | undefined,
 ): Promise<ReadonlySet<string> | undefined> {
-  const store = bucketStore(bucket, arch.cache, env);
+  const store = bucketStore(bucket, arch.cache, env, http);
   const root = mirrorRoot(arch.cache.prefix);
   try {
     const read = await cachedSpecs(async (key) => (await store.get(root + key))?.body, bucket);
