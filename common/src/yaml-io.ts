@@ -99,7 +99,7 @@ export function describeFsError(error: unknown): string {
       return "no such file (or a symbolic link to nothing)";
     case "EACCES":
     case "EPERM":
-      return "permission denied: make it readable for the user running jc";
+      return "permission denied: make it readable for the user running this command";
     case "ELOOP":
       return "a loop of symbolic links: fix the links";
     case "EISDIR":

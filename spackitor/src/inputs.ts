@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
 import { GENERATED_LIMIT, readRegularFileSync } from "../../common/src/read-file.js";
 import { parseLockBytes } from "../../common/src/spack-specs.js";
+import { describeFsError } from "../../common/src/yaml-io.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
 export async function readLockedHashes(
@@ -10,12 +11,29 @@ export async function readLockedHashes(
 ): Promise<{ hashes: Set<string>; files: string[] }> {
   const files: string[] = [];
   for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new InputError([{ file: path, message: "no such lock file or folder" }]);
+    const unreadable = (error: unknown) => {
+      const noEntry = (error as NodeJS.ErrnoException).code === "ENOENT";
+      return new InputError([
+        {
+          file: path,
+          message: noEntry
+            ? "no such lock file or folder (or a symbolic link to nothing)"
+            : `cannot read: ${describeFsError(error)}`,
+        },
+      ]);
+    };
+    const info = await stat(path).catch((error: unknown) => {
+      throw unreadable(error);
+    });
     if (info.isDirectory()) {
       // With file types, symbolic links to folders are not followed (a loop, or a link to /,
       // would be walked without end); files named spack.lock only.
-      const found = (await readdir(path, { recursive: true, withFileTypes: true }))
+      const entries = await readdir(path, { recursive: true, withFileTypes: true }).catch(
+        (error: unknown) => {
+          throw unreadable(error);
+        },
+      );
+      const found = entries
         .filter((entry) => entry.name === "spack.lock" && !entry.isDirectory())
         .map((entry) => join(entry.parentPath, entry.name))
         .sort();

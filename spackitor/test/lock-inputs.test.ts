@@ -54,4 +54,17 @@ describe("the lock files spackitor keeps the specs of", () => {
       /\/dev\/zero: cannot read: a device, not a regular file/,
     );
   });
+
+  it("names a lock path that is a loop of links or leads nowhere for what it is", async () => {
+    const dir = await tempDir();
+    await symlink("loop-b", join(dir, "loop-a"));
+    await symlink("loop-a", join(dir, "loop-b"));
+    await symlink("gone", join(dir, "dangling"));
+    await expect(readLockedHashes([join(dir, "loop-a")])).rejects.toThrow(
+      /loop-a: cannot read: a loop of symbolic links: fix the links/,
+    );
+    await expect(readLockedHashes([join(dir, "dangling")])).rejects.toThrow(
+      /dangling: no such lock file or folder \(or a symbolic link to nothing\)/,
+    );
+  });
 });
