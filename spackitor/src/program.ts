@@ -1,4 +1,5 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   consoleOutput,
@@ -27,10 +28,13 @@ const wholeNumber =
 /** A DAG hash as Spack prints it: 32 characters of base32. */
 const DAG_HASH = /^[a-z2-7]{32}$/;
 
-/** Prints as usual and also appends each line, with a time, to the log file. */
+/** Prints as usual and also appends each line, with a time, to the log file (its folder made). */
 function withLogFile(output: Output, file: string | undefined): Output {
   if (!file) return output;
+  let folderMade = false;
   const log = (line: string) => {
+    if (!folderMade) mkdirSync(dirname(file), { recursive: true });
+    folderMade = true;
     appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
   };
   return {
@@ -138,6 +142,7 @@ async function run(
       minAgeDays: flags.minAge,
       batchSize: flags.batchSize,
       ...(flags.json ? { jsonFile: flags.json } : {}),
+      ...(flags.logFile ? { logFile: flags.logFile } : {}),
       concurrency: flags.concurrency,
       now: new Date(),
       ...(progress ? { progress } : {}),

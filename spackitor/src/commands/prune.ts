@@ -3,6 +3,7 @@ import { InputError, UserError } from "../../../common/src/errors.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
 import { applyPrune, type ApplyResult } from "../apply.js";
 import { readLockedHashes, readPackageNames } from "../inputs.js";
+import { checkOutputFiles } from "../output-files.js";
 import { planPrune, type DependentsStrategy, type Plan, type PlanOptions } from "../plan.js";
 import { readSnapshot } from "../snapshot.js";
 import type { IndexEntry } from "../../../common/src/spack-cache/index.js";
@@ -20,6 +21,8 @@ export interface PruneOptions {
   readonly dryRun: boolean;
   /** Where to write the full plan as JSON. */
   readonly jsonFile?: string;
+  /** Where the caller also appends every line: checked, with `jsonFile`, before the bucket is read. */
+  readonly logFile?: string;
   readonly concurrency: number;
   readonly batchSize?: number;
   /** When the run started: objects modified since are never touched. */
@@ -45,6 +48,13 @@ export async function runPrune(
   output: Output,
 ): Promise<PruneReport> {
   const locked = await readLockedHashes(opts.locks);
+  await checkOutputFiles(
+    [
+      ...(opts.jsonFile ? [{ flag: "--json", path: opts.jsonFile }] : []),
+      ...(opts.logFile ? [{ flag: "--log-file", path: opts.logFile }] : []),
+    ],
+    locked.files,
+  );
   const packageExists = opts.spackDirectory
     ? await readPackageNames(opts.spackDirectory)
     : undefined;
