@@ -7,6 +7,11 @@ import { REPO_ROOT } from "../../test/helpers/paths.js";
 import { readConfig } from "../src/config/read.js";
 import { ENTRY_HEADER, buildEntryPipeline } from "../src/pipeline/entry-pipeline.js";
 import { runJc } from "./cli.js";
+import { runCaptured } from "../../test/helpers/program.js";
+import { exampleRepo } from "../../test/helpers/temp-repo.js";
+import { buildProgram } from "../src/program.js";
+
+const jc = (args: string[]) => runCaptured(buildProgram(), args);
 import { commandsOf } from "../../test/helpers/job-scripts.js";
 
 type Doc = Record<string, Record<string, unknown>>;
@@ -17,6 +22,26 @@ describe("the entry .gitlab-ci.yml", () => {
     const result = runJc(["entry-pipeline"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(committed);
+  });
+
+  it("writes -o in place, never over the configuration it reads nor over a folder", async () => {
+    const repo = await exampleRepo();
+    const config = join(repo, "spacktainers.config.yaml");
+    const before = await readFile(config, "utf8");
+    for (const [target, why] of [
+      [config, "that is the configuration, which this command reads"],
+      [repo, "that is a folder"],
+    ] as const) {
+      const result = await jc(["entry-pipeline", "-r", repo, "-o", target]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${target}: --output: ${why}`);
+    }
+    expect(await readFile(config, "utf8")).toBe(before);
+    const written = join(repo, ".gitlab-ci.yml");
+    expect((await jc(["entry-pipeline", "-r", repo, "-o", written])).code).toBe(0);
+    expect(await readFile(written, "utf8")).toBe(
+      await readFile(join(REPO_ROOT, ".gitlab-ci.yml"), "utf8"),
+    );
   });
 
   it("passes GitLab's schema and limits, with per-arch bridges only where definitions exist", async () => {

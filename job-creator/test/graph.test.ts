@@ -27,10 +27,13 @@ describe("jc graph", () => {
     expect((await jc(["create-jobs", "--offline", "-r", repo])).code).toBe(0);
     const file = join(repo, "generated/generated_pipeline.yaml");
     const before = await readFile(file, "utf8");
-    for (const target of [file, join(repo, "generated")]) {
+    for (const [target, why] of [
+      [file, "that is a pipeline file, which this command reads"],
+      [join(repo, "generated"), "that is a folder"],
+    ] as const) {
       const result = await jc(["graph", file, "-o", target]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/a pipeline file it reads|a folder/);
+      expect(result.stderr).toContain(`${target}: --output: ${why}`);
     }
     expect(await readFile(file, "utf8")).toBe(before);
   });

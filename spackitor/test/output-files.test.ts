@@ -30,17 +30,17 @@ describe("the files spackitor writes", () => {
     [
       "--json at a lock file it reads",
       (d: string) => ["--json", join(d, "locks/amd64/gromacs/spack.lock")],
-      /--json: that is a lock file this run reads/,
+      /--json: that is a lock file, which this command reads/,
     ],
     [
       "--json at a link to one",
       (d: string) => ["--json", join(d, "link.json")],
-      /link\.json: --json: that is a lock file this run reads/,
+      /link\.json: --json: that is a lock file, which this command reads/,
     ],
     [
       "--log-file at a lock file it reads",
       (d: string) => ["--log-file", join(d, "locks/amd64/gromacs/spack.lock")],
-      /--log-file: that is a lock file this run reads/,
+      /--log-file: that is a lock file, which this command reads/,
     ],
     [
       "--log-file at a folder",

@@ -30,10 +30,19 @@ export function entryPipelineCommand(): Command {
 
         requireJobPath(opts.generatedDir, "the generated folder", "--generated-dir");
 
-        const config = readConfig(join(resolve(opts.repo), opts.config), opts.config);
+        const configFile = join(resolve(opts.repo), opts.config);
+        const config = readConfig(configFile, opts.config);
         const text = renderPipeline(buildEntryPipeline(config, opts.generatedDir), ENTRY_HEADER);
-        if (opts.output) await writeFileAtomic(opts.output, text);
-        else consoleOutput.out(text.trimEnd());
+        if (!opts.output) {
+          consoleOutput.out(text.trimEnd());
+          return;
+        }
+        const { checkOutputFiles } = await import("../../../common/src/output-files.js");
+        await checkOutputFiles(
+          [{ flag: "--output", path: opts.output }],
+          [{ path: configFile, what: "the configuration" }],
+        );
+        await writeFileAtomic(opts.output, text);
       },
     );
 }

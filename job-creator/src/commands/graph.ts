@@ -1,5 +1,4 @@
-import { realpath, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import type { Output } from "../../../common/src/cli.js";
 import { jobCount, mermaidMarkdown, pipelineMermaid } from "../../../common/src/ci/mermaid.js";
@@ -9,6 +8,7 @@ import { InputError } from "../../../common/src/errors.js";
 import { isMapping } from "../../../common/src/mapping.js";
 import { loadPipelineDocument, readTextFileSync } from "../../../common/src/yaml-io.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
+import { checkOutputFiles } from "../../../common/src/output-files.js";
 
 /** Generated pipelines reach hundreds of KB; far more is not a pipeline GitLab would take. */
 const MAX_PIPELINE_BYTES = { maxBytes: 16 << 20, setting: "a pipeline file's size" };
@@ -23,7 +23,7 @@ export interface GraphOptions {
 /** `jc graph`: a pipeline file as a Mermaid diagram in Markdown, bridges noting their child files' job counts. */
 export async function graphPipeline(opts: GraphOptions, output: Output): Promise<void> {
   const pipeline = readPipeline(opts.file);
-  const read = [await realpath(opts.file)];
+  const read = [opts.file];
   const folder = dirname(opts.file);
   // A bridge's file is an artifact path; the generated folders keep it beside the trigger file.
   const notes = new Map<string, string>();
@@ -34,7 +34,7 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
       const child = join(folder, basename(artifact));
       if (!existsSync(child)) continue;
       const jobs = Object.keys(readPipeline(child).jobs).length;
-      read.push(await realpath(child));
+      read.push(child);
       notes.set(artifact, jobCount(jobs));
     }
   }
@@ -47,12 +47,10 @@ export async function graphPipeline(opts: GraphOptions, output: Output): Promise
     output.out(markdown.trimEnd());
     return;
   }
-  // Never over a pipeline it read, nor over a folder.
-  const target = await realpath(opts.outputFile).catch(() => resolve(opts.outputFile!));
-  if (read.includes(target) || (await stat(target).catch(() => undefined))?.isDirectory())
-    throw new InputError(
-      `-o ${opts.outputFile}: that is ${read.includes(target) ? "a pipeline file it reads" : "a folder"}; name a new .md file`,
-    );
+  await checkOutputFiles(
+    [{ flag: "--output", path: opts.outputFile }],
+    read.map((path) => ({ path, what: "a pipeline file" })),
+  );
   await writeFileAtomic(opts.outputFile, markdown);
 }
 

@@ -3,7 +3,7 @@ import { InputError, UserError } from "../../../common/src/errors.js";
 import { writeFileAtomic } from "../../../common/src/atomic-write.js";
 import { applyPrune, type ApplyResult } from "../apply.js";
 import { readLockedHashes, readPackageNames } from "../inputs.js";
-import { checkOutputFiles } from "../output-files.js";
+import { checkOutputFiles } from "../../../common/src/output-files.js";
 import { planPrune, type DependentsStrategy, type Plan, type PlanOptions } from "../plan.js";
 import { readSnapshot } from "../snapshot.js";
 import type { IndexEntry } from "../../../common/src/spack-cache/index.js";
@@ -53,7 +53,7 @@ export async function runPrune(
       ...(opts.jsonFile ? [{ flag: "--json", path: opts.jsonFile }] : []),
       ...(opts.logFile ? [{ flag: "--log-file", path: opts.logFile }] : []),
     ],
-    locked.files,
+    locked.files.map((path) => ({ path, what: "a lock file" })),
   );
   const packageExists = opts.spackDirectory
     ? await readPackageNames(opts.spackDirectory)
