@@ -48,15 +48,17 @@ export const BAD_REPO_CASES: {
     ],
   },
   {
-    name: "wrong types in a definition",
+    name: "wrong types in a definition, a misspelt Spack section, a key with an escape",
     breakRepo: (repo) =>
       writeFile(
         join(repo, "container_definitions/amd64/typed.yaml"),
-        "spack:\n  specs:\n    - zlib\n    - 42\n  packages: [x]\n",
+        'spack:\n  specs:\n    - zlib\n    - 42\n  packages: [x]\n  concretiser: {}\n  "x\\e[2J": 1\n',
       ),
     expected: [
       /typed\.yaml:4: spack\.specs\[1\]: expected a spec string/,
       /typed\.yaml:5: spack\.packages: expected a mapping/,
+      /typed\.yaml:6: spack\.concretiser: unknown section: did you mean `concretizer`\?/,
+      /typed\.yaml:7: spack\.x\\u001b\[2J: a key with control characters/,
     ],
   },
   {

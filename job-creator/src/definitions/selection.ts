@@ -1,4 +1,4 @@
-import { closest, distance } from "fastest-levenshtein";
+import { likelyMeant } from "../../../common/src/near-miss.js";
 import { InputError } from "../../../common/src/errors.js";
 import { basesNeeded } from "./bases.js";
 import { isWholeChain, stageRangeFrom, type StageRange } from "./stage-range.js";
@@ -134,10 +134,8 @@ function unknown(
   return (given ?? [])
     .filter((name) => !known.includes(name))
     .map((name) => {
-      const near = known.length > 0 ? closest(name, [...known]) : undefined;
-      // A suggestion only when it is close: a few letters, never half the name.
-      const close = near && distance(name, near) <= Math.min(3, Math.floor(name.length / 2));
-      const hint = close ? ` (did you mean ${near}?)` : "";
+      const near = likelyMeant(name, known);
+      const hint = near ? ` (did you mean ${near}?)` : "";
       return `${flag}: no ${name} among the ${what}${hint}; known: ${known.join(", ") || "none"}`;
     });
 }

@@ -2,8 +2,39 @@ import { isMapping } from "../../../common/src/mapping.js";
 import type { Problem } from "../../../common/src/errors.js";
 import { problemAt, type LocatedYaml } from "../../../common/src/yaml-io.js";
 import { specSyntaxProblem } from "./spec-syntax.js";
+import { hasControls } from "../../../common/src/control-characters.js";
+import { likelyMeant } from "../../../common/src/near-miss.js";
 
 const TOP_LEVEL_KEYS = new Set(["spack", "spacktainer"]);
+
+/**
+ * The sections of a Spack environment (`spack:`) in the releases jc supports, 0.20 to 1.x.
+ * Spack refuses any other key; a key a slip away from one of these is refused here already,
+ * before a pipeline runs. Others pass, for Spack to judge: a later release may add sections.
+ */
+const SPACK_SECTIONS = [
+  "bootstrap",
+  "cdash",
+  "ci",
+  "compilers",
+  "concretizer",
+  "config",
+  "container",
+  "definitions",
+  "develop",
+  "env_vars",
+  "gitlab-ci",
+  "include",
+  "include_concrete",
+  "mirrors",
+  "modules",
+  "packages",
+  "repos",
+  "specs",
+  "toolchains",
+  "upstreams",
+  "view",
+];
 const SPACKTAINER_KEYS = new Set(["files", "fetch", "base"]);
 
 /** Checks the shape of a Spack container definition; returns its `spack:` mapping. */
@@ -40,6 +71,7 @@ export function checkSpackDefinition(
     );
     return undefined;
   }
+  checkSections(doc, spack, problems);
   checkSpecs(doc, spack["specs"], problems);
   if (spack["packages"] !== undefined && !isMapping(spack["packages"])) {
     problems.push(problemAt(doc, ["spack", "packages"], "expected a mapping of package settings"));
@@ -62,6 +94,34 @@ export function checkSpackDefinition(
     }
   }
   return spack;
+}
+
+/** Keys under `spack:` that Spack would refuse: slips of a known section, control characters. */
+function checkSections(
+  doc: LocatedYaml,
+  spack: Record<string, unknown>,
+  problems: Problem[],
+): void {
+  for (const key of Object.keys(spack)) {
+    if (SPACK_SECTIONS.includes(key)) continue;
+    const meant = likelyMeant(key, SPACK_SECTIONS);
+    if (hasControls(key))
+      problems.push(
+        problemAt(
+          doc,
+          ["spack", key],
+          "a key with control characters: no Spack section is named so",
+        ),
+      );
+    else if (meant)
+      problems.push(
+        problemAt(
+          doc,
+          ["spack", key],
+          `unknown section: did you mean \`${meant}\`? (Spack refuses an environment with a key it does not know)`,
+        ),
+      );
+  }
 }
 
 function checkSpecs(doc: LocatedYaml, specs: unknown, problems: Problem[]): void {
