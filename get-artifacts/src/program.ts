@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   consoleOutput,
@@ -82,6 +83,13 @@ export function buildProgram(): Command {
         [opts.token, "--token (GITLAB_API_TOKEN)"],
       ]);
       // Loaded here, not at start-up: --help needs neither gitbeaker nor the zip reader.
+      const { checkOutputFiles } = await import("../../common/src/output-files.js");
+      await checkOutputFiles(
+        [{ flag: "--dotenv", path: join(opts.outputDir, opts.dotenv) }],
+        opts.generatedPipeline
+          ? [{ path: opts.generatedPipeline, what: "the generated pipeline" }]
+          : [],
+      );
       const { collectArtifacts } = await import("./collect.js");
       const { gitlabPipelineApi } = await import("./gitbeaker-api.js");
       const { readJobNames } = await import("./generated-pipeline.js");
