@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { consoleOutput, describeFailure } from "./cli.js";
+import { consoleOutput, describeFailure, retryNotes } from "./cli.js";
 import { UserError } from "./errors.js";
 
 describe("describeFailure", () => {
@@ -31,6 +31,36 @@ describe("consoleOutput", () => {
     expect(written).toEqual([
       "runner \\u001b[8mhidden\\u001b[0m\tonline\nnext\n",
       "warning: \\u001b]52;c;cm0=\\u0007\n",
+    ]);
+  });
+});
+
+describe("retryNotes", () => {
+  const note = (target: string, delayMs = 500) => ({
+    target,
+    reason: "HTTP 429",
+    attempt: 2,
+    delayMs,
+    budgetMs: 180_000,
+  });
+
+  it("prints the first retry at once, then at most one line per interval, counting the others", () => {
+    const clock = { now: 0 };
+    const lines: string[] = [];
+    const notify = retryNotes(
+      (line) => lines.push(line),
+      10_000,
+      () => clock.now,
+    );
+    notify(note("https://r.example/v2/a/manifests/1"));
+    for (let i = 0; i < 40; i++) notify(note("https://r.example/v2/b/manifests/1"));
+    clock.now = 9_999;
+    notify(note("https://r.example/v2/c/manifests/1"));
+    clock.now = 10_000;
+    notify(note("s3://cache at http://127.0.0.1:9000", 12_400));
+    expect(lines).toEqual([
+      "retrying https://r.example/v2/a/manifests/1: HTTP 429; attempt 2 in 0.5 s, within a retry budget of 180 s",
+      "retrying s3://cache at http://127.0.0.1:9000: HTTP 429; attempt 2 in 12 s, within a retry budget of 180 s; 41 other retries since the last note",
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DEFAULT_HTTP_POLICY, type HttpPolicy } from "./http.js";
+import { DEFAULT_HTTP_POLICY, type HttpPolicy, type RetryNote } from "./http.js";
 import { InputError, UserError } from "./errors.js";
 import { escapeControls } from "./control-characters.js";
 import { checkProxyEnvironment } from "./proxy.js";
@@ -121,12 +121,47 @@ export function httpPolicyOptions(): Option[] {
   ];
 }
 
-/** The policy those options give (values in ms as parsed). */
+/** The policy those options give (values in ms as parsed), its retries noted on stderr. */
 export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }): HttpPolicy {
   return {
     ...DEFAULT_HTTP_POLICY,
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
     ...(flags.retryBudget ? { budgetMs: flags.retryBudget } : {}),
+    onRetry: (processRetryNotes ??= retryNotes(consoleOutput.err)),
+  };
+}
+
+/** One stream of retry notes for the whole process, whichever clients retry. */
+let processRetryNotes: ((note: RetryNote) => void) | undefined;
+
+/** Seconds as a person reads them: 0.4, 2, 12. */
+const shownSeconds = (ms: number) =>
+  ms >= 10_000 || ms % 1000 === 0 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+
+/**
+ * Prints a line for a retry, at most one per `intervalMs`, counting those it held back: a
+ * rate-limited or unreachable server is seen at once, in a terminal or a CI log, instead of
+ * minutes of silence, and 600 lookups retried together are not 600 lines.
+ */
+export function retryNotes(
+  print: (line: string) => void,
+  intervalMs = 10_000,
+  now: () => number = Date.now,
+): (note: RetryNote) => void {
+  let printedAt = -Infinity;
+  let held = 0;
+  return (note) => {
+    const time = now();
+    if (time - printedAt < intervalMs) {
+      held++;
+      return;
+    }
+    printedAt = time;
+    const others = held > 0 ? `; ${held} other retries since the last note` : "";
+    held = 0;
+    print(
+      `retrying ${note.target}: ${note.reason}; attempt ${note.attempt} in ${shownSeconds(note.delayMs)} s, within a retry budget of ${shownSeconds(note.budgetMs)} s${others}`,
+    );
   };
 }
 

@@ -15,6 +15,20 @@ export interface HttpPolicy {
   /** Backoff before the second attempt, doubled for each further one (with jitter). */
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
+  /** Told of each retry before its wait, so that a server in trouble is seen (`retryNotes`). */
+  readonly onRetry?: (retry: RetryNote) => void;
+}
+
+/** A request about to be tried again: where, why, and when. */
+export interface RetryNote {
+  /** The URL (redacted) or the bucket the request went to. */
+  readonly target: string;
+  /** What the last attempt got: `HTTP 429`, `no answer within 30 s`, `ECONNREFUSED`. */
+  readonly reason: string;
+  /** The attempt about to be made: 2 for the first retry. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly budgetMs: number;
 }
 
 export const DEFAULT_HTTP_POLICY: HttpPolicy = {
@@ -170,6 +184,13 @@ async function withRetries<T>(
         `cannot ${what}: ${redactUrl(url)} failed (${reason}) ${n} time${n > 1 ? "s" : ""} in ${Math.round(spent / 1000)} s${asked}; gave up within the retry budget of ${Math.round(policy.budgetMs / 1000)} s`,
       );
     }
+    policy.onRetry?.({
+      target: redactUrl(url),
+      reason,
+      attempt: n + 1,
+      delayMs: delay,
+      budgetMs: policy.budgetMs,
+    });
     await sleep(delay);
   }
 }

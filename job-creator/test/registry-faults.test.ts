@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProxy } from "../../test/helpers/http-proxy.js";
 import { RegistryPusher, startRegistry, type TestRegistry } from "../../test/helpers/registry.js";
+import type { HttpPolicy, RetryNote } from "../../common/src/http.js";
 import { OciRegistryClient } from "../src/registry/oci-client.js";
 
 let dir: string;
@@ -22,11 +23,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const client = (budgetMs: number, timeoutMs = 1_000) =>
+const client = (budgetMs: number, timeoutMs = 1_000, onRetry?: HttpPolicy["onRetry"]) =>
   new OciRegistryClient({
     credentialsFor: () => undefined,
     credentialHint: () => "set CI_REGISTRY_USER and CI_REGISTRY_PASSWORD",
-    http: { timeoutMs, budgetMs, initialDelayMs: 50, maxDelayMs: 500 },
+    http: {
+      timeoutMs,
+      budgetMs,
+      initialDelayMs: 50,
+      maxDelayMs: 500,
+      ...(onRetry ? { onRetry } : {}),
+    },
   });
 
 const builder = (host: string) => ({ registry: host, repository: "hpc/builder", tag: "t1" });
@@ -42,12 +49,25 @@ describe("the registry client against docker-registry in trouble", () => {
       res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
       return true;
     });
+    const notes: RetryNote[] = [];
     try {
-      const image = await client(20_000).imageFor(builder(proxy.host), "amd64");
+      const image = await client(20_000, 1_000, (note) => notes.push(note)).imageFor(
+        builder(proxy.host),
+        "amd64",
+      );
       expect(image).toMatchObject({ labels: { "org.x.checksum": "aaa" } });
       expect(Date.now() - start).toBeGreaterThanOrEqual(6_000);
       expect(limited).toBeGreaterThanOrEqual(6);
       expect(limited).toBeLessThanOrEqual(9);
+      // Each retry was told, with the wait the registry asked for.
+      expect(notes).toHaveLength(limited);
+      expect(notes[0]).toEqual({
+        target: `http://${proxy.host}/v2/hpc/builder/manifests/t1`,
+        reason: "HTTP 429",
+        attempt: 2,
+        delayMs: 1_000,
+        budgetMs: 20_000,
+      });
     } finally {
       await proxy.stop();
     }

@@ -108,6 +108,10 @@ describe("spackitor's arguments", () => {
     expect(result.stderr).toMatch(
       /\(failed \d+ times in [23] s; gave up within the retry budget of 2 s\)/,
     );
+    // The wait is not silent: the first retry is noted at once.
+    expect(result.stderr).toMatch(
+      /^retrying s3:\/\/cache at http:\/\/127\.0\.0\.1:\d+: no answer within 1 s; attempt 2 in [\d.]+ s, within a retry budget of 2 s$/m,
+    );
     expect(Date.now() - start).toBeLessThan(8_000);
   });
 

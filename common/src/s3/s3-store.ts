@@ -56,8 +56,8 @@ export class S3Store implements BucketStore, MetadataSource, ObjectCopier, Objec
     const region = options.region ?? "us-east-1";
     this.region = region;
     this.policy = options.policy ?? DEFAULT_HTTP_POLICY;
-    this.retries = new BudgetedRetries(this.policy);
     this.description = `s3://${options.bucket}${options.endpoint ? ` at ${redactUrl(options.endpoint)}` : ""}`;
+    this.retries = new BudgetedRetries(this.policy, this.description);
     if (options.credentials)
       this.heads = new SignedHead(
         {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HttpPolicy } from "../http.js";
+import type { HttpPolicy, RetryNote } from "../http.js";
 import { BudgetedRetries } from "./sdk-retries.js";
 
 const POLICY: HttpPolicy = {
@@ -10,12 +10,14 @@ const POLICY: HttpPolicy = {
 };
 
 /** A strategy on a clock the test moves; random 0.5 makes backoff exact (100, 200, 400 ms …). */
-function strategy() {
+function strategy(onRetry?: HttpPolicy["onRetry"]) {
   const clock = { now: 1_000_000 };
+  const policy = { ...POLICY, ...(onRetry ? { onRetry } : {}) };
   return {
     clock,
     retries: new BudgetedRetries(
-      POLICY,
+      policy,
+      "s3://b",
       () => clock.now,
       () => 0.5,
     ),
@@ -81,5 +83,37 @@ describe("BudgetedRetries", () => {
     const late = await retries.acquireInitialRetryToken();
     const next = await retries.refreshRetryTokenForRetry(late, { errorType: "TRANSIENT" });
     expect(next.getRetryDelay()).toBe(100);
+  });
+
+  it("notes each retry with the bucket, the status and S3's code, or the network error", async () => {
+    const notes: RetryNote[] = [];
+    const { retries } = strategy((note) => notes.push(note));
+    const first = await retries.acquireInitialRetryToken();
+    const slowDown = Object.assign(new Error("Please reduce"), {
+      name: "SlowDown",
+      $metadata: { httpStatusCode: 503 },
+    });
+    const second = await retries.refreshRetryTokenForRetry(first, {
+      errorType: "THROTTLING",
+      error: slowDown,
+    });
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const third = await retries.refreshRetryTokenForRetry(second, {
+      errorType: "TRANSIENT",
+      error: refused,
+    });
+    const silent = Object.assign(new Error("exceeded requestTimeout"), { code: "ETIMEDOUT" });
+    await retries.refreshRetryTokenForRetry(third, { errorType: "TRANSIENT", error: silent });
+    expect(notes).toEqual([
+      { target: "s3://b", reason: "HTTP 503 SlowDown", attempt: 2, delayMs: 100, budgetMs: 10_000 },
+      { target: "s3://b", reason: "ECONNREFUSED", attempt: 3, delayMs: 200, budgetMs: 10_000 },
+      {
+        target: "s3://b",
+        reason: "no answer within 1 s",
+        attempt: 4,
+        delayMs: 400,
+        budgetMs: 10_000,
+      },
+    ]);
   });
 });

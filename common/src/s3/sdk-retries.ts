@@ -43,6 +43,8 @@ export class BudgetedRetries {
 
   constructor(
     private readonly policy: HttpPolicy,
+    /** The bucket, as retry notes name it. */
+    private readonly target: string,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {}
@@ -66,6 +68,13 @@ export class BudgetedRetries {
         this.stopped.set(failed.error, { attempts, spentMs, budgetMs: this.policy.budgetMs });
       return Promise.reject(new Error("retry budget spent"));
     }
+    this.policy.onRetry?.({
+      target: this.target,
+      reason: reasonOf(failed.error, this.policy.timeoutMs),
+      attempt: attempts + 1,
+      delayMs: delay,
+      budgetMs: this.policy.budgetMs,
+    });
     return Promise.resolve(new Attempts(token.startedAt, attempts, delay));
   }
 
@@ -75,4 +84,18 @@ export class BudgetedRetries {
   gaveUpOn(error: unknown): GaveUp | undefined {
     return typeof error === "object" && error !== null ? this.stopped.get(error) : undefined;
   }
+}
+
+/**
+ * A failed attempt in a few words, as the HTTP clients say it: its status and S3's code, no
+ * answer within the timeout, else the network error's code.
+ */
+function reasonOf(error: unknown, timeoutMs: number): string {
+  const failure = error as
+    { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = failure?.$metadata?.httpStatusCode;
+  if (status) return `HTTP ${status} ${failure.name ?? ""}`.trimEnd();
+  if (failure?.code === "ETIMEDOUT" || failure?.name === "TimeoutError")
+    return `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
+  return failure?.code ?? failure?.name ?? "failed";
 }
