@@ -5,6 +5,7 @@ import {
   httpPolicyFrom,
   httpPolicyOptions,
   requireValues,
+  retryNotes,
 } from "../../../common/src/cli.js";
 import { InputError } from "../../../common/src/errors.js";
 import type { GitlabConnection } from "../../../common/src/gitlab-requester.js";
@@ -53,13 +54,16 @@ async function followSetup(flags: FollowFlags) {
   ]);
   const { gitlabLivePipelinesApi } = await import("../gitlab/pipelines-api.js");
   const { plainReport, terminalReport } = await import("../follow/render.js");
+  const terminal = process.stdout.isTTY && !process.env["CI"] && !flags.plain;
+  const live = terminal ? terminalReport((text) => process.stdout.write(text)) : undefined;
+  const http = httpPolicyFrom(flags);
   const connection: GitlabConnection = {
     apiUrl: flags.apiUrl!,
     projectId: flags.project!,
     token: flags.token!,
-    http: httpPolicyFrom(flags),
+    // In the live view, retry notes scroll above the jobs like log lines.
+    http: live ? { ...http, onRetry: retryNotes(live.notice) } : http,
   };
-  const terminal = process.stdout.isTTY && !process.env["CI"] && !flags.plain;
   const controller = new AbortController();
   process.once("SIGINT", () => {
     controller.abort();
@@ -67,9 +71,7 @@ async function followSetup(flags: FollowFlags) {
   return {
     api: gitlabLivePipelinesApi(connection),
     connection,
-    report: terminal
-      ? terminalReport((text) => process.stdout.write(text))
-      : plainReport(consoleOutput.out),
+    report: live ?? plainReport(consoleOutput.out),
     settings: {
       intervalMs: flags.interval * 1000,
       signal: controller.signal,

@@ -50,6 +50,19 @@ describe("terminalReport", () => {
     ]);
   });
 
+  it("scrolls a notice of the command's own above the live block, which stays whole", () => {
+    const writes: string[] = [];
+    const report = terminalReport((text) => writes.push(text));
+    report.status(job(1, "build a", "running"));
+    report.status(job(2, "build b", "pending"));
+    report.notice("retrying https://x/api/v4/jobs/1/trace: HTTP 429; attempt 2 in 1 s");
+    expect(screen(writes)).toEqual([
+      "retrying https://x/api/v4/jobs/1/trace: HTTP 429; attempt 2 in 1 s",
+      "  ● build a  running",
+      "  ○ build b  pending",
+    ]);
+  });
+
   it("keeps the live block within a screen, and lets a log through with its colours only", () => {
     const writes: string[] = [];
     const report = terminalReport((text) => writes.push(text));

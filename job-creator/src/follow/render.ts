@@ -50,7 +50,9 @@ const LIVE_LINES = 15;
  * For a terminal: one line per job. The jobs still to finish stay at the bottom, redrawn in
  * place as their status changes; a finished job's line and every log line scroll above them.
  */
-export function terminalReport(write: (text: string) => void): FollowReport {
+export function terminalReport(
+  write: (text: string) => void,
+): FollowReport & { readonly notice: (line: string) => void } {
   const open = new Map<number, LiveJob>();
   let drawn = 0;
   const redraw = (above: readonly string[]) => {
@@ -88,6 +90,12 @@ export function terminalReport(write: (text: string) => void): FollowReport {
     log: (job, lines) => {
       // A colour the job left open ends with its line.
       redraw(lines.map((line) => `\x1b[2m${job.name} |\x1b[0m ${forTerminal(line)}\x1b[0m`));
+    },
+    // A line of the command's own (a retry note) scrolls above the block like a log line: a
+    // line written to the terminal behind the block's back would be half erased by the next
+    // redraw.
+    notice: (line) => {
+      redraw([line]);
     },
     end: (p, note) => {
       open.clear();
