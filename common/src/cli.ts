@@ -121,18 +121,22 @@ export function httpPolicyOptions(): Option[] {
   ];
 }
 
-/** The policy those options give (values in ms as parsed), its retries noted on stderr. */
+/**
+ * The policy those options give (values in ms as parsed), its retries noted on stderr: one
+ * stream of notes per parsed command (per `flags`), whichever of its clients retry.
+ */
 export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }): HttpPolicy {
+  let onRetry = retryNotesOf.get(flags);
+  if (!onRetry) retryNotesOf.set(flags, (onRetry = retryNotes(consoleOutput.err)));
   return {
     ...DEFAULT_HTTP_POLICY,
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
     ...(flags.retryBudget ? { budgetMs: flags.retryBudget } : {}),
-    onRetry: (processRetryNotes ??= retryNotes(consoleOutput.err)),
+    onRetry,
   };
 }
 
-/** One stream of retry notes for the whole process, whichever clients retry. */
-let processRetryNotes: ((note: RetryNote) => void) | undefined;
+const retryNotesOf = new WeakMap<object, (note: RetryNote) => void>();
 
 /** Seconds as a person reads them: 0.4, 2, 12. */
 const shownSeconds = (ms: number) =>
