@@ -195,10 +195,13 @@ async function withRetries<T>(
   }
 }
 
+/** An attempt that timed out, as every retry loop says it: "no answer within 30 s". */
+export const noAnswerWithin = (timeoutMs: number): string =>
+  `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
+
 function describeNetworkError(error: unknown, policy: HttpPolicy): string {
   const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError")
-    return `no answer within ${policy.timeoutMs < 1000 ? `${policy.timeoutMs} ms` : `${Math.round(policy.timeoutMs / 1000)} s`}`;
+  if (name === "TimeoutError" || name === "AbortError") return noAnswerWithin(policy.timeoutMs);
   // fetch wraps the reason ("fetch failed" <- "connect ECONNREFUSED …"); Node's http does not.
   const cause =
     error instanceof Error

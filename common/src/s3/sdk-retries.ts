@@ -1,4 +1,4 @@
-import { retryDelayWithin, type HttpPolicy } from "../http.js";
+import { noAnswerWithin, retryDelayWithin, type HttpPolicy } from "../http.js";
 
 /** What the SDK's retry middleware tells a strategy about a failed attempt (@smithy/types). */
 interface FailedAttempt {
@@ -96,6 +96,6 @@ function reasonOf(error: unknown, timeoutMs: number): string {
   const status = failure?.$metadata?.httpStatusCode;
   if (status) return `HTTP ${status} ${failure.name ?? ""}`.trimEnd();
   if (failure?.code === "ETIMEDOUT" || failure?.name === "TimeoutError")
-    return `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
+    return noAnswerWithin(timeoutMs);
   return failure?.code ?? failure?.name ?? "failed";
 }
