@@ -5,6 +5,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import pLimit from "p-limit";
 import { InputError, UserError } from "./errors.js";
 import { useRegularFileSync } from "./read-file.js";
+import { writeFailure } from "./fs-errors.js";
 
 /** Written with every output folder: only a folder holding it is ever replaced. */
 export const OUTPUT_MARKER = ".spacktainers-output";
@@ -74,16 +75,20 @@ export async function replaceDirectory(
   await removeLeftovers(dir);
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const old = `${temp}-old`;
-  await mkdir(dirname(dir), { recursive: true });
   try {
+    await mkdir(dirname(dir), { recursive: true });
     await writeTree(temp, new Map([...files, [OUTPUT_MARKER, MARKER_TEXT]]));
     await rename(dir, old).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     });
     await rename(temp, dir);
+  } catch (error) {
+    throw writeFailure(dir, error);
   } finally {
-    await rm(temp, { recursive: true, force: true });
-    await rm(old, { recursive: true, force: true });
+    // What this cannot remove, the next run's removeLeftovers does; the outcome above stands.
+    const cleanUp = (path: string) => rm(path, { recursive: true, force: true }).catch(() => {});
+    await cleanUp(temp);
+    await cleanUp(old);
   }
 }
 

@@ -3,6 +3,7 @@ import { LineCounter, isNode, isScalar, parseDocument, visit, type Document } fr
 import { InputError, type Problem } from "./errors.js";
 import { isMapping } from "./mapping.js";
 import { readRegularFileSync, type SizeLimit } from "./read-file.js";
+import { describeFsError } from "./fs-errors.js";
 
 /** A parsed YAML file that can still say on which line a value stands. */
 export interface LocatedYaml {
@@ -88,26 +89,6 @@ export function readTextFileSync(path: string, displayName: string, limit: SizeL
     throw new InputError([
       { file: displayName, message: `cannot read: ${describeFsError(error)}` },
     ]);
-  }
-}
-
-/** A file system error as a person reads it: what went wrong and what to do, not errno soup. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file (or a symbolic link to nothing)";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied: make it readable for the user running this command";
-    case "ELOOP":
-      return "a loop of symbolic links: fix the links";
-    case "EISDIR":
-      return "a folder, where a file was expected";
-    case "ENAMETOOLONG":
-      return "the path is too long";
-    default:
-      return (error as Error).message;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderPipeline } from "../../common/src/ci/render.js";
@@ -22,6 +22,22 @@ describe("the entry .gitlab-ci.yml", () => {
     const result = runJc(["entry-pipeline"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(committed);
+  });
+
+  it("ends with exit 1 and one line, not a stack trace, when -o cannot be written", async () => {
+    const repo = await exampleRepo();
+    await writeFile(join(repo, "plain.txt"), "a file, not a folder\n");
+    const result = await jc([
+      "entry-pipeline",
+      "-r",
+      repo,
+      "-o",
+      join(repo, "plain.txt/entry.yml"),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: cannot write ${repo}/plain.txt/entry.yml: a file stands where a folder is needed\n`,
+    );
   });
 
   it("writes -o in place, never over the configuration it reads nor over a folder", async () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { InputError, throwIfProblems, type Problem } from "../../common/src/errors.js";
 import { GENERATED_LIMIT, readRegularFileSync } from "../../common/src/read-file.js";
 import { parseLockBytes } from "../../common/src/spack-specs.js";
-import { describeFsError } from "../../common/src/yaml-io.js";
+import { describeFsError } from "../../common/src/fs-errors.js";
 
 /** Every hash of the given `spack.lock` files; a folder means every spack.lock below it. */
 export async function readLockedHashes(

@@ -1,9 +1,9 @@
-import { describeFsError } from "../../../common/src/yaml-io.js";
 import { join } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
 import type { Config } from "../config/schema.js";
 import { readFolderChecksum } from "./checksum.js";
 import { LABELS, type BaseImageInputs, type BaseImageName } from "./plan.js";
+import { describeFsError } from "../../../common/src/fs-errors.js";
 
 /** The Spack revision the builder is built from: a commit when known, else the branch. */
 export interface SpackRevision {

@@ -15,6 +15,7 @@ import {
   type JobReference,
   type Reproduction,
 } from "../reproduce/plan.js";
+import { writeFailure } from "../../../common/src/fs-errors.js";
 
 export interface ReproduceOptions {
   readonly job: JobReference;
@@ -160,8 +161,11 @@ async function writeReproduction(
   files: ReadonlyMap<string, Uint8Array>,
   plan: Reproduction,
 ): Promise<void> {
-  await mkdir(dirname(dir), { recursive: true });
-  const temporary = await mkdtemp(join(dirname(dir), `.${basename(dir)}-`));
+  const temporary = await mkdir(dirname(dir), { recursive: true })
+    .then(() => mkdtemp(join(dirname(dir), `.${basename(dir)}-`)))
+    .catch((error: unknown) => {
+      throw writeFailure(dir, error);
+    });
   try {
     const put = async (path: string, content: string | Uint8Array) => {
       await mkdir(dirname(join(temporary, path)), { recursive: true });
@@ -177,6 +181,6 @@ async function writeReproduction(
     await rename(temporary, dir);
   } catch (error) {
     await rm(temporary, { recursive: true, force: true });
-    throw error;
+    throw writeFailure(dir, error);
   }
 }

@@ -1,9 +1,9 @@
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { InputError } from "../../../common/src/errors.js";
-import { describeFsError } from "../../../common/src/yaml-io.js";
 import type { Architecture } from "./architecture.js";
 import { readRegularFileSync } from "../../../common/src/read-file.js";
+import { describeFsError } from "../../../common/src/fs-errors.js";
 
 /** Far above any armored public key (a few KB, more with many signatures on it). */
 const MAX_PUBLIC_KEY_BYTES = 256 * 1024;

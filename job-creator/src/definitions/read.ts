@@ -9,7 +9,6 @@ import {
 } from "../../../common/src/errors.js";
 import {
   HAND_WRITTEN_LIMIT,
-  describeFsError,
   readLocatedYamlSync,
   problemAt,
   readTextFileSync,
@@ -24,6 +23,7 @@ import { readFilePairs } from "./file-pairs.js";
 import { containerNameProblem, entryNameProblem, isDisabled, shownName } from "./names.js";
 import { checkSpackDefinition } from "./spack-definition.js";
 import type { ArchitectureDefinitions, ContainerBase, ContainerDefinition } from "./types.js";
+import { describeFsError } from "../../../common/src/fs-errors.js";
 
 export const DEFINITIONS_DIR = "container_definitions";
 /** Where sources of `spacktainer.files` of single-file definitions live, as in the original. */
