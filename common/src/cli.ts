@@ -122,12 +122,16 @@ export function httpPolicyOptions(): Option[] {
 }
 
 /**
- * The policy those options give (values in ms as parsed), its retries noted on stderr: one
- * stream of notes per parsed command (per `flags`), whichever of its clients retry.
+ * The policy those options give (values in ms as parsed), its retries noted by `print`
+ * (stderr unless the command logs elsewhere too): one stream of notes per parsed command
+ * (per `flags`), whichever of its clients retry.
  */
-export function httpPolicyFrom(flags: { timeout?: number; retryBudget?: number }): HttpPolicy {
+export function httpPolicyFrom(
+  flags: { timeout?: number; retryBudget?: number },
+  print: (line: string) => void = consoleOutput.err,
+): HttpPolicy {
   let onRetry = retryNotesOf.get(flags);
-  if (!onRetry) retryNotesOf.set(flags, (onRetry = retryNotes(consoleOutput.err)));
+  if (!onRetry) retryNotesOf.set(flags, (onRetry = retryNotes(print)));
   return {
     ...DEFAULT_HTTP_POLICY,
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),

@@ -1,16 +1,14 @@
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
   consoleOutput,
   httpPolicyFrom,
   httpPolicyOptions,
   toolVersion,
-  type Output,
 } from "../../common/src/cli.js";
 import { distance } from "fastest-levenshtein";
 import { InputError } from "../../common/src/errors.js";
 import type { PruneOptions } from "./commands/prune.js";
+import { withLogFile } from "./log-file.js";
 import type { IndexEntry } from "../../common/src/spack-cache/index.js";
 
 /** Digits only: `Number()` would take "", "0x10" and "1e3" as numbers. */
@@ -27,27 +25,6 @@ const wholeNumber =
 
 /** A DAG hash as Spack prints it: 32 characters of base32. */
 const DAG_HASH = /^[a-z2-7]{32}$/;
-
-/** Prints as usual and also appends each line, with a time, to the log file (its folder made). */
-function withLogFile(output: Output, file: string | undefined): Output {
-  if (!file) return output;
-  let folderMade = false;
-  const log = (line: string) => {
-    if (!folderMade) mkdirSync(dirname(file), { recursive: true });
-    folderMade = true;
-    appendFileSync(file, `${new Date().toISOString()} ${line}\n`);
-  };
-  return {
-    out: (l) => {
-      log(l);
-      output.out(l);
-    },
-    err: (l) => {
-      log(l);
-      output.err(l);
-    },
-  };
-}
 
 interface MirrorFlags {
   bucket: string;
@@ -125,12 +102,12 @@ async function run(
   // Loaded here, not at start-up: --help and argument errors need neither the AWS SDK nor the planner.
   const { S3Store } = await import("../../common/src/s3/s3-store.js");
   const { runPrune } = await import("./commands/prune.js");
-  const output = withLogFile(consoleOutput, flags.logFile);
+  const { output, failed } = withLogFile(consoleOutput, flags.logFile);
   const store = new S3Store({
     bucket: flags.bucket,
     ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
     ...(flags.region ? { region: flags.region } : {}),
-    policy: httpPolicyFrom(flags),
+    policy: httpPolicyFrom(flags, output.err),
   });
   const progress = terminalProgress();
   await runPrune(
@@ -150,7 +127,10 @@ async function run(
     },
     store,
     output,
-  );
+  ).catch((error: unknown) => {
+    failed(error);
+    throw error;
+  });
 }
 
 const prune = () =>

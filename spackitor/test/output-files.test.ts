@@ -64,6 +64,38 @@ describe("the files spackitor writes", () => {
     },
   );
 
+  it("stops before any request when --log-file cannot be written, saying why", async () => {
+    const { dir } = await lockFolder();
+    // Every write to /dev/full fails with ENOSPC, as on a full disk.
+    const result = await run([...offline, "--lock", join(dir, "locks"), "--log-file", "/dev/full"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: cannot write /dev/full: no space left on the device\n");
+    expect(result.stdout).toBe("");
+  });
+
+  it("logs a failed run's retries and its failure, not only what came before", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", TEST_CREDENTIALS.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", TEST_CREDENTIALS.secretAccessKey);
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const { dir } = await lockFolder();
+    const log = join(dir, "prune.log");
+    const result = await run([
+      ...offline,
+      "--lock",
+      join(dir, "locks"),
+      "--retry-budget",
+      "1",
+      "--log-file",
+      log,
+    ]);
+    expect(result.code).toBe(1);
+    const logged = (await readFile(log, "utf8")).replace(/^\d{4}-\d\d-\d\dT[\d:.]+Z /gm, "");
+    expect(logged).toMatch(/^reading s3:\/\/cache at http:\/\/127\.0\.0\.1:9; /);
+    expect(logged).toMatch(/^retrying s3:\/\/cache at http:\/\/127\.0\.0\.1:9: ECONNREFUSED; /m);
+    expect(logged).toMatch(/^error: cannot read .* gave up within the retry budget of 1 s\)\n$/m);
+    expect(result.stderr).toContain(logged.split("\n").at(-2)!);
+  });
+
   it("appends every line it prints to --log-file, with a time, making its folder", async () => {
     const bucket = await env.bucket();
     await uploadLegacyMirror(env.s3, bucket);

@@ -48,6 +48,10 @@ export async function runPrune(
   output: Output,
 ): Promise<PruneReport> {
   const locked = await readLockedHashes(opts.locks);
+  const packageExists = opts.spackDirectory
+    ? await readPackageNames(opts.spackDirectory)
+    : undefined;
+  // Checked after every input is read and before the first line, which begins the log.
   await checkOutputFiles(
     [
       ...(opts.jsonFile ? [{ flag: "--json", path: opts.jsonFile }] : []),
@@ -55,9 +59,6 @@ export async function runPrune(
     ],
     locked.files.map((path) => ({ path, what: "a lock file" })),
   );
-  const packageExists = opts.spackDirectory
-    ? await readPackageNames(opts.spackDirectory)
-    : undefined;
   output.out(
     `reading ${store.description}${opts.prefix ? `/${opts.prefix}` : ""}; ${locked.hashes.size} specs kept by ${locked.files.length} lock files`,
   );
