@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { appendFile, writeFile } from "node:fs/promises";
+import { appendFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCaptured } from "../../test/helpers/program.js";
@@ -86,6 +86,24 @@ describe("bad input", () => {
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
     expect(result.status).toBe(0);
   });
+
+  it.each([
+    ["a folder that is not there", (d: string) => join(d, "nope"), "no such folder"],
+    ["a file", (d: string) => join(d, "spack.yaml"), "a file, not a folder"],
+    ["a loop of links", (d: string) => join(d, "loop"), "a loop of symbolic links"],
+  ])(
+    "names a --repo that is %s as the mistake, not the configuration file",
+    async (_, path, why) => {
+      const repo = await exampleRepo();
+      await symlink(join(repo, "loop"), join(repo, "loop"));
+      for (const command of ["create-jobs", "images", "entry-pipeline"]) {
+        const { code, stderr } = await runCaptured(buildProgram(), [command, "-r", path(repo)]);
+        expect(code).toBe(2);
+        expect(stderr).toContain(`argument '${path(repo)}' is invalid. ${why}`);
+        expect(stderr).not.toContain("spacktainers.config.yaml");
+      }
+    },
+  );
 
   // One spawned run: the real entry point's exit code and streams.
   it("exits 2 on an unknown option and shows how to get help", () => {

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { httpPolicyFrom, httpPolicyOptions } from "../../../common/src/cli.js";
@@ -5,6 +6,7 @@ import { runProcess } from "../../../common/src/run.js";
 import { readDefaultBranch } from "../git/default-branch.js";
 import { DEFAULT_CONFIG_FILE } from "../config/file-name.js";
 import { CHAIN_STAGES } from "../definitions/stage-range.js";
+import { describeFsError } from "../../../common/src/fs-errors.js";
 
 export const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -37,9 +39,25 @@ export const gitlabApiOptions = (
   ),
 ];
 
+/**
+ * A folder that exists: a mistyped --repo is named as such, not reported later as a missing
+ * configuration file (which would send the user looking for the wrong thing).
+ */
+const existingFolder = (value: string): string => {
+  let info;
+  try {
+    info = statSync(value, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new InvalidArgumentError(describeFsError(error));
+  }
+  if (!info) throw new InvalidArgumentError("no such folder");
+  if (!info.isDirectory()) throw new InvalidArgumentError("a file, not a folder");
+  return value;
+};
+
 /** Options several commands share, built fresh for each (commander owns what it is given). */
 export const repoOption = (help = "repository root holding the configuration") =>
-  new Option("-r, --repo <dir>", help).default(".");
+  new Option("-r, --repo <dir>", help).default(".").argParser(existingFolder);
 export const configOption = () =>
   new Option("-c, --config <file>", "configuration file, relative to --repo").default(
     DEFAULT_CONFIG_FILE,
