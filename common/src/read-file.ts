@@ -97,7 +97,8 @@ function checkRegular(info: Stats, displayName: string, limit: SizeLimit | undef
     ]);
 }
 
-function kindOf(info: Stats): string {
+/** What a file that is not a regular one is, in words: "a named pipe", "a device". */
+export function kindOf(info: Stats): string {
   if (info.isDirectory()) return "a folder";
   if (info.isFIFO()) return "a named pipe";
   if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";

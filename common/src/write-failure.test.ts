@@ -1,4 +1,5 @@
-import { readdir, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { lstat, readFile, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/helpers/temp-repo.js";
@@ -51,5 +52,20 @@ describe("an output that cannot be written", () => {
       replaceDirectory(join(dir, "plain.txt/out"), new Map([["a.yaml", "x"]]), guard),
     ).rejects.toThrow(/^cannot write .*plain\.txt\/out: a file stands where a folder is needed$/);
     expect((await readdir(dir)).sort()).toEqual(["plain.txt"]);
+  });
+
+  it("writes through a link, keeping it, and never replaces a pipe or a device", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "real.yaml"), "old\n");
+    await symlink(join(dir, "real.yaml"), join(dir, "link.yaml"));
+    await writeFileAtomic(join(dir, "link.yaml"), "new\n");
+    expect((await lstat(join(dir, "link.yaml"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(dir, "real.yaml"), "utf8")).toBe("new\n");
+    execFileSync("mkfifo", [join(dir, "pipe")]);
+    await expect(writeFileAtomic(join(dir, "pipe"), "x")).rejects.toThrow(
+      new UserError(`cannot write ${dir}/pipe: a named pipe, not a regular file`),
+    );
+    expect((await lstat(join(dir, "pipe"))).isFIFO()).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(["link.yaml", "pipe", "real.yaml"]);
   });
 });
